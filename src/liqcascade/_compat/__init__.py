@@ -1,0 +1,1 @@
+"""Compatibility shims for optional or version-dependent dependencies."""

@@ -1,0 +1,48 @@
+"""numba shim: ``HAS_NUMBA``, ``njit`` and a switch to force the pure-numpy path.
+
+Every kernel is written once in plain Python/numpy (``foo_py``) and compiled with
+``foo = njit(foo_py)``. Set ``LIQCASCADE_DISABLE_NUMBA=1`` to run the readable twins
+(debugging, or platforms without numba); tests check both paths agree.
+Compilation happens on first call, never at import.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DISABLED = os.environ.get("LIQCASCADE_DISABLE_NUMBA", "").strip() not in ("", "0", "false")
+
+try:  # pragma: no cover - exercised implicitly
+    if DISABLED:
+        raise ImportError("disabled by LIQCASCADE_DISABLE_NUMBA")
+    import numba as _numba
+
+    HAS_NUMBA = True
+except ImportError:  # pragma: no cover
+    _numba = None
+    HAS_NUMBA = False
+
+
+def njit(func: F | None = None, **options: Any) -> Any:
+    """Compile ``func`` lazily with ``numba.njit(cache=True)``, or return it unchanged.
+
+    Usable bare (``njit(f)``) or with options (``njit(parallel=True)(f)``).
+    """
+    options.setdefault("cache", True)
+
+    def wrap(f: F) -> F:
+        if not HAS_NUMBA:
+            return f
+        return _numba.njit(**options)(f)  # type: ignore[union-attr]
+
+    return wrap(func) if func is not None else wrap
+
+
+# Inside a compiled kernel numba must see its own ``prange`` object, so alias it directly.
+prange = _numba.prange if HAS_NUMBA else range  # type: ignore[union-attr]
+
+__all__ = ["DISABLED", "HAS_NUMBA", "njit", "prange"]

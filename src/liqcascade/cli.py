@@ -1,0 +1,56 @@
+"""The ``liqcascade`` command line: a thin layer over the Python API.
+
+Each area registers its commands from ``liqcascade._cli.<area>``; this file only assembles them.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from liqcascade import __version__
+from liqcascade._cli import data, demo, leverage, margin, report, sim
+from liqcascade.errors import LiqcascadeError
+
+app = typer.Typer(
+    name="liqcascade",
+    help=(
+        "Measure and simulate leverage and liquidation cascades in crypto perpetual futures.\n\n"
+        "Start with `liqcascade demo` (loads the bundled real sample and writes the weekly "
+        "report), or `liqcascade margin liq-price --help` for exchange-exact liquidation prices."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"liqcascade {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """liqcascade: exact margin math, a clean data layer, hidden leverage, cascades, reports."""
+
+
+for _area in (margin, data, leverage, sim, report, demo):
+    _area.register(app)
+
+
+def main() -> None:
+    """Console-script entry point: our own errors print one clear line, not a traceback."""
+    try:
+        app()
+    except LiqcascadeError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,4 @@
+"""Analytics and HTML reports (weekly market report, episode replays).
+
+May import every lower layer.
+"""
