@@ -1,0 +1,1 @@
+"""Importers, one module per source format (see ``_base`` for the shape of a module)."""

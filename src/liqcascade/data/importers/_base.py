@@ -1,0 +1,133 @@
+"""What every importer module provides, and the helpers they share.
+
+An importer module (``importers/<source>.py``) exposes::
+
+    FORMAT: str         # the name typed on the CLI: `liqcascade data import <FORMAT> <path>`
+    DESCRIPTION: str    # one line for `--help`
+    def detect(path: Path, head: str) -> bool
+        # True if this importer reads the file; `head` is the first ~8 KB of its decompressed text
+    def read(path: Path, *, symbol: str | None = None, kind: str | None = None,
+             skip_bad: bool = False) -> ImportResult
+
+``read`` returns frames in the dataset's schema columns (``source`` may be omitted: the store
+fills it). On a malformed row it raises :class:`~liqcascade.errors.ImportFormatError` naming
+path, line, column, value and what was expected; with ``skip_bad=True`` it drops the row and
+records it in ``ImportResult.bad_rows`` instead.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
+
+from liqcascade.errors import ImportFormatError
+
+HEAD_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """A row that was skipped under ``--skip-bad``, and why."""
+
+    path: str
+    line: int
+    column: str | None
+    value: object
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    """Frames keyed by dataset name, plus the rows skipped under ``skip_bad``."""
+
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    bad_rows: list[BadRow] = field(default_factory=list)
+
+    def add(self, dataset: str, frame: pd.DataFrame) -> None:
+        """Append ``frame`` to the frames of ``dataset``."""
+        if dataset in self.frames:
+            self.frames[dataset] = pd.concat([self.frames[dataset], frame], ignore_index=True)
+        else:
+            self.frames[dataset] = frame
+
+
+class Importer(Protocol):
+    """The shape of an importer module (see the module docstring)."""
+
+    FORMAT: str
+    DESCRIPTION: str
+
+    def detect(self, path: Path, head: str) -> bool: ...
+
+    def read(
+        self,
+        path: Path,
+        *,
+        symbol: str | None = None,
+        kind: str | None = None,
+        skip_bad: bool = False,
+    ) -> ImportResult: ...
+
+
+def open_bytes(path: Path) -> bytes:
+    """Return the decompressed bytes of a plain, ``.gz`` or single-member ``.zip`` file.
+
+    A truncated or corrupt archive raises :class:`ImportFormatError` naming the file.
+    """
+    path = Path(path)
+    try:
+        if path.suffix == ".gz":
+            with gzip.open(path, "rb") as fh:
+                return fh.read()
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as zf:
+                members = [n for n in zf.namelist() if not n.endswith("/")]
+                if len(members) != 1:
+                    raise ImportFormatError(
+                        "zip archive must hold exactly one data file",
+                        path=path,
+                        value=members,
+                        expected="one CSV inside the .zip (as Binance public data ships)",
+                    )
+                return zf.read(members[0])
+        return path.read_bytes()
+    except (EOFError, OSError, zipfile.BadZipFile, gzip.BadGzipFile) as exc:
+        raise ImportFormatError(
+            f"cannot decompress: {exc}",
+            path=path,
+            expected="a complete .gz/.zip file; re-download it",
+        ) from exc
+
+
+def open_text(path: Path) -> io.StringIO:
+    """Decompressed text of ``path`` as a file-like object (UTF-8, BOM stripped)."""
+    data = open_bytes(path)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFormatError(
+            f"not UTF-8 text at byte {exc.start}", path=path, expected="a UTF-8 CSV/JSON file"
+        ) from exc
+    return io.StringIO(text)
+
+
+def read_head(path: Path) -> str:
+    """First ``HEAD_BYTES`` of the decompressed text, for ``detect``."""
+    return open_text(path).read(HEAD_BYTES)
+
+
+__all__ = [
+    "HEAD_BYTES",
+    "BadRow",
+    "ImportResult",
+    "Importer",
+    "open_bytes",
+    "open_text",
+    "read_head",
+]
