@@ -1,6 +1,56 @@
 """Exchange margin math: liquidation, bankruptcy and maintenance margin as the venues compute them.
 
-Owns: venue rules (one module per venue), dated bracket tables (``margin/brackets/``), the
-Decimal reference oracle. Imports nothing from the rest of liqcascade but ``errors`` and
-``_compat``.
+Owns: venue rules (one module per venue: ``binance``, ``bybit``, ``okx``, ``hyperliquid``),
+dated bracket tables (``margin/brackets/*.json``), the Decimal reference oracle (``_oracle``).
+Imports nothing from the rest of liqcascade but ``errors`` and ``_compat``.
+
+Everything takes scalars or arrays (no loop per position). See ``docs/margin.md``.
 """
+
+from __future__ import annotations
+
+from liqcascade.margin._api import (
+    MarginResult,
+    MarginState,
+    bankruptcy_price,
+    collateral_for_leverage,
+    initial_margin,
+    liquidation_price,
+    maintenance_margin,
+    margin_at,
+    margin_detailed,
+    margin_ratio,
+)
+from liqcascade.margin._frame import liquidation_prices
+from liqcascade.margin._status import Status
+from liqcascade.margin._tables import (
+    BracketTable,
+    ContractSpec,
+    brackets,
+    contracts_to_size,
+    load_brackets,
+    normalize_symbol,
+    packaged_tables,
+)
+
+__all__ = [
+    "BracketTable",
+    "ContractSpec",
+    "MarginResult",
+    "MarginState",
+    "Status",
+    "bankruptcy_price",
+    "brackets",
+    "collateral_for_leverage",
+    "contracts_to_size",
+    "initial_margin",
+    "liquidation_price",
+    "liquidation_prices",
+    "load_brackets",
+    "maintenance_margin",
+    "margin_at",
+    "margin_detailed",
+    "margin_ratio",
+    "normalize_symbol",
+    "packaged_tables",
+]

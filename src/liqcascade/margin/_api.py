@@ -1,0 +1,715 @@
+"""Public margin functions: validate and coerce at the edge, dispatch to one venue module.
+
+Conventions (all functions):
+
+- ``size`` is the position size in BASE units, always positive; ``side`` says long/short
+  (``"long"``/``"short"`` or +1/-1, never inferred from an order side). For inverse contracts
+  pass base units at entry, ``contracts * contract_value_usd / entry_price``
+  (:func:`~liqcascade.margin.contracts_to_size`).
+- ``collateral`` is in the margin currency: quote (USDT/USDC) for linear, coins for inverse.
+  Isolated: the position's margin. Cross: the wallet balance, with ``other_maint_margin`` and
+  ``other_upnl`` the maintenance margin and unrealised PnL of the account's other positions.
+- Scalars in -> float out, raising :class:`InputError` / :class:`BracketError` on a bad value.
+  Arrays (or Series) in -> arrays (Series) out; bad rows become NaN and the reason is in
+  ``status`` of :func:`margin_detailed` (see :class:`Status`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from liqcascade.errors import BracketError, InputError
+from liqcascade.margin import binance, bybit, hyperliquid, okx
+from liqcascade.margin._math import Tiers
+from liqcascade.margin._status import MESSAGES, Status
+from liqcascade.margin._tables import BracketTable, brackets, check_venue
+from liqcascade.margin._venue import single_tier, unrealized_pnl
+
+VENUE_RULES: dict[str, ModuleType] = {
+    "binance": binance,
+    "bybit": bybit,
+    "okx": okx,
+    "hyperliquid": hyperliquid,
+}
+
+DateLike = date | datetime | str | None
+
+
+@dataclass(frozen=True)
+class MarginResult:
+    """Per-row results of :func:`margin_detailed` (arrays, or 0-d arrays for scalar input).
+
+    Attributes
+    ----------
+    liquidation_price, bankruptcy_price
+        Prices in quote per base unit; NaN where ``status`` is an error, 0.0 (linear long) or
+        ``inf`` (inverse short) where no price liquidates the position.
+    maintenance_margin
+        Maintenance margin of this position at its liquidation price (at entry for Bybit).
+    margin_ratio
+        Maintenance margin over margin balance at the ENTRY price (liquidation at >= 1).
+    bracket
+        Bracket number (1-based, as Binance numbers them) used at the liquidation price; 0 none.
+    status
+        :class:`Status` code per row.
+    table
+        The bracket table used, or None when ``mmr``/``max_leverage`` were given.
+    """
+
+    liquidation_price: np.ndarray
+    bankruptcy_price: np.ndarray
+    maintenance_margin: np.ndarray
+    margin_ratio: np.ndarray
+    bracket: np.ndarray
+    status: np.ndarray
+    table: BracketTable | None = None
+
+    @property
+    def ok(self) -> np.ndarray:
+        """Rows with a usable number (``OK`` or ``NO_LIQUIDATION``)."""
+        return self.status <= Status.NO_LIQUIDATION
+
+    def raise_for_status(self, values: dict[str, Any] | None = None) -> None:
+        """Raise for the first row with an error status, naming the row and its values."""
+        bad = np.flatnonzero(~np.atleast_1d(self.ok))
+        if bad.size == 0:
+            return
+        i = int(bad[0])
+        code = Status(int(np.atleast_1d(self.status)[i]))
+        detail = ""
+        if values:
+            parts = [f"{k}={np.atleast_1d(v)[i]!r}" for k, v in values.items()]
+            detail = " (" + ", ".join(parts) + ")"
+        row = "" if np.ndim(self.status) == 0 else f"row {i}: "
+        exc = BracketError if code == Status.BEYOND_LAST_BRACKET else InputError
+        raise exc(f"{row}{MESSAGES[code]}{detail}")
+
+
+@dataclass(frozen=True)
+class MarginState:
+    """Margin of positions at a mark price (for simulators re-pricing positions)."""
+
+    maintenance_margin: np.ndarray  # this position's, plus other_maint_margin
+    margin_balance: np.ndarray  # collateral + other_upnl + this position's unrealised PnL
+    margin_ratio: np.ndarray  # maintenance_margin / margin_balance (inf when balance <= 0)
+    liquidatable: np.ndarray  # margin_balance <= maintenance_margin
+    status: np.ndarray
+
+
+# --------------------------------------------------------------------------- coercion
+
+
+def _array(name: str, value: Any) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} {value!r} is not numeric; expected a number or array") from None
+    return arr
+
+
+def side_codes(side: Any) -> np.ndarray:
+    """+1 (long), -1 (short) or 0 (not understood) per element of ``side``."""
+    arr = np.asarray(side)
+    if arr.dtype.kind in "iuf":
+        out = np.where(arr == 1, 1, np.where(arr == -1, -1, 0))
+        return out.astype(np.int8)
+    if arr.dtype.kind in "USO":
+        low = np.char.lower(np.char.strip(arr.astype(str)))
+        out = np.where(low == "long", 1, np.where(low == "short", -1, 0))
+        return out.astype(np.int8)
+    if arr.dtype.kind == "b":
+        raise InputError("side is boolean; pass 'long'/'short' or +1/-1 explicitly")
+    raise InputError(f"side {side!r} is not understood; expected 'long'/'short' or +1/-1")
+
+
+def _index_of(*values: Any) -> Any:
+    for v in values:
+        if hasattr(v, "index") and hasattr(v, "iloc"):  # pandas Series, no pandas import
+            return v.index
+    return None
+
+
+def _shape_out(arr: np.ndarray, scalar: bool, index: Any) -> Any:
+    if scalar:
+        return float(arr.reshape(-1)[0])
+    if index is not None:
+        import pandas as pd
+
+        return pd.Series(arr, index=index)
+    return arr
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    rules: ModuleType
+    side: np.ndarray
+    qty: np.ndarray
+    entry: np.ndarray
+    collateral: np.ndarray
+    other_mm: np.ndarray
+    other_upnl: np.ndarray
+    invalid: np.ndarray
+    tiers: Tiers
+    table: BracketTable | None
+    fee: float
+    inverse: bool
+    scalar: bool
+    index: Any
+
+
+def _resolve_tiers(
+    rules: ModuleType,
+    qty: np.ndarray,
+    *,
+    mmr: Any,
+    cum: Any,
+    symbol: str | None,
+    at: DateLike,
+    max_leverage: Any,
+    inverse: bool,
+) -> tuple[Tiers, BracketTable | None]:
+    if mmr is not None:
+        mmr_arr = np.broadcast_to(_array("mmr", mmr), qty.shape)
+        cum_arr = np.broadcast_to(_array("cum", 0.0 if cum is None else cum), qty.shape)
+        if not np.all((mmr_arr > 0) & (mmr_arr < 1)):
+            raise InputError(
+                f"mmr {mmr!r} is not a fraction in (0, 1); give 0.004 for 0.4 % maintenance"
+            )
+        if not np.all(np.isfinite(cum_arr) & (cum_arr >= 0)):
+            raise InputError(f"cum {cum!r} must be finite and >= 0 (Binance's maintenance amount)")
+        return single_tier(mmr_arr, cum_arr), None
+    if cum is not None:
+        raise InputError("cum= needs mmr=; give both, or symbol= for a dated bracket table")
+    if max_leverage is not None:
+        if rules is not hyperliquid:
+            raise InputError(
+                f"max_leverage= sets the tier on hyperliquid only; for {rules.NAME} give "
+                "mmr=/cum= or symbol="
+            )
+        lev = np.broadcast_to(_array("max_leverage", max_leverage), qty.shape)
+        if not np.all(np.isfinite(lev) & (lev >= 1)):
+            raise InputError(f"max_leverage {max_leverage!r} must be a number >= 1")
+        return hyperliquid.leverage_tiers(lev), None
+    if symbol is None:
+        raise InputError(
+            "no maintenance rate given: pass mmr= (and cum=), symbol= (with at= for a dated "
+            "bracket table), or max_leverage= for hyperliquid"
+        )
+    table = brackets(rules.NAME, symbol, at=at, inverse=inverse)
+    return rules.tiers(table, qty), table
+
+
+def _prepare(
+    venue: str,
+    side: Any,
+    size: Any,
+    entry_price: Any,
+    collateral: Any,
+    *,
+    mmr: Any = None,
+    cum: Any = None,
+    symbol: str | None = None,
+    at: DateLike = None,
+    max_leverage: Any = None,
+    other_maint_margin: Any = 0.0,
+    other_upnl: Any = 0.0,
+    inverse: bool = False,
+    taker_fee: float | None = None,
+    extra: tuple[Any, ...] = (),
+) -> tuple[_Prepared, list[np.ndarray]]:
+    rules = VENUE_RULES[check_venue(venue)]
+    if inverse and not rules.SUPPORTS_INVERSE:
+        raise InputError(f"{rules.NAME} has no inverse contracts; drop inverse=True")
+    fee = rules.DEFAULT_TAKER_FEE if taker_fee is None else float(taker_fee)
+    if not (np.isfinite(fee) and 0.0 <= fee < 0.1):
+        raise InputError(f"taker_fee {taker_fee!r} is not a fee rate in [0, 0.1)")
+    codes = side_codes(side)
+    raw = [codes, size, entry_price, collateral, other_maint_margin, other_upnl, *extra]
+    scalar = all(np.ndim(v) == 0 for v in raw)
+    index = _index_of(side, size, entry_price, collateral, *extra)
+    names = ["size", "entry_price", "collateral", "other_maint_margin", "other_upnl"]
+    names += [f"extra{i}" for i in range(len(extra))]
+    arrays = [np.asarray(codes)] + [_array(n, v) for n, v in zip(names, raw[1:], strict=True)]
+    try:
+        arrays = [np.atleast_1d(a) for a in np.broadcast_arrays(*arrays)]
+    except ValueError:
+        shapes = {n: np.shape(v) for n, v in zip(["side", *names], raw, strict=True)}
+        raise InputError(f"argument shapes do not broadcast: {shapes}") from None
+    s, q, e, c, omm, oup, *rest = arrays
+    invalid = (
+        (s == 0)
+        | ~np.isfinite(q)
+        | ~np.isfinite(e)
+        | ~np.isfinite(c)
+        | ~np.isfinite(omm)
+        | ~np.isfinite(oup)
+        | (q <= 0)
+        | (e <= 0)
+        | (c < 0)
+        | (omm < 0)
+    )
+    for r in rest:
+        invalid |= ~np.isfinite(r) | (r <= 0)
+    # Safe placeholders keep the arithmetic warning-free; those rows end as INVALID_INPUT.
+    side_f = np.where(invalid, 1, s).astype(np.float64)
+    q = np.where(invalid, 1.0, q)
+    e = np.where(invalid, 1.0, e)
+    c = np.where(invalid, 1.0, c)
+    omm = np.where(invalid, 0.0, omm)
+    oup = np.where(invalid, 0.0, oup)
+    rest = [np.where(invalid, 1.0, r) for r in rest]
+    tiers, table = _resolve_tiers(
+        rules,
+        q,
+        mmr=mmr,
+        cum=cum,
+        symbol=symbol,
+        at=at,
+        max_leverage=max_leverage,
+        inverse=inverse,
+    )
+    prep = _Prepared(
+        rules, side_f, q, e, c, omm, oup, invalid, tiers, table, fee, inverse, scalar, index
+    )
+    return prep, rest
+
+
+def _detailed(prep: _Prepared) -> MarginResult:
+    r = prep.rules
+    avail = prep.collateral - prep.other_mm + prep.other_upnl
+    solved = r.liquidation(
+        prep.side, prep.qty, prep.entry, avail, prep.tiers, inverse=prep.inverse, fee=prep.fee
+    )
+    status = np.where(prep.invalid, Status.INVALID_INPUT, solved.status).astype(np.int8)
+    error = status > Status.NO_LIQUIDATION
+    lp = np.where(error, np.nan, solved.price)
+    bp = r.bankruptcy(
+        prep.side,
+        prep.qty,
+        prep.entry,
+        prep.collateral + prep.other_upnl,
+        inverse=prep.inverse,
+        fee=prep.fee,
+    )
+    bp = np.where(error, np.nan, bp)
+    finite_lp = np.isfinite(lp) & (lp > 0)
+    at_price = np.where(finite_lp, lp, prep.entry)
+    mm_liq = r.maintenance(
+        prep.qty, at_price, prep.entry, prep.tiers, inverse=prep.inverse, fee=prep.fee
+    )
+    mm_liq = np.where(error | ~finite_lp, np.nan, mm_liq)
+    mm_entry = r.maintenance(
+        prep.qty, prep.entry, prep.entry, prep.tiers, inverse=prep.inverse, fee=prep.fee
+    )
+    balance = prep.collateral + prep.other_upnl
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(balance > 0, (mm_entry + prep.other_mm) / balance, np.inf)
+    ratio = np.where(prep.invalid, np.nan, ratio)
+    bracket = np.where(error, 0, solved.tier + 1)
+    shape = (lambda a: a.reshape(())) if prep.scalar else (lambda a: a)
+    return MarginResult(
+        liquidation_price=shape(lp),
+        bankruptcy_price=shape(bp),
+        maintenance_margin=shape(mm_liq),
+        margin_ratio=shape(ratio),
+        bracket=shape(bracket.astype(np.int64)),
+        status=shape(status),
+        table=prep.table,
+    )
+
+
+# --------------------------------------------------------------------------- public
+
+
+def margin_detailed(
+    venue: str,
+    side: Any,
+    size: Any,
+    entry_price: Any,
+    collateral: Any,
+    *,
+    mmr: Any = None,
+    cum: Any = None,
+    symbol: str | None = None,
+    at: DateLike = None,
+    max_leverage: Any = None,
+    other_maint_margin: Any = 0.0,
+    other_upnl: Any = 0.0,
+    inverse: bool = False,
+    taker_fee: float | None = None,
+) -> MarginResult:
+    """Liquidation and bankruptcy prices, maintenance margin, ratio, bracket and status per row.
+
+    Same arguments as :func:`liquidation_price`; never raises for a bad ROW (see ``status``),
+    only for bad arguments (unknown venue/symbol, date before the first table, bad mmr).
+    """
+    prep, _ = _prepare(
+        venue,
+        side,
+        size,
+        entry_price,
+        collateral,
+        mmr=mmr,
+        cum=cum,
+        symbol=symbol,
+        at=at,
+        max_leverage=max_leverage,
+        other_maint_margin=other_maint_margin,
+        other_upnl=other_upnl,
+        inverse=inverse,
+        taker_fee=taker_fee,
+    )
+    return _detailed(prep)
+
+
+def _scalar_or_array(
+    field: str, venue: str, side: Any, size: Any, entry_price: Any, collateral: Any, **kw: Any
+) -> Any:
+    prep, _ = _prepare(venue, side, size, entry_price, collateral, **kw)
+    result = _detailed(prep)
+    if prep.scalar:
+        result.raise_for_status(
+            {"side": side, "size": size, "entry_price": entry_price, "collateral": collateral}
+        )
+    return _shape_out(np.asarray(getattr(result, field)), prep.scalar, prep.index)
+
+
+def liquidation_price(
+    venue: str,
+    side: Any,
+    size: Any,
+    entry_price: Any,
+    collateral: Any,
+    *,
+    mmr: Any = None,
+    cum: Any = None,
+    symbol: str | None = None,
+    at: DateLike = None,
+    max_leverage: Any = None,
+    other_maint_margin: Any = 0.0,
+    other_upnl: Any = 0.0,
+    inverse: bool = False,
+    taker_fee: float | None = None,
+) -> Any:
+    """Mark price at which the venue liquidates the position.
+
+    Parameters
+    ----------
+    venue
+        ``"binance"``, ``"bybit"``, ``"okx"`` or ``"hyperliquid"``.
+    side
+        ``"long"``/``"short"`` or +1/-1 (scalar or array).
+    size
+        Position size in base units (> 0). Inverse: base units at entry.
+    entry_price
+        Average entry price, quote per base unit.
+    collateral
+        Isolated margin, or the cross wallet balance; quote (linear) or coins (inverse).
+    mmr, cum
+        Maintenance margin rate (fraction) and maintenance amount; skip the bracket table.
+    symbol, at
+        Select the packaged bracket table for ``symbol`` in force at date ``at`` (latest if
+        None); the bracket is the one holding the value AT the liquidation price.
+    max_leverage
+        Hyperliquid: tier max leverage; maintenance rate ``1/(2*max_leverage)``.
+    other_maint_margin, other_upnl
+        Cross margin: maintenance margin and unrealised PnL of the account's other positions.
+    inverse
+        Coin-margined (inverse) contract.
+    taker_fee
+        Fee rate the venue adds at liquidation (OKX 0.0005 by default; others 0).
+
+    Returns
+    -------
+    float, numpy.ndarray or pandas.Series
+        Same shape as the inputs. Arrays: NaN for rows in error (see :func:`margin_detailed`);
+        0.0 for a linear long that no positive price liquidates, ``inf`` for such an inverse short.
+
+    Raises
+    ------
+    InputError, BracketError, UnknownVenueError
+        Bad argument; for scalar calls also a bad value (size <= 0, NaN, collateral at or
+        below the maintenance margin, value beyond the last bracket).
+
+    Examples
+    --------
+    Binance FAQ, isolated ETHUSDT long:
+
+    >>> round(liquidation_price("binance", "long", 3683.979, 1456.84, 1535443.01,
+    ...                         mmr=0.10, cum=135365), 2)
+    1114.78
+    """
+    return _scalar_or_array(
+        "liquidation_price",
+        venue,
+        side,
+        size,
+        entry_price,
+        collateral,
+        mmr=mmr,
+        cum=cum,
+        symbol=symbol,
+        at=at,
+        max_leverage=max_leverage,
+        other_maint_margin=other_maint_margin,
+        other_upnl=other_upnl,
+        inverse=inverse,
+        taker_fee=taker_fee,
+    )
+
+
+def bankruptcy_price(
+    venue: str,
+    side: Any,
+    size: Any,
+    entry_price: Any,
+    collateral: Any,
+    *,
+    mmr: Any = None,
+    cum: Any = None,
+    symbol: str | None = None,
+    at: DateLike = None,
+    max_leverage: Any = None,
+    other_maint_margin: Any = 0.0,
+    other_upnl: Any = 0.0,
+    inverse: bool = False,
+    taker_fee: float | None = None,
+) -> Any:
+    """Mark price at which the margin balance (collateral + other_upnl + own PnL) is zero.
+
+    Same arguments and conventions as :func:`liquidation_price` (the bracket arguments only
+    serve the validity checks). Linear: ``entry - side*(collateral + other_upnl)/size``.
+
+    Examples
+    --------
+    >>> bankruptcy_price("bybit", "long", 1.0, 20000.0, 400.0, mmr=0.005)
+    19600.0
+    """
+    return _scalar_or_array(
+        "bankruptcy_price",
+        venue,
+        side,
+        size,
+        entry_price,
+        collateral,
+        mmr=mmr,
+        cum=cum,
+        symbol=symbol,
+        at=at,
+        max_leverage=max_leverage,
+        other_maint_margin=other_maint_margin,
+        other_upnl=other_upnl,
+        inverse=inverse,
+        taker_fee=taker_fee,
+    )
+
+
+def margin_at(
+    venue: str,
+    side: Any,
+    size: Any,
+    entry_price: Any,
+    collateral: Any,
+    mark_price: Any,
+    *,
+    mmr: Any = None,
+    cum: Any = None,
+    symbol: str | None = None,
+    at: DateLike = None,
+    max_leverage: Any = None,
+    other_maint_margin: Any = 0.0,
+    other_upnl: Any = 0.0,
+    inverse: bool = False,
+    taker_fee: float | None = None,
+) -> MarginState:
+    """Maintenance margin and margin balance of positions at ``mark_price`` (arrays).
+
+    For simulators that re-price positions: ``liquidatable`` is ``margin_balance <=
+    maintenance_margin``, the exchange's trigger. Rows with bad input are NaN / False with
+    ``status`` INVALID_INPUT; a value beyond the last bracket gives NaN and BEYOND_LAST_BRACKET.
+    """
+    prep, (mark,) = _prepare(
+        venue,
+        side,
+        size,
+        entry_price,
+        collateral,
+        mmr=mmr,
+        cum=cum,
+        symbol=symbol,
+        at=at,
+        max_leverage=max_leverage,
+        other_maint_margin=other_maint_margin,
+        other_upnl=other_upnl,
+        inverse=inverse,
+        taker_fee=taker_fee,
+        extra=(mark_price,),
+    )
+    r = prep.rules
+    mm = r.maintenance(prep.qty, mark, prep.entry, prep.tiers, inverse=prep.inverse, fee=prep.fee)
+    mm = mm + prep.other_mm
+    pnl = unrealized_pnl(prep.side, prep.qty, prep.entry, mark, prep.inverse)
+    balance = prep.collateral + prep.other_upnl + pnl
+    status = np.where(prep.invalid, Status.INVALID_INPUT, Status.OK).astype(np.int8)
+    if prep.table is not None and prep.table.basis == "notional" and r is not bybit:
+        value = prep.qty * prep.entry / mark if prep.inverse else prep.qty * mark
+        status = np.where(
+            (status == Status.OK) & (value >= prep.table.last_cap),
+            Status.BEYOND_LAST_BRACKET,
+            status,
+        ).astype(np.int8)
+    bad = status != Status.OK
+    mm = np.where(bad, np.nan, mm)
+    balance = np.where(bad, np.nan, balance)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(balance > 0, mm / balance, np.inf)
+    ratio = np.where(bad, np.nan, ratio)
+    shape = (lambda a: a.reshape(())) if prep.scalar else (lambda a: a)
+    return MarginState(
+        maintenance_margin=shape(mm),
+        margin_balance=shape(balance),
+        margin_ratio=shape(ratio),
+        liquidatable=shape(~bad & (balance <= mm)),
+        status=shape(status),
+    )
+
+
+def maintenance_margin(
+    venue: str,
+    size: Any,
+    mark_price: Any,
+    *,
+    entry_price: Any = None,
+    mmr: Any = None,
+    cum: Any = None,
+    symbol: str | None = None,
+    at: DateLike = None,
+    max_leverage: Any = None,
+    inverse: bool = False,
+    taker_fee: float | None = None,
+) -> Any:
+    """Maintenance margin of a position of ``size`` base units at ``mark_price``.
+
+    ``value*mmr_k - cum_k`` in the bracket holding the value (OKX adds the taker fee; Bybit values
+    at entry, so pass ``entry_price``). Inverse positions need ``entry_price`` (their size is
+    base units at entry) and return coins.
+
+    Examples
+    --------
+    Binance 2021 BTCUSDT, 109.488 BTC at 32,481.98 (3.556 M notional, bracket 4):
+
+    >>> round(maintenance_margin("binance", 109.488, 32481.98, mmr=0.025, cum=16300), 2)
+    72609.23
+    """
+    if entry_price is None:
+        if inverse or check_venue(venue) == "bybit":
+            raise InputError(f"entry_price= is required for {venue} {'inverse' if inverse else ''}")
+        entry_price = mark_price
+    state = margin_at(
+        venue,
+        1,
+        size,
+        entry_price,
+        0.0,
+        mark_price,
+        mmr=mmr,
+        cum=cum,
+        symbol=symbol,
+        at=at,
+        max_leverage=max_leverage,
+        inverse=inverse,
+        taker_fee=taker_fee,
+    )
+    scalar = all(np.ndim(v) == 0 for v in (size, mark_price, entry_price))
+    if scalar and state.status.reshape(-1)[0] != Status.OK:
+        code = Status(int(state.status.reshape(-1)[0]))
+        exc = BracketError if code == Status.BEYOND_LAST_BRACKET else InputError
+        raise exc(f"{MESSAGES[code]} (size={size!r}, mark_price={mark_price!r})")
+    return _shape_out(
+        np.asarray(state.maintenance_margin), scalar, _index_of(size, mark_price, entry_price)
+    )
+
+
+def margin_ratio(
+    venue: str,
+    side: Any,
+    size: Any,
+    entry_price: Any,
+    collateral: Any,
+    mark_price: Any,
+    **options: Any,
+) -> Any:
+    """Maintenance margin over margin balance at ``mark_price`` (the venue liquidates at >= 1).
+
+    Options as :func:`margin_at`. Balance <= 0 gives ``inf``.
+    """
+    state = margin_at(venue, side, size, entry_price, collateral, mark_price, **options)
+    scalar = all(np.ndim(v) == 0 for v in (side, size, entry_price, collateral, mark_price))
+    if scalar and state.status.reshape(-1)[0] != Status.OK:
+        code = Status(int(state.status.reshape(-1)[0]))
+        raise InputError(f"{MESSAGES[code]} (size={size!r}, mark_price={mark_price!r})")
+    return _shape_out(
+        np.asarray(state.margin_ratio), scalar, _index_of(side, size, entry_price, collateral)
+    )
+
+
+def collateral_for_leverage(size: Any, entry_price: Any, leverage: Any, *, inverse: bool = False):
+    """Isolated collateral of a position opened at ``leverage``: its initial margin.
+
+    Linear: ``size*entry_price/leverage`` (quote). Inverse: ``size/leverage`` (coins).
+
+    Examples
+    --------
+    >>> collateral_for_leverage(1.0, 20000.0, 50)
+    400.0
+    """
+    q = _array("size", size)
+    lev = _array("leverage", leverage)
+    if np.any(~np.isfinite(lev) | (lev <= 0)):
+        raise InputError(f"leverage {leverage!r} must be finite and > 0")
+    out = q / lev if inverse else q * _array("entry_price", entry_price) / lev
+    if np.ndim(out) == 0:
+        return float(out)
+    index = _index_of(size, entry_price, leverage)
+    return _shape_out(np.asarray(out), False, index)
+
+
+def initial_margin(
+    venue: str,
+    size: Any,
+    entry_price: Any,
+    *,
+    leverage: Any = None,
+    symbol: str | None = None,
+    at: DateLike = None,
+    inverse: bool = False,
+) -> Any:
+    """Initial margin: ``value/leverage``; without ``leverage``, the bracket's max leverage.
+
+    The bracket is the one holding the position value at ``entry_price`` (the exchange's
+    rule for opening).
+    """
+    if leverage is not None:
+        return collateral_for_leverage(size, entry_price, leverage, inverse=inverse)
+    if symbol is None:
+        raise InputError("initial_margin needs leverage= or symbol= (for the bracket max leverage)")
+    table = brackets(check_venue(venue), symbol, at=at, inverse=inverse)
+    q = _array("size", size)
+    value = q if inverse else q * _array("entry_price", entry_price)
+    k = np.searchsorted(table.array("floors"), value, side="right") - 1
+    beyond = value >= table.last_cap
+    if np.ndim(value) == 0 and beyond:
+        raise BracketError(
+            f"position value {float(value)!r} is beyond the last {table.symbol} bracket cap "
+            f"{table.last_cap!r}"
+        )
+    lev = table.array("max_leverages")[np.clip(k, 0, len(table) - 1)]
+    out = np.where(beyond, np.nan, value / lev)
+    if np.ndim(out) == 0:
+        return float(out)
+    return _shape_out(np.asarray(out), False, _index_of(size, entry_price))

@@ -1,0 +1,130 @@
+"""DataFrame entry point: many positions, possibly over several venues and symbols."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from liqcascade.errors import InputError
+from liqcascade.margin._api import DateLike, MarginResult, margin_detailed
+
+REQUIRED = ("side", "size", "entry_price", "collateral")
+OPTIONAL = ("margin_mode", "other_maint_margin", "other_upnl", "venue", "symbol", "mmr", "cum")
+
+
+def liquidation_prices(
+    df: Any,
+    *,
+    venue: str | None = None,
+    symbol: str | None = None,
+    at: DateLike = None,
+    mmr: float | None = None,
+    cum: float | None = None,
+    max_leverage: float | None = None,
+    inverse: bool = False,
+    taker_fee: float | None = None,
+) -> MarginResult:
+    """Margin results for a DataFrame of positions, row-aligned with ``df``.
+
+    Parameters
+    ----------
+    df
+        Columns ``side, size, entry_price, collateral`` and optionally ``margin_mode``
+        (``isolated`` zeroes the cross terms), ``other_maint_margin``, ``other_upnl``, and
+        per-row ``venue`` / ``symbol`` / ``mmr`` / ``cum`` overriding the keyword defaults.
+    venue, symbol, at, mmr, cum, max_leverage, inverse, taker_fee
+        As in :func:`liquidation_price`; applied to every row that does not set its own.
+
+    Returns
+    -------
+    MarginResult
+        Arrays in the row order of ``df`` (``table`` is None when several tables were used).
+
+    Notes
+    -----
+    Rows are grouped by (venue, symbol); each group is one vectorized call, so the cost is
+    one pass per group, never a Python loop per position.
+    """
+    missing = [c for c in REQUIRED if c not in df.columns]
+    if missing:
+        raise InputError(
+            f"positions DataFrame lacks columns {missing}; expected {list(REQUIRED)} plus "
+            f"optional {list(OPTIONAL)}"
+        )
+    n = len(df)
+    omm = _col(df, "other_maint_margin", 0.0)
+    oup = _col(df, "other_upnl", 0.0)
+    if "margin_mode" in df.columns:
+        mode = df["margin_mode"].astype(str).str.lower().to_numpy()
+        bad = ~np.isin(mode, ["isolated", "cross"])
+        if bad.any():
+            raise InputError(
+                f"margin_mode {mode[bad][0]!r} in row {int(np.flatnonzero(bad)[0])}; expected "
+                "'isolated' or 'cross'"
+            )
+        omm = np.where(mode == "isolated", 0.0, omm)
+        oup = np.where(mode == "isolated", 0.0, oup)
+    venues = _labels(df, "venue", venue, n)
+    symbols = _labels(df, "symbol", symbol, n)
+    if "mmr" in df.columns:
+        mmr_col = df["mmr"].to_numpy(dtype=np.float64)
+        cum_col = _col(df, "cum", 0.0)
+    else:
+        mmr_col = cum_col = None
+    out = {
+        name: np.full(n, np.nan)
+        for name in ("liquidation_price", "bankruptcy_price", "maintenance_margin", "margin_ratio")
+    }
+    bracket = np.zeros(n, dtype=np.int64)
+    status = np.zeros(n, dtype=np.int8)
+    keys = np.char.add(np.char.add(venues.astype(str), "\x00"), symbols.astype(str))
+    uniq, group = np.unique(keys, return_inverse=True)
+    tables = set()
+    for g, key in enumerate(uniq):
+        rows = np.flatnonzero(group == g)
+        v, _, s = str(key).partition("\x00")
+        if v == "None":
+            raise InputError("no venue: pass venue= or give a 'venue' column")
+        kw: dict[str, Any] = {"mmr": mmr, "cum": cum}
+        if mmr_col is not None:
+            kw = {"mmr": mmr_col[rows], "cum": cum_col[rows]}
+        res = margin_detailed(
+            v,
+            df["side"].to_numpy()[rows],
+            df["size"].to_numpy(dtype=np.float64)[rows],
+            df["entry_price"].to_numpy(dtype=np.float64)[rows],
+            df["collateral"].to_numpy(dtype=np.float64)[rows],
+            symbol=None if s == "None" or kw["mmr"] is not None else s,
+            at=at,
+            max_leverage=max_leverage if kw["mmr"] is None else None,
+            other_maint_margin=omm[rows],
+            other_upnl=oup[rows],
+            inverse=inverse,
+            taker_fee=taker_fee,
+            **kw,
+        )
+        for name, arr in out.items():
+            arr[rows] = getattr(res, name)
+        bracket[rows] = res.bracket
+        status[rows] = res.status
+        tables.add(res.table)
+    return MarginResult(
+        **out,
+        bracket=bracket,
+        status=status,
+        table=tables.pop() if len(tables) == 1 else None,
+    )
+
+
+def _col(df: Any, name: str, default: float) -> np.ndarray:
+    if name in df.columns:
+        return df[name].fillna(default).to_numpy(dtype=np.float64)
+    return np.full(len(df), default)
+
+
+def _labels(df: Any, name: str, default: str | None, n: int) -> np.ndarray:
+    if name in df.columns:
+        col = df[name].astype(object).where(df[name].notna(), default)
+        return col.astype(str).to_numpy()
+    return np.full(n, str(default), dtype=object).astype(str)

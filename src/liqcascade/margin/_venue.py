@@ -1,0 +1,57 @@
+"""What every venue module provides, and helpers they share (one venue = one module).
+
+A venue module defines ``NAME``, ``SUPPORTS_INVERSE``, ``DEFAULT_TAKER_FEE`` (the fee rate the
+venue puts into its liquidation price; 0 where it does not) and four array functions with the
+same signatures: ``tiers``, ``liquidation``, ``bankruptcy``, ``maintenance``. The public API in
+``_api.py`` validates inputs and dispatches through :data:`liqcascade.margin._api.VENUE_RULES`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from liqcascade.margin._math import Tiers
+from liqcascade.margin._tables import BracketTable
+
+
+def table_tiers(table: BracketTable) -> Tiers:
+    """Tiers straight from a notional-based table."""
+    return Tiers(
+        floors=table.array("floors"),
+        caps=table.array("caps"),
+        mmrs=table.array("mmrs"),
+        cums=table.array("cums"),
+    )
+
+
+def quantity_tiers(table: BracketTable, qty: np.ndarray) -> Tiers:
+    """Per-row single tier chosen by position size (quantity-based tables, e.g. OKX)."""
+    k = np.clip(np.searchsorted(table.array("floors"), qty, side="right") - 1, 0, len(table) - 1)
+    return Tiers(
+        floors=np.zeros(1),
+        caps=np.full(1, np.inf),
+        mmrs=table.array("mmrs")[k],
+        cums=np.zeros(qty.shape),
+        per_row=True,
+    )
+
+
+def single_tier(mmr: np.ndarray, cum: np.ndarray) -> Tiers:
+    """One unbounded tier with per-row (or broadcast) rate and maintenance amount."""
+    return Tiers(floors=np.zeros(1), caps=np.full(1, np.inf), mmrs=mmr, cums=cum, per_row=True)
+
+
+def value_at(qty: np.ndarray, price: np.ndarray, entry: np.ndarray, inverse: bool) -> np.ndarray:
+    """Position value in the margin currency at ``price`` (quote if linear, coins if inverse)."""
+    if inverse:
+        return qty * entry / price
+    return qty * price
+
+
+def unrealized_pnl(
+    side: np.ndarray, qty: np.ndarray, entry: np.ndarray, mark: np.ndarray, inverse: bool
+) -> np.ndarray:
+    """Unrealised PnL in the margin currency at ``mark``."""
+    if inverse:
+        return side * qty * (1.0 - entry / mark)
+    return side * qty * (mark - entry)

@@ -1,0 +1,60 @@
+"""Bybit USDT perpetual (linear) and inverse perpetual margin rules.
+
+Help centre "Liquidation Price (USDT Contract)"
+(https://www.bybit.com/en/help-center/article/Liquidation-Price-USDT-Contract, checked
+2026-11-25), isolated margin::
+
+    LP(long)  = Entry - (IM - MM)/size - extra_margin/size
+    LP(short) = Entry + (IM - MM)/size + extra_margin/size
+    MM = position_value * MMR - MM_deduction,   position_value = size * Entry
+
+So with ``collateral = IM + extra_margin`` the maintenance margin is valued at ENTRY (the
+bracket is the risk-limit tier holding the entry value). Inverse ("Liquidation Price
+Calculation under Isolated Mode", contract quantity ``Q`` USD)::
+
+    LP(long)  = Q / (Q/Entry + (IM - MM)),   LP(short) = Q / (Q/Entry - (IM - MM))
+
+Cross margin uses the same equation with the account's available balance (collateral plus
+other positions' unrealised PnL minus their maintenance margin). Bybit notes that the fee to
+close makes the real price differ slightly; pass ``taker_fee=`` to fold it into the
+maintenance margin (``MM += position_value * taker_fee``). Default 0 reproduces the docs'
+examples.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from liqcascade.margin import _math
+from liqcascade.margin._math import Solved, Tiers
+from liqcascade.margin._tables import BracketTable
+from liqcascade.margin._venue import table_tiers
+
+NAME = "bybit"
+SUPPORTS_INVERSE = True
+DEFAULT_TAKER_FEE = 0.0
+
+
+def tiers(table: BracketTable, qty: np.ndarray) -> Tiers:
+    """Tier columns for this venue's (notional-based) risk-limit tables."""
+    return table_tiers(table)
+
+
+def liquidation(side, qty, entry, avail, tiers: Tiers, *, inverse: bool, fee: float) -> Solved:
+    """Liquidation price with the maintenance margin valued at entry."""
+    if inverse:
+        return _math.inverse_liquidation_entry_mm(side, qty, entry, avail, tiers, fee)
+    return _math.linear_liquidation_entry_mm(side, qty, entry, avail, tiers, fee)
+
+
+def bankruptcy(side, qty, entry, balance, *, inverse: bool, fee: float) -> np.ndarray:
+    """Price at which the margin balance reaches zero."""
+    if inverse:
+        return _math.inverse_bankruptcy(side, qty, entry, balance)
+    return _math.linear_bankruptcy(side, qty, entry, balance)
+
+
+def maintenance(qty, mark, entry, tiers: Tiers, *, inverse: bool, fee: float) -> np.ndarray:
+    """Maintenance margin as Bybit's liquidation formula values it: at the entry value."""
+    value = qty if inverse else qty * entry
+    return _math.maintenance_at_value(tiers, value * np.ones_like(mark), fee)

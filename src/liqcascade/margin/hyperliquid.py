@@ -1,0 +1,59 @@
+"""Hyperliquid perpetuals (USDC-margined, linear) margin rules.
+
+Docs "Liquidations" (https://hyperliquid.gitbook.io/hyperliquid-docs/trading/liquidations,
+checked 2026-11-25)::
+
+    liq_price = price - side * margin_available / position_size / (1 - l * side)
+
+with ``l = 1 / MAINTENANCE_LEVERAGE``, ``MAINTENANCE_LEVERAGE = 2 * max_leverage`` (the maintenance
+margin is half the initial margin at max leverage), ``margin_available = isolated_margin -
+maintenance_margin_required`` (isolated) or ``account_value - maintenance_margin_required``
+(cross). That is the same equation as Binance's with ``mmr = 1/(2*max_leverage)`` and the
+maintenance margin valued at the liquidation price. Tiered tables ("Margin tiers" page) use
+``maintenance_margin = notional * mmr_k - maintenance_deduction_k`` with the same recurrence as
+Binance's cum. No inverse contracts; fees are not part of the liquidation price.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from liqcascade.margin import _math
+from liqcascade.margin._math import Solved, Tiers
+from liqcascade.margin._tables import BracketTable
+from liqcascade.margin._venue import single_tier, table_tiers, value_at
+
+NAME = "hyperliquid"
+SUPPORTS_INVERSE = False
+DEFAULT_TAKER_FEE = 0.0
+
+
+def maintenance_rate(max_leverage) -> np.ndarray:
+    """Maintenance margin rate ``1 / (2 * max_leverage)``."""
+    return 0.5 / np.asarray(max_leverage, dtype=np.float64)
+
+
+def leverage_tiers(max_leverage) -> Tiers:
+    """One tier per row at the given max leverage (no deduction)."""
+    mmr = maintenance_rate(max_leverage)
+    return single_tier(mmr, np.zeros_like(mmr))
+
+
+def tiers(table: BracketTable, qty: np.ndarray) -> Tiers:
+    """Tier columns for this venue's (notional-based) tables."""
+    return table_tiers(table)
+
+
+def liquidation(side, qty, entry, avail, tiers: Tiers, *, inverse: bool, fee: float) -> Solved:
+    """Liquidation price with the tier at the liquidation notional."""
+    return _math.linear_liquidation(side, qty, entry, avail, tiers, fee)
+
+
+def bankruptcy(side, qty, entry, balance, *, inverse: bool, fee: float) -> np.ndarray:
+    """Price at which the margin balance reaches zero."""
+    return _math.linear_bankruptcy(side, qty, entry, balance)
+
+
+def maintenance(qty, mark, entry, tiers: Tiers, *, inverse: bool, fee: float) -> np.ndarray:
+    """Maintenance margin at ``mark``."""
+    return _math.maintenance_at_value(tiers, value_at(qty, mark, entry, False), fee)
