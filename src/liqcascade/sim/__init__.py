@@ -1,4 +1,36 @@
 """The cascade simulator: liquidation feedback loop, insurance fund, ADL, Monte Carlo.
 
 May import ``margin``, ``data`` and ``leverage``; never ``report``.
+
+Public surface: :func:`simulate` (one cascade, two solvers), :func:`monte_carlo` (stress
+distributions through an executor), :func:`stress` and :func:`replay` (as-of runs on a
+store), the :class:`Book` market model and the frozen configs. See ``docs/cascade.md``.
 """
+
+from __future__ import annotations
+
+from liqcascade.sim._book import Book
+from liqcascade.sim._config import (
+    CascadeConfig,
+    DepthWithdrawal,
+    ExogenousFlow,
+    FundingPressure,
+    Momentum,
+    MonteCarloPriors,
+    Shock,
+)
+from liqcascade.sim._engine import simulate
+from liqcascade.sim._result import CascadeResult
+
+__all__ = [
+    "Book",
+    "CascadeConfig",
+    "CascadeResult",
+    "DepthWithdrawal",
+    "ExogenousFlow",
+    "FundingPressure",
+    "Momentum",
+    "MonteCarloPriors",
+    "Shock",
+    "simulate",
+]

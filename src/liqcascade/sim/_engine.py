@@ -1,0 +1,332 @@
+"""``simulate``: validate inputs, set up the shock and feedback, run a solver kernel, settle ADL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from liqcascade.errors import InputError
+from liqcascade.sim import _kernels as k
+from liqcascade.sim._book import Book, flow_curve
+from liqcascade.sim._config import CascadeConfig, Shock
+from liqcascade.sim._positions import PositionArrays, prepare_positions
+from liqcascade.sim._result import CascadeResult
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """Everything a kernel needs, already sorted by trigger move."""
+
+    direction: int
+    p_shift: float
+    flow0: float
+    index: np.ndarray  # rows of the position book, in trigger order
+    trigger_y: np.ndarray
+    size: np.ndarray
+    notional: np.ndarray
+    bankruptcy: np.ndarray
+    grid_y: np.ndarray
+    grid_flow: np.ndarray
+    closed_fraction: float
+    skipped: int
+
+
+def _direction(shock: Shock, net_flow: float) -> int:
+    if shock.price_move != 0:
+        return 1 if shock.price_move > 0 else -1
+    if net_flow != 0:
+        return 1 if net_flow > 0 else -1
+    return 0
+
+
+def _funding_close_fraction(book: Book, config: CascadeConfig) -> tuple[float, int]:
+    """Fraction of the paying side that closes on funding cost, and that side (+1 long)."""
+    fp = config.funding_pressure
+    if fp is None or abs(book.funding_rate) <= fp.threshold:
+        return 0.0, 0
+    excess = (abs(book.funding_rate) - fp.threshold) / fp.threshold
+    return min(fp.max_fraction, fp.sensitivity * excess), (1 if book.funding_rate > 0 else -1)
+
+
+def _setup(pos: PositionArrays, book: Book, shock: Shock, config: CascadeConfig) -> _Setup | None:
+    start = book.mid_price
+    net_flow = shock.flow_usd
+    if config.exogenous_flow is not None:
+        net_flow += config.exogenous_flow.flow_usd
+    closed, payer = _funding_close_fraction(book, config)
+    if closed > 0:  # payers close pro rata: longs sell (negative flow), shorts buy
+        payer_notional = float(np.sum(pos.size[pos.side == payer])) * start
+        net_flow -= payer * closed * payer_notional
+    direction = _direction(shock, net_flow)
+    if direction == 0:
+        return None
+    p_shift = start * (1.0 + shock.price_move)
+    at_risk = pos.side == -direction  # longs fall with the price, shorts with a rally
+    live = direction * (pos.liquidation - start) > 0  # not already beyond liquidation at start
+    chosen = np.flatnonzero(at_risk & live)
+    skipped = int(np.count_nonzero(at_risk & ~live))
+    trigger = direction * (pos.liquidation[chosen] - p_shift) / p_shift
+    order = np.argsort(trigger)
+    index = chosen[order]
+    size = pos.size[index]
+    if closed > 0 and payer == -direction:
+        size = size * (1.0 - closed)
+    grid_y, grid_flow = flow_curve(book, "bid" if direction < 0 else "ask", config)
+    return _Setup(
+        direction=direction,
+        p_shift=p_shift,
+        flow0=max(0.0, direction * net_flow),
+        index=index,
+        trigger_y=np.ascontiguousarray(trigger[order]),
+        size=np.ascontiguousarray(size),
+        notional=np.ascontiguousarray(size * pos.liquidation[index]),
+        bankruptcy=np.ascontiguousarray(pos.bankruptcy[index]),
+        grid_y=grid_y,
+        grid_flow=grid_flow,
+        closed_fraction=closed if payer == -direction else 0.0,
+        skipped=skipped,
+    )
+
+
+@dataclass
+class _Raw:
+    setup: _Setup
+    n_liquidated: int
+    n_path: int
+    flow: float
+    fund: float
+    out: np.ndarray
+    path: tuple[np.ndarray, ...]
+
+
+def _solve(s: _Setup, book: Book, config: CascadeConfig) -> _Raw:
+    n = s.trigger_y.shape[0]
+    out = np.zeros((k.N_OUT, n))
+    args = (
+        s.trigger_y, s.size, s.notional, s.bankruptcy, s.grid_y, s.grid_flow,
+        s.p_shift, s.direction, s.flow0, book.insurance_fund_usd,
+        config.surplus_to_insurance_fund,
+    )  # fmt: skip
+    if config.solver == "fixed_point":
+        price = np.zeros(n + 2)
+        count = np.zeros(n + 2, dtype=np.int64)
+        done, rounds, flow, fund = k.fixed_point(*args, out, price, count)
+        path: tuple[np.ndarray, ...] = (price[: rounds + 1], count[: rounds + 1])
+        n_path = rounds
+    else:
+        t = np.zeros(n + 2)
+        price = np.zeros(n + 2)
+        count = np.zeros(n + 2, dtype=np.int64)
+        queue = np.zeros(n + 2, dtype=np.int64)
+        done, steps, flow, fund = k.stepper(
+            *args, config.engine_usd_per_second, out, t, price, count, queue
+        )
+        path = (t[:steps], price[:steps], count[:steps], queue[:steps])
+        n_path = steps - 1
+    return _Raw(s, int(done), int(n_path), float(flow), float(fund), out, path)
+
+
+def _adl_counterparties(
+    pos: PositionArrays, direction: int, price: float, qty: float
+) -> tuple[int, float]:
+    """Close top-ranked opposite positions for ``qty`` base units; return (count, unmatched qty).
+
+    Ranking (Binance / Bybit / Deepcoin ADL docs): profit % x effective leverage when in profit,
+    profit % / effective leverage at a loss; profit % = (mark value - open value) / open value,
+    effective leverage = mark value / (mark value - bankruptcy value), at the trough price.
+    """
+    if qty <= 0:
+        return 0, 0.0
+    opp = np.flatnonzero(pos.side == direction)  # the side that profits from the move
+    if opp.size == 0:
+        return 0, qty
+    side = pos.side[opp]
+    pnl_pct = side * (price - pos.entry[opp]) / pos.entry[opp]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lev = price / np.abs(price - pos.bankruptcy[opp])
+    lev = np.where(np.isfinite(lev), lev, 1e12)
+    score = np.where(pnl_pct > 0, pnl_pct * lev, pnl_pct / lev)
+    order = np.argsort(-score, kind="stable")
+    cum = np.cumsum(pos.size[opp][order])
+    touched = int(np.searchsorted(cum, qty, side="left")) + 1
+    if touched > opp.size:
+        return int(opp.size), float(qty - cum[-1])
+    return touched, 0.0
+
+
+def _result(raw: _Raw, pos: PositionArrays, book: Book, config: CascadeConfig) -> CascadeResult:
+    s = raw.setup
+    m = raw.n_liquidated
+    out = raw.out[:, :m]
+    size = s.size[:m]
+    adl = out[k.ADL_FRACTION]
+    notional = s.notional[:m]
+    y_final = k.move_for_flow_py(raw.flow, s.grid_y, s.grid_flow)
+    trough = s.p_shift * (1.0 + s.direction * y_final)
+    adl_qty = float(np.sum(adl * size))
+    adl_positions, unmatched = _adl_counterparties(pos, s.direction, trough, adl_qty)
+    liq_usd = float(np.sum(notional))
+    rows = s.index[:m]
+    liquidations = pd.DataFrame(
+        {
+            "row": rows,
+            "side": np.where(pos.side[rows] > 0, "long", "short"),
+            "size": size,
+            "liquidation_price": pos.liquidation[rows],
+            "bankruptcy_price": s.bankruptcy[:m],
+            "notional_usd": notional,
+            "fill_price": out[k.FILL],
+            "insurance_fund_draw_usd": out[k.FUND_DRAW],
+            "insurance_fund_add_usd": out[k.FUND_ADD],
+            "adl_fraction": adl,
+            "round" if config.solver == "fixed_point" else "step": out[k.ROUND].astype(np.int64),
+            "time_s": out[k.TIME_S],
+        }
+    )
+    if config.solver == "fixed_point":
+        price, count = raw.path
+        path = pd.DataFrame({"round": np.arange(price.size), "price": price, "liquidated": count})
+    else:
+        t, price, count, queue = raw.path
+        path = pd.DataFrame({"time_s": t, "price": price, "liquidated": count, "queue": queue})
+    cum = np.concatenate(([0.0], np.cumsum(notional)))
+    path["liquidated_usd"] = cum[path["liquidated"].to_numpy()]
+    return CascadeResult(
+        start_price=book.mid_price,
+        trough_price=float(trough),
+        move_pct=float(trough / book.mid_price - 1.0),
+        liquidated_long_usd=liq_usd if s.direction < 0 else 0.0,
+        liquidated_short_usd=liq_usd if s.direction > 0 else 0.0,
+        rounds=raw.n_path,
+        insurance_fund_used_usd=float(np.sum(out[k.FUND_DRAW])),
+        insurance_fund_added_usd=float(np.sum(out[k.FUND_ADD])),
+        adl_usd=float(np.sum(adl * size * s.bankruptcy[:m])),
+        n_liquidated=m,
+        book_absorbed_usd=float(raw.flow - s.flow0),
+        exogenous_flow_usd=float(s.flow0),
+        adl_counterparties=adl_positions,
+        adl_unmatched_qty=unmatched,
+        skipped_positions=s.skipped,
+        solver=config.solver,
+        price_source=pos.price_source,
+        liquidations=liquidations,
+        path=path,
+    )
+
+
+def _empty(book: Book, pos: PositionArrays, config: CascadeConfig) -> CascadeResult:
+    return CascadeResult.empty(book.mid_price, solver=config.solver, price_source=pos.price_source)
+
+
+def _as_shock(shock: Shock | float) -> Shock:
+    if isinstance(shock, Shock):
+        return shock
+    try:
+        return Shock(price_move=float(shock))
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"shock must be a Shock or a price move FRACTION in (-1, 10), got {shock!r}"
+        ) from exc
+
+
+def simulate(
+    positions: pd.DataFrame | str | Path | PositionArrays,
+    book: Book,
+    shock: Shock | float,
+    *,
+    config: CascadeConfig | None = None,
+    seed: int | None = None,
+) -> CascadeResult:
+    """Run one liquidation cascade from a shock to the point where no new liquidation occurs.
+
+    Parameters
+    ----------
+    positions
+        Position book: DataFrame or Parquet path with columns ``venue, symbol, side, size,
+        entry_price, collateral, margin_mode`` (optionally ``liquidation_price``,
+        ``bankruptcy_price``); sizes in base units, money in USD.
+    book
+        Depth per side, mid price, funding rate and insurance fund (:class:`Book`).
+    shock
+        A :class:`Shock`, or a bare price move as a FRACTION (-0.03 = 3 % down).
+    config
+        Solver and feedback switches (:class:`CascadeConfig`).
+    seed
+        Accepted for a uniform signature; a single cascade is deterministic.
+
+    Returns
+    -------
+    CascadeResult
+        Start and trough price, move, liquidated USD per side, rounds (or steps), insurance
+        fund use, ADL volume, per-position liquidations and the round / per-second path.
+
+    Raises
+    ------
+    InputError
+        A malformed position book, book or shock.
+
+    Notes
+    -----
+    Liquidation orders close in order of their trigger price and walk the book; the fill is
+    the average of the price before and after the order. A fill worse than the bankruptcy
+    price draws on the insurance fund; what the fund cannot cover is auto-deleveraged
+    against the top-ranked opposite positions at the bankruptcy price (that part never
+    reaches the book). See ``docs/cascade.md``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from liqcascade.sim import Book, simulate
+    >>> positions = pd.DataFrame({"venue": ["binance"], "symbol": ["BTC/USDT:USDT"],
+    ...     "side": ["long"], "size": [1.0], "entry_price": [100.0], "collateral": [5.0],
+    ...     "margin_mode": ["isolated"], "liquidation_price": [96.0], "bankruptcy_price": [95.0]})
+    >>> result = simulate(positions, Book.parametric(100.0, 1e9), -0.05)
+    >>> result.liquidated_long_usd
+    96.0
+    """
+    del seed
+    config = config or CascadeConfig()
+    shock = _as_shock(shock)
+    pos = (
+        positions
+        if isinstance(positions, PositionArrays)
+        else prepare_positions(positions, maintenance_margin_rate=config.maintenance_margin_rate)
+    )
+    setup = _setup(pos, book, shock, config)
+    if setup is None:
+        return _empty(book, pos, config)
+    return _result(_solve(setup, book, config), pos, book, config)
+
+
+def summarize(pos: PositionArrays, book: Book, shock: Shock, config: CascadeConfig) -> np.ndarray:
+    """Headline numbers of one cascade without building frames (Monte Carlo inner loop).
+
+    Returns [trough_price, move, liquidated_long_usd, liquidated_short_usd, rounds,
+    insurance_fund_used_usd, adl_usd].
+    """
+    setup = _setup(pos, book, shock, config)
+    if setup is None:
+        return np.array([book.mid_price, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    raw = _solve(setup, book, config)
+    m = raw.n_liquidated
+    y = k.move_for_flow(raw.flow, setup.grid_y, setup.grid_flow)
+    trough = setup.p_shift * (1.0 + setup.direction * y)
+    liq = float(np.sum(setup.notional[:m]))
+    adl = raw.out[k.ADL_FRACTION, :m]
+    return np.array(
+        [
+            trough,
+            trough / book.mid_price - 1.0,
+            liq if setup.direction < 0 else 0.0,
+            liq if setup.direction > 0 else 0.0,
+            float(raw.n_path),
+            float(np.sum(raw.out[k.FUND_DRAW, :m])),
+            float(np.sum(adl * setup.size[:m] * setup.bankruptcy[:m])),
+        ]
+    )
+
+
+__all__ = ["simulate", "summarize"]

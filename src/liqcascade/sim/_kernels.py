@@ -1,0 +1,250 @@
+"""Cascade kernels: the fixed-point solver and the event-driven stepper.
+
+Both kernels are dumb: they see contiguous float64 arrays already sorted by trigger move
+(the wrapper in ``_engine`` validates and sorts), never DataFrames, and never raise.
+Each has a readable pure-Python twin (``*_py``); ``LIQCASCADE_DISABLE_NUMBA=1`` runs the twins.
+
+Coordinates. ``y`` is the adverse move caused by order flow, as a fraction of the shifted
+price ``p_shift`` (the mid after any exogenous price shock): the price is
+``p_shift * (1 + direction * y)`` with ``direction = -1`` for a falling market (longs are
+liquidated, their closing orders sell into bids) and ``+1`` for a rising one. ``flow`` is the
+cumulative USD that has hit the book on that side; the book turns flow into ``y`` through the
+tabulated, non-decreasing curve ``grid_flow`` over ``grid_y`` (absorbed flow needed to move by
+``y``; it already folds in depth, market-maker withdrawal and momentum sellers).
+
+Both solvers process positions in the same order (ascending trigger move) with the same
+per-position arithmetic, so they return identical numbers; the stepper adds time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from liqcascade._compat.numba import njit
+
+# Per-position output columns (rows of ``out``).
+FILL, FUND_DRAW, FUND_ADD, ADL_FRACTION, ROUND, TIME_S = range(6)
+N_OUT = 6
+
+
+def move_for_flow_py(flow: float, grid_y: np.ndarray, grid_flow: np.ndarray) -> float:
+    """Smallest move whose absorbed flow reaches ``flow`` (generalised inverse, interpolated)."""
+    n = grid_flow.shape[0]
+    if flow <= grid_flow[0]:
+        return grid_y[0]
+    if flow > grid_flow[n - 1]:
+        return grid_y[n - 1]
+    lo = 0
+    hi = n - 1  # invariant: grid_flow[lo] < flow <= grid_flow[hi]
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if grid_flow[mid] >= flow:
+            hi = mid
+        else:
+            lo = mid
+    span = grid_flow[hi] - grid_flow[lo]
+    if not span < np.inf:  # infinite depth ahead: no further move
+        return grid_y[lo]
+    return grid_y[lo] + (flow - grid_flow[lo]) / span * (grid_y[hi] - grid_y[lo])
+
+
+def _settle_py(
+    j: int,
+    flow: float,
+    fund: float,
+    size: np.ndarray,
+    notional: np.ndarray,
+    bankruptcy: np.ndarray,
+    grid_y: np.ndarray,
+    grid_flow: np.ndarray,
+    p_shift: float,
+    direction: int,
+    surplus_to_fund: bool,
+    out: np.ndarray,
+) -> tuple[float, float]:
+    """Execute position ``j``'s closing order; return the new (flow, fund)."""
+    y_before = move_for_flow_py(flow, grid_y, grid_flow)
+    y_after = move_for_flow_py(flow + notional[j], grid_y, grid_flow)
+    # average of the price before and after the order walks the book
+    fill = p_shift * (1.0 + direction * 0.5 * (y_before + y_after))
+    shortfall = size[j] * direction * (fill - bankruptcy[j])  # > 0: loss beyond the margin
+    draw = 0.0
+    add = 0.0
+    adl = 0.0
+    if shortfall <= 0.0:
+        if surplus_to_fund:
+            add = -shortfall
+            fund += add
+    else:
+        draw = min(fund, shortfall)
+        fund -= draw
+        if shortfall - draw > 0.0:
+            adl = (shortfall - draw) / shortfall
+    out[FILL, j] = fill
+    out[FUND_DRAW, j] = draw
+    out[FUND_ADD, j] = add
+    out[ADL_FRACTION, j] = adl
+    # the auto-deleveraged fraction is matched against opposite positions, not the book
+    return flow + notional[j] * (1.0 - adl), fund
+
+
+def fixed_point_py(
+    trigger_y: np.ndarray,
+    size: np.ndarray,
+    notional: np.ndarray,
+    bankruptcy: np.ndarray,
+    grid_y: np.ndarray,
+    grid_flow: np.ndarray,
+    p_shift: float,
+    direction: int,
+    flow0: float,
+    fund0: float,
+    surplus_to_fund: bool,
+    out: np.ndarray,
+    round_price: np.ndarray,
+    round_count: np.ndarray,
+) -> tuple[int, int, float, float]:
+    """Iterate rounds until no new liquidation; return (n_liquidated, rounds, flow, fund).
+
+    Round ``r`` settles every position whose trigger move is reached by the flow known at
+    the start of the round. ``round_price[r]`` is the price after round ``r`` (index 0: after
+    the exogenous shock alone) and ``round_count[r]`` the positions settled so far.
+    """
+    n = trigger_y.shape[0]
+    flow = flow0
+    fund = fund0
+    y = move_for_flow_py(flow, grid_y, grid_flow)
+    round_price[0] = p_shift * (1.0 + direction * y)
+    round_count[0] = 0
+    done = 0
+    reached = 0
+    while reached < n and trigger_y[reached] <= y:
+        reached += 1
+    rounds = 0
+    while done < reached:
+        rounds += 1
+        for j in range(done, reached):
+            flow, fund = _settle_py(
+                j, flow, fund, size, notional, bankruptcy, grid_y, grid_flow,
+                p_shift, direction, surplus_to_fund, out,
+            )  # fmt: skip
+            out[ROUND, j] = rounds
+            out[TIME_S, j] = 0.0
+        done = reached
+        y = move_for_flow_py(flow, grid_y, grid_flow)
+        round_price[rounds] = p_shift * (1.0 + direction * y)
+        round_count[rounds] = done
+        while reached < n and trigger_y[reached] <= y:
+            reached += 1
+    return done, rounds, flow, fund
+
+
+def stepper_py(
+    trigger_y: np.ndarray,
+    size: np.ndarray,
+    notional: np.ndarray,
+    bankruptcy: np.ndarray,
+    grid_y: np.ndarray,
+    grid_flow: np.ndarray,
+    p_shift: float,
+    direction: int,
+    flow0: float,
+    fund0: float,
+    surplus_to_fund: bool,
+    usd_per_second: float,
+    out: np.ndarray,
+    step_time: np.ndarray,
+    step_price: np.ndarray,
+    step_count: np.ndarray,
+    step_queue: np.ndarray,
+) -> tuple[int, int, float, float]:
+    """Run the liquidation engine in time; return (n_liquidated, n_steps, flow, fund).
+
+    The engine executes queued closing orders in trigger order at ``usd_per_second``; after
+    each order the mark is updated and newly crossed positions join the queue. A step is
+    recorded for every second in which something executed (idle seconds are skipped), with
+    the time, the price, the positions settled so far and the queue length in positions.
+    """
+    n = trigger_y.shape[0]
+    flow = flow0
+    fund = fund0
+    y = move_for_flow_py(flow, grid_y, grid_flow)
+    reached = 0
+    while reached < n and trigger_y[reached] <= y:
+        reached += 1
+    step_time[0] = 0.0
+    step_price[0] = p_shift * (1.0 + direction * y)
+    step_count[0] = 0
+    step_queue[0] = reached
+    steps = 1
+    done = 0
+    t = 0.0
+    budget = 0.0
+    while done < reached:
+        need = notional[done] - budget
+        if need > 0.0:  # wait whole seconds until the engine has capacity for the next order
+            wait = np.ceil(need / usd_per_second)
+            if wait < 1.0:
+                wait = 1.0
+            t += wait
+            budget += wait * usd_per_second
+        else:
+            t += 1.0
+            budget += usd_per_second
+        while done < reached and notional[done] <= budget:
+            budget -= notional[done]
+            flow, fund = _settle_py(
+                done, flow, fund, size, notional, bankruptcy, grid_y, grid_flow,
+                p_shift, direction, surplus_to_fund, out,
+            )  # fmt: skip
+            out[ROUND, done] = steps
+            out[TIME_S, done] = t
+            done += 1
+            y = move_for_flow_py(flow, grid_y, grid_flow)
+            while reached < n and trigger_y[reached] <= y:
+                reached += 1
+        if done == reached:
+            budget = 0.0  # an idle engine banks no capacity
+        step_time[steps] = t
+        step_price[steps] = p_shift * (1.0 + direction * y)
+        step_count[steps] = done
+        step_queue[steps] = reached - done
+        steps += 1
+    return done, steps, flow, fund
+
+
+# Compiled twins. The compiled kernels must call compiled helpers, so each twin is compiled
+# from the same source with its helpers swapped in through the module globals below.
+move_for_flow = njit(move_for_flow_py)
+
+
+def _compiled(func_py):  # type: ignore[no-untyped-def]
+    import types
+
+    glb = dict(func_py.__globals__)
+    glb["move_for_flow_py"] = move_for_flow
+    glb["_settle_py"] = _settle
+    clone = types.FunctionType(func_py.__code__, glb, func_py.__name__, func_py.__defaults__)
+    return njit(clone)
+
+
+_settle = None
+_settle = _compiled(_settle_py)
+fixed_point = _compiled(fixed_point_py)
+stepper = _compiled(stepper_py)
+
+__all__ = [
+    "ADL_FRACTION",
+    "FILL",
+    "FUND_ADD",
+    "FUND_DRAW",
+    "N_OUT",
+    "ROUND",
+    "TIME_S",
+    "fixed_point",
+    "fixed_point_py",
+    "move_for_flow",
+    "move_for_flow_py",
+    "stepper",
+    "stepper_py",
+]

@@ -1,0 +1,105 @@
+"""Result objects of the simulator (plain frozen dataclasses holding numbers and frames)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+HEADLINE = (
+    "start_price",
+    "trough_price",
+    "move_pct",
+    "liquidated_long_usd",
+    "liquidated_short_usd",
+    "rounds",
+    "insurance_fund_used_usd",
+    "adl_usd",
+)
+
+LIQUIDATION_COLUMNS = (
+    "row",
+    "side",
+    "size",
+    "liquidation_price",
+    "bankruptcy_price",
+    "notional_usd",
+    "fill_price",
+    "insurance_fund_draw_usd",
+    "insurance_fund_add_usd",
+    "adl_fraction",
+    "round",
+    "time_s",
+)
+
+
+@dataclass(frozen=True)
+class CascadeResult:
+    """Outcome of one cascade.
+
+    ``trough_price`` is the extreme price reached (the peak for an upward shock); ``move_pct``
+    is the move from start to trough as a FRACTION (-0.05 = 5 % down), like every rate in
+    liqcascade. ``rounds`` counts fixed-point rounds, or stepper steps (seconds with
+    executions). ``liquidations`` has one row per liquidated position in execution order;
+    ``path`` the price after each round (fixed point) or each active second (stepper).
+    """
+
+    start_price: float
+    trough_price: float
+    move_pct: float
+    liquidated_long_usd: float
+    liquidated_short_usd: float
+    rounds: int
+    insurance_fund_used_usd: float
+    adl_usd: float
+    n_liquidated: int = 0
+    insurance_fund_added_usd: float = 0.0
+    book_absorbed_usd: float = 0.0
+    exogenous_flow_usd: float = 0.0
+    adl_counterparties: int = 0
+    adl_unmatched_qty: float = 0.0
+    skipped_positions: int = 0
+    solver: str = "fixed_point"
+    price_source: str = ""
+    liquidations: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    path: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    @classmethod
+    def empty(cls, price: float, *, solver: str, price_source: str) -> CascadeResult:
+        """The result of no shock at all: nothing moves, nothing is liquidated."""
+        return cls(
+            start_price=price,
+            trough_price=price,
+            move_pct=0.0,
+            liquidated_long_usd=0.0,
+            liquidated_short_usd=0.0,
+            rounds=0,
+            insurance_fund_used_usd=0.0,
+            adl_usd=0.0,
+            solver=solver,
+            price_source=price_source,
+            liquidations=pd.DataFrame({c: [] for c in LIQUIDATION_COLUMNS}),
+            path=pd.DataFrame({"round": [0], "price": [price], "liquidated": [0]}),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Headline numbers and diagnostics as plain JSON-ready values (no frames)."""
+        out: dict[str, Any] = {name: getattr(self, name) for name in HEADLINE}
+        out["rounds"] = int(self.rounds)
+        for name in (
+            "n_liquidated",
+            "insurance_fund_added_usd",
+            "book_absorbed_usd",
+            "exogenous_flow_usd",
+            "adl_counterparties",
+            "adl_unmatched_qty",
+            "skipped_positions",
+            "solver",
+            "price_source",
+        ):
+            out[name] = getattr(self, name)
+        return {key: (float(v) if isinstance(v, float) else v) for key, v in out.items()}
+
+
+__all__ = ["HEADLINE", "LIQUIDATION_COLUMNS", "CascadeResult"]
