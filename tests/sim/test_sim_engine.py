@@ -199,3 +199,28 @@ def test_band_book_interpolates_and_extends_with_the_last_two_bands() -> None:
     # inside: linear between (0.01, 1e6) and (0.02, 4e6); beyond: power law with
     # alpha = ln 4 / ln 2 = 2 -> D(0.04) = 4e6 * 2^2 = 16e6
     assert book.depth("bid", np.array([0.015, 0.04])).tolist() == pytest.approx([2.5e6, 16e6])
+
+
+@pytest.mark.integration
+def test_liquidation_prices_come_from_the_margin_engine_for_known_venues() -> None:
+    from liqcascade import margin
+
+    positions = pd.DataFrame(
+        {
+            "venue": ["binance", "toy"],
+            "symbol": "BTC/USDT:USDT",
+            "side": "long",
+            "size": 1.0,
+            "entry_price": 100_000.0,
+            "collateral": 10_000.0,
+            "margin_mode": "isolated",
+        }
+    )
+    r = simulate(positions, Book.parametric(100_000.0, np.inf), -0.2)
+    by_row = r.liquidations.set_index("row")["liquidation_price"]
+    expected = margin.liquidation_price(
+        "binance", "long", 1.0, 100_000.0, 10_000.0, symbol="BTC/USDT:USDT"
+    )
+    assert by_row[0] == pytest.approx(float(expected))
+    assert by_row[1] == pytest.approx(90_000.0 / (1 - 0.004))  # toy venue: simple formula
+    assert "margin engine" in r.price_source

@@ -56,18 +56,16 @@ def simple_isolated_prices(
     return liquidation, bankruptcy
 
 
-def _margin_engine_prices(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
-    """Prices from the margin engine, or None where it has no rules for a venue."""
+def _margin_engine_prices(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Margin-engine prices per (venue, symbol); ``handled`` is False where it has no rules."""
+    n = len(frame)
+    liq = np.full(n, np.nan)
+    bk = np.full(n, np.nan)
+    handled = np.zeros(n, dtype=bool)
     try:
-        from liqcascade import margin
-    except ImportError:  # pragma: no cover
-        return None
-    liq_fn = getattr(margin, "liquidation_price", None)
-    bk_fn = getattr(margin, "bankruptcy_price", None)
-    if liq_fn is None or bk_fn is None:
-        return None
-    liq = np.empty(len(frame))
-    bk = np.empty(len(frame))
+        from liqcascade.margin import bankruptcy_price, liquidation_price
+    except ImportError:  # pragma: no cover - margin engine not built
+        return liq, bk, handled
     for (venue, symbol), idx in frame.groupby(["venue", "symbol"], sort=False).indices.items():
         part = frame.iloc[idx]
         args = (
@@ -78,11 +76,12 @@ def _margin_engine_prices(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] 
             part["collateral"].to_numpy(np.float64),
         )
         try:
-            liq[idx] = np.asarray(liq_fn(*args, symbol=str(symbol)), dtype=np.float64)
-            bk[idx] = np.asarray(bk_fn(*args, symbol=str(symbol)), dtype=np.float64)
-        except (UnknownVenueError, NotImplementedError, TypeError):
-            return None
-    return liq, bk
+            liq[idx] = np.asarray(liquidation_price(*args, symbol=str(symbol)), dtype=np.float64)
+            bk[idx] = np.asarray(bankruptcy_price(*args, symbol=str(symbol)), dtype=np.float64)
+        except UnknownVenueError:
+            continue
+        handled[idx] = True
+    return liq, bk, handled
 
 
 def read_positions(source: pd.DataFrame | str | Path) -> pd.DataFrame:
@@ -131,20 +130,30 @@ def prepare_positions(
         bk = pd.to_numeric(frame["bankruptcy_price"], errors="coerce").to_numpy(np.float64)
         source = "given"
     else:
-        engine = _margin_engine_prices(frame.assign(side=sides))
-        if engine is not None:
-            liq, bk = engine
-            source = "margin engine"
-        else:
-            liq, bk = simple_isolated_prices(
+        liq, bk, handled = _margin_engine_prices(frame.assign(side=sides))
+        simple = f"simple isolated formula (mmr {maintenance_margin_rate})"
+        if not handled.all():
+            s_liq, s_bk = simple_isolated_prices(
                 side, arrays["size"], arrays["entry_price"], arrays["collateral"],
                 maintenance_margin_rate,
             )  # fmt: skip
-            source = f"simple isolated formula (mmr {maintenance_margin_rate})"
+            liq = np.where(handled, liq, s_liq)
+            bk = np.where(handled, bk, s_bk)
+        source = (
+            "margin engine"
+            if handled.all()
+            else simple
+            if not handled.any()
+            else f"margin engine; {simple} for venues/symbols without rules"
+        )
     for name, values in (("liquidation_price", liq), ("bankruptcy_price", bk)):
         if not np.all(np.isfinite(values)):
             row = int(np.argmin(np.isfinite(values)))
-            raise InputError(f"positions {name} is not finite at row {row}: {values[row]!r}")
+            raise InputError(
+                f"positions {name} is not finite at row {row}: {values[row]!r}; a position "
+                "larger than the venue's biggest bracket has no price: split it or pass "
+                "liquidation_price and bankruptcy_price columns"
+            )
     return PositionArrays(
         side=np.ascontiguousarray(side),
         size=arrays["size"],
