@@ -1,0 +1,236 @@
+"""Unit and vocabulary conversions done once, at the edge, in named and tested functions.
+
+- Epoch integers to UTC time, with the unit detected from the magnitude (Binance uses
+  milliseconds; its spot files switched to microseconds on 2025-01-01; Tardis uses microseconds).
+- Binance symbols to ccxt symbols (``BTCUSDT`` -> ``BTC/USDT:USDT``; ``BTCUSD_PERP`` ->
+  ``BTC/USD:BTC``).
+- Liquidation ORDER side to the LIQUIDATED position side (a SELL forced order closes a long).
+- Binance file names (``BTCUSDT-4h-2025-09.csv``, ``BTCUSDT-metrics-2025-09-22.zip``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from liqcascade.data._schema import DATASETS
+from liqcascade.errors import ImportFormatError, InputError
+
+# Epoch magnitudes for dates between 1973 and 5138: seconds < 1e11 <= ms < 1e14 <= us < 1e17 <= ns.
+_UNIT_BOUNDS = ((1e11, "s", 10**9), (1e14, "ms", 10**6), (1e17, "us", 10**3), (np.inf, "ns", 1))
+
+STABLE_QUOTES = ("USDT", "USDC", "FDUSD", "BUSD")
+
+# Binance intervals (file names and the kline API); `1mo` is Binance's spelling of one month.
+BINANCE_INTERVALS = (
+    "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1mo",
+)  # fmt: skip
+
+# COIN-M contract face values in USD (Binance COIN-M contract specifications: BTC 100 USD,
+# every other coin 10 USD per contract).
+_COINM_CONTRACT_USD = {"BTC": 100.0}
+_COINM_DEFAULT_USD = 10.0
+
+
+def epoch_unit(value: int | float) -> str:
+    """Return the unit of one epoch number from its magnitude: ``s``, ``ms``, ``us`` or ``ns``.
+
+    Examples
+    --------
+    >>> epoch_unit(1758499200000), epoch_unit(1758499200000000)
+    ('ms', 'us')
+    """
+    magnitude = abs(float(value))
+    for bound, unit, _ in _UNIT_BOUNDS:
+        if magnitude < bound:
+            return unit
+    return "ns"  # pragma: no cover - inf bound
+
+
+def epoch_to_utc(values: np.ndarray | pd.Series) -> pd.DatetimeIndex:
+    """Convert epoch integers to tz-aware UTC, each value's unit detected from its magnitude.
+
+    Mixed units in one column are allowed (a file spanning Binance's switch to microseconds).
+    """
+    ints = np.asarray(values, dtype=np.int64)
+    magnitude = np.abs(ints)
+    scale = np.ones(len(ints), dtype=np.int64)
+    lower = 0.0
+    for bound, _, factor in _UNIT_BOUNDS:
+        scale[(magnitude >= lower) & (magnitude < bound)] = factor
+        lower = bound
+    return pd.DatetimeIndex(pd.to_datetime(ints * scale, unit="ns", utc=True))
+
+
+def binance_symbol_to_ccxt(raw: str, *, market: str = "perp") -> str:
+    """Convert a Binance symbol to ccxt form.
+
+    ``market="perp"`` (futures files): ``BTCUSDT`` -> ``BTC/USDT:USDT`` (USDⓈ-M linear),
+    ``BTCUSD_PERP`` -> ``BTC/USD:BTC`` (COIN-M inverse), ``BTCUSDT_250926`` ->
+    ``BTC/USDT:USDT-250926`` and ``BTCUSD_250926`` -> ``BTC/USD:BTC-250926`` (delivery).
+    ``market="spot"``: ``BTCUSDT`` -> ``BTC/USDT``.
+
+    Examples
+    --------
+    >>> binance_symbol_to_ccxt("BTCUSDT"), binance_symbol_to_ccxt("BTCUSD_PERP")
+    ('BTC/USDT:USDT', 'BTC/USD:BTC')
+    """
+    text = raw.strip().upper()
+    pair, _, suffix = text.partition("_")
+    if pair.endswith("USD") and suffix and not pair.endswith(STABLE_QUOTES):
+        base = pair[: -len("USD")]
+        if not base:
+            raise _bad_symbol(raw)
+        contract = f"{base}/USD:{base}"
+        return contract if suffix == "PERP" else f"{contract}-{suffix}"
+    quote = next((q for q in STABLE_QUOTES if pair.endswith(q) and len(pair) > len(q)), None)
+    if quote is None or (suffix and not suffix.isdigit()):
+        raise _bad_symbol(raw)
+    base = pair[: -len(quote)]
+    if market == "spot":
+        return f"{base}/{quote}"
+    contract = f"{base}/{quote}:{quote}"
+    return f"{contract}-{suffix}" if suffix else contract
+
+
+def _bad_symbol(raw: str) -> InputError:
+    return InputError(
+        f"cannot read Binance symbol {raw!r}; expected a pair ending in "
+        f"{'/'.join(STABLE_QUOTES)} (USDⓈ-M, e.g. BTCUSDT) or a COIN-M contract such as "
+        "BTCUSD_PERP; pass --symbol in ccxt form (BTC/USDT:USDT) instead"
+    )
+
+
+def is_inverse(symbol: str) -> bool:
+    """True for a coin-margined (inverse) ccxt contract symbol such as ``BTC/USD:BTC``."""
+    if ":" not in symbol:
+        return False
+    pair, settle = symbol.split(":", 1)
+    return settle.split("-")[0] == pair.split("/")[0]
+
+
+def quote_currency(symbol: str) -> str:
+    """Quote currency of a ccxt symbol (``BTC/USDT:USDT`` -> ``USDT``)."""
+    return symbol.split("/", 1)[1].split(":", 1)[0] if "/" in symbol else "USD"
+
+
+def coinm_contract_usd(symbol: str) -> float:
+    """USD face value of one Binance COIN-M contract (100 for BTC, 10 for other coins)."""
+    base = symbol.split("/", 1)[0]
+    return _COINM_CONTRACT_USD.get(base, _COINM_DEFAULT_USD)
+
+
+def liquidated_side_from_order_side(order_side: pd.Series) -> pd.Series:
+    """Map the side of a forced (liquidation) ORDER to the side of the position it closed.
+
+    A liquidation SELL order closes a LONG position; a BUY order closes a SHORT. Binance's
+    ``liquidationSnapshot``/``forceOrder`` and Tardis's ``liquidations`` both give the order
+    side. Values other than buy/sell (any case) become ``None`` for the caller to report.
+
+    Examples
+    --------
+    >>> liquidated_side_from_order_side(pd.Series(["SELL", "buy"])).tolist()
+    ['long', 'short']
+    """
+    lowered = order_side.astype("string").str.strip().str.lower()
+    mapped = lowered.map({"sell": "long", "buy": "short"})
+    return mapped.astype(object).where(mapped.notna(), None)
+
+
+@dataclass(frozen=True)
+class DumpName:
+    """What a Binance public-data file name says: symbol, data type or interval, period."""
+
+    symbol: str
+    what: str  # an interval for klines files, else the data type (metrics, bookDepth...)
+    period: str
+
+
+_NAME = re.compile(
+    r"^(?P<symbol>[A-Z0-9]+(?:_[A-Z0-9]+)?)-(?P<what>[A-Za-z0-9]+)"
+    r"-(?P<period>\d{4}-\d{2}(?:-\d{2})?)"
+)
+
+
+def parse_dump_name(path: Path) -> DumpName | None:
+    """Parse ``BTCUSDT-4h-2025-09.csv`` / ``BTCUSDT-metrics-2025-09-22.zip``; None if no match."""
+    match = _NAME.match(Path(path).name)
+    if match is None:
+        return None
+    return DumpName(match["symbol"], match["what"], match["period"])
+
+
+def folder_kinds(path: Path) -> set[str]:
+    """Names of the folders above ``path`` (Binance's tree names the data type: markPriceKlines)."""
+    return {part for part in Path(path).parts[:-1]}
+
+
+def check_interval(path: Path, interval: str) -> str:
+    """Return ``interval`` if Binance publishes it, else raise naming the valid ones."""
+    if interval not in BINANCE_INTERVALS:
+        raise ImportFormatError(
+            "unknown interval",
+            path=path,
+            value=interval,
+            expected=f"one of {', '.join(BINANCE_INTERVALS)} (from the file name, e.g. "
+            "BTCUSDT-4h-2025-09.csv)",
+        )
+    return interval
+
+
+def interval_ms(interval: str) -> int | None:
+    """Length of a fixed interval in milliseconds; None for calendar months (``1mo``)."""
+    if interval == "1mo":
+        return None
+    unit = {"m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}[interval[-1]]
+    return int(interval[:-1]) * unit
+
+
+def schema_frame(dataset: str, columns: dict[str, object], length: int) -> pd.DataFrame:
+    """Build a frame with exactly the dataset's columns (less ``source``), missing ones null."""
+    spec = DATASETS[dataset]
+    out = {}
+    for field in spec.schema:
+        if field.name == "source":
+            continue
+        value = columns.get(field.name)
+        if value is None:
+            value = np.full(length, np.nan) if field.type == "double" else [None] * length
+        elif np.isscalar(value):
+            value = [value] * length
+        out[field.name] = value
+    frame = pd.DataFrame(out)
+    for field in spec.schema:
+        if field.name == "source":
+            continue
+        if str(field.type) == "double":
+            frame[field.name] = frame[field.name].astype("float64")
+        elif str(field.type).startswith("timestamp"):
+            frame[field.name] = pd.to_datetime(frame[field.name], utc=True).astype(
+                "datetime64[ns, UTC]"
+            )
+        else:
+            frame[field.name] = frame[field.name].astype(object)
+    return frame
+
+
+__all__ = [
+    "BINANCE_INTERVALS",
+    "DumpName",
+    "binance_symbol_to_ccxt",
+    "check_interval",
+    "coinm_contract_usd",
+    "epoch_to_utc",
+    "epoch_unit",
+    "folder_kinds",
+    "interval_ms",
+    "is_inverse",
+    "liquidated_side_from_order_side",
+    "parse_dump_name",
+    "quote_currency",
+    "schema_frame",
+]

@@ -1,0 +1,127 @@
+"""Binance public-data ``fundingRate`` (monthly) -> funding.
+
+Source: data.binance.vision
+``data/futures/um/monthly/fundingRate/BTCUSDT/BTCUSDT-fundingRate-2025-09.zip``
+(layout as published, checked 2026-11-25; REST twin ``/fapi/v1/fundingRate``)::
+
+    calc_time,funding_interval_hours,last_funding_rate
+
+``calc_time`` is the settlement time in epoch ms with a few ms of jitter (``...000007``): it
+is rounded to the whole second. ``last_funding_rate`` is already a FRACTION per funding
+interval (0.0001 = 0.01 %). A settlement at T pays for the interval [T - h, T): the row is that
+bar, ``time = T - h`` and ``interval = "<h>h"``, so it counts as known at T (as-of rule).
+``funding_interval_hours`` must be one Binance uses (1, 2, 4 or 8).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from liqcascade.data.importers._base import ImportResult
+from liqcascade.data.importers.dumps._convert import (
+    binance_symbol_to_ccxt,
+    epoch_to_utc,
+    parse_dump_name,
+    schema_frame,
+)
+from liqcascade.data.importers.dumps._csv import LINE, Layout, check_conflicts, read_layout
+from liqcascade.errors import ImportFormatError
+
+FORMAT = "binance-funding"
+DESCRIPTION = "Binance public-data fundingRate CSV -> funding (fraction per interval)"
+
+LAYOUT = Layout(
+    "Binance fundingRate",
+    {"calc_time": "int", "funding_interval_hours": "int", "last_funding_rate": "float"},
+    required=("calc_time", "funding_interval_hours", "last_funding_rate"),
+)
+HEADER = ",".join(LAYOUT.names)
+FUNDING_HOURS = (1, 2, 4, 8)
+
+
+def detect(path: Path, head: str) -> bool:
+    """The fundingRate header, or a header-less file named ``SYMBOL-fundingRate-YYYY-MM``."""
+    if head.split("\n", 1)[0].strip() == HEADER:
+        return True
+    name = parse_dump_name(path)
+    return bool(name and name.what == "fundingRate")
+
+
+def settlement_time(calc_time: np.ndarray) -> pd.DatetimeIndex:
+    """Settlement time from ``calc_time``: epoch (unit by magnitude) rounded to the second."""
+    return epoch_to_utc(calc_time).round("s")
+
+
+def read(
+    path: Path,
+    *,
+    symbol: str | None = None,
+    kind: str | None = None,
+    skip_bad: bool = False,
+) -> ImportResult:
+    """Read one fundingRate file into ``funding`` rows (exchange binance, weighting none).
+
+    Raises
+    ------
+    ImportFormatError
+        Wrong header, malformed row or value, an unknown funding interval, or one settlement
+        with two different rates.
+    """
+    path = Path(path)
+    raw = read_layout(path, [LAYOUT], skip_bad=skip_bad)
+    frame = raw.frame
+    hours = frame["funding_interval_hours"].to_numpy(dtype=np.int64)
+    unknown = np.flatnonzero(~np.isin(hours, FUNDING_HOURS))
+    if len(unknown):
+        position = int(unknown[0])
+        raise ImportFormatError(
+            "unknown funding interval",
+            path=path,
+            line=int(frame[LINE].iloc[position]),
+            column="funding_interval_hours",
+            value=int(hours[position]),
+            expected=f"one of {FUNDING_HOURS} hours",
+        )
+    frame = frame.assign(settled=settlement_time(frame["calc_time"].to_numpy()))
+    frame, conflicts = check_conflicts(
+        path,
+        frame,
+        ["settled"],
+        ["last_funding_rate", "funding_interval_hours"],
+        skip_bad=skip_bad,
+        format_name=LAYOUT.format_name,
+    )
+    hours = frame["funding_interval_hours"].to_numpy(dtype=np.int64)
+    funding = schema_frame(
+        "funding",
+        {
+            "time": pd.DatetimeIndex(frame["settled"]) - pd.to_timedelta(hours, unit="h"),
+            "exchange": "binance",
+            "symbol": symbol or _symbol(path),
+            "interval": [f"{h}h" for h in hours],
+            "weighting": "none",
+            "rate": frame["last_funding_rate"].to_numpy(dtype=float),
+            "funding_interval_hours": hours.astype(float),
+        },
+        len(frame),
+    )
+    result = ImportResult(bad_rows=raw.bad_rows + conflicts)
+    result.add("funding", funding.sort_values("time", kind="stable").reset_index(drop=True))
+    return result
+
+
+def _symbol(path: Path) -> str:
+    name = parse_dump_name(path)
+    if name is None:
+        raise ImportFormatError(
+            "cannot tell the symbol from the file name",
+            path=path,
+            expected="a name like BTCUSDT-fundingRate-2025-09.csv, or --symbol BTC/USDT:USDT",
+        )
+    return binance_symbol_to_ccxt(name.symbol)
+
+
+__all__ = ["DESCRIPTION", "FORMAT", "detect", "read", "settlement_time"]
