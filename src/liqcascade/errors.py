@@ -101,3 +101,10 @@ __all__ = [
     "StoreError",
     "UnknownVenueError",
 ]
+
+
+class RemoteError(LiqcascadeError, ConnectionError):
+    """A remote service (an exchange's REST API) kept failing after the retries allowed."""
+
+
+__all__ += ["RemoteError"]
