@@ -122,7 +122,7 @@ def _validate(t: BracketTable) -> None:
         raise BracketError(f"{where}: columns have different lengths; every tier needs all fields")
     for k in range(n):
         tier = f"{where}, bracket {k + 1}"
-        values = (t.floors[k], t.caps[k], t.mmrs[k], t.cums[k], t.max_leverages[k])
+        values = (t.floors[k], t.caps[k], t.mmrs[k], t.cums[k])
         if not all(isinstance(v, float | int) and not math.isnan(v) for v in values):
             raise BracketError(f"{tier}: non-numeric or NaN field in {values!r}")
         if not 0.0 < t.mmrs[k] < 1.0:
@@ -132,7 +132,7 @@ def _validate(t: BracketTable) -> None:
             )
         if not t.caps[k] > t.floors[k]:
             raise BracketError(f"{tier}: cap {t.caps[k]!r} is not above floor {t.floors[k]!r}")
-        if t.max_leverages[k] <= 0:
+        if t.max_leverages[k] <= 0:  # NaN (unknown leverage) passes
             raise BracketError(f"{tier}: initialLeverage {t.max_leverages[k]!r} is not positive")
     if t.floors[0] != 0:
         raise BracketError(f"{where}: the first floor is {t.floors[0]!r}; expected 0")
@@ -325,7 +325,7 @@ def _table_from_obj(
     floors = [_as_float(_floor_of(t), "notionalFloor") for t in tiers]
     caps = [_as_float(t.get("notionalCap", t.get("qtyCap")), "notionalCap") for t in tiers]
     mmrs = [_as_float(t.get("maintMarginRatio"), "maintMarginRatio") for t in tiers]
-    levs = [_as_float(t.get("initialLeverage", 1), "initialLeverage") for t in tiers]
+    levs = [_as_float(t.get("initialLeverage", "nan"), "initialLeverage") for t in tiers]
     basis = obj.get("basis", "notional")
     if basis not in ("notional", "quantity"):
         raise BracketError(f"basis {basis!r} is unknown; expected 'notional' or 'quantity'")
