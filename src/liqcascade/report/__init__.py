@@ -1,4 +1,17 @@
 """Analytics and HTML reports (weekly market report, episode replays).
 
-May import every lower layer.
+Owns the weekly leverage & liquidation report: facts computed as of a day's close from a
+store (no look-ahead), written as self-contained ``report.html``, ``report.md`` and
+``report.json``. May import every lower layer (``margin``, ``data``, ``leverage``, ``sim``);
+plotly is imported only when a report is written.
+
+Public API::
+
+    from liqcascade.report import weekly_report, WeeklyReport
 """
+
+from __future__ import annotations
+
+from liqcascade.report._weekly import WeeklyReport, compute_weekly, weekly_report
+
+__all__ = ["WeeklyReport", "compute_weekly", "weekly_report"]

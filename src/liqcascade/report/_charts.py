@@ -1,0 +1,292 @@
+"""Plotly figures of the weekly report, one small function per chart.
+
+Each function takes the frames computed by the sections and returns a figure, or None when the
+data for it is missing (the report then shows the section's reason instead).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+WEEK_FILL = "rgba(220, 60, 60, 0.10)"
+LONG_COLOR = "#d62728"
+SHORT_COLOR = "#2ca02c"
+
+
+def _figure(title: str, *, yaxis: str = "", height: int = 360) -> Any:
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    fig.update_layout(
+        title={"text": title, "x": 0.01},
+        height=height,
+        margin={"l": 60, "r": 20, "t": 50, "b": 40},
+        template="plotly_white",
+        legend={"orientation": "h", "y": -0.15},
+        yaxis_title=yaxis,
+    )
+    return fig
+
+
+def _shade_week(fig: Any, data: dict) -> None:
+    fig.add_vrect(
+        x0=data["window"]["week_start"],
+        x1=data["window"]["cutoff"],
+        fillcolor=WEEK_FILL,
+        line_width=0,
+        annotation_text="this week",
+        annotation_position="top left",
+    )
+
+
+def price_chart(asset: str, daily: pd.DataFrame, data: dict) -> Any:
+    """Daily candles of the last ~120 days with the 100-day average and broken levels."""
+    import plotly.graph_objects as go
+
+    block = data["assets"][asset]
+    recent = daily.iloc[-120:]
+    ma100 = daily["close"].rolling(100).mean().iloc[-120:]
+    fig = _figure(f"{asset}: daily candles (Binance spot), 100-day average", yaxis="USD")
+    fig.add_trace(
+        go.Candlestick(
+            x=recent.index,
+            open=recent["open"],
+            high=recent["high"],
+            low=recent["low"],
+            close=recent["close"],
+            name=f"{asset}/USDT",
+        )
+    )
+    fig.add_trace(go.Scatter(x=ma100.index, y=ma100, name="100-day average", line={"width": 2}))
+    for level in block.get("supports_broken") or []:
+        fig.add_hline(y=level, line_dash="dot", annotation_text=f"{level:,.0f} broken")
+    fig.update_layout(xaxis_rangeslider_visible=False)
+    _shade_week(fig, data)
+    return fig
+
+
+def market_cap_chart(daily: pd.DataFrame, data: dict) -> Any:
+    import plotly.graph_objects as go
+
+    fig = _figure("Total crypto market cap (daily close)", yaxis="USD")
+    fig.add_trace(go.Scatter(x=daily.index, y=daily["close"], name="total market cap"))
+    level = (data["market"].get("round_level_above") or {}).get("level")
+    if level:
+        fig.add_hline(y=level, line_dash="dot", annotation_text=f"${level / 1e12:.0f} T")
+    _shade_week(fig, data)
+    return fig
+
+
+def liquidations_chart(daily: pd.DataFrame, estimated: pd.DataFrame | None, data: dict) -> Any:
+    """Reported longs/shorts per day, with the estimated p50 and p10-p90 bars when available."""
+    import plotly.graph_objects as go
+
+    source = data["liquidations"]["reported_source"]
+    fig = _figure(f"BTC+ETH liquidations per day - reported ({source})", yaxis="USD")
+    fig.add_trace(go.Bar(x=daily.index, y=daily["long"], name="longs", marker_color=LONG_COLOR))
+    fig.add_trace(go.Bar(x=daily.index, y=daily["short"], name="shorts", marker_color=SHORT_COLOR))
+    if estimated is not None:
+        for side, color in (("long", LONG_COLOR), ("short", SHORT_COLOR)):
+            p50 = estimated[f"estimated_{side}_p50"]
+            fig.add_trace(
+                go.Scatter(
+                    x=estimated.index,
+                    y=p50,
+                    mode="markers",
+                    name=f"estimated {side}s (p50)",
+                    marker={"color": color, "symbol": "diamond", "size": 10},
+                    error_y={
+                        "type": "data",
+                        "symmetric": False,
+                        "array": estimated[f"estimated_{side}_p90"] - p50,
+                        "arrayminus": p50 - estimated[f"estimated_{side}_p10"],
+                    },
+                )
+            )
+    fig.update_layout(barmode="group")
+    return fig
+
+
+def open_interest_chart(frames: dict[str, pd.DataFrame], data: dict) -> Any:
+    import plotly.graph_objects as go
+
+    fig = _figure("Open interest, all venues (4h close)", yaxis="USD")
+    for asset in ("BTC", "ETH"):
+        oi = frames.get(f"oi_{asset}")
+        if oi is not None:
+            fig.add_trace(go.Scatter(x=oi.index, y=oi["close_usd"], name=f"{asset} OI"))
+    _shade_week(fig, data)
+    return fig
+
+
+def funding_chart(table: pd.DataFrame) -> Any:
+    import plotly.graph_objects as go
+
+    fig = _figure("Funding this week: mean rate annualised, per venue", yaxis="fraction / year")
+    for asset in ("BTC", "ETH"):
+        rows = table[table["asset"] == asset]
+        fig.add_trace(go.Bar(x=rows["exchange"], y=rows["mean_annualised"], name=asset))
+    fig.update_layout(barmode="group", yaxis_tickformat=".1%")
+    return fig
+
+
+def etf_chart(table: pd.DataFrame) -> Any:
+    import plotly.graph_objects as go
+
+    fig = _figure("US spot ETF net flows per day", yaxis="USD")
+    for asset in ("BTC", "ETH"):
+        fig.add_trace(go.Bar(x=table.index, y=table[asset], name=f"{asset} ETFs"))
+    fig.update_layout(barmode="relative")
+    return fig
+
+
+def treasury_chart(data: dict) -> Any:
+    import plotly.graph_objects as go
+
+    months = data["treasury"]["by_month"]
+    fig = _figure("Corporate treasury BTC purchases per month (week made)", yaxis="BTC")
+    fig.add_trace(
+        go.Bar(
+            x=[m["month"] + (" (to date)" if m.get("partial") else "") for m in months],
+            y=[m["btc"] for m in months],
+            name="BTC bought",
+        )
+    )
+    return fig
+
+
+def options_chart(frames: dict[str, pd.DataFrame], data: dict) -> Any:
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.update_layout(
+        title={"text": "Hedging: put/call OI ratio (Deribit) and BTC DVOL", "x": 0.01},
+        height=360,
+        template="plotly_white",
+        margin={"l": 60, "r": 60, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.15},
+    )
+    for asset in ("BTC", "ETH"):
+        ratio = frames.get(f"put_call_{asset}")
+        if ratio is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=ratio.index,
+                    y=ratio["ratio"],
+                    name=f"{asset} put/call OI",
+                    mode="lines+markers",
+                ),
+                secondary_y=False,
+            )
+    dvol = frames.get("dvol")
+    if dvol is not None:
+        fig.add_trace(
+            go.Scatter(x=dvol.index, y=dvol["close"], name="BTC DVOL", line={"width": 1}),
+            secondary_y=True,
+        )
+    fig.update_yaxes(title_text="put/call", secondary_y=False)
+    fig.update_yaxes(title_text="DVOL", tickformat=".0%", secondary_y=True)
+    _shade_week(fig, data)
+    return fig
+
+
+def correlation_chart(curves: pd.DataFrame, data: dict) -> Any:
+    import plotly.graph_objects as go
+
+    fig = _figure("Rolling 30-day correlation of daily returns with macro", yaxis="correlation")
+    for name in curves.columns:
+        series = curves[name].dropna()
+        fig.add_trace(go.Scatter(x=series.index, y=series, name=name))
+    _shade_week(fig, data)
+    return fig
+
+
+def treasury_stocks_chart(table: pd.DataFrame) -> Any:
+    import plotly.graph_objects as go
+
+    fig = _figure("Crypto-treasury companies: share price change", yaxis="change")
+    fig.add_trace(go.Bar(x=table["ticker"], y=table["week_change_pct"], name="this week"))
+    fig.add_trace(go.Bar(x=table["ticker"], y=table["from_2025_high_pct"], name="from 2025 high"))
+    fig.update_layout(barmode="group", yaxis_tickformat=".0%")
+    return fig
+
+
+def fear_greed_chart(series: pd.DataFrame, data: dict) -> Any:
+    import plotly.graph_objects as go
+
+    recent = series.iloc[-180:]
+    fig = _figure("Fear & Greed index (0 = extreme fear)", yaxis="index")
+    fig.add_trace(go.Scatter(x=recent.index, y=recent["value"], name="Fear & Greed"))
+    _shade_week(fig, data)
+    return fig
+
+
+def liquidation_map_chart(asset: str, curve: pd.DataFrame) -> Any:
+    import plotly.graph_objects as go
+
+    fig = _figure(f"{asset} liquidation map: positions liquidated by a move", yaxis="USD")
+    fig.add_trace(
+        go.Bar(x=curve["move_pct"], y=curve["long_usd"], name="longs", marker_color=LONG_COLOR)
+    )
+    fig.add_trace(
+        go.Bar(x=curve["move_pct"], y=curve["short_usd"], name="shorts", marker_color=SHORT_COLOR)
+    )
+    fig.update_layout(xaxis_title="price move", xaxis_tickformat=".0%")
+    return fig
+
+
+def all_charts(data: dict, frames: dict[str, pd.DataFrame]) -> dict[str, list[Any]]:
+    """Figures per report section key (only those whose data exists)."""
+    charts: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "assets",
+            "market",
+            "liquidations",
+            "open_interest",
+            "funding",
+            "liquidation_map",
+            "options",
+            "etf_flows",
+            "treasury",
+            "macro",
+            "treasury_stocks",
+            "sentiment",
+        )
+    }
+    for asset in ("ETH", "BTC"):
+        if f"price_{asset}" in frames and data["assets"][asset].get("available"):
+            charts["assets"].append(price_chart(asset, frames[f"price_{asset}"], data))
+    if "market_cap" in frames:
+        charts["market"].append(market_cap_chart(frames["market_cap"], data))
+    if "liquidations_daily" in frames:
+        charts["liquidations"].append(
+            liquidations_chart(
+                frames["liquidations_daily"], frames.get("liquidations_estimated"), data
+            )
+        )
+    if any(k.startswith("oi_") for k in frames):
+        charts["open_interest"].append(open_interest_chart(frames, data))
+    if "funding" in frames:
+        charts["funding"].append(funding_chart(frames["funding"]))
+    for asset in ("BTC", "ETH"):
+        if f"liqmap_{asset}" in frames:
+            charts["liquidation_map"].append(
+                liquidation_map_chart(asset, frames[f"liqmap_{asset}"])
+            )
+    if any(k.startswith("put_call_") for k in frames) or "dvol" in frames:
+        charts["options"].append(options_chart(frames, data))
+    if "etf_flows" in frames:
+        charts["etf_flows"].append(etf_chart(frames["etf_flows"]))
+    if data["treasury"].get("available"):
+        charts["treasury"].append(treasury_chart(data))
+    if "correlations" in frames:
+        charts["macro"].append(correlation_chart(frames["correlations"], data))
+    if "treasury_stocks" in frames:
+        charts["treasury_stocks"].append(treasury_stocks_chart(frames["treasury_stocks"]))
+    if "fear_greed" in frames:
+        charts["sentiment"].append(fear_greed_chart(frames["fear_greed"], data))
+    return charts

@@ -1,0 +1,133 @@
+"""Adapters to the hidden-leverage estimator and the cascade simulator.
+
+The report must always render: when an engine is missing, or fails on this store, its section
+says "not available" with the reason (and report.json carries null with that reason).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from liqcascade.errors import LiqcascadeError
+from liqcascade.report._window import ReportWindow
+
+SHOCKS = (-0.05, -0.10)
+STRESS_SYMBOLS = {"BTC": "BTC/USDT:USDT", "ETH": "ETH/USDT:USDT"}
+
+
+def _engine(module: str, name: str) -> tuple[Callable[..., Any] | None, str]:
+    try:
+        found = getattr(importlib.import_module(module), name, None)
+    except ImportError as exc:
+        return None, f"{module} cannot be imported ({exc})"
+    if found is None:
+        return None, f"{module}.{name} is not available in this version"
+    return found, ""
+
+
+def _unavailable(reason: str) -> dict[str, object]:
+    return {"available": False, "reason": reason}
+
+
+def estimated_liquidations(
+    store: Any, window: ReportWindow, assets: tuple[str, ...] = ("BTC", "ETH")
+) -> tuple[dict, pd.DataFrame | None]:
+    """Estimated true liquidations in the week (p10/p50/p90), summed over ``assets``."""
+    estimate, why = _engine("liqcascade.leverage", "estimate_liquidations")
+    if estimate is None:
+        return _unavailable(why), None
+    try:
+        frame = estimate(
+            store,
+            list(assets),
+            window.week_start,
+            window.cutoff,
+            interval="4h",
+            asof=window.cutoff,
+        )
+    except (LiqcascadeError, ValueError, KeyError, TypeError) as exc:
+        return _unavailable(f"estimate_liquidations failed: {exc}"), None
+    if frame is None or len(frame) == 0:
+        return _unavailable("estimate_liquidations returned no rows for the week"), None
+    frame = frame[(frame["time"] >= window.week_start) & (frame["time"] < window.cutoff)]
+    columns = [f"estimated_{side}_{q}" for side in ("long", "short") for q in ("p10", "p50", "p90")]
+    daily = frame.groupby(frame["time"].dt.normalize())[columns].sum()
+    totals = daily.sum()
+    data: dict[str, object] = {"available": True}
+    for side in ("long", "short"):
+        data[f"{side}_usd"] = {
+            q: float(totals[f"estimated_{side}_{q}"]) for q in ("p10", "p50", "p90")
+        }
+    data["note"] = "quantiles summed over bars (an upper bound on the spread of the weekly total)"
+    return data, daily
+
+
+def liquidation_map(
+    store: Any, window: ReportWindow, symbol: str
+) -> tuple[dict, pd.DataFrame | None]:
+    """Liquidation map of ``symbol`` as of the cutoff, and what further 5 % / 10 % drops hit."""
+    build, why = _engine("liqcascade.leverage", "liquidation_map")
+    if build is None:
+        return _unavailable(why), None
+    try:
+        result = build(store, symbol, window.cutoff)
+        curve = pd.DataFrame(result.curve)
+        price = float(result.price)
+    except (LiqcascadeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        return _unavailable(f"liquidation_map failed: {exc}"), None
+    drops = {}
+    for shock in SHOCKS:
+        # longs liquidated between the price now and a drop of |shock|
+        hit = curve[(curve["move_pct"] < 0) & (curve["move_pct"] >= shock)]
+        drops[f"{shock:+.0%}"] = float(hit["long_usd"].sum())
+    return {"available": True, "symbol": symbol, "price": price, "longs_within": drops}, curve
+
+
+def stress(store: Any, window: ReportWindow) -> dict[str, object]:
+    """Simulated cascades for a further 5 % and 10 % drop from the as-of close."""
+    run, why = _engine("liqcascade.sim", "stress")
+    if run is None:
+        return _unavailable(why)
+    out: dict[str, object] = {"available": True, "shocks": []}
+    for asset, symbol in STRESS_SYMBOLS.items():
+        for shock in SHOCKS:
+            try:
+                result = run(store, symbol, window.cutoff, shock)
+            except (LiqcascadeError, ValueError, KeyError, TypeError) as exc:
+                out["shocks"].append(
+                    {"asset": asset, "shock": shock, "available": False, "reason": str(exc)}
+                )
+                continue
+            out["shocks"].append(
+                {
+                    "asset": asset,
+                    "symbol": symbol,
+                    "shock": shock,
+                    "available": True,
+                    **{
+                        name: _maybe_float(getattr(result, name, None))
+                        for name in (
+                            "trough_price",
+                            "move_pct",
+                            "liquidated_long_usd",
+                            "liquidated_short_usd",
+                            "insurance_fund_used_usd",
+                            "adl_usd",
+                        )
+                    },
+                }
+            )
+    if not any(s.get("available") for s in out["shocks"]):
+        return _unavailable("; ".join(sorted({s["reason"] for s in out["shocks"]})))
+    return out
+
+
+def _maybe_float(value: object) -> float | None:
+    try:
+        return None if value is None else float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,293 @@
+"""The report's sections as titled lists of plain-text facts (shared by report.md and .html)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from liqcascade.report._summary import pct, price, usd
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # report.json key whose charts go with this section
+    title: str
+    facts: list[str]
+
+
+def _missing(block: dict) -> list[str]:
+    return [f"Not available: {block.get('reason', 'no data')}."]
+
+
+def _asset_facts(name: str, block: dict) -> list[str]:
+    if not block.get("available"):
+        return [f"{name}: " + _missing(block)[0]]
+    since = block["steepest_since"]
+    if since.get("date"):
+        rank = (
+            f"steepest drop over the same span since the week of {since['date']} "
+            f"(that week: {pct(since['change'])})"
+        )
+    else:
+        rank = since.get("note") or "n/a"
+    levels = ", ".join(price(x) for x in block["supports_broken"]) or "none"
+    facts = [
+        f"{name} week-to-date: {pct(block['week_change_pct'])} "
+        f"({price(block['week_open'])} -> {price(block['close'])}; "
+        f"week low {price(block['week_low'])}).",
+        f"{name} rank: {rank}. Rule: {since['rule']}.",
+        f"{name} round-number supports broken this week "
+        f"(step {price(block['round_step'])}): {levels}.",
+    ]
+    if block.get("ma100") is not None:
+        side = "below" if block["below_ma100"] else "above"
+        facts.append(f"{name} closed {side} its 100-day average ({price(block['ma100'])}).")
+    rng = block.get("range_30d")
+    if rng:
+        facts.append(
+            f"{name} 30-day range {price(rng['low'])}-{price(rng['high'])}; the close sits at "
+            f"{rng['position']:.0%} of it (0 % = at the low)."
+        )
+    return facts
+
+
+def _market_facts(market: dict) -> list[str]:
+    if not market.get("available"):
+        return _missing(market)
+    crossed = ", ".join(usd(x) for x in market["levels_crossed"]) or "none this week"
+    facts = [
+        f"Total crypto market cap {usd(market['total_mcap_usd'])}, "
+        f"{usd(market['total_mcap_change_usd'])} ({pct(market['total_mcap_change_pct'])}) "
+        "since Monday's open.",
+        f"Round levels (step {usd(market['round_step_usd'])}) crossed during the week: {crossed}.",
+    ]
+    above = market.get("round_level_above")
+    if above:
+        since = above.get("below_since") or "the start of the data"
+        facts.append(f"Below {usd(above['level'])}; every daily close since {since} was below it.")
+    return facts
+
+
+def _liquidation_facts(liq: dict) -> list[str]:
+    if not liq.get("available"):
+        facts = _missing(liq)
+    else:
+        facts = [
+            f"Reported BTC+ETH liquidations ({liq['reported_source']}): longs "
+            f"{usd(liq['reported_long_usd'])}, shorts {usd(liq['reported_short_usd'])}.",
+        ]
+        facts += [
+            f"Source {s['source']}: longs {usd(s['long_usd'])}, shorts {usd(s['short_usd'])}."
+            for s in liq["by_source"]
+        ]
+        facts += [
+            f"{d['date']}: longs {usd(d['long_usd'])}, shorts {usd(d['short_usd'])}."
+            for d in liq["by_day"]
+        ]
+        big = liq["biggest_bar"]
+        facts.append(
+            f"Biggest bar: {big['time']} UTC, {big['symbol']} {big['side']}s {usd(big['usd'])} "
+            f"({big['source']})."
+        )
+        facts.append(f"Caveat: {liq['note']}.")
+    est = liq.get("estimated") or {}
+    if est.get("available"):
+        for side in ("long", "short"):
+            q = est[f"{side}_usd"]
+            facts.append(
+                f"Estimated true {side}s: {usd(q['p50'])} "
+                f"(p10 {usd(q['p10'])}, p90 {usd(q['p90'])})."
+            )
+    else:
+        facts.append(f"Estimated true liquidations not available: {est.get('reason')}.")
+    return facts
+
+
+def _leverage_facts(data: dict) -> list[str]:
+    facts = []
+    for asset, block in data["open_interest"].items():
+        if block.get("available"):
+            facts.append(
+                f"{asset} open interest (all venues) {usd(block['close_usd'])}: "
+                f"{usd(block['change_usd'])} ({pct(block['change_pct'])}) since Monday's open."
+            )
+        else:
+            facts.append(f"{asset} open interest: {block.get('reason')}.")
+    funding = data["funding"]
+    if funding.get("available"):
+        for row in funding["venues"]:
+            facts.append(
+                f"Funding {row['asset']} {row['exchange']}: "
+                f"mean {row['mean_rate'] * 100:.4f} % per "
+                f"{row['interval_hours']:.0f}h ({pct(row['mean_annualised'])} a year), last "
+                f"{row['last_rate'] * 100:.4f} %."
+            )
+    else:
+        facts += _missing(funding)
+    ls = data["long_short"]
+    if ls.get("available"):
+        for row in ls["ratios"]:
+            facts.append(
+                f"Long/short {row['exchange']} {row['symbol']} {row['kind']}: "
+                f"{row['week_open_ratio']:.2f} at the week open -> {row['last_ratio']:.2f}."
+            )
+    else:
+        facts.append(f"Long/short ratios: {ls.get('reason')}.")
+    return facts
+
+
+def _map_and_stress_facts(data: dict) -> list[str]:
+    facts = []
+    for asset, block in data["liquidation_map"].items():
+        if block.get("available"):
+            within = ", ".join(f"{k}: {usd(v)}" for k, v in block["longs_within"].items())
+            facts.append(
+                f"{asset} liquidation map at {price(block['price'])}: longs within {within}."
+            )
+        else:
+            facts.append(f"{asset} liquidation map not available: {block.get('reason')}.")
+    stress = data["stress"]
+    if stress.get("available"):
+        for s in stress["shocks"]:
+            if s.get("available"):
+                facts.append(
+                    f"Stress {s['asset']} {pct(s['shock'], 0)}: longs liquidated "
+                    f"{usd(s['liquidated_long_usd'])}, trough {price(s['trough_price'])} "
+                    f"({pct(s['move_pct'])}), insurance fund {usd(s['insurance_fund_used_usd'])}, "
+                    f"ADL {usd(s['adl_usd'])}."
+                )
+            else:
+                facts.append(f"Stress {s['asset']} {pct(s['shock'], 0)}: {s['reason']}.")
+    else:
+        facts.append(
+            f"Stress test (further 5 % / 10 % drop) not available: {stress.get('reason')}."
+        )
+    return facts
+
+
+def _options_facts(options: dict) -> list[str]:
+    facts = []
+    for asset in ("BTC", "ETH"):
+        block = options.get(asset, {})
+        if not block.get("available"):
+            facts.append(f"{asset} options: {block.get('reason', 'no data')}.")
+            continue
+        text = (
+            f"{asset} put/call OI ratio {block['put_call_oi_ratio']:.2f} ({block['snapshot']} UTC)"
+        )
+        if block.get("change") is not None:
+            text += (
+                f", {block['change']:+.2f} vs {block['ratio_before_week']:.2f} on "
+                f"{block['snapshot_before_week']} (last snapshot before the week)"
+            )
+        facts.append(text + ".")
+    dvol = options.get("dvol", {})
+    if dvol.get("available"):
+        change = dvol["change"]
+        text = f"BTC DVOL (30-day implied volatility) {dvol['level']:.1%}"
+        if change is not None:
+            text += f", {change * 100:+.1f} vol points since Monday's open"
+        facts.append(text + ".")
+    else:
+        facts.append(f"DVOL: {dvol.get('reason', 'no data')}.")
+    return facts
+
+
+def _etf_facts(etf: dict) -> list[str]:
+    if not etf.get("available"):
+        return _missing(etf)
+    facts = [
+        f"{d['date']}: BTC {usd(d['btc_usd'])}, ETH {usd(d['eth_usd'])}, "
+        f"total {usd(d['total_usd'])}."
+        for d in etf["by_day"]
+    ]
+    worst = etf["biggest_outflow_day"]
+    facts.append(
+        f"Week total {usd(etf['week_total_usd'])} (BTC {usd(etf['week_btc_usd'])}, ETH "
+        f"{usd(etf['week_eth_usd'])}); biggest outflow day {worst['date']} "
+        f"({usd(worst['total_usd'])})."
+    )
+    return facts
+
+
+def _treasury_facts(treasury: dict) -> list[str]:
+    if not treasury.get("available"):
+        return _missing(treasury)
+    facts = []
+    for m in treasury["by_month"]:
+        text = f"{m['month']}{' (to date)' if m.get('partial') else ''}: {m['btc']:,.0f} BTC in "
+        text += f"{m['purchases']} purchases"
+        if m.get("change_pct") is not None:
+            text += f" ({pct(m['change_pct'], 0)} vs the month before)"
+        facts.append(text + ".")
+    facts.append(f"Companies: {', '.join(treasury['companies'])}. Rule: {treasury['rule']}.")
+    for flag in treasury["flagged_rows"]:
+        facts.append(
+            f"Flagged source row {flag['ticker']} filed {flag['filed']} ({flag['reference']}): "
+            f"{flag['problem']} - {flag['action']}."
+        )
+    return facts
+
+
+def _macro_facts(macro: dict) -> list[str]:
+    if not macro.get("available"):
+        return _missing(macro)
+    facts = [
+        f"{p['asset']} vs {p['macro_name']}: 30-day correlation {p['corr_30d']:+.2f} "
+        f"({p['change']:+.2f} vs {p['corr_then']:+.2f} on {p['then_date']})."
+        for p in macro["pairs"]
+    ]
+    facts.append(f"Window: {macro['window']}; compared with {macro['compare']}.")
+    return facts
+
+
+def _stock_facts(stocks: dict) -> list[str]:
+    if not stocks.get("available"):
+        return _missing(stocks)
+    facts = [
+        f"{c['ticker']}: {pct(c['week_change_pct'])} this week, {pct(c['from_2025_high_pct'])} "
+        f"from its 2025 high ({c['high_2025']:,.2f} {c['currency']})."
+        for c in stocks["companies"]
+    ]
+    facts.append(f"Rule: {stocks['rule']}.")
+    return facts
+
+
+def _sentiment_facts(sentiment: dict) -> list[str]:
+    if not sentiment.get("available"):
+        return _missing(sentiment)
+    text = f"Fear & Greed {sentiment['value']:.0f} on {sentiment['date']}"
+    if sentiment.get("value_before_week") is not None:
+        text += f" (Sunday before the week: {sentiment['value_before_week']:.0f})"
+    since = sentiment.get("lowest_since")
+    text += f"; lowest since {since}" if since else "; lowest in the data"
+    return [text + f" ({sentiment['rule']})."]
+
+
+def sections(data: dict) -> list[Section]:
+    """The report's body, in reading order."""
+    return [
+        Section(
+            "assets",
+            "Prices and key levels",
+            _asset_facts("ETH", data["assets"]["ETH"]) + _asset_facts("BTC", data["assets"]["BTC"]),
+        ),
+        Section("market", "Total crypto market cap", _market_facts(data["market"])),
+        Section("liquidations", "Liquidations", _liquidation_facts(data["liquidations"])),
+        Section(
+            "open_interest", "Leverage: open interest, funding, long/short", _leverage_facts(data)
+        ),
+        Section("funding", "Funding across venues", []),
+        Section("liquidation_map", "Liquidation map and stress test", _map_and_stress_facts(data)),
+        Section(
+            "options", "Hedging: options and implied volatility", _options_facts(data["options"])
+        ),
+        Section("etf_flows", "US spot ETF flows", _etf_facts(data["etf_flows"])),
+        Section("treasury", "Corporate treasury purchases", _treasury_facts(data["treasury"])),
+        Section(
+            "treasury_stocks",
+            "Crypto-treasury company shares",
+            _stock_facts(data["treasury_stocks"]),
+        ),
+        Section("macro", "Macro correlation", _macro_facts(data["macro"])),
+        Section("sentiment", "Sentiment", _sentiment_facts(data["sentiment"])),
+    ]

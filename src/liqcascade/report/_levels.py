@@ -1,0 +1,148 @@
+"""Price levels: week-to-date change and its rank, round numbers, moving average, 30-day range.
+
+All functions take daily bars indexed by their UTC open time (columns open/high/low/close),
+already cut at the as-of close, and return plain JSON-ready values.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from liqcascade.report._window import DAY, ReportWindow
+
+
+def round_step(price: float) -> float:
+    """Spacing of "round-number" levels near ``price``: the power of ten below ``price / 2``.
+
+    ETH near 4,400 -> 1,000 (levels 4,000, 3,000); BTC near 115,000 -> 10,000 (110,000,
+    100,000); a total market cap near 4 T -> 1 T.
+    """
+    if not price > 0 or not math.isfinite(price):
+        return float("nan")
+    return 10.0 ** math.floor(math.log10(price / 2.0))
+
+
+def levels_crossed_down(start: float, end: float, step: float) -> list[float]:
+    """Round levels ``k * step`` strictly between ``end`` and ``start`` (descending)."""
+    if not (end < start) or not step > 0:
+        return []
+    top = math.ceil(start / step) - 1
+    bottom = math.floor(end / step) + 1
+    return [float(k * step) for k in range(top, bottom - 1, -1) if k > 0]
+
+
+def week_change(daily: pd.DataFrame, window: ReportWindow) -> dict[str, float] | None:
+    """Week open (Monday's open), as-of close and the change between them as a FRACTION."""
+    if window.week_start not in daily.index or window.asof not in daily.index:
+        return None
+    week_open = float(daily.at[window.week_start, "open"])
+    close = float(daily.at[window.asof, "close"])
+    return {"week_open": week_open, "close": close, "change": close / week_open - 1.0}
+
+
+def same_span_changes(daily: pd.DataFrame, window: ReportWindow) -> pd.Series:
+    """Change from Monday open to the same weekday's close for every complete earlier week.
+
+    Index: the Monday of each week. This is the yardstick for "steepest drop since".
+    """
+    offset = pd.Timedelta(days=window.days_into_week - 1)
+    mondays = daily.index[(daily.index.day_of_week == 0) & (daily.index < window.week_start)]
+    ends = mondays + offset
+    present = ends.isin(daily.index)
+    mondays, ends = mondays[present], ends[present]
+    opens = daily.loc[mondays, "open"].to_numpy(dtype=float)
+    closes = daily.loc[ends, "close"].to_numpy(dtype=float)
+    return pd.Series(closes / opens - 1.0, index=mondays)
+
+
+def steepest_since(daily: pd.DataFrame, window: ReportWindow, change: float) -> dict[str, object]:
+    """Latest earlier week whose same span fell at least as much ("steepest drop since").
+
+    Returns ``date`` (that week's Monday, ISO) or None, with ``rule`` and ``note`` in words.
+    """
+    span = f"Monday open to {window.asof:%A} close"
+    rule = (
+        f"this week's {span} change compared with the same span ({span}) of every earlier "
+        "week in the data; the answer is the latest earlier week that fell as much or more"
+    )
+    history = same_span_changes(daily, window)
+    if change >= 0:
+        return {"date": None, "change": None, "rule": rule, "note": "no drop this week"}
+    worse = history[history <= change]
+    if worse.empty:
+        first = history.index.min()
+        first_text = f"{first:%Y-%m-%d}" if len(history) else "the start of the data"
+        return {
+            "date": None,
+            "change": None,
+            "rule": rule,
+            "note": f"steepest in the data (weeks since {first_text})",
+        }
+    when = worse.index.max()
+    return {"date": f"{when:%Y-%m-%d}", "change": float(worse.loc[when]), "rule": rule, "note": ""}
+
+
+def moving_average(daily: pd.DataFrame, days: int = 100) -> float | None:
+    """Simple moving average of the last ``days`` daily closes (None if fewer bars exist)."""
+    closes = daily["close"].dropna()
+    if len(closes) < days:
+        return None
+    return float(closes.iloc[-days:].mean())
+
+
+def range_position(daily: pd.DataFrame, window: ReportWindow, days: int = 30) -> dict | None:
+    """Where the as-of close sits in the high-low range of the last ``days`` daily bars.
+
+    0 = at the range low, 1 = at the range high.
+    """
+    recent = daily.loc[(daily.index > window.asof - days * DAY) & (daily.index <= window.asof)]
+    if recent.empty:
+        return None
+    low, high = float(recent["low"].min()), float(recent["high"].max())
+    close = float(recent["close"].iloc[-1])
+    position = (close - low) / (high - low) if high > low else float("nan")
+    return {"low": low, "high": high, "position": position, "days": days}
+
+
+def asset_levels(daily: pd.DataFrame, window: ReportWindow) -> dict[str, object]:
+    """The ``assets.<X>`` block of report.json for one asset's daily bars."""
+    change = week_change(daily, window)
+    if change is None:
+        return {"available": False, "reason": "no daily bar for the week's Monday or the as-of day"}
+    week = daily.loc[window.week_start : window.asof]
+    step = round_step(change["week_open"])
+    ma100 = moving_average(daily, 100)
+    return {
+        "available": True,
+        "week_open": change["week_open"],
+        "close": change["close"],
+        "week_change_pct": change["change"],
+        "week_low": float(week["low"].min()),
+        "week_high": float(week["high"].max()),
+        "steepest_since": steepest_since(daily, window, change["change"]),
+        "ma100": ma100,
+        "below_ma100": None if ma100 is None else bool(change["close"] < ma100),
+        "supports_broken": levels_crossed_down(change["week_open"], change["close"], step),
+        "round_step": step,
+        "range_30d": range_position(daily, window, 30),
+    }
+
+
+def lowest_since(values: pd.Series, asof_value: float) -> str | None:
+    """Date of the latest earlier value at or below ``asof_value`` ("lowest since"), ISO."""
+    earlier = values.iloc[:-1]
+    hit = earlier[earlier <= asof_value]
+    if hit.empty:
+        return None
+    return f"{hit.index.max():%Y-%m-%d}"
+
+
+def finite_or_none(value: float | None) -> float | None:
+    """JSON has no NaN: map non-finite floats to None."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if np.isfinite(value) else None

@@ -1,0 +1,118 @@
+"""Macro links and listed treasury companies: rolling correlations, share prices."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from liqcascade.report._access import Readable, daily_closes, read_known
+from liqcascade.report._window import ReportWindow
+
+MACRO = {"SPX": "S&P 500", "NDX": "Nasdaq-100", "DXY": "US dollar index"}
+CRYPTO = {"BTC": "BTC/USDT", "ETH": "ETH/USDT"}
+WINDOW = "30D"
+
+
+def rolling_correlation(crypto: pd.Series, macro: pd.Series, window: str = WINDOW) -> pd.Series:
+    """Rolling correlation of daily returns on the days both series have a close.
+
+    Crypto trades every day, macro on trading days: both are sampled on the macro trading days
+    and returns are close-to-close between consecutive common days.
+    """
+    joined = pd.concat({"crypto": crypto, "macro": macro}, axis=1, join="inner").dropna()
+    returns = joined.pct_change().dropna()
+    corr = returns["crypto"].rolling(window, min_periods=15).corr(returns["macro"])
+    return corr.dropna()
+
+
+def macro_section(store: Readable, window: ReportWindow) -> tuple[dict, dict[str, pd.DataFrame]]:
+    """``macro`` block: 30-day return correlations now and about a year earlier."""
+    start = window.asof - pd.Timedelta(days=450)
+    closes = {}
+    for asset, symbol in CRYPTO.items():
+        daily = daily_closes(store, window.cutoff, symbol=symbol, exchange="binance", market="spot")
+        if not daily.empty:
+            closes[asset] = daily.loc[daily.index >= start, "close"]
+    for ticker in MACRO:
+        daily = daily_closes(store, window.cutoff, symbol=ticker, exchange="yahoo", market="macro")
+        if not daily.empty:
+            closes[ticker] = daily.loc[daily.index >= start, "close"]
+    pairs = []
+    curves = {}
+    for asset in CRYPTO:
+        for ticker, name in MACRO.items():
+            if asset not in closes or ticker not in closes:
+                continue
+            corr = rolling_correlation(closes[asset], closes[ticker])
+            if corr.empty:
+                continue
+            year_ago = corr[corr.index <= window.asof - pd.Timedelta(days=365)]
+            base = year_ago if len(year_ago) else corr
+            then_date = base.index[-1] if len(year_ago) else base.index[0]
+            pairs.append(
+                {
+                    "asset": asset,
+                    "macro": ticker,
+                    "macro_name": name,
+                    "corr_30d": float(corr.iloc[-1]),
+                    "date": f"{corr.index[-1]:%Y-%m-%d}",
+                    "corr_then": float(base.loc[then_date]),
+                    "then_date": f"{then_date:%Y-%m-%d}",
+                    "change": float(corr.iloc[-1] - base.loc[then_date]),
+                }
+            )
+            curves[f"{asset} vs {ticker}"] = corr
+    if not pairs:
+        return {"available": False, "reason": "no overlapping crypto and macro closes"}, {}
+    data = {
+        "available": True,
+        "window": "30 calendar days of daily returns on common trading days (>= 15 returns)",
+        "compare": "a year before the as-of day, or the first full window in the data if later",
+        "pairs": pairs,
+    }
+    return data, {"correlations": pd.DataFrame(curves)}
+
+
+def treasury_stocks_section(
+    store: Readable, window: ReportWindow
+) -> tuple[dict, dict[str, pd.DataFrame]]:
+    """``treasury_stocks`` block: week change and distance from the 2025 high per company."""
+    year_start = pd.Timestamp(year=window.asof.year, month=1, day=1, tz="UTC")
+    frame = read_known(
+        store, "candles", window.cutoff, start=year_start, market="equity", interval="1d"
+    )
+    if frame.empty:
+        return {"available": False, "reason": "no treasury-company share prices"}, {}
+    rows = []
+    for ticker, group in frame.groupby("symbol"):
+        group = group.set_index("time").sort_index()
+        week = group[group.index >= window.week_start]
+        before = group[group.index < window.week_start]
+        if week.empty or before.empty:
+            continue
+        close = float(week["close"].iloc[-1])
+        ref = float(before["close"].iloc[-1])
+        high = (
+            float(group["high"].max())
+            if group["high"].notna().any()
+            else float(group["close"].max())
+        )
+        rows.append(
+            {
+                "ticker": ticker,
+                "currency": group["currency"].iloc[-1],
+                "close": close,
+                "week_change_pct": close / ref - 1.0,
+                "high_2025": high,
+                "from_2025_high_pct": close / high - 1.0,
+                "last_day": f"{week.index[-1]:%Y-%m-%d}",
+            }
+        )
+    if not rows:
+        return {"available": False, "reason": "no share prices in the week"}, {}
+    rows.sort(key=lambda r: r["week_change_pct"])
+    data = {
+        "available": True,
+        "rule": "week change: last close before Monday to the last close by the as-of day",
+        "companies": rows,
+    }
+    return data, {"treasury_stocks": pd.DataFrame(rows)}

@@ -1,0 +1,102 @@
+"""The summary paragraph: report facts in plain words, from a fixed template (no language model)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def usd(value: float | None) -> str:
+    """Format USD compactly: $3.68 T, $286 B, $503 M, $4,012."""
+    if value is None:
+        return "n/a"
+    sign = "-" if value < 0 else ""
+    size = abs(value)
+    for scale, suffix in ((1e12, " T"), (1e9, " B"), (1e6, " M")):
+        if size >= scale:
+            digits = 2 if size / scale < 10 else (1 if size / scale < 100 else 0)
+            return f"{sign}${size / scale:,.{digits}f}{suffix}"
+    return f"{sign}${size:,.0f}"
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    """Format a FRACTION as a signed percentage: -0.128 -> -12.8 %."""
+    return "n/a" if value is None else f"{value * 100:+.{digits}f} %"
+
+
+def price(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.0f}"
+
+
+def _asset_sentence(name: str, block: dict[str, Any]) -> str:
+    if not block.get("available"):
+        return f"{name}: no price data ({block.get('reason')})."
+    text = (
+        f"{name} moved {pct(block['week_change_pct'])} week-to-date, "
+        f"from {price(block['week_open'])} to {price(block['close'])}"
+    )
+    since = block["steepest_since"]
+    if since.get("date"):
+        text += f", its steepest drop over the same span since the week of {since['date']}"
+    elif since.get("note") and block["week_change_pct"] < 0:
+        text += f" ({since['note']})"
+    if block["supports_broken"]:
+        levels = ", ".join(price(x) for x in block["supports_broken"])
+        text += f"; it broke below {levels}"
+    if block.get("ma100") is not None:
+        side = "below" if block["below_ma100"] else "above"
+        text += f" and closed {side} its 100-day average ({price(block['ma100'])})"
+    return text + "."
+
+
+def summary_paragraph(report: dict[str, Any]) -> str:
+    """One paragraph stating the week's main facts with numbers."""
+    parts = [f"Week to {report['asof']} (Monday open to the as-of close)."]
+    for name in ("ETH", "BTC"):
+        parts.append(_asset_sentence(name, report["assets"][name]))
+    market = report["market"]
+    if market.get("available"):
+        text = (
+            f"Total crypto market cap changed by {usd(market['total_mcap_change_usd'])} "
+            f"({pct(market['total_mcap_change_pct'])}) to {usd(market['total_mcap_usd'])}"
+        )
+        above = market.get("round_level_above")
+        if above:
+            text += f", below {usd(above['level'])}"
+            if above.get("below_since"):
+                text += f" (every close since {above['below_since']})"
+        parts.append(text + ".")
+    liq = report["liquidations"]
+    if liq.get("available"):
+        text = (
+            f"Reported BTC+ETH liquidations ({liq['reported_source']}): "
+            f"{usd(liq['reported_long_usd'])} of longs and "
+            f"{usd(liq['reported_short_usd'])} of shorts"
+        )
+        est = liq.get("estimated") or {}
+        if est.get("available"):
+            text += (
+                f"; estimated true longs {usd(est['long_usd']['p50'])} "
+                f"(p10-p90 {usd(est['long_usd']['p10'])}-{usd(est['long_usd']['p90'])})"
+            )
+        parts.append(text + ".")
+    etf = report["etf_flows"]
+    if etf.get("available"):
+        worst = etf["biggest_outflow_day"]
+        parts.append(
+            f"US spot BTC+ETH ETFs saw net flows of {usd(etf['week_total_usd'])} this week; "
+            f"the biggest outflow day was {worst['date']} ({usd(worst['total_usd'])})."
+        )
+    treasury = report["treasury"]
+    if treasury.get("available") and len(treasury["by_month"]) >= 2:
+        months = "; ".join(
+            f"{m['month']}: {m['btc']:,.0f} BTC" + (" (to date)" if m.get("partial") else "")
+            for m in treasury["by_month"]
+        )
+        parts.append(f"Corporate treasury BTC purchases by month - {months}.")
+    sentiment = report["sentiment"]
+    if sentiment.get("available"):
+        text = f"Fear & Greed stood at {sentiment['value']:.0f}"
+        if sentiment.get("lowest_since"):
+            text += f", the lowest since {sentiment['lowest_since']}"
+        parts.append(text + ".")
+    return " ".join(parts)

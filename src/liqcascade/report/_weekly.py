@@ -1,0 +1,169 @@
+"""Assemble the weekly report: compute every section as of a day, then write html/md/json."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from liqcascade.report import _derivatives, _engines, _flows, _macro, _market
+from liqcascade.report._access import Readable, daily_closes
+from liqcascade.report._levels import asset_levels
+from liqcascade.report._summary import summary_paragraph
+from liqcascade.report._window import ReportWindow, parse_asof
+
+ASSET_SERIES = {"BTC": "BTC/USDT", "ETH": "ETH/USDT"}
+PRICE_SOURCE = "Binance spot daily candles (BTC/USDT, ETH/USDT), bar open time UTC"
+
+
+@dataclass(frozen=True)
+class WeeklyReport:
+    """A written weekly report: its facts (the report.json content) and where the files are."""
+
+    asof: str
+    data: dict[str, Any]
+    html_path: Path | None
+    markdown_path: Path | None
+    json_path: Path | None
+
+    @property
+    def summary(self) -> str:
+        return self.data["summary"]
+
+
+def compute_weekly(
+    store: Readable, asof: str | date | datetime | pd.Timestamp
+) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """Compute the report's facts and chart frames as of ``asof``'s close (no files written)."""
+    window = parse_asof(asof)
+    frames: dict[str, pd.DataFrame] = {}
+    assets = {}
+    for asset, symbol in ASSET_SERIES.items():
+        daily = daily_closes(store, window.cutoff, symbol=symbol, exchange="binance", market="spot")
+        if daily.empty:
+            assets[asset] = {"available": False, "reason": f"no binance spot {symbol} 1d candles"}
+            continue
+        assets[asset] = {"series": f"binance spot {symbol} 1d", **asset_levels(daily, window)}
+        frames[f"price_{asset}"] = daily
+    report: dict[str, Any] = {
+        "asof": f"{window.asof:%Y-%m-%d}",
+        "window": {
+            "week_start": window.week_start.isoformat(),
+            "cutoff": window.cutoff.isoformat(),
+            "rule": window.describe(),
+            "price_source": PRICE_SOURCE,
+        },
+        "assets": assets,
+    }
+    sections = {
+        "market": _market.market_section,
+        "liquidations": _derivatives.liquidations_section,
+        "open_interest": _derivatives.open_interest_section,
+        "funding": _derivatives.funding_section,
+        "options": _derivatives.options_section,
+        "etf_flows": _flows.etf_section,
+        "treasury": _flows.treasury_section,
+        "macro": _macro.macro_section,
+        "treasury_stocks": _macro.treasury_stocks_section,
+        "sentiment": _market.sentiment_section,
+    }
+    for key, section in sections.items():
+        report[key], more = section(store, window)
+        frames.update(more)
+    report["long_short"] = _derivatives.long_short_section(store, window)
+    _add_engines(report, frames, store, window)
+    report["summary"] = summary_paragraph(report)
+    return jsonable(report), frames
+
+
+def _add_engines(
+    report: dict[str, Any], frames: dict[str, pd.DataFrame], store: Readable, window: ReportWindow
+) -> None:
+    estimated, daily = _engines.estimated_liquidations(store, window)
+    liq = report["liquidations"]
+    liq.setdefault("reported_long_usd", None)
+    liq.setdefault("reported_short_usd", None)
+    liq.setdefault("by_day", [])
+    liq["estimated"] = estimated
+    liq["estimated_long_usd"] = estimated["long_usd"]["p50"] if estimated["available"] else None
+    liq["estimated_short_usd"] = estimated["short_usd"]["p50"] if estimated["available"] else None
+    if daily is not None:
+        frames["liquidations_estimated"] = daily
+    maps = {}
+    for asset, symbol in _engines.STRESS_SYMBOLS.items():
+        maps[asset], curve = _engines.liquidation_map(store, window, symbol)
+        if curve is not None:
+            frames[f"liqmap_{asset}"] = curve
+    report["liquidation_map"] = maps
+    report["stress"] = _engines.stress(store, window)
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON types only: numpy scalars to Python, NaN/inf to None, timestamps to ISO."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value
+
+
+def weekly_report(
+    store: Readable,
+    asof: str | date | datetime | pd.Timestamp,
+    *,
+    out_dir: str | Path,
+) -> WeeklyReport:
+    """Write the weekly leverage & liquidation report as of ``asof``'s close.
+
+    Parameters
+    ----------
+    store
+        A :class:`liqcascade.data.Store` (anything with its ``read`` method).
+    asof
+        The as-of DAY; the report uses only data known by that day's close
+        (``asof + 1 day`` 00:00 UTC). The week starts on that week's Monday 00:00 UTC.
+    out_dir
+        Folder for ``report.html`` (self-contained, opens offline), ``report.md`` and
+        ``report.json``; created if missing.
+
+    Returns
+    -------
+    WeeklyReport
+        The facts (``.data``, the content of report.json) and the three paths.
+
+    Raises
+    ------
+    InputError
+        If ``asof`` is not a day.
+    """
+    from liqcascade.report._html import render_html
+    from liqcascade.report._markdown import render_markdown
+
+    data, frames = compute_weekly(store, asof)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    json_path = out / "report.json"
+    json_path.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+    markdown_path = out / "report.md"
+    markdown_path.write_text(render_markdown(data), encoding="utf-8")
+    html_path = out / "report.html"
+    html_path.write_text(render_html(data, frames), encoding="utf-8")
+    return WeeklyReport(
+        asof=data["asof"],
+        data=data,
+        html_path=html_path,
+        markdown_path=markdown_path,
+        json_path=json_path,
+    )
