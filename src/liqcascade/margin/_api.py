@@ -200,6 +200,8 @@ def _resolve_tiers(
             "no maintenance rate given: pass mmr= (and cum=), symbol= (with at= for a dated "
             "bracket table), or max_leverage= for hyperliquid"
         )
+    if isinstance(symbol, BracketTable):  # the user's own table (load_brackets)
+        return rules.tiers(symbol, qty), symbol
     table = brackets(rules.NAME, symbol, at=at, inverse=inverse)
     return rules.tiers(table, qty), table
 
@@ -414,7 +416,8 @@ def liquidation_price(
         Maintenance margin rate (fraction) and maintenance amount; skip the bracket table.
     symbol, at
         Select the packaged bracket table for ``symbol`` in force at date ``at`` (latest if
-        None); the bracket is the one holding the value AT the liquidation price.
+        None); the bracket is the one holding the value AT the liquidation price. ``symbol``
+        may also be a :class:`BracketTable` (e.g. from :func:`load_brackets`).
     max_leverage
         Hyperliquid: tier max leverage; maintenance rate ``1/(2*max_leverage)``.
     other_maint_margin, other_upnl

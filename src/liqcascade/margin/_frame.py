@@ -78,12 +78,12 @@ def liquidation_prices(
     }
     bracket = np.zeros(n, dtype=np.int64)
     status = np.zeros(n, dtype=np.int8)
-    keys = np.char.add(np.char.add(venues.astype(str), "\x00"), symbols.astype(str))
+    keys = np.char.add(np.char.add(venues.astype(str), "\x1f"), symbols.astype(str))
     uniq, group = np.unique(keys, return_inverse=True)
     tables = set()
     for g, key in enumerate(uniq):
         rows = np.flatnonzero(group == g)
-        v, _, s = str(key).partition("\x00")
+        v, _, s = str(key).partition("\x1f")
         if v == "None":
             raise InputError("no venue: pass venue= or give a 'venue' column")
         kw: dict[str, Any] = {"mmr": mmr, "cum": cum}

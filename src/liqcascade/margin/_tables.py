@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -106,10 +107,12 @@ class BracketTable:
 
 def expected_cums(floors: Sequence[float], mmrs: Sequence[float]) -> list[float]:
     """Maintenance amounts by ``cum_k = floor_k*(mmr_k - mmr_{k-1}) + cum_{k-1}``."""
-    cums = [0.0]
+    # Decimal keeps cents exact (10,000 * (0.01 - 0.0065) is 35, not 35.00000000000001).
+    d = [Decimal(repr(float(m))) for m in mmrs]
+    cums = [Decimal(0)]
     for k in range(1, len(floors)):
-        cums.append(floors[k] * (mmrs[k] - mmrs[k - 1]) + cums[-1])
-    return cums
+        cums.append(Decimal(repr(float(floors[k]))) * (d[k] - d[k - 1]) + cums[-1])
+    return [float(c) for c in cums]
 
 
 def _validate(t: BracketTable) -> None:
