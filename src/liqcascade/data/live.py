@@ -1,0 +1,467 @@
+"""Backfill OHLCV, funding history and open interest through ccxt REST (extra ``live``).
+
+Venues: Binance, Bybit, OKX and Hyperliquid, through ccxt's unified methods ``fetch_ohlcv``,
+``fetch_funding_rate_history`` and ``fetch_open_interest_history``. ccxt is imported only when
+a client is made (``pip install 'liqcascade[live]'``); every fetch function also accepts any
+object with those methods (tests pass a fake exchange replaying recorded responses).
+
+Paging: each call asks from a cursor (``since``, epoch ms) and the cursor moves past the last
+row returned, until the page is empty, makes no progress or passes ``until``. Rate limits:
+clients are made with ccxt's own throttle on (``enableRateLimit``); a rate-limit or network
+error is retried with exponential back-off (from the venue's ``rateLimit``) up to
+``max_retries`` times, then raised as :class:`~liqcascade.errors.RemoteError`.
+
+Conventions (as for the dump importers, ``docs/data_dumps.md``):
+
+- OHLCV rows are bars by OPEN time; a bar still open at fetch time is dropped (as-of: a bar
+  counts once ``time + interval <= now``). Market ``perp`` for contracts, ``spot`` otherwise.
+- A funding settlement at T pays for ``[T - h, T)``: stored with ``time = T - h``,
+  ``interval = "<h>h"``; ``h`` is the spacing of the venue's settlements (the previous one, or
+  the next for the first row; the venue default when there is only one).
+- An open-interest sample at T closes the bar ``[T - timeframe, T)``:
+  ``time = T - timeframe``, ``interval = timeframe``; ``close_base`` <- ``openInterestAmount``,
+  ``close_usd`` <- ``openInterestValue`` (null when the venue gives no value).
+  Binance serves only the last 30 days of open-interest history; Hyperliquid none.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from liqcascade.data.importers.dumps._convert import is_inverse, quote_currency, schema_frame
+from liqcascade.errors import InputError, MissingExtraError, RemoteError, UnknownVenueError
+
+VENUES = ("binance", "bybit", "okx", "hyperliquid")
+WHAT = ("ohlcv", "funding", "oi")
+DATASET_OF = {"ohlcv": "candles", "funding": "funding", "oi": "open_interest"}
+# Funding period (hours) when a backfill holds a single settlement to measure it from.
+DEFAULT_FUNDING_HOURS = {"binance": 8, "bybit": 8, "okx": 8, "hyperliquid": 1}
+FUNDING_HOURS = (1, 2, 4, 8)
+_UNIT_MS = {"m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
+
+# on_page(what, rows so far, time of the last row) - for progress bars
+PageCallback = Callable[[str, int, pd.Timestamp], None]
+
+
+@dataclass
+class BackfillResult:
+    """What a backfill fetched (schema frames by dataset), wrote, and skipped (with why)."""
+
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    written: dict[str, Any] = field(default_factory=dict)  # dataset -> WriteSummary
+    skipped: dict[str, str] = field(default_factory=dict)  # what -> reason
+
+
+def make_client(exchange: str) -> Any:
+    """Return a ccxt client for ``exchange`` with ccxt's rate-limit throttle on.
+
+    Raises
+    ------
+    MissingExtraError
+        ccxt is not installed (``pip install 'liqcascade[live]'``).
+    UnknownVenueError
+        ``exchange`` is not one of :data:`VENUES`.
+    """
+    venue = _venue(exchange)
+    try:
+        import ccxt
+    except ImportError as exc:
+        raise MissingExtraError("ccxt", "live") from exc
+    return getattr(ccxt, venue)({"enableRateLimit": True})
+
+
+def timeframe_ms(timeframe: str) -> int:
+    """Length of a ccxt timeframe (``5m``, ``4h``, ``1d``, ``1w``) in milliseconds."""
+    try:
+        return int(timeframe[:-1]) * _UNIT_MS[timeframe[-1]]
+    except (KeyError, ValueError):
+        raise InputError(
+            f"unknown timeframe {timeframe!r}; expected a number and m/h/d/w, e.g. 4h"
+        ) from None
+
+
+def to_ms(value: str | pd.Timestamp | Any) -> int:
+    """Epoch milliseconds of a date/time (naive values are UTC)."""
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise InputError(f"cannot read {value!r} as a date; expected e.g. 2025-09-01") from None
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    return int(stamp.value // 1_000_000)
+
+
+def _venue(exchange: str) -> str:
+    venue = exchange.strip().lower()
+    if venue not in VENUES:
+        raise UnknownVenueError(
+            f"no live backfill for {exchange!r}; expected one of {', '.join(VENUES)}"
+        )
+    return venue
+
+
+def _retryable() -> tuple[type[BaseException], ...]:
+    try:
+        import ccxt
+    except ImportError:  # a fake client without ccxt installed: nothing is retryable
+        return ()
+    return (ccxt.NetworkError,)  # parent of RateLimitExceeded, DDoSProtection, RequestTimeout
+
+
+def _call(
+    client: Any,
+    method: str,
+    *args: Any,
+    max_retries: int,
+    sleep: Callable[[float], None],
+    **kwargs: Any,
+) -> list[Any]:
+    """Call ``client.method`` and back off on rate-limit / network errors."""
+    retryable = _retryable()
+    base = max(1.0, float(getattr(client, "rateLimit", 1000)) / 1000.0)
+    for attempt in range(max_retries + 1):
+        try:
+            return list(getattr(client, method)(*args, **kwargs) or [])
+        except retryable as exc:
+            if attempt == max_retries:
+                raise RemoteError(
+                    f"{getattr(client, 'id', 'exchange')} {method} failed {max_retries + 1} "
+                    f"times: {exc}; try again later or with a shorter range"
+                ) from exc
+            sleep(min(60.0, base * 2**attempt))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _paginate(
+    fetch: Callable[[int], list[Any]],
+    timestamp: Callable[[Any], int],
+    *,
+    since_ms: int,
+    until_ms: int,
+    step_ms: int,
+    on_page: Callable[[list[Any]], None] | None = None,
+) -> list[Any]:
+    """Collect rows with ``since_ms <= t < until_ms`` page by page from a moving cursor."""
+    rows: list[Any] = []
+    seen: set[int] = set()
+    cursor = since_ms
+    while cursor < until_ms:
+        page = fetch(cursor)
+        if not page:
+            break
+        last = max(timestamp(row) for row in page)
+        fresh = [
+            row
+            for row in page
+            if since_ms <= timestamp(row) < until_ms and timestamp(row) not in seen
+        ]
+        seen.update(timestamp(row) for row in fresh)
+        rows.extend(fresh)
+        if on_page is not None:
+            on_page(rows)
+        if last < cursor:  # the venue ignored `since`: no progress possible
+            break
+        cursor = last + step_ms
+    rows.sort(key=timestamp)
+    return rows
+
+
+def _progress(on_page: PageCallback | None, what: str, ts: Callable[[Any], int]):
+    if on_page is None:
+        return None
+
+    def report(rows: list[Any]) -> None:
+        if rows:
+            on_page(what, len(rows), pd.Timestamp(max(ts(r) for r in rows), unit="ms", tz="UTC"))
+
+    return report
+
+
+def _market(symbol: str) -> str:
+    return "perp" if ":" in symbol else "spot"
+
+
+def _exchange_id(client: Any) -> str:
+    return str(getattr(client, "id", "")).lower()
+
+
+def fetch_ohlcv(
+    client: Any,
+    symbol: str,
+    *,
+    since: Any,
+    until: Any = None,
+    timeframe: str = "4h",
+    limit: int | None = None,
+    now: Any = None,
+    on_page: PageCallback | None = None,
+    max_retries: int = 5,
+    sleep: Callable[[float], None] = _time.sleep,
+) -> pd.DataFrame:
+    """Fetch closed OHLCV bars ``since <= open time < until`` as ``candles`` rows.
+
+    Parameters
+    ----------
+    client
+        A ccxt exchange (:func:`make_client`) or any object with ``fetch_ohlcv``.
+    symbol
+        ccxt symbol (``BTC/USDT:USDT``).
+    since, until
+        Bar open times (UTC); ``until=None`` means now.
+    timeframe
+        ccxt timeframe of the bars.
+    now
+        The fetch time (default: the clock); bars not closed by then are dropped.
+    """
+    step = timeframe_ms(timeframe)
+    now_ms = to_ms(now if now is not None else pd.Timestamp.now(tz="UTC"))
+    until_ms = min(to_ms(until) if until is not None else now_ms, now_ms)
+    rows = _paginate(
+        lambda cursor: _call(
+            client,
+            "fetch_ohlcv",
+            symbol,
+            timeframe,
+            since=cursor,
+            limit=limit,
+            max_retries=max_retries,
+            sleep=sleep,
+        ),
+        lambda row: int(row[0]),
+        since_ms=to_ms(since),
+        until_ms=until_ms,
+        step_ms=step,
+        on_page=_progress(on_page, "ohlcv", lambda row: int(row[0])),
+    )
+    rows = [row for row in rows if int(row[0]) + step <= now_ms]  # closed bars only
+    data = np.asarray([row[:6] for row in rows], dtype=float).reshape(-1, 6)
+    volume = data[:, 5]
+    return schema_frame(
+        "candles",
+        {
+            "time": pd.to_datetime(data[:, 0].astype(np.int64), unit="ms", utc=True),
+            "exchange": _exchange_id(client),
+            "symbol": symbol,
+            "market": _market(symbol),
+            "interval": timeframe,
+            "open": data[:, 1],
+            "high": data[:, 2],
+            "low": data[:, 3],
+            "close": data[:, 4],
+            "volume": volume,  # ccxt unifies OHLCV volume to base units
+            "quote_volume": None,
+            "currency": "USD" if is_inverse(symbol) else quote_currency(symbol),
+        },
+        len(rows),
+    )
+
+
+def funding_hours(settlements_ms: Sequence[int], default: int) -> np.ndarray:
+    """Funding period of each settlement, from the spacing of the settlements (hours).
+
+    Each row takes the gap to the previous settlement (the first row the gap to the next); a
+    gap that is not a period venues use (1, 2, 4, 8 h: e.g. a missing settlement) and a lone
+    settlement fall back to ``default``.
+    """
+    times = np.asarray(settlements_ms, dtype=np.int64)
+    if len(times) < 2:
+        return np.full(len(times), default, dtype=np.int64)
+    gaps = np.diff(times) / 3_600_000
+    hours = np.concatenate([[gaps[0]], gaps])
+    whole = np.round(hours).astype(np.int64)
+    valid = np.isin(whole, FUNDING_HOURS) & (np.abs(hours - whole) < 0.01)
+    return np.where(valid, whole, default)
+
+
+def fetch_funding(
+    client: Any,
+    symbol: str,
+    *,
+    since: Any,
+    until: Any = None,
+    limit: int | None = None,
+    on_page: PageCallback | None = None,
+    max_retries: int = 5,
+    sleep: Callable[[float], None] = _time.sleep,
+) -> pd.DataFrame:
+    """Fetch settled funding rates (FRACTION per interval) as ``funding`` rows.
+
+    ``since``/``until`` bound the settlement times. See the module notes for ``time``.
+    """
+    now_ms = to_ms(pd.Timestamp.now(tz="UTC"))
+    rows = _paginate(
+        lambda cursor: _call(
+            client,
+            "fetch_funding_rate_history",
+            symbol,
+            since=cursor,
+            limit=limit,
+            max_retries=max_retries,
+            sleep=sleep,
+        ),
+        lambda row: int(row["timestamp"]),
+        since_ms=to_ms(since),
+        until_ms=to_ms(until) if until is not None else now_ms + 1,
+        step_ms=1,
+        on_page=_progress(on_page, "funding", lambda row: int(row["timestamp"])),
+    )
+    settled = np.asarray([int(row["timestamp"]) for row in rows], dtype=np.int64)
+    default = DEFAULT_FUNDING_HOURS.get(_exchange_id(client), 8)
+    hours = funding_hours(settled, default)
+    return schema_frame(
+        "funding",
+        {
+            "time": pd.to_datetime(settled - hours * 3_600_000, unit="ms", utc=True),
+            "exchange": _exchange_id(client),
+            "symbol": symbol,
+            "interval": [f"{h}h" for h in hours],
+            "weighting": "none",
+            "rate": np.asarray([float(row["fundingRate"]) for row in rows], dtype=float),
+            "funding_interval_hours": hours.astype(float),
+        },
+        len(rows),
+    )
+
+
+def fetch_open_interest(
+    client: Any,
+    symbol: str,
+    *,
+    since: Any,
+    until: Any = None,
+    timeframe: str = "4h",
+    limit: int | None = None,
+    on_page: PageCallback | None = None,
+    max_retries: int = 5,
+    sleep: Callable[[float], None] = _time.sleep,
+) -> pd.DataFrame:
+    """Fetch open-interest samples as ``open_interest`` rows (one per ``timeframe`` bar)."""
+    step = timeframe_ms(timeframe)
+    now_ms = to_ms(pd.Timestamp.now(tz="UTC"))
+    rows = _paginate(
+        lambda cursor: _call(
+            client,
+            "fetch_open_interest_history",
+            symbol,
+            timeframe,
+            since=cursor,
+            limit=limit,
+            max_retries=max_retries,
+            sleep=sleep,
+        ),
+        lambda row: int(row["timestamp"]),
+        since_ms=to_ms(since),
+        until_ms=to_ms(until) if until is not None else now_ms + 1,
+        step_ms=step,
+        on_page=_progress(on_page, "oi", lambda row: int(row["timestamp"])),
+    )
+    sampled = np.asarray([int(row["timestamp"]) for row in rows], dtype=np.int64)
+    return schema_frame(
+        "open_interest",
+        {
+            "time": pd.to_datetime(sampled - step, unit="ms", utc=True),
+            "exchange": _exchange_id(client),
+            "symbol": symbol,
+            "interval": timeframe,
+            "margin": "coin" if is_inverse(symbol) else "stablecoin",
+            "close_usd": _floats(rows, "openInterestValue"),
+            "close_base": _floats(rows, "openInterestAmount"),
+        },
+        len(rows),
+    )
+
+
+def _floats(rows: Iterable[dict[str, Any]], key: str) -> np.ndarray:
+    return np.asarray(
+        [np.nan if row.get(key) is None else float(row[key]) for row in rows], dtype=float
+    )
+
+
+def _supports(client: Any, method: str) -> bool:
+    has = getattr(client, "has", None)
+    return True if has is None else bool(has.get(method, False))
+
+
+_METHODS = {
+    "ohlcv": "fetchOHLCV",
+    "funding": "fetchFundingRateHistory",
+    "oi": "fetchOpenInterestHistory",
+}
+
+
+def backfill(
+    exchange: str,
+    symbol: str,
+    *,
+    since: Any,
+    until: Any = None,
+    what: Sequence[str] = WHAT,
+    timeframe: str = "4h",
+    store: Any = None,
+    client: Any = None,
+    on_page: PageCallback | None = None,
+    sleep: Callable[[float], None] = _time.sleep,
+) -> BackfillResult:
+    """Fetch ``what`` (ohlcv, funding, oi) for one symbol and write it to ``store``.
+
+    Parameters
+    ----------
+    exchange
+        binance, bybit, okx or hyperliquid.
+    symbol
+        ccxt symbol, e.g. ``BTC/USDT:USDT`` (Hyperliquid: ``BTC/USDC:USDC``).
+    since, until
+        UTC date/times bounding the rows (``until=None``: now).
+    store
+        A :class:`~liqcascade.data.Store` to write into (source ``ccxt:<exchange>``);
+        None fetches without writing.
+    client
+        The exchange object (default: :func:`make_client`); tests pass a recorded fake.
+
+    Returns
+    -------
+    BackfillResult
+        The frames, the store's write summaries and what the venue could not give.
+    """
+    venue = _venue(exchange)
+    unknown = [w for w in what if w not in WHAT]
+    if unknown:
+        raise InputError(f"unknown --what {unknown}; expected some of {', '.join(WHAT)}")
+    client = client if client is not None else make_client(venue)
+    result = BackfillResult()
+    for item in what:
+        if not _supports(client, _METHODS[item]):
+            result.skipped[item] = f"{venue} has no {_METHODS[item]} in ccxt"
+            continue
+        common = {"since": since, "until": until, "on_page": on_page, "sleep": sleep}
+        if item == "ohlcv":
+            frame = fetch_ohlcv(client, symbol, timeframe=timeframe, **common)
+        elif item == "funding":
+            frame = fetch_funding(client, symbol, **common)
+        else:
+            frame = fetch_open_interest(client, symbol, timeframe=timeframe, **common)
+        dataset = DATASET_OF[item]
+        result.frames[dataset] = frame
+        if store is not None and len(frame):
+            result.written[dataset] = store.write(dataset, frame, source=f"ccxt:{venue}")
+    return result
+
+
+__all__ = [
+    "VENUES",
+    "WHAT",
+    "BackfillResult",
+    "backfill",
+    "fetch_funding",
+    "fetch_ohlcv",
+    "fetch_open_interest",
+    "funding_hours",
+    "make_client",
+    "timeframe_ms",
+]
