@@ -81,13 +81,47 @@ class MarginResult:
             return
         i = int(bad[0])
         code = Status(int(np.atleast_1d(self.status)[i]))
+        row_values = {k: _item(v, i) for k, v in (values or {}).items()}
         detail = ""
-        if values:
-            parts = [f"{k}={np.atleast_1d(v)[i]!r}" for k, v in values.items()]
-            detail = " (" + ", ".join(parts) + ")"
+        if row_values:
+            detail = " (" + ", ".join(f"{k}={v!r}" for k, v in row_values.items()) + ")"
         row = "" if np.ndim(self.status) == 0 else f"row {i}: "
         exc = BracketError if code == Status.BEYOND_LAST_BRACKET else InputError
-        raise exc(f"{row}{MESSAGES[code]}{detail}")
+        message = MESSAGES[code]
+        if code == Status.INVALID_INPUT and row_values:
+            message = _invalid_reason(row_values) or message
+        raise exc(f"{row}{message}{detail}")
+
+
+def _item(value: Any, i: int) -> Any:
+    arr = np.atleast_1d(np.asarray(value))
+    got = arr[i] if arr.size > 1 else arr[0]
+    return got.item() if hasattr(got, "item") else got
+
+
+def _invalid_reason(values: dict[str, Any]) -> str | None:
+    """Say which value is bad and what was expected."""
+    side = values.get("side")
+    if (
+        side is not None
+        and side not in ("long", "short", 1, -1)
+        and (not isinstance(side, str) or side.strip().lower() not in ("long", "short"))
+    ):
+        return f"side {side!r} is not 'long'/'short' or +1/-1 (never an order side like 'buy')"
+    for name, value in values.items():
+        if name == "side":
+            continue
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            return f"{name} {value!r} is not a number"
+        if not np.isfinite(x):
+            return f"{name} is {value!r}; expected a finite number"
+        if name == "collateral" and x < 0:
+            return f"collateral {value!r} is negative; expected >= 0"
+        if name != "collateral" and x <= 0:
+            return f"{name} {value!r} must be > 0"
+    return None
 
 
 @dataclass(frozen=True)

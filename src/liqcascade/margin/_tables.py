@@ -90,12 +90,14 @@ class BracketTable:
     def last_cap(self) -> float:
         return self.caps[-1]
 
-    def rows(self) -> list[dict[str, float | int]]:
+    def rows(self) -> list[dict[str, float | int | None]]:
         """The tiers as dicts in Binance's ``leverageBracket`` vocabulary (bracket from 1)."""
         return [
             {
                 "bracket": k + 1,
-                "initialLeverage": self.max_leverages[k],
+                "initialLeverage": None
+                if math.isnan(self.max_leverages[k])
+                else self.max_leverages[k],
                 "notionalFloor": self.floors[k],
                 "notionalCap": self.caps[k],
                 "maintMarginRatio": self.mmrs[k],
