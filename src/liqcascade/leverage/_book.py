@@ -1,0 +1,181 @@
+"""The position-book kernel behind the liquidation map (numba, with its readable numpy twin).
+
+Cohorts are laid out bar-major: bar ``i`` owns cohorts ``[i * per_bar, (i + 1) * per_bar)``
+(every entry point x leverage x margin mode, both sides). Each bar, in this order:
+
+1. liquidate: a live long whose liquidation price is >= the bar's low (a short: <= its high)
+   is removed; its notional at the liquidation price is that bar's predicted liquidation;
+2. close pro rata: a share ``turnover[i]`` of every live cohort closes (positions churn even
+   when open interest is flat); if the side's remaining size still exceeds its target (open
+   interest fell), every live cohort of that side shrinks by the same factor instead;
+3. open: any shortfall to the target is opened at this bar's prices, split by the cohort shares.
+   New cohorts can be liquidated from the next bar on.
+4. record the heatmap row (notional at risk by liquidation-price bin) for bars >= grid_start.
+
+Kernels are dumb: the wrapper validates shapes, finiteness and the layout.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from liqcascade._compat.numba import njit
+
+
+def run_book_py(
+    is_long: np.ndarray,
+    liq_px: np.ndarray,
+    share: np.ndarray,
+    high: np.ndarray,
+    low: np.ndarray,
+    target_long: np.ndarray,
+    target_short: np.ndarray,
+    turnover: np.ndarray,
+    bin_of: np.ndarray,
+    grid_start: int,
+    n_bins: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Run the book over all bars.
+
+    Parameters
+    ----------
+    is_long
+        Cohort side (bool), bar-major layout, ``n_bars * per_bar`` long.
+    liq_px
+        Cohort liquidation price (0 for a long that cannot be liquidated).
+    share
+        Share of its side's new size each cohort receives (sums to 1 per bar and side).
+    high, low
+        Bar high/low prices.
+    target_long, target_short
+        Book size per side after each bar, base units.
+    turnover
+        Share of the live book closed and reopened at the bar's prices, per bar.
+    bin_of
+        Heatmap price bin of each cohort's liquidation price, -1 outside the grid.
+    grid_start, n_bins
+        First bar recorded in the heatmap; number of price bins.
+
+    Returns
+    -------
+    size
+        Final cohort sizes, base units.
+    liquidated
+        ``(n_bars, 2)`` notional (size x liquidation price) liquidated per bar, long then short.
+    opened
+        ``(n_bars, 2)`` new size opened per bar, base units.
+    grid
+        ``(n_bars - grid_start, n_bins, 2)`` notional at risk after each bar by bin and side.
+    """
+    n_bars = high.shape[0]
+    per_bar = is_long.shape[0] // n_bars
+    is_short = np.logical_not(is_long)
+    size = np.zeros(is_long.shape[0])
+    liquidated = np.zeros((n_bars, 2))
+    opened = np.zeros((n_bars, 2))
+    grid = np.zeros((max(n_bars - grid_start, 0), n_bins, 2))
+    for i in range(n_bars):
+        live = i * per_bar
+        s = size[:live]
+        px = liq_px[:live]
+        hit_long = is_long[:live] & (px >= low[i]) & (s > 0.0)
+        hit_short = is_short[:live] & (px <= high[i]) & (s > 0.0)
+        liquidated[i, 0] = np.sum(np.where(hit_long, s * px, 0.0))
+        liquidated[i, 1] = np.sum(np.where(hit_short, s * px, 0.0))
+        s = np.where(hit_long | hit_short, 0.0, s)
+        total_long = np.sum(np.where(is_long[:live], s, 0.0))
+        total_short = np.sum(s) - total_long
+        keep_long = 1.0 - turnover[i]
+        keep_short = 1.0 - turnover[i]
+        if total_long * keep_long > target_long[i]:
+            keep_long = target_long[i] / total_long
+        else:
+            opened[i, 0] = target_long[i] - total_long * keep_long
+        if total_short * keep_short > target_short[i]:
+            keep_short = target_short[i] / total_short
+        else:
+            opened[i, 1] = target_short[i] - total_short * keep_short
+        size[:live] = s * np.where(is_long[:live], keep_long, keep_short)
+        upto = live + per_bar
+        size[live:upto] = share[live:upto] * np.where(
+            is_long[live:upto], opened[i, 0], opened[i, 1]
+        )
+        if i >= grid_start:
+            notional = size[:upto] * liq_px[:upto]
+            inside = bin_of[:upto] >= 0
+            bins = np.where(inside, bin_of[:upto], 0)
+            grid[i - grid_start, :, 0] = np.bincount(
+                bins, np.where(inside & is_long[:upto], notional, 0.0), n_bins
+            )
+            grid[i - grid_start, :, 1] = np.bincount(
+                bins, np.where(inside & is_short[:upto], notional, 0.0), n_bins
+            )
+    return size, liquidated, opened, grid
+
+
+def run_book_loops_py(
+    is_long: np.ndarray,
+    liq_px: np.ndarray,
+    share: np.ndarray,
+    high: np.ndarray,
+    low: np.ndarray,
+    target_long: np.ndarray,
+    target_short: np.ndarray,
+    turnover: np.ndarray,
+    bin_of: np.ndarray,
+    grid_start: int,
+    n_bins: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Same as :func:`run_book_py`, written as loops over a compacted list of live cohorts.
+
+    This is the form numba compiles well (no temporaries; dead cohorts are never visited
+    again); :func:`run_book_py` is its vectorised twin for the pure-numpy path.
+    """
+    n_bars = high.shape[0]
+    per_bar = is_long.shape[0] // n_bars
+    size = np.zeros(is_long.shape[0])
+    liquidated = np.zeros((n_bars, 2))
+    opened = np.zeros((n_bars, 2))
+    grid = np.zeros((max(n_bars - grid_start, 0), n_bins, 2))
+    live = np.empty(is_long.shape[0], dtype=np.int64)
+    n_live = 0
+    for i in range(n_bars):
+        total = np.zeros(2)
+        kept = 0
+        for j in range(n_live):
+            c = live[j]
+            side = 0 if is_long[c] else 1
+            hit = liq_px[c] >= low[i] if side == 0 else liq_px[c] <= high[i]
+            if hit and size[c] > 0.0:
+                liquidated[i, side] += size[c] * liq_px[c]
+                size[c] = 0.0
+                continue
+            total[side] += size[c]
+            live[kept] = c
+            kept += 1
+        n_live = kept
+        keep = np.full(2, 1.0 - turnover[i])
+        targets = (target_long[i], target_short[i])
+        for side in range(2):
+            if total[side] * keep[side] > targets[side]:
+                keep[side] = targets[side] / total[side]
+            else:
+                opened[i, side] = targets[side] - total[side] * keep[side]
+        for j in range(n_live):
+            c = live[j]
+            size[c] *= keep[0] if is_long[c] else keep[1]
+        for c in range(i * per_bar, (i + 1) * per_bar):
+            size[c] = share[c] * (opened[i, 0] if is_long[c] else opened[i, 1])
+            live[n_live] = c
+            n_live += 1
+        if i >= grid_start:
+            for j in range(n_live):
+                c = live[j]
+                if bin_of[c] >= 0:
+                    grid[i - grid_start, bin_of[c], 0 if is_long[c] else 1] += size[c] * liq_px[c]
+    return size, liquidated, opened, grid
+
+
+run_book = njit(run_book_loops_py)
+
+__all__ = ["run_book", "run_book_loops_py", "run_book_py"]

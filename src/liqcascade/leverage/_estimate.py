@@ -1,0 +1,352 @@
+"""True liquidation volume: scale a venue's throttled per-bar feed to an all-exchange estimate.
+
+The model, on DataFrames in the ``liquidations`` schema (see ``docs/leverage.md``):
+
+1. Fit. For every rolling 24h snapshot window ``[t, t + 24h)`` that has an all-exchange figure
+   (``exchange == "all"``, ``interval == "24h"``), sum the reference feed's 4h bars over the
+   same window (a bar that only partly overlaps counts by its overlapping fraction) and keep
+   ``log(all / reference)`` by liquidated side. Windows the feed covers by less than
+   ``MIN_WINDOW_COVERAGE`` or with a zero on either side are skipped.
+2. Scale. An estimate at quantile q is ``reported * exp(Q_q(log ratios))``, by side; the
+   quantiles of the fitted log ratios (pooled over assets) are the uncertainty band.
+3. Clip. Liquidations close positions, so within a bar they cannot exceed the range of the
+   all-exchange open interest (``high_usd - low_usd``) when that is known; every quantile is
+   clipped to it (an upper bound that only binds in sharp moves).
+
+No look-ahead: with ``asof`` only bars and snapshot windows CLOSED by ``asof`` are used.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from liqcascade.errors import InputError, NoDataError
+
+SIDES = ("long", "short")
+QUANTILES = (0.1, 0.5, 0.9)
+QUANTILE_NAMES = ("p10", "p50", "p90")
+REFERENCE_EXCHANGE = "binance"
+BAR = pd.Timedelta("4h")
+SNAPSHOT = pd.Timedelta("24h")
+MIN_WINDOW_COVERAGE = 0.9  # fraction of a 24h window the 4h feed must cover to fit on it
+MIN_FIT_WINDOWS = 5
+
+
+@dataclass(frozen=True)
+class ScaleRatios:
+    """Fitted all-exchange / reference-feed log ratios, by liquidated side.
+
+    ``log_ratios[side]`` holds one value per snapshot window used; ``quantiles[side]`` the
+    p10/p50/p90 of those values.
+    """
+
+    log_ratios: dict[str, np.ndarray]
+    windows: pd.DataFrame  # time, symbol, side, all_usd, reference_usd, log_ratio
+
+    def quantiles(self, side: str) -> np.ndarray:
+        """Return the p10/p50/p90 of the fitted log ratios for ``side``."""
+        return np.quantile(self.log_ratios[side], QUANTILES)
+
+
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_interval(text: str) -> pd.Timedelta:
+    """Parse a bar interval such as ``4h``, ``1d`` or ``1w`` (the store's spelling)."""
+    match = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", str(text).lower())
+    if match is None or int(match.group(1)) == 0:
+        raise InputError(f"interval={text!r}; expected a bar interval like 4h, 12h, 1d or 1w")
+    return pd.Timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def _closed_by(frame: pd.DataFrame, span: pd.Timedelta, asof: pd.Timestamp | None) -> pd.DataFrame:
+    # As-of: a bar/window counts once it has closed (time + span <= asof).
+    if asof is None:
+        return frame
+    return frame[frame["time"] + span <= asof]
+
+
+def _to_utc(value: object, name: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"{name}={value!r} is not a time; expected an ISO date/time like 2025-09-22T00:00Z"
+        ) from exc
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def bars_by_side(reported: pd.DataFrame) -> pd.DataFrame:
+    """Pivot liquidation rows to one row per (time, symbol) with ``long`` and ``short`` USD.
+
+    Parameters
+    ----------
+    reported
+        Rows in the ``liquidations`` schema (one venue, one interval).
+
+    Returns
+    -------
+    DataFrame with columns time, symbol, long, short (missing side = 0).
+    """
+    if reported.empty:
+        return pd.DataFrame(
+            {"time": pd.Series(dtype="datetime64[ns, UTC]"), "symbol": [], "long": [], "short": []}
+        )
+    bad = set(reported["liquidated_side"].dropna().unique()) - set(SIDES)
+    if bad:
+        raise InputError(
+            f"liquidated_side has {sorted(bad)!r}; expected 'long' or 'short' (the side of the "
+            "position that was closed, never the liquidation order's side)"
+        )
+    wide = reported.pivot_table(
+        index=["time", "symbol"],
+        columns="liquidated_side",
+        values="notional_usd",
+        aggfunc="sum",
+        fill_value=0.0,
+    )
+    wide = wide.reindex(columns=list(SIDES), fill_value=0.0).reset_index()
+    wide.columns.name = None
+    return wide.sort_values(["time", "symbol"], kind="stable").reset_index(drop=True)
+
+
+def _window_sum(bars: pd.DataFrame, start: pd.Timestamp) -> tuple[float, float, float]:
+    """Overlap-weighted sums of ``long``/``short`` over ``[start, start + 24h)`` and coverage."""
+    end = start + SNAPSHOT
+    bar_start = bars["time"]
+    overlap = (np.minimum(bar_start + BAR, end) - np.maximum(bar_start, start)) / BAR
+    weight = np.clip(overlap.to_numpy(dtype=float), 0.0, 1.0)
+    coverage = float(weight.sum() * BAR / SNAPSHOT)
+    return (
+        float(weight @ bars["long"].to_numpy(dtype=float)),
+        float(weight @ bars["short"].to_numpy(dtype=float)),
+        coverage,
+    )
+
+
+def fit_windows(reference: pd.DataFrame, snapshots: pd.DataFrame) -> pd.DataFrame:
+    """Pair each all-exchange 24h snapshot with the reference feed summed over its window.
+
+    Parameters
+    ----------
+    reference
+        Reference-venue 4h liquidation rows (``liquidations`` schema), any assets.
+    snapshots
+        24h snapshot rows (``liquidations`` schema); only ``exchange == "all"`` rows are used.
+
+    Returns
+    -------
+    DataFrame with one row per (window, asset, side): time, symbol, side, all_usd,
+    reference_usd, coverage, log_ratio (NaN where a side is zero or the window uncovered).
+    """
+    bars = bars_by_side(reference)
+    alls = snapshots[snapshots["exchange"] == "all"]
+    rows = []
+    for symbol, group in bars_by_side(alls).groupby("symbol", sort=True):
+        feed = bars[bars["symbol"] == symbol]
+        for window in group.itertuples(index=False):
+            near = feed[
+                (feed["time"] > window.time - BAR) & (feed["time"] < window.time + SNAPSHOT)
+            ]
+            ref_long, ref_short, coverage = _window_sum(near, window.time)
+            for side, total, ref in (
+                ("long", window.long, ref_long),
+                ("short", window.short, ref_short),
+            ):
+                ok = coverage >= MIN_WINDOW_COVERAGE and total > 0 and ref > 0
+                rows.append(
+                    (
+                        window.time,
+                        symbol,
+                        side,
+                        float(total),
+                        ref,
+                        coverage,
+                        float(np.log(total / ref)) if ok else np.nan,
+                    )
+                )
+    return pd.DataFrame(
+        rows,
+        columns=["time", "symbol", "side", "all_usd", "reference_usd", "coverage", "log_ratio"],
+    )
+
+
+def fit_ratios(windows: pd.DataFrame) -> ScaleRatios:
+    """Collect the usable log ratios by side from :func:`fit_windows` output.
+
+    Raises
+    ------
+    NoDataError
+        Fewer than ``MIN_FIT_WINDOWS`` usable windows on a side.
+    """
+    usable = windows.dropna(subset=["log_ratio"])
+    ratios = {}
+    for side in SIDES:
+        values = usable.loc[usable["side"] == side, "log_ratio"].to_numpy(dtype=float)
+        if len(values) < MIN_FIT_WINDOWS:
+            raise NoDataError(
+                f"only {len(values)} all-exchange 24h liquidation snapshots overlap the "
+                f"{REFERENCE_EXCHANGE} 4h feed for {side}s; need at least {MIN_FIT_WINDOWS} to fit "
+                "the scale ratios (import liq_by_exchange_24h_snapshots, or load the sample)"
+            )
+        ratios[side] = values
+    return ScaleRatios(log_ratios=ratios, windows=usable.reset_index(drop=True))
+
+
+def oi_range_cap(open_interest: pd.DataFrame) -> pd.DataFrame:
+    """Upper bound of liquidations per bar: the all-exchange open-interest range in USD.
+
+    Returns
+    -------
+    DataFrame with columns time, symbol, cap_usd (``high_usd - low_usd``, at least 0).
+    """
+    cap = (open_interest["high_usd"] - open_interest["low_usd"]).clip(lower=0.0)
+    return pd.DataFrame(
+        {"time": open_interest["time"], "symbol": open_interest["symbol"], "cap_usd": cap}
+    ).dropna()
+
+
+def scale_bars(
+    bars: pd.DataFrame, ratios: ScaleRatios, cap: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Turn reported per-bar liquidations into p10/p50/p90 all-exchange estimates by side.
+
+    Parameters
+    ----------
+    bars
+        Output of :func:`bars_by_side` for the reference feed.
+    ratios
+        Fitted scale ratios.
+    cap
+        Optional output of :func:`oi_range_cap`, matched on (time, symbol).
+
+    Returns
+    -------
+    DataFrame with time, symbol, reported_long_usd, reported_short_usd,
+    estimated_{long,short}_{p10,p50,p90}, cap_usd (NaN if unknown), clipped (bool).
+    """
+    out = pd.DataFrame(
+        {
+            "time": bars["time"].to_numpy(),
+            "symbol": bars["symbol"].to_numpy(),
+            "reported_long_usd": bars["long"].to_numpy(dtype=float),
+            "reported_short_usd": bars["short"].to_numpy(dtype=float),
+        }
+    )
+    out["time"] = pd.to_datetime(out["time"], utc=True)
+    if cap is not None and not cap.empty:
+        out = out.merge(cap, on=["time", "symbol"], how="left")
+    else:
+        out["cap_usd"] = np.nan
+    limit = out["cap_usd"].fillna(np.inf).to_numpy(dtype=float)
+    clipped = np.zeros(len(out), dtype=bool)
+    for side in SIDES:
+        reported = out[f"reported_{side}_usd"].to_numpy(dtype=float)
+        for name, q in zip(QUANTILE_NAMES, ratios.quantiles(side), strict=True):
+            raw = reported * np.exp(q)
+            clipped |= raw > limit
+            out[f"estimated_{side}_{name}"] = np.minimum(raw, limit)
+    out["clipped"] = clipped
+    return out
+
+
+def resample(estimates: pd.DataFrame, interval: str) -> pd.DataFrame:
+    """Sum 4h estimates into coarser bars (every quantile scales by one common ratio per side,
+    so the sum of quantiles is the quantile of the sum; clipping makes it a close upper bound)."""
+    step = parse_interval(interval)
+    if step == BAR:
+        return estimates
+    if step < BAR or step % BAR != pd.Timedelta(0):
+        raise InputError(f"interval={interval!r}; expected a multiple of 4h such as 4h, 12h, 1d")
+    values = [c for c in estimates.columns if c.endswith("_usd") or "_p" in c]
+    out = (
+        estimates.assign(time=estimates["time"].dt.floor(step))
+        .groupby(["time", "symbol"], sort=True)[values]
+        .sum(min_count=1)
+        .reset_index()
+    )
+    out["clipped"] = (
+        estimates.assign(time=estimates["time"].dt.floor(step))
+        .groupby(["time", "symbol"], sort=True)["clipped"]
+        .any()
+        .to_numpy()
+    )
+    return out
+
+
+def estimate_frame(
+    reported: pd.DataFrame,
+    snapshots: pd.DataFrame,
+    *,
+    open_interest: pd.DataFrame | None = None,
+    start: object = None,
+    end: object = None,
+    interval: str = "4h",
+    asof: object = None,
+) -> pd.DataFrame:
+    """Estimate all-exchange liquidations per bar from DataFrames (the store-free core).
+
+    Parameters
+    ----------
+    reported
+        Reference-venue (Binance) 4h liquidation rows, ``liquidations`` schema; the assets to
+        estimate. The whole history is used to fit the ratios, ``start``/``end`` cut the output.
+    snapshots
+        24h snapshot rows (``liquidations`` schema, ``exchange == "all"`` used), any assets.
+    open_interest
+        Optional all-exchange 4h OI OHLC rows (``open_interest`` schema) for the upper bound.
+    start, end
+        Half-open output range ``start <= time < end`` (None = open).
+    interval
+        Output bar: 4h or a multiple of it.
+    asof
+        Use only bars and windows closed by this time (None = everything).
+
+    Returns
+    -------
+    See :func:`scale_bars`.
+    """
+    asof_ts = _to_utc(asof, "asof")
+    reported = _closed_by(reported, BAR, asof_ts)
+    snapshots = _closed_by(snapshots, SNAPSHOT, asof_ts)
+    ratios = fit_ratios(fit_windows(reported, snapshots))
+    bars = bars_by_side(reported)
+    start_ts, end_ts = _to_utc(start, "start"), _to_utc(end, "end")
+    if start_ts is not None:
+        bars = bars[bars["time"] >= start_ts]
+    if end_ts is not None:
+        bars = bars[bars["time"] < end_ts]
+    cap = None
+    if open_interest is not None and not open_interest.empty:
+        cap = oi_range_cap(_closed_by(open_interest, BAR, asof_ts))
+    return resample(scale_bars(bars.reset_index(drop=True), ratios, cap), interval)
+
+
+def leave_one_out(reference: pd.DataFrame, snapshots: pd.DataFrame) -> pd.DataFrame:
+    """Estimate each all-exchange 24h figure from the reference feed and the OTHER windows.
+
+    Returns
+    -------
+    DataFrame with time, symbol, side, all_usd, p10, p50, p90 (estimates of ``all_usd``),
+    log_error (``log(p50 / all_usd)``) and covered (p10 <= all_usd <= p90).
+    """
+    windows = fit_windows(reference, snapshots).dropna(subset=["log_ratio"])
+    windows = windows.reset_index(drop=True)
+    rows = []
+    day = windows["time"].dt.floor("1D")
+    for i, row in windows.iterrows():
+        # Leave out the whole day (every asset's window that day), not just this row.
+        keep = (day != day[i]) & (windows["side"] == row["side"])
+        others = windows.loc[keep, "log_ratio"].to_numpy()
+        p10, p50, p90 = row["reference_usd"] * np.exp(np.quantile(others, QUANTILES))
+        rows.append((row["time"], row["symbol"], row["side"], row["all_usd"], p10, p50, p90))
+    out = pd.DataFrame(rows, columns=["time", "symbol", "side", "all_usd", "p10", "p50", "p90"])
+    out["log_error"] = np.log(out["p50"] / out["all_usd"])
+    out["covered"] = (out["p10"] <= out["all_usd"]) & (out["all_usd"] <= out["p90"])
+    return out
