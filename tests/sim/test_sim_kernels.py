@@ -90,3 +90,13 @@ def test_stepper_time_follows_engine_throughput() -> None:
     assert done == 4
     assert out[k.TIME_S].tolist() == [1.0, 2.0, 3.0, 3.0]
     assert queue.tolist() == [4, 3, 2, 0]
+
+
+def test_forward_scan_matches_binary_search_for_growing_flow() -> None:
+    rng = np.random.default_rng(4)
+    grid_y = np.concatenate(([0.0], np.geomspace(1e-6, 0.9, 300)))
+    grid_flow = np.maximum.accumulate(rng.uniform(0, 1, 301).cumsum() * (rng.random(301) > 0.2))
+    lo = 0
+    for flow in np.sort(rng.uniform(-1, grid_flow[-1] * 1.1, 500)):
+        y, lo = k.move_from_py(flow, grid_y, grid_flow, lo)
+        assert y == k.move_for_flow_py(flow, grid_y, grid_flow)

@@ -20,17 +20,25 @@ from liqcascade.sim._config import (
     Shock,
 )
 from liqcascade.sim._engine import simulate
+from liqcascade.sim._executors import DaskExecutor, Executor, ProcessExecutor, SerialExecutor
+from liqcascade.sim._montecarlo import MonteCarloResult, monte_carlo
 from liqcascade.sim._result import CascadeResult
 
 __all__ = [
     "Book",
     "CascadeConfig",
     "CascadeResult",
+    "DaskExecutor",
     "DepthWithdrawal",
+    "Executor",
     "ExogenousFlow",
     "FundingPressure",
     "Momentum",
     "MonteCarloPriors",
+    "MonteCarloResult",
+    "ProcessExecutor",
+    "SerialExecutor",
     "Shock",
+    "monte_carlo",
     "simulate",
 ]

@@ -51,6 +51,33 @@ def _funding_close_fraction(book: Book, config: CascadeConfig) -> tuple[float, i
     return min(fp.max_fraction, fp.sensitivity * excess), (1 if book.funding_rate > 0 else -1)
 
 
+def _reachable(
+    trigger: np.ndarray,
+    notional: np.ndarray,
+    flow0: float,
+    grid_y: np.ndarray,
+    grid_flow: np.ndarray,
+    iterations: int = 4,
+) -> np.ndarray:
+    """Positions the cascade can possibly reach, so only those need sorting.
+
+    Iterates the flow bound from above: if at most ``F`` USD can ever hit the book, the move
+    stays below ``y(F)``, so only positions triggering below it can add flow. Each step is
+    O(n) and never drops a position the cascade reaches (the bound is padded against
+    summation-order rounding).
+    """
+    cand = np.arange(trigger.size)
+    total = flow0 + float(notional.sum())
+    for _ in range(iterations):
+        y_max = k.move_for_flow(total * (1 + 1e-9) + 1e-6, grid_y, grid_flow)
+        cand = np.flatnonzero(trigger <= y_max)
+        new_total = flow0 + float(notional[cand].sum())
+        if new_total >= total:
+            break
+        total = new_total
+    return cand
+
+
 def _setup(pos: PositionArrays, book: Book, shock: Shock, config: CascadeConfig) -> _Setup | None:
     start = book.mid_price
     net_flow = shock.flow_usd
@@ -69,20 +96,23 @@ def _setup(pos: PositionArrays, book: Book, shock: Shock, config: CascadeConfig)
     chosen = np.flatnonzero(at_risk & live)
     skipped = int(np.count_nonzero(at_risk & ~live))
     trigger = direction * (pos.liquidation[chosen] - p_shift) / p_shift
-    order = np.argsort(trigger)
-    index = chosen[order]
-    size = pos.size[index]
+    size = pos.size[chosen]
     if closed > 0 and payer == -direction:
         size = size * (1.0 - closed)
+    notional = size * pos.liquidation[chosen]
     grid_y, grid_flow = flow_curve(book, "bid" if direction < 0 else "ask", config)
+    flow0 = max(0.0, direction * net_flow)
+    reachable = _reachable(trigger, notional, flow0, grid_y, grid_flow)
+    order = reachable[np.argsort(trigger[reachable])]
+    index = chosen[order]
     return _Setup(
         direction=direction,
         p_shift=p_shift,
-        flow0=max(0.0, direction * net_flow),
+        flow0=flow0,
         index=index,
         trigger_y=np.ascontiguousarray(trigger[order]),
-        size=np.ascontiguousarray(size),
-        notional=np.ascontiguousarray(size * pos.liquidation[index]),
+        size=np.ascontiguousarray(size[order]),
+        notional=np.ascontiguousarray(notional[order]),
         bankruptcy=np.ascontiguousarray(pos.bankruptcy[index]),
         grid_y=grid_y,
         grid_flow=grid_flow,

@@ -48,9 +48,34 @@ def move_for_flow_py(flow: float, grid_y: np.ndarray, grid_flow: np.ndarray) -> 
     return grid_y[lo] + (flow - grid_flow[lo]) / span * (grid_y[hi] - grid_y[lo])
 
 
+def move_from_py(
+    flow: float, grid_y: np.ndarray, grid_flow: np.ndarray, lo: int
+) -> tuple[float, int]:
+    """``move_for_flow_py`` for a flow that only grows: scan on from the last bracket ``lo``.
+
+    Returns the move and the new bracket; identical to the binary search, O(1) amortised.
+    """
+    n = grid_flow.shape[0]
+    if flow <= grid_flow[0]:
+        return grid_y[0], 0
+    if flow > grid_flow[n - 1]:
+        return grid_y[n - 1], lo
+    if grid_flow[lo] >= flow:  # the hint is ahead of this flow: start over
+        lo = 0
+    while grid_flow[lo + 1] < flow:
+        lo += 1
+    hi = lo + 1
+    span = grid_flow[hi] - grid_flow[lo]
+    if not span < np.inf:
+        return grid_y[lo], lo
+    return grid_y[lo] + (flow - grid_flow[lo]) / span * (grid_y[hi] - grid_y[lo]), lo
+
+
 def _settle_py(
     j: int,
     flow: float,
+    y_before: float,
+    lo: int,
     fund: float,
     size: np.ndarray,
     notional: np.ndarray,
@@ -61,10 +86,9 @@ def _settle_py(
     direction: int,
     surplus_to_fund: bool,
     out: np.ndarray,
-) -> tuple[float, float]:
-    """Execute position ``j``'s closing order; return the new (flow, fund)."""
-    y_before = move_for_flow_py(flow, grid_y, grid_flow)
-    y_after = move_for_flow_py(flow + notional[j], grid_y, grid_flow)
+) -> tuple[float, float, int, float]:
+    """Execute position ``j``'s closing order; return the new (flow, move, bracket, fund)."""
+    y_after, lo_after = move_from_py(flow + notional[j], grid_y, grid_flow, lo)
     # average of the price before and after the order walks the book
     fill = p_shift * (1.0 + direction * 0.5 * (y_before + y_after))
     shortfall = size[j] * direction * (fill - bankruptcy[j])  # > 0: loss beyond the margin
@@ -85,7 +109,11 @@ def _settle_py(
     out[FUND_ADD, j] = add
     out[ADL_FRACTION, j] = adl
     # the auto-deleveraged fraction is matched against opposite positions, not the book
-    return flow + notional[j] * (1.0 - adl), fund
+    if adl == 0.0:
+        return flow + notional[j], y_after, lo_after, fund
+    flow = flow + notional[j] * (1.0 - adl)
+    y, lo = move_from_py(flow, grid_y, grid_flow, lo)
+    return flow, y, lo, fund
 
 
 def fixed_point_py(
@@ -113,7 +141,7 @@ def fixed_point_py(
     n = trigger_y.shape[0]
     flow = flow0
     fund = fund0
-    y = move_for_flow_py(flow, grid_y, grid_flow)
+    y, lo = move_from_py(flow, grid_y, grid_flow, 0)
     round_price[0] = p_shift * (1.0 + direction * y)
     round_count[0] = 0
     done = 0
@@ -124,14 +152,13 @@ def fixed_point_py(
     while done < reached:
         rounds += 1
         for j in range(done, reached):
-            flow, fund = _settle_py(
-                j, flow, fund, size, notional, bankruptcy, grid_y, grid_flow,
+            flow, y, lo, fund = _settle_py(
+                j, flow, y, lo, fund, size, notional, bankruptcy, grid_y, grid_flow,
                 p_shift, direction, surplus_to_fund, out,
             )  # fmt: skip
             out[ROUND, j] = rounds
             out[TIME_S, j] = 0.0
         done = reached
-        y = move_for_flow_py(flow, grid_y, grid_flow)
         round_price[rounds] = p_shift * (1.0 + direction * y)
         round_count[rounds] = done
         while reached < n and trigger_y[reached] <= y:
@@ -168,7 +195,7 @@ def stepper_py(
     n = trigger_y.shape[0]
     flow = flow0
     fund = fund0
-    y = move_for_flow_py(flow, grid_y, grid_flow)
+    y, lo = move_from_py(flow, grid_y, grid_flow, 0)
     reached = 0
     while reached < n and trigger_y[reached] <= y:
         reached += 1
@@ -193,14 +220,13 @@ def stepper_py(
             budget += usd_per_second
         while done < reached and notional[done] <= budget:
             budget -= notional[done]
-            flow, fund = _settle_py(
-                done, flow, fund, size, notional, bankruptcy, grid_y, grid_flow,
+            flow, y, lo, fund = _settle_py(
+                done, flow, y, lo, fund, size, notional, bankruptcy, grid_y, grid_flow,
                 p_shift, direction, surplus_to_fund, out,
             )  # fmt: skip
             out[ROUND, done] = steps
             out[TIME_S, done] = t
             done += 1
-            y = move_for_flow_py(flow, grid_y, grid_flow)
             while reached < n and trigger_y[reached] <= y:
                 reached += 1
         if done == reached:
@@ -216,6 +242,7 @@ def stepper_py(
 # Compiled twins. The compiled kernels must call compiled helpers, so each twin is compiled
 # from the same source with its helpers swapped in through the module globals below.
 move_for_flow = njit(move_for_flow_py)
+move_from = njit(move_from_py)
 
 
 def _compiled(func_py):  # type: ignore[no-untyped-def]
@@ -223,6 +250,7 @@ def _compiled(func_py):  # type: ignore[no-untyped-def]
 
     glb = dict(func_py.__globals__)
     glb["move_for_flow_py"] = move_for_flow
+    glb["move_from_py"] = move_from
     glb["_settle_py"] = _settle
     clone = types.FunctionType(func_py.__code__, glb, func_py.__name__, func_py.__defaults__)
     return njit(clone)

@@ -1,0 +1,176 @@
+"""Executors: run Monte Carlo blocks serially, on local processes, or on a Dask cluster.
+
+One interface, ``run(task, payload, blocks, progress=None) -> list`` in block order. The
+payload (position book, market, config) is shipped to each worker once; each block carries its
+own ``SeedSequence`` child, so results never depend on which executor or how many workers ran
+them. Dask is imported only inside :class:`DaskExecutor`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any, Protocol
+
+from liqcascade.errors import InputError, MissingExtraError
+
+Task = Callable[[Any, Any], Any]
+Progress = Callable[[int], None]
+
+
+class Executor(Protocol):
+    """Runs ``task(payload, block)`` for every block and returns results in block order."""
+
+    def run(
+        self, task: Task, payload: Any, blocks: Sequence[Any], progress: Progress | None = None
+    ) -> list[Any]: ...
+
+
+class SerialExecutor:
+    """Run every block in this process (tests, debugging, tiny runs)."""
+
+    def run(
+        self, task: Task, payload: Any, blocks: Sequence[Any], progress: Progress | None = None
+    ) -> list[Any]:
+        out = []
+        for block in blocks:
+            out.append(task(payload, block))
+            if progress is not None:
+                progress(1)
+        return out
+
+
+_INSTALLED: dict[str, Any] = {}
+
+
+def _install(payload: Any) -> None:
+    _INSTALLED["payload"] = payload
+
+
+def _run_installed(task: Task, block: Any) -> Any:
+    return task(_INSTALLED["payload"], block)
+
+
+class ProcessExecutor:
+    """Run blocks on local processes (``concurrent.futures``); the default executor.
+
+    ``max_workers`` defaults to the CPU count. The payload is installed once per worker by the
+    pool initializer instead of being pickled with every block.
+    """
+
+    def __init__(self, max_workers: int | None = None) -> None:
+        if max_workers is not None and max_workers < 1:
+            raise InputError(f"max_workers must be >= 1, got {max_workers}")
+        self.max_workers = max_workers or os.cpu_count() or 1
+
+    def run(
+        self, task: Task, payload: Any, blocks: Sequence[Any], progress: Progress | None = None
+    ) -> list[Any]:
+        if self.max_workers == 1 or len(blocks) <= 1:
+            return SerialExecutor().run(task, payload, blocks, progress)
+        results: list[Any] = [None] * len(blocks)
+        with ProcessPoolExecutor(
+            max_workers=min(self.max_workers, len(blocks)),
+            initializer=_install,
+            initargs=(payload,),
+        ) as pool:
+            futures = {pool.submit(_run_installed, task, b): i for i, b in enumerate(blocks)}
+            for fut in as_completed(futures):
+                results[futures[fut]] = fut.result()
+                if progress is not None:
+                    progress(1)
+        return results
+
+
+class DaskExecutor:
+    """Run blocks on Dask distributed: a scheduler address, a client, or a new LocalCluster.
+
+    Parameters
+    ----------
+    address
+        ``tcp://host:port`` of a running scheduler; ``None`` starts a ``LocalCluster``.
+    n_workers
+        Workers of the LocalCluster (default: CPU count).
+    processes
+        LocalCluster with worker processes (True) or threads in this process (False, light).
+    client
+        An existing ``distributed.Client`` to use as is.
+    """
+
+    def __init__(
+        self,
+        address: str | None = None,
+        *,
+        n_workers: int | None = None,
+        processes: bool = True,
+        client: Any = None,
+    ) -> None:
+        self.address = address
+        self.n_workers = n_workers or os.cpu_count() or 1
+        self.processes = processes
+        self.client = client
+
+    def _connect(self) -> tuple[Any, list[Any]]:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as exc:  # pragma: no cover - dask is a core dependency
+            raise MissingExtraError("dask[distributed]", "dask") from exc
+        if self.client is not None:
+            return self.client, []
+        if self.address is not None:
+            try:
+                client = Client(self.address, timeout="10s")
+            except OSError as exc:
+                raise InputError(
+                    f"cannot reach the Dask scheduler at {self.address!r} ({exc}); expected "
+                    "tcp://host:port of a running `dask scheduler`"
+                ) from exc
+            return client, [client]
+        cluster = LocalCluster(
+            n_workers=self.n_workers,
+            threads_per_worker=1,
+            processes=self.processes,
+            dashboard_address=None,
+        )
+        client = Client(cluster)
+        return client, [client, cluster]
+
+    def run(
+        self, task: Task, payload: Any, blocks: Sequence[Any], progress: Progress | None = None
+    ) -> list[Any]:
+        from distributed import as_completed as dask_completed
+
+        client, owned = self._connect()
+        try:
+            shipped = client.scatter(payload, broadcast=True)
+            futures = client.map(task, [shipped] * len(blocks), list(blocks), pure=False)
+            index = {f.key: i for i, f in enumerate(futures)}
+            results: list[Any] = [None] * len(blocks)
+            for fut in dask_completed(futures):
+                results[index[fut.key]] = fut.result()
+                if progress is not None:
+                    progress(1)
+            return results
+        finally:
+            for thing in owned:
+                thing.close()
+
+
+def executor_for(cluster: str | None, *, workers: int | None = None) -> Executor:
+    """Pick an executor: None/"local", "serial", "dask" (a LocalCluster) or an address."""
+    if cluster is None or cluster == "local":
+        return ProcessExecutor(workers)
+    if cluster == "serial":
+        return SerialExecutor()
+    if cluster == "dask":
+        return DaskExecutor(n_workers=workers)
+    if "://" not in cluster:
+        raise InputError(
+            f"cluster {cluster!r} is not understood; expected 'local', 'serial', 'dask' "
+            "(a LocalCluster) or a scheduler address like tcp://host:8786"
+        )
+    return DaskExecutor(cluster)
+
+
+__all__ = ["DaskExecutor", "Executor", "ProcessExecutor", "SerialExecutor", "executor_for"]
