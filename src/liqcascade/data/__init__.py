@@ -1,5 +1,31 @@
 """The data layer: record schemas, importers (one per source format), the store, the sample.
 
-Owns: ``_schema`` (the column/dtype contract of every dataset), ``importers/``, ``store``,
-``sample/``. May import ``margin``; never ``leverage``, ``sim`` or ``report``.
+Owns: ``_schema`` (the column/dtype contract of every dataset), ``importers/``, the store
+(``_store``), the import pipeline (``_import``) and the bundled real sample (``sample/``).
+May import ``margin``; never ``leverage``, ``sim`` or ``report``.
+
+Public API::
+
+    from liqcascade.data import Store, default_store_path, load_sample, base_asset
 """
+
+from __future__ import annotations
+
+from liqcascade.data._import import ImportSummary, import_paths
+from liqcascade.data._sample import load_sample, sample_files
+from liqcascade.data._schema import DATASETS, Dataset
+from liqcascade.data._store import Store, WriteSummary, default_store_path
+from liqcascade.data._symbols import base_asset
+
+__all__ = [
+    "DATASETS",
+    "Dataset",
+    "ImportSummary",
+    "Store",
+    "WriteSummary",
+    "base_asset",
+    "default_store_path",
+    "import_paths",
+    "load_sample",
+    "sample_files",
+]

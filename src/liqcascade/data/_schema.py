@@ -256,8 +256,36 @@ DATASETS: dict[str, Dataset] = {
     )
 }
 
-LIQUIDATED_SIDES = ("long", "short")
+# "both": the source reports longs and shorts together without a split (Hyperliquid daily totals).
+LIQUIDATED_SIDES = ("long", "short", "both")
 COVERAGES = ("complete", "throttled", "aggregated")
+
+# Closed vocabularies, checked on every write: dataset -> column -> allowed values.
+CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
+    "candles": {
+        "market": ("spot", "perp", "mark", "index", "macro", "equity", "volatility"),
+    },
+    "open_interest": {"margin": ("all", "stablecoin", "coin")},
+    "funding": {"weighting": ("none", "oi", "volume")},
+    "liquidations": {"liquidated_side": LIQUIDATED_SIDES, "coverage": COVERAGES},
+    "depth": {"market": ("spot", "perp")},
+    "long_short": {"kind": ("global_account", "top_account", "top_position")},
+    "options": {"unit": ("usd", "contracts", "base", "fraction")},
+    "treasury": {"kind": ("purchase", "holding")},
+}
+
+# Interval names and their length, for gap detection and as-of checks.
+INTERVALS: dict[str, str] = {
+    "1m": "1min",
+    "5m": "5min",
+    "15m": "15min",
+    "1h": "1h",
+    "4h": "4h",
+    "8h": "8h",
+    "1d": "1D",
+    "24h": "24h",
+    "1w": "7D",
+}
 
 
 def dataset(name: str) -> Dataset:
@@ -270,4 +298,12 @@ def dataset(name: str) -> Dataset:
         ) from None
 
 
-__all__ = ["COVERAGES", "DATASETS", "LIQUIDATED_SIDES", "Dataset", "dataset"]
+__all__ = [
+    "CHOICES",
+    "COVERAGES",
+    "DATASETS",
+    "INTERVALS",
+    "LIQUIDATED_SIDES",
+    "Dataset",
+    "dataset",
+]

@@ -44,10 +44,16 @@ class BadRow:
 
 @dataclass
 class ImportResult:
-    """Frames keyed by dataset name, plus the rows skipped under ``skip_bad``."""
+    """Frames keyed by dataset name, plus the rows skipped under ``skip_bad``.
+
+    ``warnings`` carries notes for the import summary (source rows flagged as inconsistent and
+    left out, columns with no dataset...). A frame may carry a private ``_line`` column (the
+    1-based line of each row in the file) so duplicate-key conflicts can name the line.
+    """
 
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     bad_rows: list[BadRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def add(self, dataset: str, frame: pd.DataFrame) -> None:
         """Append ``frame`` to the frames of ``dataset``."""
@@ -131,3 +137,16 @@ __all__ = [
     "open_text",
     "read_head",
 ]
+
+
+def file_stem(path: Path) -> str:
+    """File name without compression and data extension: ``BTCUSDT_D1.csv.gz`` -> ``BTCUSDT_D1``."""
+    name = Path(path).name
+    for suffix in (".gz", ".zip"):
+        name = name.removesuffix(suffix)
+    for suffix in (".csv", ".json", ".parquet", ".txt"):
+        name = name.removesuffix(suffix)
+    return name
+
+
+__all__ += ["file_stem"]

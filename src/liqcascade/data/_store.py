@@ -1,0 +1,707 @@
+"""The embedded store: Parquet files per dataset / partition / month, queried with DuckDB.
+
+Layout::
+
+    <root>/<dataset>/<partition value, path-safe>/<YYYY-MM>.parquet
+
+A write merges the new rows into every month file it touches (rows with the same key are
+replaced by the newer write, which keeps its own ``source``). Writes are atomic as a whole:
+
+1. stage: every touched file is written in full to ``<file>.<txid>.tmp``;
+2. decide: a journal ``<root>/_journal.json`` listing the (tmp, final) pairs is written
+   atomically (temp + ``os.replace``) and fsync'd;
+3. apply: each tmp file is renamed over its final name, then the journal is deleted.
+
+On open (and before every write) the store recovers: a journal left by an interrupted apply
+phase is rolled forward; tmp files without a journal (interrupted staging) are deleted. A kill
+at any moment therefore leaves either the old or the new store, never a mix.
+One writer at a time per store (an OS file lock, where available).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from liqcascade.data._frames import conform, empty_frame, to_frame
+from liqcascade.data._schema import DATASETS, Dataset, dataset
+from liqcascade.data._symbols import partition_name
+from liqcascade.errors import InputError, StoreError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import duckdb
+
+JOURNAL = "_journal.json"
+LOCK = ".lock"
+TMP_SUFFIX = ".tmp"
+# Test hook: "staged:<seconds>" pauses after staging, "applying:<seconds>" after the first
+# rename; the writer prints "liqcascade-store-paused <phase>" on stderr before sleeping.
+PAUSE_ENV = "LIQCASCADE_STORE_PAUSE"
+
+TimeLike = str | pd.Timestamp | Any | None
+
+
+def default_store_path() -> Path:
+    """Where the store lives by default: ``$LIQCASCADE_HOME`` or the user data directory."""
+    env = os.environ.get("LIQCASCADE_HOME")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("liqcascade", appauthor=False))
+
+
+@dataclass(frozen=True)
+class WriteSummary:
+    """Rows a write added (new key), replaced (key existed, values or source differ) and left
+    unchanged (identical row already stored)."""
+
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: WriteSummary) -> WriteSummary:
+        return WriteSummary(
+            self.added + other.added,
+            self.replaced + other.replaced,
+            self.unchanged + other.unchanged,
+        )
+
+    @property
+    def total(self) -> int:
+        return self.added + self.replaced + self.unchanged
+
+
+def _timestamp(value: TimeLike, name: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"{name}={value!r} is not a time; expected e.g. '2025-09-22'") from exc
+    if ts is pd.NaT:
+        raise InputError(f"{name} must be a time, got NaT")
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def _month_floor(ts: pd.Timestamp) -> str:
+    return f"{ts.year:04d}-{ts.month:02d}"
+
+
+def _pause(phase: str) -> None:
+    spec = os.environ.get(PAUSE_ENV, "")
+    if spec.startswith(phase + ":"):
+        print(f"liqcascade-store-paused {phase}", file=sys.stderr, flush=True)
+        time.sleep(float(spec.split(":", 1)[1]))
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _row_hashes(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    return pd.util.hash_pandas_object(frame[list(columns)], index=False).to_numpy()
+
+
+FILE = "_file"  # private column: the month file a row belongs to
+
+
+def _file_of(store_root: Path, ds: Dataset, frame: pd.DataFrame) -> np.ndarray:
+    """Relative month-file path of every row: ``<dataset>/<partition>/<YYYY-MM>.parquet``."""
+    months = frame["time"].dt.tz_convert(None).to_numpy().astype("datetime64[M]").astype(str)
+    codes, uniques = pd.factorize(frame[ds.partition_by], use_na_sentinel=False)
+    names = np.array([partition_name(v) for v in uniques], dtype=object)
+    prefix = np.char.add(f"{ds.name}/", names[codes].astype(str))
+    return np.char.add(np.char.add(prefix, "/"), np.char.add(months, ".parquet")).astype(object)
+
+
+def _sorted_by_file_and_time(frame: pd.DataFrame) -> pd.DataFrame:
+    times = frame["time"].dt.tz_convert(None).to_numpy().view("int64")
+    files = pd.factorize(frame[FILE], sort=True)[0]
+    order = np.lexsort((times, files))
+    return frame.iloc[order].reset_index(drop=True)
+
+
+class Transaction:
+    """Several writes that land together or not at all (see the module docstring)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._staged: dict[str, tuple[Dataset, pa.Table]] = {}
+
+    def _existing(self, ds: Dataset, files: np.ndarray) -> pd.DataFrame:
+        """Current rows of the month files ``files`` (staged versions win), with ``_file``."""
+        parts = [
+            to_frame(ds, self._staged[f][1]).assign(**{FILE: f}) for f in files if f in self._staged
+        ]
+        on_disk = [f for f in files if f not in self._staged and (self._store.path / f).exists()]
+        if on_disk:
+            parts.append(self._store._load_many(ds, on_disk))
+        if not parts:
+            return pd.DataFrame(columns=[*ds.columns, FILE])
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+    def write(self, name: str, frame: pd.DataFrame, *, source: str | None = None) -> WriteSummary:
+        """Merge ``frame`` into dataset ``name`` (applied when the transaction commits).
+
+        Rows whose key is already stored are replaced (the newer write wins, with its own
+        ``source``); a key repeated within ``frame`` keeps its last row.
+        """
+        ds = dataset(name)
+        table = conform(ds, frame, source=source)
+        if table.num_rows == 0:
+            return WriteSummary()
+        incoming = to_frame(ds, table)
+        k_in = _row_hashes(incoming, ds.key)
+        last = ~pd.Series(k_in).duplicated(keep="last").to_numpy()
+        if not last.all():
+            incoming, k_in = incoming[last].reset_index(drop=True), k_in[last]
+        incoming[FILE] = _file_of(self._store.path, ds, incoming)
+        touched = pd.unique(incoming[FILE])
+        existing = self._existing(ds, touched)
+        if existing.empty:
+            summary = WriteSummary(added=len(incoming))
+            changed = touched
+            merged = incoming
+        else:
+            k_ex = _row_hashes(existing, ds.key)
+            in_existing = np.isin(k_in, k_ex)
+            same = in_existing & np.isin(
+                _row_hashes(incoming, ds.columns), _row_hashes(existing, ds.columns)
+            )
+            summary = WriteSummary(
+                added=int((~in_existing).sum()),
+                replaced=int((in_existing & ~same).sum()),
+                unchanged=int(same.sum()),
+            )
+            changed = pd.unique(incoming.loc[~same, FILE])
+            if len(changed) == 0:
+                return summary
+            keep_existing = np.isin(existing[FILE], changed) & ~np.isin(k_ex, k_in)
+            merged = pd.concat(
+                [existing[keep_existing], incoming[np.isin(incoming[FILE], changed)]],
+                ignore_index=True,
+            )
+        merged = _sorted_by_file_and_time(merged)
+        bounds = np.flatnonzero(merged[FILE].to_numpy()[1:] != merged[FILE].to_numpy()[:-1]) + 1
+        starts = np.concatenate([[0], bounds])
+        ends = np.concatenate([bounds, [len(merged)]])
+        body = pa.Table.from_pandas(
+            merged.drop(columns=[FILE]), schema=ds.schema, preserve_index=False
+        )
+        files = merged[FILE].to_numpy()
+        for lo, hi in zip(starts, ends, strict=True):
+            self._staged[files[lo]] = (ds, body.slice(lo, hi - lo))
+        return summary
+
+    def commit(self) -> None:
+        """Stage every touched file, write the journal, then rename them all into place."""
+        if not self._staged:
+            return
+        txid = uuid.uuid4().hex[:12]
+        pairs: list[tuple[Path, Path]] = []
+        try:
+            for relative, (_, table) in self._staged.items():
+                path = self._store.path / relative
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f"{path.name}.{txid}{TMP_SUFFIX}")
+                pq.write_table(table, tmp, compression="zstd")
+                pairs.append((tmp, path))
+        except BaseException:
+            for tmp, _ in pairs:
+                tmp.unlink(missing_ok=True)
+            raise
+        _pause("staged")
+        self._store._apply(txid, pairs)
+        self._staged.clear()
+
+
+class Store:
+    """A directory of Parquet files, one dataset per folder, queried with DuckDB.
+
+    Parameters
+    ----------
+    path
+        The store directory; ``None`` uses :func:`default_store_path`. Created if missing.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> store = Store(tempfile.mkdtemp())
+    >>> bars = pd.DataFrame({"time": pd.to_datetime(["2025-09-22"], utc=True),
+    ...     "exchange": "binance", "symbol": "BTC/USDT", "market": "spot", "interval": "1d",
+    ...     "close": [112_650.99]})
+    >>> store.write("candles", bars, source="example")
+    WriteSummary(added=1, replaced=0, unchanged=0)
+    >>> float(store.candles("BTC/USDT")["close"].iloc[0])
+    112650.99
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path).expanduser() if path is not None else default_store_path()
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the store directory {self.path}: {exc}") from exc
+        self._con: duckdb.DuckDBPyConnection | None = None
+        with self._locked():
+            self._recover()
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    # -- writing -------------------------------------------------------------------------
+
+    def write(self, name: str, frame: pd.DataFrame, *, source: str | None = None) -> WriteSummary:
+        """Merge ``frame`` into dataset ``name``, atomically.
+
+        Parameters
+        ----------
+        name
+            Dataset name (``candles``, ``liquidations``...; see ``docs/data.md``).
+        frame
+            Rows with the dataset's columns (missing optional columns become null).
+        source
+            Provenance for rows whose ``source`` is empty (file name, repository@commit).
+
+        Returns
+        -------
+        WriteSummary
+            Rows added, replaced (same key, newer values or source) and unchanged.
+
+        Raises
+        ------
+        SchemaError
+            If a column, dtype or value does not match the dataset's contract.
+        """
+        with self.transaction() as tx:
+            return tx.write(name, frame, source=source)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Group writes so they land together; an exception inside discards them all."""
+        with self._locked():
+            self._recover()
+            tx = Transaction(self)
+            yield tx
+            tx.commit()
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: single writer by convention
+            yield
+            return
+        with open(self.path / LOCK, "a+b") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _apply(self, txid: str, pairs: list[tuple[Path, Path]]) -> None:
+        journal = self.path / JOURNAL
+        tmp_journal = self.path / f"{JOURNAL}.{txid}{TMP_SUFFIX}"
+        entries = [[str(t.relative_to(self.path)), str(f.relative_to(self.path))] for t, f in pairs]
+        with open(tmp_journal, "w", encoding="utf-8") as fh:
+            json.dump({"txid": txid, "renames": entries}, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_journal, journal)
+        _fsync_dir(self.path)
+        for i, (tmp, final) in enumerate(pairs):
+            os.replace(tmp, final)
+            if i == 0:
+                _pause("applying")
+        journal.unlink()
+        _fsync_dir(self.path)
+
+    def _recover(self) -> None:
+        journal = self.path / JOURNAL
+        if journal.exists():
+            try:
+                renames = json.loads(journal.read_text(encoding="utf-8"))["renames"]
+            except (ValueError, KeyError) as exc:
+                raise StoreError(f"corrupt store journal {journal}: {exc}") from exc
+            for tmp, final in renames:
+                if (self.path / tmp).exists():
+                    os.replace(self.path / tmp, self.path / final)
+            journal.unlink()
+        for stray in self.path.rglob(f"*{TMP_SUFFIX}"):
+            stray.unlink(missing_ok=True)
+
+    def _load_many(self, ds: Dataset, files: Sequence[str]) -> pd.DataFrame:
+        """Rows of several month files (relative paths) in one DuckDB scan, with ``_file``."""
+        paths = [str(self.path / f) for f in files]
+        try:
+            table = (
+                self._connection()
+                .sql(
+                    "SELECT * FROM read_parquet($files, filename = true)",
+                    params={"files": paths},
+                )
+                .to_arrow_table()
+            )
+        except Exception as exc:  # duckdb's own error hierarchy
+            raise StoreError(f"cannot read store files of {ds.name}: {exc}") from exc
+        frame = to_frame(ds, table)
+        relative = {str(self.path / f): f for f in files}
+        frame[FILE] = pd.Series(table.column("filename").to_pandas()).map(relative).to_numpy()
+        return frame
+
+    def _load(self, path: Path) -> pd.DataFrame | None:
+        if not path.exists():
+            return None
+        ds = DATASETS[path.parent.parent.name]
+        try:
+            return to_frame(ds, pq.read_table(path))
+        except (OSError, pa.ArrowException) as exc:
+            raise StoreError(f"cannot read store file {path}: {exc}") from exc
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            import duckdb
+
+            self._con = duckdb.connect()
+            self._con.execute("SET TimeZone = 'UTC'")
+        return self._con
+
+    def files(
+        self,
+        name: str,
+        *,
+        partitions: Sequence[Any] | None = None,
+        start: TimeLike = None,
+        end: TimeLike = None,
+    ) -> list[Path]:
+        """Parquet files of a dataset, pruned by partition values and by month."""
+        ds = dataset(name)
+        root = self.path / ds.name
+        if not root.is_dir():
+            return []
+        if partitions is None:
+            folders = sorted(p for p in root.iterdir() if p.is_dir())
+        else:
+            folders = [root / partition_name(v) for v in sorted(set(map(str, partitions)))]
+        lo = _timestamp(start, "start")
+        hi = _timestamp(end, "end")
+        lo_month = _month_floor(lo) if lo is not None else None
+        hi_month = _month_floor(hi - pd.Timedelta(1, "ns")) if hi is not None else None
+        out = []
+        for folder in folders:
+            if not folder.is_dir():
+                continue
+            for file in sorted(folder.glob("*.parquet")):
+                month = file.stem
+                if lo_month is not None and month < lo_month:
+                    continue
+                if hi_month is not None and month > hi_month:
+                    continue
+                out.append(file)
+        return out
+
+    def read(
+        self, name: str, *, start: TimeLike = None, end: TimeLike = None, **equals: Any
+    ) -> pd.DataFrame:
+        """Rows of dataset ``name`` with ``start <= time < end`` and ``column == value``.
+
+        Each keyword filters a column: a scalar means equals, a list/tuple/set means "is
+        one of", ``None`` means no filter. Returns the schema's columns sorted by time.
+        """
+        ds = dataset(name)
+        filters = {k: v for k, v in equals.items() if v is not None}
+        unknown = sorted(set(filters) - set(ds.columns))
+        if unknown:
+            raise InputError(f"{ds.name} has no column(s) {unknown}; filter on one of {ds.columns}")
+        part = filters.get(ds.partition_by)
+        partitions = None
+        if part is not None:
+            partitions = list(part) if isinstance(part, list | tuple | set) else [part]
+        files = self.files(ds.name, partitions=partitions, start=start, end=end)
+        if not files:
+            return empty_frame(ds)
+        where, params = [], {"files": [str(f) for f in files]}
+        lo, hi = _timestamp(start, "start"), _timestamp(end, "end")
+        if lo is not None:
+            where.append("time >= $lo")
+            params["lo"] = lo.to_pydatetime()
+        if hi is not None:
+            where.append("time < $hi")
+            params["hi"] = hi.to_pydatetime()
+        for i, (column, value) in enumerate(sorted(filters.items())):
+            if isinstance(value, list | tuple | set):
+                where.append(f'"{column}" IN (SELECT unnest($v{i}))')
+                params[f"v{i}"] = [str(v) for v in value]
+            else:
+                where.append(f'"{column}" = $v{i}')
+                params[f"v{i}"] = value
+        order = ", ".join(f'"{c}"' for c in ("time", *[k for k in ds.key if k != "time"]))
+        query = (
+            "SELECT * FROM read_parquet($files)"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + f" ORDER BY {order}"
+        )
+        table = self._connection().sql(query, params=params).to_arrow_table()
+        return to_frame(ds, table)
+
+    def sql(self, query: str, **params: Any) -> pd.DataFrame:
+        """Run DuckDB SQL over one view per dataset (``candles``, ``funding``...).
+
+        Named parameters are passed as ``$name``. Returns a DataFrame.
+        """
+        con = self._connection()
+        for name, ds in DATASETS.items():
+            files = self.files(name)
+            if files:
+                listing = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+                con.execute(
+                    f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM read_parquet([{listing}])'
+                )
+            else:
+                con.register(f"_empty_{name}", ds.schema.empty_table())
+                con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM "_empty_{name}"')
+        try:
+            result = con.execute(query, params or None)
+        except Exception as exc:  # duckdb raises its own error hierarchy
+            raise InputError(f"SQL failed: {exc}") from exc
+        frame = result.df()
+        for column in frame.columns:
+            values = frame[column]
+            if isinstance(values.dtype, pd.DatetimeTZDtype):
+                frame[column] = values.dt.tz_convert("UTC")
+            elif pd.api.types.is_datetime64_dtype(values.dtype):  # stored times are UTC
+                frame[column] = values.dt.tz_localize("UTC")
+        return frame
+
+    # -- typed readers -------------------------------------------------------------------
+
+    def candles(
+        self,
+        symbol: str | Sequence[str],
+        start: TimeLike = None,
+        end: TimeLike = None,
+        *,
+        interval: str | None = "1d",
+        market: str | None = None,
+        exchange: str | None = None,
+        **equals: Any,
+    ) -> pd.DataFrame:
+        """OHLCV bars of ``symbol`` (ccxt form, or a ticker for macro/equity/volatility)."""
+        return self.read(
+            "candles",
+            start=start,
+            end=end,
+            symbol=symbol,
+            interval=interval,
+            market=market,
+            exchange=exchange,
+            **equals,
+        )
+
+    def open_interest(
+        self,
+        symbol: str | Sequence[str],
+        start: TimeLike = None,
+        end: TimeLike = None,
+        *,
+        exchange: str | None = None,
+        interval: str | None = None,
+        margin: str | None = None,
+        **equals: Any,
+    ) -> pd.DataFrame:
+        """Open interest in USD (and base units when known)."""
+        return self.read(
+            "open_interest",
+            start=start,
+            end=end,
+            symbol=symbol,
+            exchange=exchange,
+            interval=interval,
+            margin=margin,
+            **equals,
+        )
+
+    def funding(
+        self,
+        symbol: str | Sequence[str],
+        start: TimeLike = None,
+        end: TimeLike = None,
+        *,
+        exchange: str | None = None,
+        weighting: str | None = None,
+        **equals: Any,
+    ) -> pd.DataFrame:
+        """Funding rates as FRACTIONS per funding interval."""
+        return self.read(
+            "funding",
+            start=start,
+            end=end,
+            symbol=symbol,
+            exchange=exchange,
+            weighting=weighting,
+            **equals,
+        )
+
+    def liquidations(
+        self,
+        symbol: str | Sequence[str],
+        start: TimeLike = None,
+        end: TimeLike = None,
+        *,
+        exchange: str | None = None,
+        interval: str | None = None,
+        **equals: Any,
+    ) -> pd.DataFrame:
+        """Liquidations (events or per-window sums) with an explicit ``liquidated_side``."""
+        return self.read(
+            "liquidations",
+            start=start,
+            end=end,
+            symbol=symbol,
+            exchange=exchange,
+            interval=interval,
+            **equals,
+        )
+
+    def depth(
+        self,
+        symbol: str | Sequence[str],
+        start: TimeLike = None,
+        end: TimeLike = None,
+        *,
+        exchange: str | None = None,
+        market: str | None = None,
+        **equals: Any,
+    ) -> pd.DataFrame:
+        """Order-book depth (USD within ±band of mid, per side)."""
+        return self.read(
+            "depth", start=start, end=end, symbol=symbol, exchange=exchange, market=market, **equals
+        )
+
+    def long_short(
+        self,
+        symbol: str | Sequence[str],
+        start: TimeLike = None,
+        end: TimeLike = None,
+        *,
+        exchange: str | None = None,
+        kind: str | None = None,
+        **equals: Any,
+    ) -> pd.DataFrame:
+        """Long/short account or position ratios."""
+        return self.read(
+            "long_short",
+            start=start,
+            end=end,
+            symbol=symbol,
+            exchange=exchange,
+            kind=kind,
+            **equals,
+        )
+
+    def options(
+        self,
+        asset: str | Sequence[str],
+        start: TimeLike = None,
+        end: TimeLike = None,
+        *,
+        exchange: str | None = None,
+        metric: str | None = None,
+        **equals: Any,
+    ) -> pd.DataFrame:
+        """Options metrics (long format: one row per metric)."""
+        return self.read(
+            "options", start=start, end=end, asset=asset, exchange=exchange, metric=metric, **equals
+        )
+
+    def etf_flows(
+        self,
+        asset: str | Sequence[str] | None = None,
+        start: TimeLike = None,
+        end: TimeLike = None,
+        *,
+        fund: str | None = None,
+        **equals: Any,
+    ) -> pd.DataFrame:
+        """US spot ETF daily net flows in USD (``fund="TOTAL"`` for the all-fund total)."""
+        return self.read("etf_flows", start=start, end=end, asset=asset, fund=fund, **equals)
+
+    def treasury(
+        self,
+        asset: str | Sequence[str] | None = None,
+        start: TimeLike = None,
+        end: TimeLike = None,
+        *,
+        ticker: str | None = None,
+        kind: str | None = None,
+        **equals: Any,
+    ) -> pd.DataFrame:
+        """Corporate treasury purchases and holdings."""
+        return self.read(
+            "treasury", start=start, end=end, asset=asset, ticker=ticker, kind=kind, **equals
+        )
+
+    def market_cap(
+        self,
+        asset: str | Sequence[str] = "TOTAL",
+        start: TimeLike = None,
+        end: TimeLike = None,
+        *,
+        interval: str | None = None,
+        **equals: Any,
+    ) -> pd.DataFrame:
+        """Market capitalisation in USD (``TOTAL``, ``STABLECOINS``, per coin...)."""
+        return self.read(
+            "market_cap", start=start, end=end, asset=asset, interval=interval, **equals
+        )
+
+    def sentiment(
+        self,
+        index: str | Sequence[str] = "fear_greed",
+        start: TimeLike = None,
+        end: TimeLike = None,
+        **equals: Any,
+    ) -> pd.DataFrame:
+        """Sentiment indices (Fear & Greed 0..100)."""
+        return self.read("sentiment", start=start, end=end, index=index, **equals)
+
+    # -- overview ------------------------------------------------------------------------
+
+    def datasets(self) -> list[str]:
+        """Names of the datasets that hold at least one file."""
+        return [name for name in DATASETS if self.files(name)]
+
+    def coverage(self, name: str) -> pd.DataFrame:
+        """Per series of ``name`` (key without time): rows, first and last time."""
+        ds = dataset(name)
+        groups = [k for k in ds.key if k != "time"]
+        cols = ", ".join(f'"{c}"' for c in groups)
+        frame = self.sql(
+            f"SELECT {cols}, count(*) AS rows, min(time) AS first, max(time) AS last "
+            f'FROM "{ds.name}" GROUP BY ALL ORDER BY {cols}'
+        )
+        return frame
+
+
+__all__ = ["Store", "Transaction", "WriteSummary", "default_store_path"]

@@ -1,0 +1,234 @@
+"""Checked CSV reading shared by the importers: fast when the file is clean, exact when not.
+
+The fast path parses with pyarrow (multi-threaded, typed). If anything is off (a short or long
+row, a value that does not convert, a missing required value) the file is parsed again with
+the ``csv`` module, line by line, to name the exact line, column and value, or, under
+``skip_bad``, to drop just those rows and record them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from liqcascade.data.importers._base import BadRow, ImportResult, open_bytes
+from liqcascade.errors import ImportFormatError
+
+Kind = Literal["float", "str", "time", "ms"]
+LINE = "_line"  # the 1-based line number of each row in its file
+
+
+@dataclass(frozen=True)
+class Col:
+    """A CSV column to read: its header name, how to convert it, whether it may be empty."""
+
+    name: str
+    kind: Kind = "float"
+    required: bool = True
+
+
+_NULLS = {"", "nan", "NaN", "null", "None"}
+_EXPECTED = {
+    "float": "a number",
+    "str": "text",
+    "time": "a date/time such as 2025-09-22 or 2025-09-22 08:00:00",
+    "ms": "Unix epoch milliseconds",
+}
+
+
+def header_of(text: str) -> list[str]:
+    """The header fields of CSV text (first line)."""
+    first = text.split("\n", 1)[0].strip("\r")
+    return next(csv.reader([first]), [])
+
+
+def _check_header(path: Path, header: list[str], columns: Sequence[Col]) -> None:
+    missing = [c.name for c in columns if c.name not in header]
+    if missing:
+        raise ImportFormatError(
+            "wrong header",
+            path=path,
+            line=1,
+            column=missing[0],
+            value=header,
+            expected=f"a header with the columns {[c.name for c in columns]}",
+        )
+
+
+def _to_time(values: pd.Series) -> pd.Series:
+    text = values.str.strip().str.replace(r"\s*UTC$", "", regex=True)
+    return pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
+
+
+def _convert(values: pd.Series, kind: Kind) -> pd.Series:
+    """Convert a column of raw strings; unconvertible values become null."""
+    if kind == "str":
+        return values.where(values != "", None)
+    if kind == "time":
+        return _to_time(values)
+    numbers = pd.to_numeric(values.where(~values.isin(_NULLS), None), errors="coerce")
+    if kind == "ms":
+        return pd.to_datetime(numbers, unit="ms", utc=True)
+    return numbers.astype("float64")
+
+
+def _fast(data: bytes, header: list[str], columns: Sequence[Col]) -> pd.DataFrame | None:
+    types = {
+        c.name: {"float": pa.float64(), "ms": pa.int64()}.get(c.kind, pa.string()) for c in columns
+    }
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(use_threads=True),
+            parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types,
+                include_columns=[c.name for c in columns],
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    out = {}
+    for col in columns:
+        arr = table.column(col.name)
+        if col.required and arr.null_count:
+            return None
+        if col.kind == "time":
+            try:
+                series = pc.cast(arr, pa.timestamp("ns", tz="UTC")).to_pandas()
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                raw = arr.to_pandas().fillna("")
+                series = _to_time(raw)
+                if (series.isna() & (raw != "")).any():
+                    return None
+        elif col.kind == "ms":
+            series = pd.to_datetime(arr.to_pandas(), unit="ms", utc=True)
+        elif col.kind == "float":
+            series = arr.to_pandas().astype("float64")
+            if np.isnan(series.to_numpy()).sum() != arr.null_count:
+                return None  # literal "nan" text: let the slow path judge it
+        else:
+            series = arr.to_pandas()
+        out[col.name] = series.reset_index(drop=True)
+    frame = pd.DataFrame(out)
+    frame[LINE] = np.arange(2, len(frame) + 2)
+    return frame
+
+
+def _slow(
+    path: Path,
+    text: str,
+    header: list[str],
+    columns: Sequence[Col],
+    *,
+    result: ImportResult,
+    skip_bad: bool,
+) -> pd.DataFrame:
+    width = len(header)
+    index = {name: header.index(name) for name in (c.name for c in columns)}
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    bad: dict[int, BadRow] = {}
+    reader = csv.reader(io.StringIO(text))
+    next(reader, None)
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            line = reader.line_num
+            bad[line] = BadRow(str(path), line, None, None, f"unreadable CSV: {exc}")
+            continue
+        line = reader.line_num
+        if not fields or fields == [""]:
+            continue
+        if len(fields) != width:
+            bad[line] = BadRow(
+                str(path), line, None, ",".join(fields), f"{len(fields)} fields, expected {width}"
+            )
+            continue
+        rows.append([fields[index[c.name]] for c in columns])
+        lines.append(line)
+    raw = pd.DataFrame(rows, columns=[c.name for c in columns], dtype="object")
+    raw = raw.astype("str") if len(raw) else raw
+    frame = pd.DataFrame({LINE: np.asarray(lines, dtype="int64")})
+    ok = np.ones(len(raw), dtype=bool)
+    for col in columns:
+        values = raw[col.name].fillna("") if len(raw) else pd.Series([], dtype="str")
+        converted = _convert(values, col.kind)
+        empty = values.isin(_NULLS).to_numpy() if col.kind != "str" else (values == "").to_numpy()
+        failed = converted.isna().to_numpy() & ~empty
+        if col.required:
+            failed |= empty
+        for i in np.flatnonzero(failed & ok):
+            line = lines[i]
+            value = values.iloc[i]
+            reason = "missing value" if value in _NULLS else "cannot convert"
+            bad.setdefault(line, BadRow(str(path), line, col.name, value, reason))
+        ok &= ~failed
+        frame[col.name] = converted.reset_index(drop=True)
+    if bad and not skip_bad:
+        first = bad[min(bad)]
+        kind = next((c.kind for c in columns if c.name == first.column), None)
+        raise ImportFormatError(
+            f"malformed row: {first.reason}",
+            path=path,
+            line=first.line,
+            column=first.column,
+            value=first.value,
+            expected=(
+                _EXPECTED[kind]
+                if kind
+                else f"{width} comma-separated fields as in the header "
+                "(fix the row or pass --skip-bad)"
+            ),
+        )
+    result.bad_rows.extend(bad[k] for k in sorted(bad))
+    return frame[ok].reset_index(drop=True)
+
+
+def read_csv(
+    path: Path,
+    columns: Sequence[Col],
+    *,
+    result: ImportResult,
+    skip_bad: bool = False,
+    data: bytes | None = None,
+) -> pd.DataFrame:
+    """Read the ``columns`` of a CSV file, converted, with a ``_line`` column.
+
+    Raises :class:`ImportFormatError` for a wrong header (always) and for the first bad row
+    (unless ``skip_bad``, which records the bad rows in ``result.bad_rows`` and drops them).
+    """
+    data = open_bytes(path) if data is None else data
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFormatError(
+            f"not UTF-8 text at byte {exc.start}", path=path, expected="a UTF-8 CSV file"
+        ) from exc
+    header = header_of(text)
+    _check_header(path, header, columns)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    frame = _fast(data, header, columns)
+    if frame is not None:
+        return frame
+    return _slow(path, text, header, columns, result=result, skip_bad=skip_bad)
+
+
+__all__ = ["LINE", "Col", "header_of", "read_csv"]

@@ -1,0 +1,49 @@
+"""Where the folders of the shared real-data collection come from (repository @ commit).
+
+Used to stamp ``source`` on imported rows, and by the sample's ``ATTRIBUTION.md``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# folder name -> (repository, commit, license)
+REPOSITORIES: dict[str, tuple[str, str, str]] = {
+    "binance_spot_klines_ohlcvfeed": ("andreibaulin/ohlcv-feed", "24e84f76", "none stated"),
+    "coinglass_liquidityreport_felipe": (
+        "FelipeODonnell/liquidity-report",
+        "7b21f7c7",
+        "none stated; Coinglass terms apply",
+    ),
+    "coinglass_options_felipe": (
+        "FelipeODonnell/liquidity-report",
+        "7b21f7c7",
+        "none stated; Coinglass terms apply",
+    ),
+    "btc_daily_factors_lukmol": ("lukmol/gamlss-btc-VaR", "5f40812a", "MIT"),
+    "crypto_liquidity_ccyun95": ("ccyun95/Cryptocurrency_Work", "7940af19", "none stated"),
+    "farside_etf_flows_ciyberpunk": (
+        "ciyberpunk/farside-etf",
+        "60bb4de9 (BTC), 5bfcd6e9 (ETH)",
+        "none stated",
+    ),
+    "total_mcap_tradingview_vahram": ("VahramSargsyan/CryptoSignals", "3fbad9cf", "none stated"),
+    "treasury_holdings_dattracker": ("Sashamine/dat-tracker-next", "c0c17e00", "none stated"),
+    "hyperliquid_stats_daily_gothchico": ("gothchico/HL-deepdive", "84dbbd87", "none stated"),
+    "macro_yahoo_edgedata": ("ifxquantbot/edge-data", "76426d18", "none stated"),
+    "deribit_dvol_btc_lrud": ("lrud/THESIS", "35687d02", "none stated"),
+    "dat_stock_prices_dattracker": ("Sashamine/dat-tracker-next", "c0c17e00", "none stated"),
+}
+
+
+def source_for(path: Path) -> str:
+    """``repository@commit:file`` when the file sits in a known folder, else the file name."""
+    path = Path(path)
+    known = REPOSITORIES.get(path.parent.name)
+    if known is None:
+        return path.name
+    repo, commit, _ = known
+    return f"{repo}@{commit.split(' ')[0]}:{path.name}"
+
+
+__all__ = ["REPOSITORIES", "source_for"]

@@ -1,0 +1,103 @@
+"""Daily BTC factors of lukmol/gamlss-btc-VaR (MIT): funding, aggregate price, Fear & Greed.
+
+``funding_rates.csv`` (``date, funding_mean, funding_abs``: daily mean of Binance BTCUSDT 8h
+funding, already a FRACTION per 8h) -> funding binance ``BTC/USDT:USDT`` interval 1d;
+``btc_price_volume.csv`` (daily BTC-USD aggregate close and USD volume) -> candles exchange
+``all`` symbol ``BTC`` spot 1d (close only); ``fear_greed.csv`` (``date, fng``) -> sentiment
+``fear_greed`` (0..100).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from liqcascade.data.importers._base import ImportResult, read_head
+from liqcascade.data.importers._csv import LINE, Col, read_csv
+from liqcascade.data.importers._provenance import source_for
+from liqcascade.errors import ImportFormatError
+
+FORMAT = "btc-factors"
+DESCRIPTION = "Daily BTC factors (lukmol): funding_rates.csv, btc_price_volume.csv, fear_greed.csv"
+
+_HEADERS = {
+    "funding": "date,funding_mean",
+    "price": "date,price,volume",
+    "fear_greed": "date,fng",
+}
+
+
+def _kind(head: str) -> str | None:
+    return next((k for k, h in _HEADERS.items() if head.startswith(h)), None)
+
+
+def detect(path: Path, head: str) -> bool:
+    """True for one of the three headers."""
+    return _kind(head) is not None
+
+
+def read(
+    path: Path, *, symbol: str | None = None, kind: str | None = None, skip_bad: bool = False
+) -> ImportResult:
+    """Read one factor file."""
+    what = _kind(read_head(path))
+    result = ImportResult()
+    source = source_for(path)
+    if what is None:
+        raise ImportFormatError(
+            "wrong header", path=path, line=1, expected=f"one of {list(_HEADERS.values())}"
+        )
+    if what == "funding":
+        raw = read_csv(
+            path, (Col("date", "time"), Col("funding_mean")), result=result, skip_bad=skip_bad
+        )
+        frame = pd.DataFrame(
+            {
+                "time": raw["date"],
+                "exchange": "binance",
+                "symbol": "BTC/USDT:USDT",
+                "interval": "1d",
+                "weighting": "none",
+                "rate": raw["funding_mean"],
+                "funding_interval_hours": 8.0,
+                "source": source,
+                LINE: raw[LINE],
+            }
+        )
+        result.add("funding", frame)
+    elif what == "price":
+        raw = read_csv(
+            path,
+            (Col("date", "time"), Col("price"), Col("volume", required=False)),
+            result=result,
+            skip_bad=skip_bad,
+        )
+        frame = pd.DataFrame(
+            {
+                "time": raw["date"],
+                "exchange": "all",
+                "symbol": "BTC",
+                "market": "spot",
+                "interval": "1d",
+                "close": raw["price"],
+                "quote_volume": raw["volume"],
+                "currency": "USD",
+                "source": source,
+                LINE: raw[LINE],
+            }
+        )
+        result.add("candles", frame)
+    else:
+        raw = read_csv(path, (Col("date", "time"), Col("fng")), result=result, skip_bad=skip_bad)
+        frame = pd.DataFrame(
+            {
+                "time": raw["date"],
+                "index": "fear_greed",
+                "value": raw["fng"],
+                "source": source,
+                LINE: raw[LINE],
+            }
+        )
+        result.add("sentiment", frame)
+    return result

@@ -1,0 +1,70 @@
+"""Deribit DVOL (30-day implied volatility index), hourly OHLC in percent points.
+
+Header ``timestamp, datetime_utc, date, hour, dvol_open, dvol_high, dvol_low, dvol_close``
+(``timestamp`` = epoch ms, bar open). Rows land in candles exchange ``deribit``, symbol
+``<ASSET>-DVOL`` (asset from the file name: ``bitcoin`` -> BTC), market ``volatility``,
+interval 1h, values as FRACTIONS (45.0 -> 0.45).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from liqcascade.data.importers._base import ImportResult
+from liqcascade.data.importers._csv import LINE, Col, read_csv
+from liqcascade.data.importers._provenance import source_for
+from liqcascade.errors import ImportFormatError
+
+FORMAT = "deribit-dvol"
+DESCRIPTION = "Deribit DVOL hourly OHLC in percent points (bitcoin_dvol_hourly.csv.gz)"
+
+HEADER = "timestamp,datetime_utc,date,hour,dvol_open,dvol_high,dvol_low,dvol_close"
+COLUMNS = (
+    Col("timestamp", "ms"),
+    Col("dvol_open"),
+    Col("dvol_high"),
+    Col("dvol_low"),
+    Col("dvol_close"),
+)
+_ASSETS = {"bitcoin": "BTC", "btc": "BTC", "ethereum": "ETH", "eth": "ETH"}
+
+
+def detect(path: Path, head: str) -> bool:
+    """True for the DVOL header."""
+    return head.startswith(HEADER)
+
+
+def read(
+    path: Path, *, symbol: str | None = None, kind: str | None = None, skip_bad: bool = False
+) -> ImportResult:
+    """Read one DVOL file (``--symbol`` overrides the ``BTC-DVOL`` symbol)."""
+    prefix = Path(path).name.split("_", 1)[0].lower()
+    if symbol is None and prefix not in _ASSETS:
+        raise ImportFormatError(
+            "cannot tell the asset from the file name",
+            path=path,
+            value=Path(path).name,
+            expected="a name starting with bitcoin_/ethereum_, or pass --symbol BTC-DVOL",
+        )
+    sym = symbol or f"{_ASSETS[prefix]}-DVOL"
+    result = ImportResult()
+    raw = read_csv(path, COLUMNS, result=result, skip_bad=skip_bad)
+    frame = pd.DataFrame(
+        {
+            "time": raw["timestamp"],
+            "exchange": "deribit",
+            "symbol": sym,
+            "market": "volatility",
+            "interval": "1h",
+            "open": raw["dvol_open"] / 100.0,  # percent points -> fraction
+            "high": raw["dvol_high"] / 100.0,
+            "low": raw["dvol_low"] / 100.0,
+            "close": raw["dvol_close"] / 100.0,
+            "source": source_for(path),
+            LINE: raw[LINE],
+        }
+    )
+    result.add("candles", frame)
+    return result

@@ -1,0 +1,45 @@
+"""Fixtures of the data-layer tests: an empty store and a store holding the bundled sample."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from liqcascade.data import Store, load_sample
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    """An empty store in a fresh temporary directory."""
+    return Store(tmp_path / "store")
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """A store with the bundled sample loaded (shared by tests: do not write to it)."""
+    store = Store(tmp_path_factory.mktemp("sample") / "store")
+    load_sample(store)
+    return store
+
+
+def _bars(times: list[str], closes: list[float], *, symbol: str = "BTC/USDT") -> pd.DataFrame:
+    """Daily Binance spot bars, the smallest valid candles frame."""
+    return pd.DataFrame(
+        {
+            "time": pd.to_datetime(times, utc=True),
+            "exchange": "binance",
+            "symbol": symbol,
+            "market": "spot",
+            "interval": "1d",
+            "close": closes,
+        }
+    )
+
+
+@pytest.fixture
+def bars() -> Callable[..., pd.DataFrame]:
+    """Factory of daily Binance spot bars: ``bars(["2025-09-22"], [112650.99])``."""
+    return _bars
