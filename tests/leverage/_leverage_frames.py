@@ -130,3 +130,27 @@ def btc_long_short(root: Path) -> pd.DataFrame:
             "source": "test",
         }
     )
+
+
+def hyperliquid_daily(root: Path, asset: str) -> pd.DataFrame:
+    raw = pd.read_csv(
+        root
+        / "hyperliquid_stats_daily_gothchico"
+        / "daily_notional_liquidated_by_coin_BTC_ETH_SOL_HYPE.csv"
+    )
+    raw = raw[raw["coin"] == asset]
+    return pd.DataFrame(
+        {
+            "time": pd.to_datetime(raw["date_utc"], utc=True),
+            "exchange": "hyperliquid",
+            "symbol": asset,
+            "interval": "1d",
+            "liquidated_side": "both",
+            "notional_usd": raw["daily_notional_liquidated_usd"].astype(float),
+            "qty": float("nan"),
+            "price": float("nan"),
+            "coverage": "complete",
+            "event_id": "",
+            "source": "test",
+        }
+    ).reset_index(drop=True)

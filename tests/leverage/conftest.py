@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _leverage_frames import binance_4h, btc_long_short, btc_perp_4h, oi_all_4h, snapshots_24h
+from _leverage_frames import (
+    binance_4h,
+    btc_long_short,
+    btc_perp_4h,
+    hyperliquid_daily,
+    oi_all_4h,
+    snapshots_24h,
+)
 
 
 @pytest.fixture(scope="session")
@@ -16,6 +23,7 @@ def real_liquidations(shared_market: Path) -> dict[str, pd.DataFrame]:
         "binance_eth": binance_4h(shared_market, "ETH"),
         "snapshots": snapshots_24h(shared_market),
         "oi_btc": oi_all_4h(shared_market, "BTC"),
+        "hyperliquid_btc": hyperliquid_daily(shared_market, "BTC"),
     }
 
 

@@ -30,6 +30,8 @@ ESTIMATE_COLUMNS = [
     "reported_binance_short_usd",
     "cap_usd",
     "clipped",
+    "floor_usd",
+    "floored",
 ]
 
 
@@ -70,7 +72,8 @@ def estimate_liquidations(
     -------
     DataFrame with columns time, symbol (as given), reported_long_usd, reported_short_usd,
     estimated_{long,short}_{p10,p50,p90}, reported_binance_{long,short}_usd (by source),
-    cap_usd (open-interest upper bound, NaN if unknown), clipped.
+    cap_usd (open-interest upper bound, NaN if unknown), clipped, floor_usd (the day's
+    complete-venue total, NaN if none) and floored.
 
     Raises
     ------
@@ -99,10 +102,12 @@ def estimate_liquidations(
                 "them (liqcascade data import ...) or load the bundled sample"
             )
         oi = store.read("open_interest", symbol=asset, exchange="all", interval="4h")
+        complete = store.read("liquidations", symbol=asset, interval="1d", coverage="complete")
         est = estimate_frame(
             reported,
             snapshots,
             open_interest=oi,
+            complete=complete,
             start=start,
             end=end,
             interval=interval,
@@ -112,7 +117,8 @@ def estimate_liquidations(
         est["reported_binance_long_usd"] = est["reported_long_usd"]
         est["reported_binance_short_usd"] = est["reported_short_usd"]
         frames.append(est)
-    out = pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True).reindex(columns=ESTIMATE_COLUMNS)
+    out["floored"] = out["floored"].astype("boolean").fillna(False).astype(bool)
     return (
         out.reindex(columns=ESTIMATE_COLUMNS).sort_values(["time", "symbol"]).reset_index(drop=True)
     )

@@ -9,7 +9,9 @@ The model, on DataFrames in the ``liquidations`` schema (see ``docs/leverage.md`
    ``MIN_WINDOW_COVERAGE`` or with a zero on either side are skipped.
 2. Scale. An estimate at quantile q is ``reported * exp(Q_q(log ratios))``, by side; the
    quantiles of the fitted log ratios (pooled over assets) are the uncertainty band.
-3. Clip. Liquidations close positions, so within a bar they cannot exceed the range of the
+3. Floor. A venue that reports every liquidation (Hyperliquid, daily) bounds its day's
+   all-exchange total from below; days under it are scaled up (:func:`complete_floor`).
+4. Clip. Liquidations close positions, so within a bar they cannot exceed the range of the
    all-exchange open interest (``high_usd - low_usd``) when that is known; every quantile is
    clipped to it (an upper bound that only binds in sharp moves).
 
@@ -32,6 +34,7 @@ QUANTILE_NAMES = ("p10", "p50", "p90")
 REFERENCE_EXCHANGE = "binance"
 BAR = pd.Timedelta("4h")
 SNAPSHOT = pd.Timedelta("24h")
+DAY = pd.Timedelta("1D")
 MIN_WINDOW_COVERAGE = 0.9  # fraction of a 24h window the 4h feed must cover to fit on it
 MIN_FIT_WINDOWS = 5
 
@@ -264,19 +267,21 @@ def resample(estimates: pd.DataFrame, interval: str) -> pd.DataFrame:
         return estimates
     if step < BAR or step % BAR != pd.Timedelta(0):
         raise InputError(f"interval={interval!r}; expected a multiple of 4h such as 4h, 12h, 1d")
-    values = [c for c in estimates.columns if c.endswith("_usd") or "_p" in c]
+    values = [
+        c for c in estimates.columns if c.startswith(("reported_", "estimated_")) or c == "cap_usd"
+    ]
     out = (
         estimates.assign(time=estimates["time"].dt.floor(step))
         .groupby(["time", "symbol"], sort=True)[values]
         .sum(min_count=1)
         .reset_index()
     )
-    out["clipped"] = (
-        estimates.assign(time=estimates["time"].dt.floor(step))
-        .groupby(["time", "symbol"], sort=True)["clipped"]
-        .any()
-        .to_numpy()
+    flags = [c for c in ("clipped", "floored") if c in estimates.columns]
+    grouped = estimates.assign(time=estimates["time"].dt.floor(step)).groupby(
+        ["time", "symbol"], sort=True
     )
+    for flag in flags:
+        out[flag] = grouped[flag].any().to_numpy()
     return out
 
 
@@ -285,6 +290,7 @@ def estimate_frame(
     snapshots: pd.DataFrame,
     *,
     open_interest: pd.DataFrame | None = None,
+    complete: pd.DataFrame | None = None,
     start: object = None,
     end: object = None,
     interval: str = "4h",
@@ -301,6 +307,8 @@ def estimate_frame(
         24h snapshot rows (``liquidations`` schema, ``exchange == "all"`` used), any assets.
     open_interest
         Optional all-exchange 4h OI OHLC rows (``open_interest`` schema) for the upper bound.
+    complete
+        Optional daily rows of complete-reporting venues (Hyperliquid) for the lower bound.
     start, end
         Half-open output range ``start <= time < end`` (None = open).
     interval
@@ -325,7 +333,53 @@ def estimate_frame(
     cap = None
     if open_interest is not None and not open_interest.empty:
         cap = oi_range_cap(_closed_by(open_interest, BAR, asof_ts))
-    return resample(scale_bars(bars.reset_index(drop=True), ratios, cap), interval)
+    estimates = scale_bars(bars.reset_index(drop=True), ratios, cap)
+    if complete is not None and not complete.empty:
+        estimates = complete_floor(estimates, _closed_by(complete, DAY, asof_ts))
+    return resample(estimates, interval)
+
+
+def complete_floor(estimates: pd.DataFrame, complete: pd.DataFrame) -> pd.DataFrame:
+    """Raise each day's estimates to at least what complete-reporting venues published that day.
+
+    A venue that reports every liquidation (Hyperliquid) gives a hard lower bound on the
+    all-exchange total of its day. Where a day's estimate (long + short, at a quantile) is
+    below it, every bar of that day is scaled up by the same factor, keeping the shape and the
+    side split of the reference feed; the cap (open-interest range) still applies.
+
+    Parameters
+    ----------
+    estimates
+        Output of :func:`scale_bars`.
+    complete
+        Daily rows (``liquidations`` schema, ``coverage == "complete"``, interval 1d) for the
+        same assets; sides (``long``/``short``/``both``) are summed.
+
+    Returns
+    -------
+    ``estimates`` with floor_usd (the day's complete total, NaN if none) and floored (bool).
+    """
+    daily = complete[complete["interval"] == "1d"]
+    floor = (
+        daily.assign(day=daily["time"].dt.floor("D"))
+        .groupby(["day", "symbol"])["notional_usd"]
+        .sum()
+        .rename("floor_usd")
+        .reset_index()
+    )
+    out = estimates.assign(day=estimates["time"].dt.floor("D"))
+    out = out.merge(floor, on=["day", "symbol"], how="left")
+    limit = out["cap_usd"].fillna(np.inf).to_numpy(dtype=float)
+    floored = np.zeros(len(out), dtype=bool)
+    for name in QUANTILE_NAMES:
+        cols = [f"estimated_{side}_{name}" for side in SIDES]
+        day_total = out.groupby(["day", "symbol"])[cols].transform("sum").sum(axis=1)
+        factor = (out["floor_usd"] / day_total).where(day_total > 0).fillna(1.0).clip(lower=1.0)
+        floored |= factor.to_numpy() > 1.0
+        for col in cols:
+            out[col] = np.minimum(out[col].to_numpy(dtype=float) * factor.to_numpy(), limit)
+    out["floored"] = floored
+    return out.drop(columns="day")
 
 
 def leave_one_out(reference: pd.DataFrame, snapshots: pd.DataFrame) -> pd.DataFrame:
