@@ -224,3 +224,13 @@ def test_liquidation_prices_come_from_the_margin_engine_for_known_venues() -> No
     assert by_row[0] == pytest.approx(float(expected))
     assert by_row[1] == pytest.approx(90_000.0 / (1 - 0.004))  # toy venue: simple formula
     assert "margin engine" in r.price_source
+
+
+def test_counter_flow_is_absorbed_before_the_cascade_moves_the_book() -> None:
+    # a 1 % gap with 1.5e6 USD of ETF buying over the horizon: A (995 000) and B do not
+    # out-sell the buying, so the price stays at the gap
+    cfg = CascadeConfig(exogenous_flow=ExogenousFlow(usd_per_day=1.5e6, horizon_hours=24))
+    r = simulate(THREE, LINEAR, -0.01, config=cfg)
+    assert r.trough_price == pytest.approx(99.0)
+    assert r.n_liquidated == 1  # only A (liq 99.5) is crossed by the gap
+    assert r.exogenous_flow_usd == pytest.approx(-1.5e6)

@@ -38,11 +38,11 @@ class Shock(_Frozen):
 class Momentum(_Frozen):
     """Algorithmic / momentum sellers: extra flow in the move's direction, proportional to it.
 
-    ``usd_per_pct``: USD of extra market orders per 1 % of move (a 5 % drop with 200e6 adds
-    1e9 USD of selling). Folded into the book as negative depth.
+    ``usd_per_pct``: USD of extra market orders per 1 % of move (a 5 % drop with 50e6 adds
+    250e6 USD of selling). Folded into the book as negative depth.
     """
 
-    usd_per_pct: NonNegativeFloat = 200e6
+    usd_per_pct: NonNegativeFloat = 50e6
 
 
 class FundingPressure(_Frozen):

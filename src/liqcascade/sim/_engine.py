@@ -101,7 +101,7 @@ def _setup(pos: PositionArrays, book: Book, shock: Shock, config: CascadeConfig)
         size = size * (1.0 - closed)
     notional = size * pos.liquidation[chosen]
     grid_y, grid_flow = flow_curve(book, "bid" if direction < 0 else "ask", config)
-    flow0 = max(0.0, direction * net_flow)
+    flow0 = direction * net_flow  # negative: counter-flow the cascade must first absorb
     reachable = _reachable(trigger, notional, flow0, grid_y, grid_flow)
     order = reachable[np.argsort(trigger[reachable])]
     index = chosen[order]

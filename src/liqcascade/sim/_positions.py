@@ -2,7 +2,8 @@
 
 Columns: ``venue, symbol, side ("long"/"short"), size`` (base units), ``entry_price`` (USD),
 ``collateral`` (USD), ``margin_mode`` ("isolated"/"cross"); optional ``liquidation_price`` and
-``bankruptcy_price``. When those are absent they come from the margin engine
+``bankruptcy_price`` (when only the liquidation price is given, bankruptcy is
+``entry -/+ collateral/size``). When both are absent they come from the margin engine
 (``liqcascade.margin.liquidation_price`` / ``bankruptcy_price``); if the engine has no rules for
 the venue (e.g. the cross-venue aggregate ``all``) the simple isolated-margin formula below is used.
 
@@ -125,10 +126,17 @@ def prepare_positions(
                 f"a finite number {'>= 0' if col == 'collateral' else '> 0'}"
             )
         arrays[col] = np.ascontiguousarray(values)
-    if {"liquidation_price", "bankruptcy_price"} <= set(frame.columns):
+    if "liquidation_price" in frame.columns:
         liq = pd.to_numeric(frame["liquidation_price"], errors="coerce").to_numpy(np.float64)
-        bk = pd.to_numeric(frame["bankruptcy_price"], errors="coerce").to_numpy(np.float64)
-        source = "given"
+        if "bankruptcy_price" in frame.columns:
+            bk = pd.to_numeric(frame["bankruptcy_price"], errors="coerce").to_numpy(np.float64)
+            source = "given"
+        else:  # margin balance zero: entry -/+ collateral per unit, exact for linear isolated
+            per_unit = arrays["collateral"] / arrays["size"]
+            bk = np.where(
+                side > 0, arrays["entry_price"] - per_unit, arrays["entry_price"] + per_unit
+            )
+            source = "given liquidation price; bankruptcy from collateral"
     else:
         liq, bk, handled = _margin_engine_prices(frame.assign(side=sides))
         simple = f"simple isolated formula (mmr {maintenance_margin_rate})"
