@@ -1,0 +1,46 @@
+"""What the store holds: per series rows, first/last time and missing bars (``data list``)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from liqcascade.data._schema import DATASETS, INTERVALS, dataset
+from liqcascade.data._store import Store
+
+
+def _gaps(row: pd.Series) -> object:
+    """Missing bars between first and last, for series with a regular interval."""
+    step = INTERVALS.get(str(row.get("interval")))
+    if step is None or row["rows"] == 0:
+        return None
+    expected = int((row["last"] - row["first"]) / pd.Timedelta(step)) + 1
+    return max(expected - int(row["rows"]), 0)
+
+
+def overview(store: Store, name: str | None = None) -> pd.DataFrame:
+    """One row per series (dataset key without time): rows, first, last, gaps.
+
+    ``gaps`` counts missing bars for series with a regular interval (1h, 4h, 8h, 1d...);
+    it is empty for point samples and events. Business-day series (macro, equities, ETF
+    flows) count weekends and holidays as gaps.
+    """
+    names = [dataset(name).name] if name else [n for n in DATASETS if store.files(n)]
+    parts = []
+    for n in names:
+        cov = store.coverage(n)
+        if cov.empty:
+            continue
+        ids = [c for c in cov.columns if c not in ("rows", "first", "last")]
+        cov["gaps"] = cov.apply(_gaps, axis=1) if "interval" in cov.columns else None
+        cov["series"] = cov[ids].astype("string").fillna("-").agg(" ".join, axis=1)
+        cov.insert(0, "dataset", n)
+        parts.append(cov[["dataset", "series", "rows", "first", "last", "gaps"]])
+    if not parts:
+        return pd.DataFrame(columns=["dataset", "series", "rows", "first", "last", "gaps"])
+    out = pd.concat(parts, ignore_index=True)
+    for column in ("first", "last"):
+        out[column] = out[column].dt.strftime("%Y-%m-%d %H:%M")
+    return out
+
+
+__all__ = ["overview"]
