@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from liqcascade.errors import BracketError, InputError
-from liqcascade.margin import binance, bybit, hyperliquid, okx
+from liqcascade.margin import _kernels, binance, bybit, hyperliquid, okx
 from liqcascade.margin._math import Tiers
 from liqcascade.margin._status import MESSAGES, Status
 from liqcascade.margin._tables import BracketTable, brackets, check_venue
@@ -149,7 +149,9 @@ def _array(name: str, value: Any) -> np.ndarray:
 def side_codes(side: Any) -> np.ndarray:
     """+1 (long), -1 (short) or 0 (not understood) per element of ``side``."""
     arr = np.asarray(side)
-    if arr.dtype.kind in "iuf":
+    if arr.dtype.kind in "iu":  # anything but +-1 clips to 0/+-2 and counts as invalid
+        return np.clip(arr, -2, 2).astype(np.int8)
+    if arr.dtype.kind == "f":
         out = np.where(arr == 1, 1, np.where(arr == -1, -1, 0))
         return out.astype(np.int8)
     if arr.dtype.kind in "USO":
@@ -187,7 +189,7 @@ class _Prepared:
     collateral: np.ndarray
     other_mm: np.ndarray
     other_upnl: np.ndarray
-    invalid: np.ndarray
+    invalid: np.ndarray | None  # None: the kernel checks rows itself
     tiers: Tiers
     table: BracketTable | None
     fee: float
@@ -277,8 +279,16 @@ def _prepare(
         shapes = {n: np.shape(v) for n, v in zip(["side", *names], raw, strict=True)}
         raise InputError(f"argument shapes do not broadcast: {shapes}") from None
     s, q, e, c, omm, oup, *rest = arrays
+    if not extra and _use_kernel(q.shape[0]):
+        tiers, table = _resolve_tiers(
+            rules, q, mmr=mmr, cum=cum, symbol=symbol, at=at, max_leverage=max_leverage,
+            inverse=inverse,
+        )  # fmt: skip
+        contiguous = [np.ascontiguousarray(a) for a in (s, q, e, c, omm, oup)]
+        prep = _Prepared(rules, *contiguous, None, tiers, table, fee, inverse, scalar, index)
+        return prep, []
     invalid = (
-        (s == 0)
+        (np.abs(s) != 1)
         | ~np.isfinite(q)
         | ~np.isfinite(e)
         | ~np.isfinite(c)
@@ -315,7 +325,34 @@ def _prepare(
     return prep, rest
 
 
+KERNEL_MIN_ROWS = 20_000  # below this the numpy path wins (and nothing is compiled)
+
+
+def _use_kernel(n: int) -> bool:
+    return _kernels.margin_rows is not None and n >= KERNEL_MIN_ROWS
+
+
+def _kernel_detailed(prep: _Prepared) -> MarginResult:
+    t = prep.tiers
+    n = prep.qty.shape[0]
+    if t.per_row:
+        row_mmr = np.ascontiguousarray(np.broadcast_to(t.mmrs, (n,)), dtype=np.float64)
+        row_cum = np.ascontiguousarray(np.broadcast_to(t.cums, (n,)), dtype=np.float64)
+        mmrs = cums = np.zeros(1)
+    else:
+        row_mmr = row_cum = np.zeros(1)
+        mmrs, cums = t.mmrs, t.cums
+    out = _kernels.run(
+        prep.side, prep.qty, prep.entry, prep.collateral, prep.other_mm, prep.other_upnl,
+        t.floors, t.caps, mmrs, cums, row_mmr, row_cum, use_row_rates=t.per_row,
+        fee=prep.fee, inverse=prep.inverse, mm_at_entry=prep.rules.MAINTENANCE_AT == "entry",
+    )  # fmt: skip
+    return MarginResult(**out, table=prep.table)
+
+
 def _detailed(prep: _Prepared) -> MarginResult:
+    if prep.invalid is None:
+        return _kernel_detailed(prep)
     r = prep.rules
     avail = prep.collateral - prep.other_mm + prep.other_upnl
     solved = r.liquidation(

@@ -29,6 +29,7 @@ from liqcascade.margin._tables import BracketTable
 from liqcascade.margin._venue import table_tiers, unrealized_pnl, value_at
 
 NAME = "binance"
+MAINTENANCE_AT = "price"  # value the maintenance margin at the liquidation price or at entry
 SUPPORTS_INVERSE = True
 DEFAULT_TAKER_FEE = 0.0
 

@@ -31,6 +31,7 @@ from liqcascade.margin._tables import BracketTable
 from liqcascade.margin._venue import table_tiers
 
 NAME = "bybit"
+MAINTENANCE_AT = "entry"  # value the maintenance margin at the liquidation price or at entry
 SUPPORTS_INVERSE = True
 DEFAULT_TAKER_FEE = 0.0
 

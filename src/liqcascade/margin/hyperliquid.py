@@ -24,6 +24,7 @@ from liqcascade.margin._tables import BracketTable
 from liqcascade.margin._venue import single_tier, table_tiers, value_at
 
 NAME = "hyperliquid"
+MAINTENANCE_AT = "price"  # value the maintenance margin at the liquidation price or at entry
 SUPPORTS_INVERSE = False
 DEFAULT_TAKER_FEE = 0.0
 

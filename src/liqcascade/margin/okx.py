@@ -24,6 +24,7 @@ from liqcascade.margin._tables import BracketTable
 from liqcascade.margin._venue import quantity_tiers, table_tiers, value_at
 
 NAME = "okx"
+MAINTENANCE_AT = "price"  # value the maintenance margin at the liquidation price or at entry
 SUPPORTS_INVERSE = True
 DEFAULT_TAKER_FEE = 0.0005
 
