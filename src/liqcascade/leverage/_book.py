@@ -8,6 +8,7 @@ Cohorts are laid out bar-major: bar ``i`` owns cohorts ``[i * per_bar, (i + 1) *
 2. close pro rata: a share ``turnover[i]`` of every live cohort closes (positions churn even
    when open interest is flat); if the side's remaining size still exceeds its target (open
    interest fell), every live cohort of that side shrinks by the same factor instead;
+   cohorts shrunk below ``DUST`` of the book are dropped;
 3. open: any shortfall to the target is opened at this bar's prices, split by the cohort shares.
    New cohorts can be liquidated from the next bar on.
 4. record the heatmap row (notional at risk by liquidation-price bin) for bars >= grid_start.
@@ -20,6 +21,10 @@ from __future__ import annotations
 import numpy as np
 
 from liqcascade._compat.numba import njit
+
+# Cohorts shrunk below this share of the book are dropped (churn decays old cohorts
+# geometrically; without pruning every bar would revisit the whole history).
+DUST = 1e-12
 
 
 def run_book_py(
@@ -95,7 +100,9 @@ def run_book_py(
             keep_short = target_short[i] / total_short
         else:
             opened[i, 1] = target_short[i] - total_short * keep_short
-        size[:live] = s * np.where(is_long[:live], keep_long, keep_short)
+        s = s * np.where(is_long[:live], keep_long, keep_short)
+        dust = DUST * (target_long[i] + target_short[i])
+        size[:live] = np.where(s < dust, 0.0, s)
         upto = live + per_bar
         size[live:upto] = share[live:upto] * np.where(
             is_long[live:upto], opened[i, 0], opened[i, 1]
@@ -161,9 +168,17 @@ def run_book_loops_py(
                 keep[side] = targets[side] / total[side]
             else:
                 opened[i, side] = targets[side] - total[side] * keep[side]
+        dust = DUST * (target_long[i] + target_short[i])
+        kept = 0
         for j in range(n_live):
             c = live[j]
             size[c] *= keep[0] if is_long[c] else keep[1]
+            if size[c] < dust:
+                size[c] = 0.0
+                continue
+            live[kept] = c
+            kept += 1
+        n_live = kept
         for c in range(i * per_bar, (i + 1) * per_bar):
             size[c] = share[c] * (opened[i, 0] if is_long[c] else opened[i, 1])
             live[n_live] = c
