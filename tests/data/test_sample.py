@@ -65,13 +65,15 @@ def test_damaged_sample_file_is_refused(tmp_path: Path, monkeypatch: pytest.Monk
         sample.load_sample(Store(tmp_path / "store"))
 
 
-def test_loading_twice_changes_nothing(tmp_path: Path) -> None:
-    store = Store(tmp_path / "store")
-    first = load_sample(store)
-    second = load_sample(store)
-    assert all(s.added > 0 for s in first.values())
-    assert all(s.added == 0 and s.replaced == 0 for s in second.values())
-    assert {k: v.unchanged for k, v in second.items()} == {k: v.added for k, v in first.items()}
+def test_loading_again_changes_nothing(sample_store: Store) -> None:
+    before = {p: p.stat().st_mtime_ns for p in sample_store.path.rglob("*.parquet")}
+    again = load_sample(sample_store)
+    assert all(s.added == 0 and s.replaced == 0 and s.unchanged > 0 for s in again.values())
+    meta = json.loads((sample_dir() / "metadata.json").read_text())
+    assert {k: v.unchanged for k, v in again.items()} == {
+        info["dataset"]: info["rows"] for info in meta["files"].values()
+    }
+    assert {p: p.stat().st_mtime_ns for p in sample_store.path.rglob("*.parquet")} == before
 
 
 @pytest.mark.golden

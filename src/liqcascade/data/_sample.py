@@ -52,9 +52,11 @@ def load_sample(store: Store) -> dict[str, WriteSummary]:
     """
     meta = json.loads((sample_dir() / "metadata.json").read_text(encoding="utf-8"))
     out: dict[str, WriteSummary] = {}
+    files = sample_files()
+    for path in files.values():
+        _verify(path, meta["files"][path.name]["sha256"])
     with store.transaction() as tx:
-        for name, path in sample_files().items():
-            _verify(path, meta["files"][path.name]["sha256"])
+        for name, path in files.items():
             frame = to_frame(DATASETS[name], pq.read_table(path))
             out[name] = tx.write(name, frame)
     return out
