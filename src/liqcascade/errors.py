@@ -108,3 +108,11 @@ class RemoteError(LiqcascadeError, ConnectionError):
 
 
 __all__ += ["RemoteError"]
+
+
+class NoBracketTableError(UnknownVenueError, BracketError):
+    """No bracket table is known for a venue/symbol: both an unknown symbol and a missing table,
+    so callers catching either :class:`UnknownVenueError` or :class:`BracketError` see it."""
+
+
+__all__ += ["NoBracketTableError"]

@@ -45,6 +45,9 @@ def test_unknown_venue_and_symbol() -> None:
         liquidation_price("ftx", "long", 1.0, 100.0, 10.0, mmr=0.004)
     with pytest.raises(UnknownVenueError, match="DOGE"):
         liquidation_price("binance", "long", 1.0, 100.0, 10.0, symbol="DOGEUSDT")
+    # a missing table is also a BracketError, for callers that fall back to a flat rate
+    with pytest.raises(BracketError, match="DOGE"):
+        liquidation_price("bybit", "long", 1.0, 100.0, 10.0, symbol="DOGEUSDT")
 
 
 def test_date_before_first_table() -> None:

@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from liqcascade.errors import BracketError, InputError, UnknownVenueError
+from liqcascade.errors import BracketError, InputError, NoBracketTableError, UnknownVenueError
 
 VENUES = ("binance", "bybit", "okx", "hyperliquid")
 _CUM_TOLERANCE = 1e-6  # relative, plus one cent absolute: exchange tables round cum to cents
@@ -403,7 +403,8 @@ def brackets(
     Raises
     ------
     UnknownVenueError
-        Unknown venue, or no table for the symbol.
+        Unknown venue; for no table for the symbol :class:`NoBracketTableError`, which is
+        both an ``UnknownVenueError`` and a ``BracketError``.
     BracketError
         ``at`` is before the first table for the symbol.
     """
@@ -416,7 +417,7 @@ def brackets(
     ]
     if not candidates:
         known = sorted({t.symbol for t in _packaged() if t.venue == venue_id})
-        raise UnknownVenueError(
+        raise NoBracketTableError(
             f"no bracket table for {venue_id} {sym!r}; packaged: {known}. Pass mmr=/cum= or load "
             "your own with load_brackets()"
         )
