@@ -155,9 +155,12 @@ def side_codes(side: Any) -> np.ndarray:
         out = np.where(arr == 1, 1, np.where(arr == -1, -1, 0))
         return out.astype(np.int8)
     if arr.dtype.kind in "USO":
-        low = np.char.lower(np.char.strip(arr.astype(str)))
-        out = np.where(low == "long", 1, np.where(low == "short", -1, 0))
-        return out.astype(np.int8)
+        out = np.where(arr == "long", 1, np.where(arr == "short", -1, 0)).astype(np.int8)
+        odd = out == 0
+        if odd.any():  # other spellings ("LONG", " short"): normalise only those rows
+            low = np.char.lower(np.char.strip(arr[odd].astype(str)))
+            out[odd] = np.where(low == "long", 1, np.where(low == "short", -1, 0))
+        return out
     if arr.dtype.kind == "b":
         raise InputError("side is boolean; pass 'long'/'short' or +1/-1 explicitly")
     raise InputError(f"side {side!r} is not understood; expected 'long'/'short' or +1/-1")

@@ -210,6 +210,8 @@ def _as_date(value: Any) -> date:
         return value.date()
     if isinstance(value, date):
         return value
+    if isinstance(value, np.datetime64):
+        value = str(value.astype("datetime64[D]"))
     if isinstance(value, str):
         text = value.strip()
         if re.fullmatch(r"\d{4}-\d{2}", text):
