@@ -149,3 +149,30 @@ def test_hyperliquid_example(case: dict) -> None:
         1, i["size"], i["entry_price"], i["collateral"], i["max_leverage"]
     )
     assert float(exact) == pytest.approx(want, rel=HYPER["relative_tolerance"])
+
+
+COINM = _load("binance_coinm.json")
+
+
+@pytest.mark.golden
+def test_binance_coinm_maintenance_margin() -> None:
+    from liqcascade.margin import contracts_to_size
+
+    i, want = COINM["input"], COINM["expected"]
+    # 100 contracts * 100 USD / 25,000 = 0.4 BTC of base units at entry
+    size = float(
+        contracts_to_size(
+            i["contracts"], i["contract_size_usd"], inverse=True, entry_price=i["entry_price"]
+        )
+    )
+    assert size == pytest.approx(want["notional_btc"])
+    mm = maintenance_margin(
+        "binance",
+        size,
+        i["mark_price"],
+        entry_price=i["entry_price"],
+        mmr=i["mmr"],
+        cum=i["cum"],
+        inverse=True,
+    )
+    assert mm == pytest.approx(want["maintenance_margin_btc"], abs=COINM["tolerance"])
