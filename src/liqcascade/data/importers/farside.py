@@ -97,7 +97,7 @@ def read(
         long = raw.melt(id_vars=["time", LINE], value_vars=funds, var_name="fund", value_name="usd")
         long["usd"] = long["usd"] * 1e6  # Farside publishes USD millions
         long = long.dropna(subset=["usd"])
-    weekend = long["time"].dt.dayofweek >= 5
+    weekend = long["time"].dt.day_of_week >= 5
     long = long[~(weekend & (long["usd"] == 0.0))]
     frame = pd.DataFrame(
         {
