@@ -245,3 +245,16 @@ def test_hedge_formula_with_one_leg_equals_one_way() -> None:
         30.0, 2.0, 100.0, 0.0, 0.0, mmr_long=0.004, cum_long=0.0, mmr_short=0.004, cum_short=0.0
     )
     assert float(hedge) == pytest.approx(one_way)
+
+
+def test_scalar_call_does_not_import_numba() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from liqcascade.margin import liquidation_price; "
+        "liquidation_price('binance', 'long', 1.0, 100.0, 10.0, mmr=0.004); "
+        "print('numba' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

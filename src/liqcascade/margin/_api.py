@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from liqcascade.errors import BracketError, InputError
-from liqcascade.margin import _kernels, binance, bybit, hyperliquid, okx
+from liqcascade.margin import binance, bybit, hyperliquid, okx
 from liqcascade.margin._math import Tiers
 from liqcascade.margin._status import MESSAGES, Status
 from liqcascade.margin._tables import BracketTable, brackets, check_venue
@@ -332,10 +332,16 @@ KERNEL_MIN_ROWS = 20_000  # below this the numpy path wins (and nothing is compi
 
 
 def _use_kernel(n: int) -> bool:
-    return _kernels.margin_rows is not None and n >= KERNEL_MIN_ROWS
+    if n < KERNEL_MIN_ROWS:  # small calls (the CLI) never import numba
+        return False
+    from liqcascade.margin import _kernels
+
+    return _kernels.margin_rows is not None
 
 
 def _kernel_detailed(prep: _Prepared) -> MarginResult:
+    from liqcascade.margin import _kernels
+
     t = prep.tiers
     n = prep.qty.shape[0]
     if t.per_row:
