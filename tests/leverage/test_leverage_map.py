@@ -227,3 +227,39 @@ def test_map_beats_the_fixed_ladder_on_real_bars(real_liquidations, real_btc_mar
         assert abs(ours["median_log_ratio"]) < abs(ladder["median_log_ratio"])
     # at_risk_share was calibrated on 2024-12-21 .. 2025-05-15; the later half is held out.
     assert abs(ours["median_log_ratio"]) < 0.5
+
+
+def test_symbol_without_bracket_table_uses_named_flat_rate() -> None:
+    candles, oi = market(60)
+    symbol = "DOGE/USDT:USDT"
+    config = MapConfig(fallback_mmr=0.004)
+    result = map_from_frames(
+        candles.assign(symbol=symbol),
+        oi,
+        symbol=symbol,
+        asof=T0 + pd.Timedelta(days=10),
+        config=config,
+    )
+    assert "flat maintenance rate 0.004" in result.bracket_source
+    row = result.positions[result.positions["margin_mode"] == "isolated"].iloc[-1]
+    # Isolated linear position, flat mmr m, no cum: a long liquidates at
+    # entry * (1 - 1/leverage) / (1 - m); a short at entry * (1 + 1/leverage) / (1 + m).
+    sign = 1.0 if row["side"] == "long" else -1.0
+    expected = row["entry_price"] * (1 - sign / row["leverage"]) / (1 - sign * 0.004)
+    assert row["liquidation_price"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_leverages_the_venue_refuses_are_dropped_and_named() -> None:
+    # A flat 1 % maintenance rate cannot carry 125x (0.8 % initial margin) nor 100x (1 %, at
+    # maintenance already at entry): those cohorts are
+    # dropped, the rest of each bar's side is renormalised, and the book still meets its target.
+    candles, oi = market(60)
+    config = MapConfig(fallback_mmr=0.01, at_risk_share=0.5)
+    result = map_from_frames(
+        candles, oi, symbol="DOGE/USDT:USDT", asof=T0 + pd.Timedelta(days=10), config=config
+    )
+    assert result.bracket_source.endswith("dropped: 100x, 125x")
+    assert not {100.0, 125.0} & set(result.positions["leverage"])
+    oi_base = oi["close_usd"].iloc[59] / candles["close"].iloc[59]
+    longs = result.positions.loc[result.positions["side"] == "long", "size"].sum()
+    assert longs == pytest.approx(0.5 * oi_base, rel=1e-4)

@@ -65,7 +65,8 @@ def cohort_liquidation_prices(
 
     Returns
     -------
-    The prices, and a phrase naming the margin rules used.
+    The prices (NaN where the venue would not open such a position), and a phrase naming
+    the margin rules used.
     """
     if not (np.all(np.isfinite(entry)) and np.all(entry > 0)):
         raise InputError("cohort entry prices must be positive and finite; check the candles")
@@ -76,13 +77,10 @@ def cohort_liquidation_prices(
     price, source = _engine_prices(
         venue, side, size, entry, collateral, symbol=symbol, at=at, fallback_mmr=fallback_mmr
     )
-    if np.isnan(price).any():
-        raise InputError(
-            f"the margin engine could not price {int(np.isnan(price).sum())} cohorts for "
-            f"{symbol} on {venue}; check the leverage prior (leverages above the venue maximum?)"
-        )
+    # NaN: the venue would not open the position (margin below maintenance at entry, e.g. a
+    # leverage above the venue's maximum); the caller drops those cohorts.
     # A long whose margin covers the whole notional has no positive liquidation price.
-    return np.where(is_long & ~(price > 0), 0.0, price), source
+    return np.where(is_long & ~(price > 0) & ~np.isnan(price), 0.0, price), source
 
 
 def ladder_liquidation_prices(

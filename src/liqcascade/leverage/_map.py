@@ -327,6 +327,36 @@ def _positions_frame(
     )
 
 
+def _drop_unopenable(
+    cohorts: _Cohorts, liq_px: np.ndarray, source: str
+) -> tuple[_Cohorts, np.ndarray, str]:
+    # Cohorts the venue would not open (NaN price: leverage above its maximum) get no share;
+    # the rest of their bar and side is renormalised. The layout (bar-major) is kept.
+    bad = np.isnan(liq_px)
+    if not bad.any():
+        return cohorts, liq_px, source
+    if bad.all():
+        raise InputError(
+            f"the margin engine can price none of the cohorts ({source}); lower the leverages "
+            "in MapConfig.leverage_prior or pick another venue"
+        )
+    share = np.where(bad, 0.0, cohorts.share)
+    key = cohorts.bar * 2 + (~cohorts.is_long).astype(np.int64)
+    totals = np.bincount(key, weights=share)
+    share = np.divide(share, totals[key], out=np.zeros_like(share), where=totals[key] > 0)
+    dropped = sorted({float(x) for x in cohorts.leverage[bad]})
+    fixed = _Cohorts(
+        is_long=cohorts.is_long,
+        entry=cohorts.entry,
+        leverage=cohorts.leverage,
+        cross=cohorts.cross,
+        share=share,
+        bar=cohorts.bar,
+    )
+    note = f"{source}; not openable there, dropped: {', '.join(f'{x:g}x' for x in dropped)}"
+    return fixed, np.where(bad, 0.0, liq_px), note
+
+
 def map_from_frames(
     candles: pd.DataFrame,
     open_interest: pd.DataFrame,
@@ -392,6 +422,7 @@ def map_from_frames(
             cross_collateral_multiple=config.cross_collateral_multiple,
             fallback_mmr=config.fallback_mmr,
         )
+    cohorts, liq_px, source = _drop_unopenable(cohorts, liq_px, source)
     price = float(bars["close"].iloc[-1])
     edges = np.linspace(
         price * (1 - config.grid_range), price * (1 + config.grid_range), config.grid_bins + 1
