@@ -287,7 +287,11 @@ def _prepare(
             rules, q, mmr=mmr, cum=cum, symbol=symbol, at=at, max_leverage=max_leverage,
             inverse=inverse,
         )  # fmt: skip
-        contiguous = [np.ascontiguousarray(a) for a in (s, q, e, c, omm, oup)]
+        # a broadcast scalar (stride 0) goes to the kernel as one element, not n copies
+        contiguous = [
+            a[:1].copy() if a.strides[0] == 0 else np.ascontiguousarray(a)
+            for a in (s, q, e, c, omm, oup)
+        ]
         prep = _Prepared(rules, *contiguous, None, tiers, table, fee, inverse, scalar, index)
         return prep, []
     invalid = (
@@ -343,7 +347,8 @@ def _kernel_detailed(prep: _Prepared) -> MarginResult:
     from liqcascade.margin import _kernels
 
     t = prep.tiers
-    n = prep.qty.shape[0]
+    n = max(a.shape[0] for a in (prep.side, prep.qty, prep.entry, prep.collateral))
+    n = max(n, prep.other_mm.shape[0], prep.other_upnl.shape[0])
     if t.per_row:
         row_mmr = np.ascontiguousarray(np.broadcast_to(t.mmrs, (n,)), dtype=np.float64)
         row_cum = np.ascontiguousarray(np.broadcast_to(t.cums, (n,)), dtype=np.float64)
@@ -399,7 +404,7 @@ def _detailed(prep: _Prepared) -> MarginResult:
         bankruptcy_price=shape(bp),
         maintenance_margin=shape(mm_liq),
         margin_ratio=shape(ratio),
-        bracket=shape(bracket.astype(np.int64)),
+        bracket=shape(bracket.astype(np.int16)),
         status=shape(status),
         table=prep.table,
     )

@@ -47,16 +47,19 @@ def margin_rows_py(
     out_status,
 ):
     """Fill the ``out_*`` arrays row by row (see module docstring)."""
-    n = qty.shape[0]
+    n = out_lp.shape[0]
     n_tiers = floors.shape[0]
+    # inputs of length 1 stand for a scalar broadcast to every row (no n-sized copies)
+    one_s, one_q, one_e = side.shape[0] == 1, qty.shape[0] == 1, entry.shape[0] == 1
+    one_c, one_m, one_u = collateral.shape[0] == 1, other_mm.shape[0] == 1, other_upnl.shape[0] == 1
     nan = math.nan
     for i in prange(n):
-        s = side[i]
-        q = qty[i]
-        e = entry[i]
-        c = collateral[i]
-        omm = other_mm[i]
-        oup = other_upnl[i]
+        s = side[0] if one_s else side[i]
+        q = qty[0] if one_q else qty[i]
+        e = entry[0] if one_e else entry[i]
+        c = collateral[0] if one_c else collateral[i]
+        omm = other_mm[0] if one_m else other_mm[i]
+        oup = other_upnl[0] if one_u else other_upnl[i]
         ok = (
             (s == 1 or s == -1)
             and q > 0.0
@@ -179,20 +182,25 @@ def run(
     row_mmr: np.ndarray,
     row_cum: np.ndarray,
     *,
+    n: int | None = None,
     use_row_rates: bool,
     fee: float,
     inverse: bool,
     mm_at_entry: bool,
     compiled: bool = True,
 ) -> dict[str, np.ndarray]:
-    """Allocate outputs and call the compiled kernel (or the twin with ``compiled=False``)."""
-    n = qty.shape[0]
+    """Allocate outputs and call the compiled kernel (or the twin with ``compiled=False``).
+
+    Inputs are 1-D float64 (side int8) of length ``n`` or 1 (a scalar for every row).
+    """
+    if n is None:
+        n = max(a.shape[0] for a in (side, qty, entry, collateral, other_mm, other_upnl))
     out = {
         "liquidation_price": np.empty(n),
         "bankruptcy_price": np.empty(n),
         "maintenance_margin": np.empty(n),
         "margin_ratio": np.empty(n),
-        "bracket": np.empty(n, dtype=np.int64),
+        "bracket": np.empty(n, dtype=np.int16),
         "status": np.empty(n, dtype=np.int8),
     }
     r = mmrs + fee
