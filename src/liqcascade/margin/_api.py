@@ -689,10 +689,10 @@ def maintenance_margin(
 
     Examples
     --------
-    Binance 2021 BTCUSDT, 109.488 BTC at 32,481.98 (3.556 M notional, bracket 4):
+    Binance 2021 BTCUSDT bracket 4: 109.488 * 32,481.98 = 3,556,387 notional, * 2.5 % - 16,300:
 
     >>> round(maintenance_margin("binance", 109.488, 32481.98, mmr=0.025, cum=16300), 2)
-    72609.23
+    72609.68
     """
     if entry_price is None:
         if inverse or check_venue(venue) == "bybit":
