@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from liqcascade.data._schema import DATASETS
 from liqcascade.errors import ImportFormatError, InputError
@@ -129,16 +131,30 @@ def liquidated_side_from_order_side(order_side: pd.Series) -> pd.Series:
 
     A liquidation SELL order closes a LONG position; a BUY order closes a SHORT. Binance's
     ``liquidationSnapshot``/``forceOrder`` and Tardis's ``liquidations`` both give the order
-    side. Values other than buy/sell (any case) become ``None`` for the caller to report.
+    side. Values other than buy/sell (any case) become null for the caller to report.
 
     Examples
     --------
     >>> liquidated_side_from_order_side(pd.Series(["SELL", "buy"])).tolist()
     ['long', 'short']
     """
-    lowered = order_side.astype("string").str.strip().str.lower()
-    mapped = lowered.map({"sell": "long", "buy": "short"})
-    return mapped.astype(object).where(mapped.notna(), None)
+    codes = order_side_codes(order_side)
+    sides = pa.array(np.array(["long", "short", ""])[codes]).to_pandas()
+    return sides.where(codes >= 0, None)
+
+
+def order_side_codes(order_side: pd.Series | pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Vectorized order side -> liquidated side code: 0 = long (SELL order), 1 = short (BUY),
+    -1 = unknown."""
+    text = (
+        order_side
+        if isinstance(order_side, pa.Array | pa.ChunkedArray)
+        else pa.array(order_side, pa.string(), from_pandas=True)
+    )
+    lowered = pc.utf8_lower(pc.utf8_trim_whitespace(text))
+    sell = pc.fill_null(pc.equal(lowered, "sell"), False).to_numpy(zero_copy_only=False)
+    buy = pc.fill_null(pc.equal(lowered, "buy"), False).to_numpy(zero_copy_only=False)
+    return np.where(sell, 0, np.where(buy, 1, -1)).astype(np.int8)
 
 
 @dataclass(frozen=True)
@@ -190,32 +206,36 @@ def interval_ms(interval: str) -> int | None:
     return int(interval[:-1]) * unit
 
 
+def _arrow_column(value: object, dtype: pa.DataType, length: int) -> pa.Array | pa.ChunkedArray:
+    if value is None:
+        return pa.nulls(length, dtype)
+    if isinstance(value, pa.Array | pa.ChunkedArray):
+        return value.cast(dtype) if value.type != dtype else value
+    if isinstance(value, str | int | float):
+        return pa.repeat(pa.scalar(value, dtype), length)
+    if pa.types.is_timestamp(dtype):
+        times = pd.DatetimeIndex(pd.to_datetime(value, utc=True)).as_unit("ns")
+        return pa.array(times.asi8, pa.int64()).view(dtype)
+    if pa.types.is_floating(dtype):
+        return pa.array(np.asarray(value, dtype=np.float64), dtype, from_pandas=True)
+    return pa.array(value, dtype, from_pandas=True)
+
+
 def schema_frame(dataset: str, columns: dict[str, object], length: int) -> pd.DataFrame:
-    """Build a frame with exactly the dataset's columns (less ``source``), missing ones null."""
+    """Build a frame with exactly the dataset's columns (less ``source``), missing ones null.
+
+    Values may be arrays, pandas objects, arrow arrays or scalars (repeated); text columns come
+    out as pandas ``str`` (arrow-backed: cheap for millions of rows), times as UTC ns.
+    """
     spec = DATASETS[dataset]
-    out = {}
-    for field in spec.schema:
-        if field.name == "source":
-            continue
-        value = columns.get(field.name)
-        if value is None:
-            value = np.full(length, np.nan) if field.type == "double" else [None] * length
-        elif np.isscalar(value):
-            value = [value] * length
-        out[field.name] = value
-    frame = pd.DataFrame(out)
-    for field in spec.schema:
-        if field.name == "source":
-            continue
-        if str(field.type) == "double":
-            frame[field.name] = frame[field.name].astype("float64")
-        elif str(field.type).startswith("timestamp"):
-            frame[field.name] = pd.to_datetime(frame[field.name], utc=True).astype(
-                "datetime64[ns, UTC]"
-            )
-        else:
-            frame[field.name] = frame[field.name].astype(object)
-    return frame
+    # large_string is what pandas' arrow-backed ``str`` stores: no copy when converting
+    fields = [
+        pa.field(f.name, pa.large_string()) if pa.types.is_string(f.type) else f
+        for f in spec.schema
+        if f.name != "source"
+    ]
+    arrays = [_arrow_column(columns.get(f.name), f.type, length) for f in fields]
+    return pa.table(arrays, schema=pa.schema(fields)).to_pandas()
 
 
 __all__ = [
@@ -230,6 +250,7 @@ __all__ = [
     "interval_ms",
     "is_inverse",
     "liquidated_side_from_order_side",
+    "order_side_codes",
     "parse_dump_name",
     "quote_currency",
     "schema_frame",

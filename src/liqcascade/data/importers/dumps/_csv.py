@@ -27,6 +27,7 @@ from liqcascade.data.importers._base import BadRow, open_bytes
 from liqcascade.errors import ImportFormatError
 
 LINE = "_line"  # column holding each row's physical line number in the file (1-based)
+_AS_INT64 = {pa.int64(): pd.Int64Dtype()}
 
 _NUMBER = re.compile(r"^\s*-?\d+(\.\d*)?([eE][-+]?\d+)?\s*$")
 _DATETIME = re.compile(r"^\s*\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*$")
@@ -69,12 +70,45 @@ class Layout:
 
 @dataclass
 class RawTable:
-    """Typed columns of a dump file plus ``_line``, and the rows dropped under ``skip_bad``."""
+    """Typed columns of a dump file plus ``_line``, and the rows dropped under ``skip_bad``.
 
-    frame: pd.DataFrame
+    ``table``/``lines`` hold the parsed arrow table and each row's line when the file needed no
+    repair (the fast path); ``frame`` is then built from them on first use.
+    """
+
     layout: Layout
     has_header: bool
     bad_rows: list[BadRow]
+    table: pa.Table | None = None
+    lines: np.ndarray | None = None
+    _frame: pd.DataFrame | None = None
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            assert self.table is not None and self.lines is not None
+            self._frame = _to_frame(self.table, self.lines, self.layout)
+        return self._frame
+
+    def arrow(self) -> tuple[pa.Table, np.ndarray]:
+        """The rows as an arrow table (without ``_line``) and their line numbers."""
+        if self.table is not None and self.lines is not None:
+            return self.table, self.lines
+        frame = self.frame
+        table = pa.Table.from_pandas(frame.drop(columns=[LINE]), preserve_index=False)
+        return table, frame[LINE].to_numpy()
+
+
+def _to_frame(table: pa.Table, lines: np.ndarray, layout: Layout) -> pd.DataFrame:
+    frame = table.to_pandas()
+    for name, kind in layout.columns.items():
+        if kind == "int" and table.column(name).null_count:
+            # keep integers exact where some are missing (floats would round ns epochs)
+            frame[name] = table.column(name).to_pandas(types_mapper=_AS_INT64.get)
+        if kind == "datetime":
+            frame[name] = pd.to_datetime(frame[name]).dt.tz_localize("UTC")
+    frame[LINE] = lines
+    return frame
 
 
 def _first_line(data: bytes) -> str:
@@ -138,7 +172,27 @@ def _line_numbers(n_rows: int, first_data_line: int, skipped: list[int]) -> np.n
 
 
 def _parse(
-    path: Path, data: bytes, layout: Layout, has_header: bool, *, typed: bool, skip_bad: bool
+    path: Path, data: bytes | str, layout: Layout, has_header: bool, *, typed: bool, skip_bad: bool
+) -> tuple[pa.Table, np.ndarray, list[BadRow]]:
+    """Parse with threads; only a file with malformed rows is parsed again on one thread,
+    where pyarrow can tell the physical line of each malformed row."""
+    parsed = _parse_once(path, data, layout, has_header, typed=typed, threads=True, skip_bad=True)
+    if not parsed[2]:
+        return parsed
+    return _parse_once(
+        path, data, layout, has_header, typed=typed, threads=False, skip_bad=skip_bad
+    )
+
+
+def _parse_once(
+    path: Path,
+    data: bytes | str,
+    layout: Layout,
+    has_header: bool,
+    *,
+    typed: bool,
+    threads: bool,
+    skip_bad: bool,
 ) -> tuple[pa.Table, np.ndarray, list[BadRow]]:
     bad: list[BadRow] = []
     skipped: list[int] = []
@@ -167,11 +221,11 @@ def _parse(
     }
     try:
         table = pv.read_csv(
-            io.BytesIO(data),
+            io.BytesIO(data) if isinstance(data, bytes) else data,
             read_options=pv.ReadOptions(
                 column_names=layout.names,
                 skip_rows=1 if has_header else 0,
-                use_threads=False,
+                use_threads=threads,
                 block_size=1 << 24,
             ),
             parse_options=pv.ParseOptions(invalid_row_handler=on_invalid, ignore_empty_lines=False),
@@ -238,7 +292,8 @@ def _slow_convert(
     frame = frame.loc[keep].reset_index(drop=True)
     for name, kind in layout.columns.items():
         if kind == "int":
-            frame[name] = frame[name].astype("Int64")
+            column = frame[name].astype("Int64")
+            frame[name] = column.astype("int64") if column.notna().all() else column
     frame[LINE] = lines[keep]
     return frame, bad
 
@@ -279,8 +334,13 @@ def read_layout(path: Path, layouts: Sequence[Layout], *, skip_bad: bool = False
         Wrong header, malformed row, unconvertible or missing value, corrupt archive.
     """
     path = Path(path)
-    data = open_bytes(path)
-    first = _first_line(data)
+    if path.suffix in (".gz", ".zip"):
+        data: bytes | str = open_bytes(path)
+        first = _first_line(data)
+    else:  # a plain file: let pyarrow read (and map) it itself
+        with path.open("rb") as handle:
+            first = _first_line(handle.read(1 << 16))
+        data = str(path)
     if not first:
         raise ImportFormatError(
             "empty file", path=path, line=1, expected=f"a {layouts[0].format_name} CSV"
@@ -288,22 +348,20 @@ def read_layout(path: Path, layouts: Sequence[Layout], *, skip_bad: bool = False
     layout, has_header = choose_layout(path, first, layouts)
     try:
         table, lines, bad = _parse(path, data, layout, has_header, typed=True, skip_bad=skip_bad)
-        frame = table.to_pandas()
-        for name, kind in layout.columns.items():
-            if kind == "int":
-                frame[name] = frame[name].astype("Int64")
-        frame[LINE] = lines
+        if not any(table.column(name).null_count for name in layout.required):
+            return RawTable(layout, has_header, bad, table=table, lines=lines)
+        frame = _to_frame(table, lines, layout)
     except _ConversionFailedError:
         table, lines, bad = _parse(path, data, layout, has_header, typed=False, skip_bad=skip_bad)
         frame, more = _slow_convert(path, table, lines, layout, skip_bad=skip_bad)
         bad += more
+        for name, kind in layout.columns.items():
+            if kind == "datetime":
+                frame[name] = pd.to_datetime(frame[name]).dt.tz_localize("UTC")
     frame, more = _check_required(path, frame, layout, skip_bad=skip_bad)
     bad += more
-    for name, kind in layout.columns.items():
-        if kind == "datetime":
-            frame[name] = pd.to_datetime(frame[name]).dt.tz_localize("UTC")
     bad.sort(key=lambda row: row.line)
-    return RawTable(frame=frame, layout=layout, has_header=has_header, bad_rows=bad)
+    return RawTable(layout, has_header, bad, _frame=frame)
 
 
 def check_conflicts(
