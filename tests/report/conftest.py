@@ -1,39 +1,32 @@
-"""Fixtures for the report tests: a store holding the real sample, and a written report."""
+"""Fixtures for the report tests: a store holding the bundled real sample, a written report."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from liqcascade.data import Store, load_sample
 from liqcascade.report import WeeklyReport, weekly_report
 
 ASOF = "2025-09-25"
 
 
-def _sample_store(tmp: Path, shared_market: Path):
-    """The bundled sample in a real Store; the shared CSVs in memory until the store lands."""
-    try:
-        from liqcascade.data import Store, load_sample
-    except ImportError:
-        from _frame_store import FrameStore, shared_frames
-
-        return FrameStore(shared_frames(shared_market))
-    store = Store(tmp / "store")
-    try:
-        load_sample(store)
-    except FileNotFoundError:  # the bundled sample is still being added by the data layer
-        from _frame_store import FrameStore, shared_frames
-
-        return FrameStore(shared_frames(shared_market))
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """A fresh store with the bundled real sample (BTC, ETH, ~2024-11 .. 2025-10-05)."""
+    store = Store(tmp_path_factory.mktemp("sample") / "store")
+    load_sample(store)
     return store
 
 
 @pytest.fixture(scope="session")
-def sample_store(tmp_path_factory: pytest.TempPathFactory, shared_market: Path):
-    return _sample_store(tmp_path_factory.mktemp("sample"), shared_market)
-
-
-@pytest.fixture(scope="session")
-def sample_report(tmp_path_factory: pytest.TempPathFactory, sample_store) -> WeeklyReport:
+def sample_report(tmp_path_factory: pytest.TempPathFactory, sample_store: Store) -> WeeklyReport:
+    """The weekly report as of 2025-09-25 written from the sample."""
     return weekly_report(sample_store, ASOF, out_dir=tmp_path_factory.mktemp("report"))
+
+
+@pytest.fixture
+def no_engines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Report without the estimator/map/simulator (they have their own as-of tests; slow here)."""
+    from liqcascade.report import _engines
+
+    monkeypatch.setattr(_engines, "_engine", lambda module, name: (None, "disabled in this test"))

@@ -1,9 +1,100 @@
-"""CLI commands for the demo area (placeholder until its issue lands)."""
+"""The ``liqcascade demo`` command: bundled sample -> store -> weekly report + stress test.
+
+Defaults live under ``./liqcascade-demo/`` (the current folder), so the demo never touches the
+user's own store: ``store/`` holds the sample (loading it again changes nothing) and
+``report/`` the report for the week of 2025-09-22, as of 2025-09-25.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+DEMO_ASOF = "2025-09-25"
+DEMO_ROOT = Path("liqcascade-demo")
+
+
+def demo(
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store", help="Store folder for the sample (default: ./liqcascade-demo/store)."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Report folder (default: ./liqcascade-demo/report)."),
+    ] = None,
+) -> None:
+    """Load the bundled real sample, write the 2025-09-25 weekly report, run a stress test."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from liqcascade.data import Store, load_sample
+    from liqcascade.report import weekly_report
+
+    console = Console()
+    store_dir = store if store is not None else DEMO_ROOT / "store"
+    out_dir = out if out is not None else DEMO_ROOT / "report"
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task(f"Loading the bundled sample into {store_dir}", total=None)
+        the_store = Store(store_dir)
+        summary = load_sample(the_store)
+        added = sum(s.added for s in summary.values())
+        progress.update(
+            task, total=1, completed=1, description=f"Sample in {store_dir} ({added:,} new rows)"
+        )
+        task = progress.add_task(
+            f"Weekly report as of {DEMO_ASOF}, liquidation map and stress test", total=None
+        )
+        report = weekly_report(the_store, DEMO_ASOF, out_dir=out_dir)
+        progress.update(task, total=1, completed=1, description=f"Report written to {out_dir}")
+    _print_facts(console, report.data)
+    console.print()
+    console.print(report.summary)
+    console.print()
+    console.print(f"[bold]Open the report:[/bold] {report.html_path.resolve().as_uri()}")
+
+
+def _print_facts(console, data: dict) -> None:
+    from rich.table import Table
+
+    from liqcascade.report._summary import pct, usd
+
+    table = Table(title=f"Week of {data['window']['week_start'][:10]}, as of {data['asof']}")
+    table.add_column("fact")
+    table.add_column("value", justify="right")
+    for asset in ("ETH", "BTC"):
+        block = data["assets"][asset]
+        if block.get("available"):
+            table.add_row(f"{asset} week-to-date", pct(block["week_change_pct"]))
+    market = data["market"]
+    if market.get("available"):
+        table.add_row("Total market cap change", usd(market["total_mcap_change_usd"]))
+    liq = data["liquidations"]
+    if liq.get("available"):
+        table.add_row("Reported long liquidations", usd(liq["reported_long_usd"]))
+    if liq.get("estimated_long_usd") is not None:
+        table.add_row("Estimated true long liquidations (p50)", usd(liq["estimated_long_usd"]))
+    etf = data["etf_flows"]
+    if etf.get("available"):
+        table.add_row("ETF net flows (week)", usd(etf["week_total_usd"]))
+    stress = data["stress"]
+    if stress.get("available"):
+        for shock in stress["shocks"]:
+            if shock.get("available"):
+                table.add_row(
+                    f"Stress {shock['asset']} {pct(shock['shock'], 0)}: longs liquidated",
+                    usd(shock["liquidated_long_usd"]),
+                )
+    else:
+        table.add_row("Stress test", f"not available ({stress.get('reason')})")
+    console.print(table)
 
 
 def register(app: typer.Typer) -> None:
     """Attach this area's commands to the root app."""
+    app.command("demo")(demo)

@@ -1,9 +1,49 @@
-"""CLI commands for the report area (placeholder until its issue lands)."""
+"""CLI commands for the report area: ``liqcascade report week``."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+report_app = typer.Typer(
+    help="Market reports computed from the store (weekly leverage & liquidation report).",
+    no_args_is_help=True,
+)
+
+
+@report_app.command("week")
+def week(
+    asof: Annotated[
+        str,
+        typer.Option(
+            "--asof", help="As-of DAY (UTC), e.g. 2025-09-25; only data known by its close."
+        ),
+    ],
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store", help="Store folder (default: $LIQCASCADE_HOME or the user data dir)."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output folder (default: ./liqcascade-report-<asof>)."),
+    ] = None,
+) -> None:
+    """Write report.html, report.md and report.json for the week containing --asof."""
+    from liqcascade.data import Store
+    from liqcascade.report import weekly_report
+
+    out_dir = out if out is not None else Path(f"liqcascade-report-{asof}")
+    written = weekly_report(Store(store), asof, out_dir=out_dir)
+    typer.echo(written.summary)
+    typer.echo("")
+    for path in (written.html_path, written.markdown_path, written.json_path):
+        typer.echo(f"wrote {path}")
 
 
 def register(app: typer.Typer) -> None:
     """Attach this area's commands to the root app."""
+    app.add_typer(report_app, name="report")

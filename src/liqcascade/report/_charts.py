@@ -79,14 +79,24 @@ def market_cap_chart(daily: pd.DataFrame, data: dict) -> Any:
     return fig
 
 
-def liquidations_chart(daily: pd.DataFrame, estimated: pd.DataFrame | None, data: dict) -> Any:
-    """Reported longs/shorts per day, with the estimated p50 and p10-p90 bars when available."""
+def liquidations_chart(daily: pd.DataFrame, estimated: pd.DataFrame | None) -> Any:
+    """Reported longs/shorts per day and source, with the estimated p50 and p10-p90 bars."""
     import plotly.graph_objects as go
 
-    source = data["liquidations"]["reported_source"]
-    fig = _figure(f"BTC+ETH liquidations per day - reported ({source})", yaxis="USD")
-    fig.add_trace(go.Bar(x=daily.index, y=daily["long"], name="longs", marker_color=LONG_COLOR))
-    fig.add_trace(go.Bar(x=daily.index, y=daily["short"], name="shorts", marker_color=SHORT_COLOR))
+    fig = _figure("BTC+ETH liquidations per day: reported by source, estimated true", yaxis="USD")
+    shades = {"long": ["#d62728", "#ff9896", "#8c564b"], "short": ["#2ca02c", "#98df8a", "#17becf"]}
+    for k, source in enumerate(dict.fromkeys(daily.columns.get_level_values(0))):
+        for side in ("long", "short"):
+            if (source, side) not in daily.columns:
+                continue
+            fig.add_trace(
+                go.Bar(
+                    x=daily.index,
+                    y=daily[(source, side)],
+                    name=f"{side}s - {source}",
+                    marker_color=shades[side][k % 3],
+                )
+            )
     if estimated is not None:
         for side, color in (("long", LONG_COLOR), ("short", SHORT_COLOR)):
             p50 = estimated[f"estimated_{side}_p50"]
@@ -105,7 +115,7 @@ def liquidations_chart(daily: pd.DataFrame, estimated: pd.DataFrame | None, data
                     },
                 )
             )
-    fig.update_layout(barmode="group")
+    fig.update_layout(barmode="group", xaxis_tickformat="%a %d %b")
     return fig
 
 
@@ -225,16 +235,30 @@ def fear_greed_chart(series: pd.DataFrame, data: dict) -> Any:
 
 
 def liquidation_map_chart(asset: str, curve: pd.DataFrame) -> Any:
+    """Cumulative notional liquidated by a move from the as-of price (longs down, shorts up)."""
     import plotly.graph_objects as go
 
-    fig = _figure(f"{asset} liquidation map: positions liquidated by a move", yaxis="USD")
+    fig = _figure(f"{asset} liquidation map: notional liquidated by a move", yaxis="USD")
+    down, up = curve[curve["move_pct"] <= 0], curve[curve["move_pct"] >= 0]
     fig.add_trace(
-        go.Bar(x=curve["move_pct"], y=curve["long_usd"], name="longs", marker_color=LONG_COLOR)
+        go.Scatter(
+            x=down["move_pct"],
+            y=down["long_usd"],
+            name="longs (drop)",
+            fill="tozeroy",
+            line={"color": LONG_COLOR},
+        )
     )
     fig.add_trace(
-        go.Bar(x=curve["move_pct"], y=curve["short_usd"], name="shorts", marker_color=SHORT_COLOR)
+        go.Scatter(
+            x=up["move_pct"],
+            y=up["short_usd"],
+            name="shorts (rise)",
+            fill="tozeroy",
+            line={"color": SHORT_COLOR},
+        )
     )
-    fig.update_layout(xaxis_title="price move", xaxis_tickformat=".0%")
+    fig.update_layout(xaxis_title="price move from the as-of price (%)")
     return fig
 
 
@@ -264,9 +288,7 @@ def all_charts(data: dict, frames: dict[str, pd.DataFrame]) -> dict[str, list[An
         charts["market"].append(market_cap_chart(frames["market_cap"], data))
     if "liquidations_daily" in frames:
         charts["liquidations"].append(
-            liquidations_chart(
-                frames["liquidations_daily"], frames.get("liquidations_estimated"), data
-            )
+            liquidations_chart(frames["liquidations_daily"], frames.get("liquidations_estimated"))
         )
     if any(k.startswith("oi_") for k in frames):
         charts["open_interest"].append(open_interest_chart(frames, data))

@@ -6,14 +6,26 @@ from __future__ import annotations
 import pandas as pd
 
 from liqcascade.report._access import Readable, read_known
-from liqcascade.report._window import ReportWindow
+from liqcascade.report._window import ReportWindow, interval_length
 
 ASSETS = ("BTC", "ETH")
 HOURS_PER_YEAR = 365.0 * 24.0
 
 
+def _num(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
 def _source_name(exchange: str, interval: object, coverage: object) -> str:
     return f"{exchange} {interval or 'events'} ({coverage})"
+
+
+def _midpoint_day(frame: pd.DataFrame) -> pd.Series:
+    """UTC day of each window's midpoint: a 24h window from 20:19 counts for the next day."""
+    half = [
+        interval_length(i) / 2 if isinstance(i, str) else pd.Timedelta(0) for i in frame["interval"]
+    ]
+    return (frame["time"] + pd.TimedeltaIndex(half).to_numpy()).dt.normalize()
 
 
 def liquidations_section(
@@ -40,7 +52,7 @@ def liquidations_section(
             _source_name(e, i, c)
             for e, i, c in zip(frame["exchange"], frame["interval"], frame["coverage"], strict=True)
         ],
-        day=frame["time"].dt.normalize(),
+        day=_midpoint_day(frame),
     )
     totals = (
         frame.pivot_table(
@@ -50,14 +62,15 @@ def liquidations_section(
         .fillna(0.0)
     )
     headline = (totals["long"] + totals["short"]).idxmax()
-    chosen = frame[frame["source"] == headline]
-    daily = (
-        chosen.pivot_table(
-            index="day", columns="liquidated_side", values="notional_usd", aggfunc="sum"
-        )
-        .reindex(columns=["long", "short"])
-        .fillna(0.0)
+    per_day = frame.pivot_table(
+        index="day", columns=["source", "liquidated_side"], values="notional_usd", aggfunc="sum"
     )
+    daily = per_day[headline].reindex(columns=["long", "short"]).dropna(how="all").fillna(0.0)
+    key_sources = [
+        s
+        for s in totals.index
+        if s == headline or s.startswith("all ") or "(throttled)" in s or "(complete)" in s
+    ]
     biggest = frame.loc[frame["notional_usd"].idxmax()]
     data = {
         "available": True,
@@ -73,6 +86,17 @@ def liquidations_section(
             {"date": f"{d:%Y-%m-%d}", "long_usd": float(r["long"]), "short_usd": float(r["short"])}
             for d, r in daily.iterrows()
         ],
+        "by_day_by_source": {
+            source: [
+                {
+                    "date": f"{d:%Y-%m-%d}",
+                    "long_usd": _num(r.get("long")),
+                    "short_usd": _num(r.get("short")),
+                }
+                for d, r in per_day[source].dropna(how="all").iterrows()
+            ]
+            for source in key_sources
+        },
         "biggest_bar": {
             "time": f"{biggest['time']:%Y-%m-%d %H:%M}",
             "symbol": biggest["symbol"],
@@ -83,10 +107,11 @@ def liquidations_section(
         "note": (
             "reported numbers undercount: Binance publishes at most one liquidation per symbol "
             "per second, and the all-exchange 24h snapshots are sampled once a day with gaps; "
-            "a 24h window is dated by its open"
+            "a window counts for the UTC day of its midpoint"
         ),
     }
-    return data, {"liquidations_daily": daily, "liquidations_rows": frame}
+    charted = per_day.loc[:, per_day.columns.get_level_values(0).isin(key_sources)]
+    return data, {"liquidations_daily": charted}
 
 
 def open_interest_section(

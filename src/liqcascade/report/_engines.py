@@ -62,28 +62,28 @@ def estimated_liquidations(
         data[f"{side}_usd"] = {
             q: float(totals[f"estimated_{side}_{q}"]) for q in ("p10", "p50", "p90")
         }
-    data["note"] = "quantiles summed over bars (an upper bound on the spread of the weekly total)"
+    data["note"] = "p10/p50/p90 summed over 4h bars (the sum of p10s is not the p10 of the sum)"
     return data, daily
 
 
 def liquidation_map(
     store: Any, window: ReportWindow, symbol: str
 ) -> tuple[dict, pd.DataFrame | None]:
-    """Liquidation map of ``symbol`` as of the cutoff, and what further 5 % / 10 % drops hit."""
+    """Liquidation map of ``symbol`` as of the cutoff, and what further 5 % / 10 % drops hit.
+
+    The map's ``curve`` is cumulative: ``long_usd`` at ``move_pct`` (PERCENT, -5.0 = a 5 %
+    drop) is the long notional liquidated by a drop to that price.
+    """
     build, why = _engine("liqcascade.leverage", "liquidation_map")
     if build is None:
         return _unavailable(why), None
     try:
         result = build(store, symbol, window.cutoff)
         curve = pd.DataFrame(result.curve)
+        drops = {f"{shock:+.0%}": float(result.liquidated_by(shock)) for shock in SHOCKS}
         price = float(result.price)
     except (LiqcascadeError, ValueError, KeyError, TypeError, AttributeError) as exc:
         return _unavailable(f"liquidation_map failed: {exc}"), None
-    drops = {}
-    for shock in SHOCKS:
-        # longs liquidated between the price now and a drop of |shock|
-        hit = curve[(curve["move_pct"] < 0) & (curve["move_pct"] >= shock)]
-        drops[f"{shock:+.0%}"] = float(hit["long_usd"].sum())
     return {"available": True, "symbol": symbol, "price": price, "longs_within": drops}, curve
 
 

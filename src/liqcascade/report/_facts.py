@@ -97,9 +97,24 @@ def _liquidation_facts(liq: dict) -> list[str]:
                 f"Estimated true {side}s: {usd(q['p50'])} "
                 f"(p10 {usd(q['p10'])}, p90 {usd(q['p90'])})."
             )
+        facts += _estimate_warnings(liq, est)
     else:
         facts.append(f"Estimated true liquidations not available: {est.get('reason')}.")
     return facts
+
+
+def _estimate_warnings(liq: dict, est: dict) -> list[str]:
+    """Say so when an estimated TRUE total is below what one source alone reported."""
+    warnings = []
+    for source in liq.get("by_source", []):
+        for side in ("long", "short"):
+            if est[f"{side}_usd"]["p50"] < source[f"{side}_usd"]:
+                warnings.append(
+                    f"Check: the estimated true {side}s (p50) are below what {source['source']} "
+                    f"alone reported ({usd(source[f'{side}_usd'])}); the estimate is a model, "
+                    "the reported figure a floor."
+                )
+    return warnings
 
 
 def _leverage_facts(data: dict) -> list[str]:
