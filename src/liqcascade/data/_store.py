@@ -121,16 +121,26 @@ def _row_hashes(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
     return pd.util.hash_pandas_object(frame[list(columns)], index=False).to_numpy()
 
 
+def _isin(values: object, candidates: object) -> np.ndarray:
+    # pandas' hash-table isin: O(n), unlike np.isin's sort/unique on large uint64 arrays
+    return pd.Series(np.asarray(values)).isin(np.asarray(candidates)).to_numpy()
+
+
 FILE = "_file"  # private column: the month file a row belongs to
 
 
 def _file_of(store_root: Path, ds: Dataset, frame: pd.DataFrame) -> np.ndarray:
     """Relative month-file path of every row: ``<dataset>/<partition>/<YYYY-MM>.parquet``."""
-    months = frame["time"].dt.tz_convert(None).to_numpy().astype("datetime64[M]").astype(str)
-    codes, uniques = pd.factorize(frame[ds.partition_by], use_na_sentinel=False)
-    names = np.array([partition_name(v) for v in uniques], dtype=object)
-    prefix = np.char.add(f"{ds.name}/", names[codes].astype(str))
-    return np.char.add(np.char.add(prefix, "/"), np.char.add(months, ".parquet")).astype(object)
+    months = frame["time"].dt.tz_convert(None).to_numpy().astype("datetime64[M]").astype("int64")
+    part_codes, parts = pd.factorize(frame[ds.partition_by], use_na_sentinel=False)
+    combo = part_codes.astype("int64") * 1_000_000 + (months - months.min())
+    combo_codes, combos = pd.factorize(combo)
+    names = np.empty(len(combos), dtype=object)
+    for i, value in enumerate(combos):
+        part, month = divmod(int(value), 1_000_000)
+        stamp = np.datetime64(int(month + months.min()), "M")
+        names[i] = f"{ds.name}/{partition_name(parts[part])}/{stamp}.parquet"
+    return names[combo_codes]
 
 
 def _sorted_by_file_and_time(frame: pd.DataFrame) -> pd.DataFrame:
@@ -183,8 +193,8 @@ class Transaction:
             merged = incoming
         else:
             k_ex = _row_hashes(existing, ds.key)
-            in_existing = np.isin(k_in, k_ex)
-            same = in_existing & np.isin(
+            in_existing = _isin(k_in, k_ex)
+            same = in_existing & _isin(
                 _row_hashes(incoming, ds.columns), _row_hashes(existing, ds.columns)
             )
             summary = WriteSummary(
@@ -195,9 +205,9 @@ class Transaction:
             changed = pd.unique(incoming.loc[~same, FILE])
             if len(changed) == 0:
                 return summary
-            keep_existing = np.isin(existing[FILE], changed) & ~np.isin(k_ex, k_in)
+            keep_existing = _isin(existing[FILE], changed) & ~_isin(k_ex, k_in)
             merged = pd.concat(
-                [existing[keep_existing], incoming[np.isin(incoming[FILE], changed)]],
+                [existing[keep_existing], incoming[_isin(incoming[FILE], changed)]],
                 ignore_index=True,
             )
         merged = _sorted_by_file_and_time(merged)

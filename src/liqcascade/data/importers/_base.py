@@ -124,8 +124,30 @@ def open_text(path: Path) -> io.StringIO:
 
 
 def read_head(path: Path) -> str:
-    """First ``HEAD_BYTES`` of the decompressed text, for ``detect``."""
-    return open_text(path).read(HEAD_BYTES)
+    """First ``HEAD_BYTES`` of the decompressed text, for ``detect`` (reads no more than that).
+
+    Binary files (Parquet...) give an empty head; a damaged archive raises
+    :class:`ImportFormatError`.
+    """
+    path = Path(path)
+    try:
+        if path.suffix == ".gz":
+            with gzip.open(path, "rb") as fh:
+                data = fh.read(HEAD_BYTES)
+        elif path.suffix == ".zip":
+            data = open_bytes(path)[:HEAD_BYTES]
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read(HEAD_BYTES)
+    except (EOFError, OSError, zipfile.BadZipFile, gzip.BadGzipFile) as exc:
+        raise ImportFormatError(
+            f"cannot decompress: {exc}",
+            path=path,
+            expected="a complete .gz/.zip file; re-download it",
+        ) from exc
+    if data.startswith(b"PAR1"):
+        return ""
+    return data.decode("utf-8-sig", errors="ignore")
 
 
 __all__ = [

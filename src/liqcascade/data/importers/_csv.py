@@ -215,19 +215,23 @@ def read_csv(
     (unless ``skip_bad``, which records the bad rows in ``result.bad_rows`` and drops them).
     """
     data = open_bytes(path) if data is None else data
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFormatError(
-            f"not UTF-8 text at byte {exc.start}", path=path, expected="a UTF-8 CSV file"
-        ) from exc
-    header = header_of(text)
-    _check_header(path, header, columns)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    header = header_of(data[:65536].decode("utf-8", errors="replace"))
+    _check_header(path, header, columns)
     frame = _fast(data, header, columns)
     if frame is not None:
         return frame
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ImportFormatError(
+            f"not UTF-8 text at byte {exc.start}",
+            path=path,
+            line=line,
+            expected="a UTF-8 CSV file",
+        ) from exc
     return _slow(path, text, header, columns, result=result, skip_bad=skip_bad)
 
 
