@@ -258,3 +258,47 @@ def test_scalar_call_does_not_import_numba() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_later_table_does_not_change_an_earlier_as_of_result(monkeypatch) -> None:
+    from dataclasses import replace
+
+    from liqcascade.margin import _tables
+
+    before = liquidation_price("binance", "long", 109.488, 32481.98, 1535443.01, **BTC)
+    packaged = _tables.packaged_tables()
+    later = replace(
+        brackets("binance", "BTCUSDT"),
+        effective_from=pd.Timestamp("2024-01-01").date(),
+        floors=(0.0,),
+        caps=(1e9,),
+        mmrs=(0.1,),
+        cums=(0.0,),
+        max_leverages=(10.0,),
+        _arrays={},
+    )
+    monkeypatch.setattr(_tables, "_packaged", lambda: (*packaged, later))
+    assert brackets("binance", "BTCUSDT").effective_from.year == 2024  # the new table is live
+    after = liquidation_price("binance", "long", 109.488, 32481.98, 1535443.01, **BTC)
+    assert after == before  # as of 2021-06-01 nothing changed
+
+
+def test_dataframe_groups_by_venue_and_symbol_columns() -> None:
+    df = pd.DataFrame(
+        {
+            "venue": ["hyperliquid", "binance", "hyperliquid"],
+            "symbol": ["BTC", "ETHUSDT", "BTC"],
+            "side": ["long", "long", "short"],
+            "size": [0.0015, 3683.979, 0.0015],
+            "entry_price": [66930.0, 1456.84, 66930.0],
+            "collateral": [20.043862, 1535443.01, 20.043862],
+        }
+    )
+    res = liquidation_prices(df, at="2025-09-22")
+    hl = liquidation_price(
+        "hyperliquid", ["long", "short"], 0.0015, 66930.0, 20.043862, symbol="BTC"
+    )
+    assert res.liquidation_price[[0, 2]].tolist() == hl.tolist()
+    # the 2021 ETHUSDT table is the latest packaged one: FAQ value 1114.78
+    assert res.liquidation_price[1] == pytest.approx(1114.78, abs=0.01)
+    assert res.table is None  # several tables were used
