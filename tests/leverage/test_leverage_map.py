@@ -250,16 +250,20 @@ def test_symbol_without_bracket_table_uses_named_flat_rate() -> None:
 
 
 def test_leverages_the_venue_refuses_are_dropped_and_named() -> None:
-    # A flat 1 % maintenance rate cannot carry 125x (0.8 % initial margin) nor 100x (1 %, at
-    # maintenance already at entry): those cohorts are
+    # A flat 1.01 % maintenance rate cannot carry isolated 125x (0.8 % initial margin) nor
+    # 100x (1 %): those cohorts are
     # dropped, the rest of each bar's side is renormalised, and the book still meets its target.
     candles, oi = market(60)
-    config = MapConfig(fallback_mmr=0.01, at_risk_share=0.5)
+    config = MapConfig(fallback_mmr=0.0101, at_risk_share=0.5)
     result = map_from_frames(
         candles, oi, symbol="DOGE/USDT:USDT", asof=T0 + pd.Timedelta(days=10), config=config
     )
     assert result.bracket_source.endswith("dropped: 100x, 125x")
-    assert not {100.0, 125.0} & set(result.positions["leverage"])
+    isolated = result.positions[result.positions["margin_mode"] == "isolated"]
+    assert not {100.0, 125.0} & set(isolated["leverage"])
+    # Cross accounts post 2x the margin (2 % and 1.6 % > 1.01 %), so they remain.
+    cross = result.positions[result.positions["margin_mode"] == "cross"]
+    assert {100.0, 125.0} <= set(cross["leverage"])
     oi_base = oi["close_usd"].iloc[59] / candles["close"].iloc[59]
     longs = result.positions.loc[result.positions["side"] == "long", "size"].sum()
     assert longs == pytest.approx(0.5 * oi_base, rel=1e-4)
