@@ -302,3 +302,9 @@ def test_dataframe_groups_by_venue_and_symbol_columns() -> None:
     # the 2021 ETHUSDT table is the latest packaged one: FAQ value 1114.78
     assert res.liquidation_price[1] == pytest.approx(1114.78, abs=0.01)
     assert res.table is None  # several tables were used
+
+
+def test_initial_margin_without_leverage_column_is_an_error() -> None:
+    # the packaged 2021 ETHUSDT table has no initialLeverage column
+    with pytest.raises(BracketError, match="initialLeverage"):
+        initial_margin("binance", 1.0, 2000.0, symbol="ETHUSDT")

@@ -797,6 +797,11 @@ def initial_margin(
             f"{table.last_cap!r}"
         )
     lev = table.array("max_leverages")[np.clip(k, 0, len(table) - 1)]
+    if np.ndim(value) == 0 and np.isnan(lev):
+        raise BracketError(
+            f"the {table.venue} {table.symbol} table from {table.effective_from} has no "
+            "initialLeverage column; pass leverage="
+        )
     out = np.where(beyond, np.nan, value / lev)
     if np.ndim(out) == 0:
         return float(out)
