@@ -8,10 +8,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from liqcascade._cli.data_live import register
 from liqcascade.data import live
 from liqcascade.errors import InputError, RemoteError, UnknownVenueError
 
@@ -226,15 +224,13 @@ def test_importing_live_does_not_import_ccxt() -> None:
 
 @pytest.mark.integration
 def test_backfill_command_writes_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from liqcascade.cli import app
     from liqcascade.data import Store
 
     monkeypatch.setattr(
         live, "make_client", lambda exchange: RecordedExchange("binance_BTCUSDT.json")
     )
-    app = typer.Typer()
-    register(app)
-    app.command("noop")(lambda: None)  # a second command keeps `backfill` a sub-command
-    args = ["backfill", "--exchange", "binance", "--symbol", "BTC/USDT:USDT"]
+    args = ["data", "backfill", "--exchange", "binance", "--symbol", "BTC/USDT:USDT"]
     args += ["--since", "2025-09-22", "--until", "2025-09-23", "--store", str(tmp_path)]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
@@ -253,11 +249,17 @@ def test_backfill_command_writes_the_store(tmp_path: Path, monkeypatch: pytest.M
     )
 
 
-def test_backfill_without_since_is_a_clear_error() -> None:
-    from liqcascade.errors import InputError
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--exchange", "binance"], "--since"),
+        (["--exchange", "kraken", "--since", "2025-09-01"], "no live backfill for 'kraken'"),
+        (["--since", "2025-09-01", "--what", "trades"], "unknown --what"),
+    ],
+)
+def test_backfill_command_refuses_bad_options(args: list[str], message: str) -> None:
+    from liqcascade.cli import app
+    from liqcascade.errors import LiqcascadeError
 
-    app = typer.Typer()
-    register(app)
-    app.command("noop")(lambda: None)
-    result = CliRunner().invoke(app, ["backfill", "--exchange", "binance"])
-    assert isinstance(result.exception, InputError) and "--since" in str(result.exception)
+    result = CliRunner().invoke(app, ["data", "backfill", *args])
+    assert isinstance(result.exception, LiqcascadeError) and message in str(result.exception)

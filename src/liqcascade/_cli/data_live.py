@@ -35,17 +35,19 @@ def backfill(
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from liqcascade.data import Store
-    from liqcascade.data.live import backfill as run_backfill
-    from liqcascade.data.live import to_ms
+    from liqcascade.data import Store, live
     from liqcascade.errors import InputError
 
     if not since:
         raise InputError("--since is required, e.g. --since 2025-09-01")
     items = [w.strip() for w in what.split(",") if w.strip()]
+    unknown = sorted(set(items) - set(live.WHAT))
+    if unknown or not items:
+        raise InputError(f"unknown --what {unknown}; expected some of {', '.join(live.WHAT)}")
+    client = live.make_client(exchange)  # checks the venue and the `live` extra first
     console = Console(stderr=True)
-    start_ms = to_ms(since)
-    end_ms = to_ms(until) if until else to_ms(pd.Timestamp.now(tz="UTC"))
+    start_ms = live.to_ms(since)
+    end_ms = live.to_ms(until) if until else live.to_ms(pd.Timestamp.now(tz="UTC"))
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -63,7 +65,7 @@ def backfill(
             done = min(end_ms, int(last.value // 1_000_000)) - start_ms
             progress.update(tasks[item], completed=max(0, done), rows=rows)
 
-        result = run_backfill(
+        result = live.backfill(
             exchange,
             symbol,
             since=since,
@@ -71,6 +73,7 @@ def backfill(
             what=items,
             timeframe=timeframe,
             store=Store(store),
+            client=client,
             on_page=on_page,
         )
         for item in items:
