@@ -109,8 +109,9 @@ def stress(store: Any, window: ReportWindow) -> dict[str, object]:
                     "shock": shock,
                     "available": True,
                     **{
-                        name: _maybe_float(getattr(result, name, None))
+                        name: _maybe_float(getattr(getattr(result, "cascade", result), name, None))
                         for name in (
+                            "start_price",
                             "trough_price",
                             "move_pct",
                             "liquidated_long_usd",

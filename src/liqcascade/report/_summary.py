@@ -79,6 +79,7 @@ def summary_paragraph(report: dict[str, Any]) -> str:
                 f"(p10-p90 {usd(est['long_usd']['p10'])}-{usd(est['long_usd']['p90'])})"
             )
         parts.append(text + ".")
+    parts += _leverage_sentences(report)
     etf = report["etf_flows"]
     if etf.get("available"):
         worst = etf["biggest_outflow_day"]
@@ -93,6 +94,7 @@ def summary_paragraph(report: dict[str, Any]) -> str:
             for m in treasury["by_month"]
         )
         parts.append(f"Corporate treasury BTC purchases by month - {months}.")
+    parts += _hedging_and_macro_sentences(report)
     sentiment = report["sentiment"]
     if sentiment.get("available"):
         text = f"Fear & Greed stood at {sentiment['value']:.0f}"
@@ -100,3 +102,54 @@ def summary_paragraph(report: dict[str, Any]) -> str:
             text += f", the lowest since {sentiment['lowest_since']}"
         parts.append(text + ".")
     return " ".join(parts)
+
+
+def _leverage_sentences(report: dict[str, Any]) -> list[str]:
+    out = []
+    oi = report["open_interest"]
+    moves = [
+        f"{a} {usd(oi[a]['change_usd'])} ({pct(oi[a]['change_pct'])})"
+        for a in ("BTC", "ETH")
+        if oi.get(a, {}).get("available")
+    ]
+    if moves:
+        out.append("Open interest across venues changed by " + " and ".join(moves) + ".")
+    stress = report["stress"]
+    if stress.get("available"):
+        hits = [
+            f"{s['asset']} {pct(s['shock'], 0)}: {usd(s['liquidated_long_usd'])}"
+            for s in stress["shocks"]
+            if s.get("available")
+        ]
+        out.append("Simulated longs liquidated by a further drop - " + "; ".join(hits) + ".")
+    return out
+
+
+def _hedging_and_macro_sentences(report: dict[str, Any]) -> list[str]:
+    out = []
+    options = report["options"]
+    ratios = [
+        f"{a} {options[a]['put_call_oi_ratio']:.2f}"
+        + (f" ({options[a]['change']:+.2f})" if options[a].get("change") is not None else "")
+        for a in ("BTC", "ETH")
+        if options.get(a, {}).get("available")
+    ]
+    if ratios:
+        out.append("Put/call open-interest ratios: " + ", ".join(ratios) + ".")
+    dvol = options.get("dvol", {})
+    if dvol.get("available") and dvol.get("change") is not None:
+        out.append(
+            f"BTC implied volatility (DVOL) {dvol['level']:.1%}, "
+            f"{dvol['change'] * 100:+.1f} points on the week."
+        )
+    macro = report["macro"]
+    if macro.get("available"):
+        spx = [p for p in macro["pairs"] if p["macro"] == "SPX"]
+        if spx:
+            text = ", ".join(
+                f"{p['asset']} {p['corr_30d']:+.2f} ({'up' if p['change'] > 0 else 'down'} "
+                f"from {p['corr_then']:+.2f} on {p['then_date']})"
+                for p in spx
+            )
+            out.append(f"30-day correlation with the S&P 500: {text}.")
+    return out
