@@ -187,7 +187,7 @@ def brackets_cmd(
         grid.add_row(
             str(row["bracket"]),
             f"{row['notionalFloor']:,.0f}",
-            f"{row['notionalCap']:,.0f}",
+            "open" if row["notionalCap"] >= 1e15 else f"{row['notionalCap']:,.0f}",
             "?" if lev != lev else f"{lev:g}x",
             f"{row['maintMarginRatio']:.4%}",
             f"{row['cum']:,.2f}",
