@@ -180,3 +180,23 @@ def test_base_asset(symbol: str, base: str) -> None:
 def test_base_asset_rejects_empty() -> None:
     with pytest.raises(InputError):
         base_asset("")
+
+
+def test_arrow_and_duckdb_read_paths_agree(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import liqcascade.data._store as store_module
+
+    queries = [
+        ("candles", {"symbol": ["BTC/USDT", "ETH/USDT"], "interval": "1d"}),
+        ("liquidations", {"symbol": "BTC", "exchange": "binance"}),
+        ("depth", {"symbol": "BTC", "band": 0.01}),
+        ("options", {"asset": "BTC", "metric": "call_oi", "expiry": "2025-09-26 08:00"}),
+    ]
+    for name, filters in queries:
+        fast = sample_store.read(name, start="2025-09-01", end="2025-10-01", **filters)
+        monkeypatch.setattr(store_module, "ARROW_READ_MAX_FILES", 0)
+        slow = sample_store.read(name, start="2025-09-01", end="2025-10-01", **filters)
+        monkeypatch.setattr(store_module, "ARROW_READ_MAX_FILES", 32)
+        assert len(fast) > 0, name
+        pd.testing.assert_frame_equal(fast, slow)

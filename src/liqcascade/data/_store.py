@@ -50,6 +50,8 @@ TMP_SUFFIX = ".tmp"
 # Test hook: "staged:<seconds>" pauses after staging, "applying:<seconds>" after the first
 # rename; the writer prints "liqcascade-store-paused <phase>" on stderr before sleeping.
 PAUSE_ENV = "LIQCASCADE_STORE_PAUSE"
+# Reads touching at most this many month files use pyarrow (lower latency); more use DuckDB.
+ARROW_READ_MAX_FILES = 32
 
 TimeLike = str | pd.Timestamp | Any | None
 
@@ -451,8 +453,10 @@ class Store:
         files = self.files(ds.name, partitions=partitions, start=start, end=end)
         if not files:
             return empty_frame(ds)
-        where, params = [], {"files": [str(f) for f in files]}
         lo, hi = _timestamp(start, "start"), _timestamp(end, "end")
+        if len(files) <= ARROW_READ_MAX_FILES:
+            return self._read_arrow(ds, files, lo, hi, filters)
+        where, params = [], {"files": [str(f) for f in files]}
         if lo is not None:
             where.append("time >= $lo")
             params["lo"] = lo.to_pydatetime()
@@ -462,7 +466,7 @@ class Store:
         for i, (column, value) in enumerate(sorted(filters.items())):
             if isinstance(value, list | tuple | set):
                 where.append(f'"{column}" IN (SELECT unnest($v{i}))')
-                params[f"v{i}"] = [str(v) for v in value]
+                params[f"v{i}"] = list(value)
             else:
                 where.append(f'"{column}" = $v{i}')
                 params[f"v{i}"] = value
@@ -474,6 +478,45 @@ class Store:
         )
         table = self._connection().sql(query, params=params).to_arrow_table()
         return to_frame(ds, table)
+
+    def _read_arrow(
+        self,
+        ds: Dataset,
+        files: list[Path],
+        lo: pd.Timestamp | None,
+        hi: pd.Timestamp | None,
+        filters: dict[str, Any],
+    ) -> pd.DataFrame:
+        """The same query as the DuckDB path, with pyarrow: faster for a handful of files."""
+        import pyarrow.compute as pc
+
+        def scalar(column: str, value: Any) -> pa.Scalar:
+            kind = ds.schema.field(column).type
+            if pa.types.is_timestamp(kind):
+                return pa.scalar(_timestamp(value, column).value, kind)  # type: ignore[union-attr]
+            return pa.scalar(value, kind)
+
+        conditions = []
+        if lo is not None:
+            conditions.append(pc.field("time") >= scalar("time", lo))
+        if hi is not None:
+            conditions.append(pc.field("time") < scalar("time", hi))
+        for column, value in sorted(filters.items()):
+            if isinstance(value, list | tuple | set):
+                values = pa.array([scalar(column, v) for v in value], ds.schema.field(column).type)
+                conditions.append(pc.field(column).isin(values))
+            else:
+                conditions.append(pc.field(column) == scalar(column, value))
+        expression = None
+        for condition in conditions:
+            expression = condition if expression is None else expression & condition
+        try:
+            tables = [pq.read_table(f, filters=expression) for f in files]
+        except (OSError, pa.ArrowException) as exc:
+            raise StoreError(f"cannot read store files of {ds.name}: {exc}") from exc
+        table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+        order = [(c, "ascending") for c in ("time", *[k for k in ds.key if k != "time"])]
+        return to_frame(ds, table.sort_by(order))
 
     def sql(self, query: str, **params: Any) -> pd.DataFrame:
         """Run DuckDB SQL over one view per dataset (``candles``, ``funding``...).
