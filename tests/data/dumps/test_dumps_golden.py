@@ -70,3 +70,17 @@ def test_detect_claims_only_its_own_fixtures(module, fixtures: Path) -> None:
     for spec in cases:
         path = fixtures / spec["input"]
         assert module.detect(path, read_head(path)) == (spec["format"] == module.FORMAT), path
+
+
+@pytest.mark.parametrize("folder", ["binance", "tardis", "ccxt"])
+def test_fixture_files_match_their_metadata(folder: str, fixtures: Path) -> None:
+    import hashlib
+
+    meta = json.loads((fixtures / folder / "metadata.json").read_text(encoding="utf-8"))
+    assert meta["source"] and meta["license"]
+    on_disk = {
+        str(p.relative_to(fixtures / folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((fixtures / folder).rglob("*"))
+        if p.is_file() and p.name != "metadata.json"
+    }
+    assert on_disk == meta["sha256"]
