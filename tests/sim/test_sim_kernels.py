@@ -100,3 +100,49 @@ def test_forward_scan_matches_binary_search_for_growing_flow() -> None:
     for flow in np.sort(rng.uniform(-1, grid_flow[-1] * 1.1, 500)):
         y, lo = k.move_from_py(flow, grid_y, grid_flow, lo)
         assert y == k.move_for_flow_py(flow, grid_y, grid_flow)
+
+
+_SCRIPT = """
+import json, numpy as np, pandas as pd
+from liqcascade._compat.numba import HAS_NUMBA
+from liqcascade.sim import Book, CascadeConfig, Momentum, simulate
+rng = np.random.default_rng(8)
+n = 400
+size = rng.lognormal(0, 1, n) * 10
+entry = 100 * (1 + rng.normal(0, 0.03, n))
+pos = pd.DataFrame({"venue": "toy", "symbol": "X/USDT:USDT",
+    "side": np.where(rng.random(n) < 0.6, "long", "short"), "size": size,
+    "entry_price": entry, "collateral": size * entry / rng.uniform(3, 80, n),
+    "margin_mode": "isolated"})
+book = Book.parametric(100.0, 3e4, insurance_fund_usd=50.0)
+out = {"numba": HAS_NUMBA}
+for solver in ("fixed_point", "stepper"):
+    cfg = CascadeConfig(solver=solver, momentum=Momentum(usd_per_pct=5e3),
+                        engine_usd_per_second=2e3)
+    r = simulate(pos, book, -0.04, config=cfg)
+    out[solver] = [r.trough_price, r.liquidated_long_usd, r.insurance_fund_used_usd, r.adl_usd,
+                   r.n_liquidated, r.liquidations["fill_price"].tolist()]
+print(json.dumps(out))
+"""
+
+
+def test_pure_python_path_matches_compiled_path_end_to_end() -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    def run(disable: str) -> dict:
+        env = {**os.environ, "LIQCASCADE_DISABLE_NUMBA": disable}
+        done = subprocess.run(
+            [sys.executable, "-c", _SCRIPT], env=env, capture_output=True, text=True, check=True
+        )
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    pure, compiled = run("1"), run("0")
+    assert pure.pop("numba") is False
+    assert compiled.pop("numba") is True
+    for solver in ("fixed_point", "stepper"):
+        np.testing.assert_allclose(pure[solver][:5], compiled[solver][:5], rtol=1e-12)
+        np.testing.assert_allclose(pure[solver][5], compiled[solver][5], rtol=1e-12)
+    assert pure["fixed_point"][:5] == pure["stepper"][:5]

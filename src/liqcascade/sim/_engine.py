@@ -51,33 +51,6 @@ def _funding_close_fraction(book: Book, config: CascadeConfig) -> tuple[float, i
     return min(fp.max_fraction, fp.sensitivity * excess), (1 if book.funding_rate > 0 else -1)
 
 
-def _reachable(
-    trigger: np.ndarray,
-    notional: np.ndarray,
-    flow0: float,
-    grid_y: np.ndarray,
-    grid_flow: np.ndarray,
-    iterations: int = 4,
-) -> np.ndarray:
-    """Positions the cascade can possibly reach, so only those need sorting.
-
-    Iterates the flow bound from above: if at most ``F`` USD can ever hit the book, the move
-    stays below ``y(F)``, so only positions triggering below it can add flow. Each step is
-    O(n) and never drops a position the cascade reaches (the bound is padded against
-    summation-order rounding).
-    """
-    cand = np.arange(trigger.size)
-    total = flow0 + float(notional.sum())
-    for _ in range(iterations):
-        y_max = k.move_for_flow(total * (1 + 1e-9) + 1e-6, grid_y, grid_flow)
-        cand = np.flatnonzero(trigger <= y_max)
-        new_total = flow0 + float(notional[cand].sum())
-        if new_total >= total:
-            break
-        total = new_total
-    return cand
-
-
 def _setup(pos: PositionArrays, book: Book, shock: Shock, config: CascadeConfig) -> _Setup | None:
     start = book.mid_price
     net_flow = shock.flow_usd
@@ -91,32 +64,37 @@ def _setup(pos: PositionArrays, book: Book, shock: Shock, config: CascadeConfig)
     if direction == 0:
         return None
     p_shift = start * (1.0 + shock.price_move)
-    at_risk = pos.side == -direction  # longs fall with the price, shorts with a rally
-    live = direction * (pos.liquidation - start) > 0  # not already beyond liquidation at start
-    chosen = np.flatnonzero(at_risk & live)
-    skipped = int(np.count_nonzero(at_risk & ~live))
-    trigger = direction * (pos.liquidation[chosen] - p_shift) / p_shift
-    size = pos.size[chosen]
-    if closed > 0 and payer == -direction:
-        size = size * (1.0 - closed)
-    notional = size * pos.liquidation[chosen]
+    scale = 1.0 - closed if closed > 0 and payer == -direction else 1.0
+    n = len(pos)
+    trigger = np.empty(n)
+    notional = np.empty(n)
+    index = np.empty(n, dtype=np.int64)
+    count, skipped = k.select(
+        pos.side, pos.liquidation, pos.size, direction, start, p_shift, scale,
+        trigger, notional, index,
+    )  # fmt: skip
+    trigger, notional, index = trigger[:count], notional[:count], index[:count]
     grid_y, grid_flow = flow_curve(book, "bid" if direction < 0 else "ask", config)
     flow0 = direction * net_flow  # negative: counter-flow the cascade must first absorb
-    reachable = _reachable(trigger, notional, flow0, grid_y, grid_flow)
-    order = reachable[np.argsort(trigger[reachable])]
-    index = chosen[order]
+    y_max = k.reachable(trigger, notional, flow0, grid_y, grid_flow, 4)
+    candidates = np.flatnonzero(trigger <= y_max)
+    order = candidates[np.argsort(trigger[candidates])]
+    m = order.size
+    sorted_ = (np.empty(m), np.empty(m), np.empty(m, dtype=np.int64), np.empty(m), np.empty(m))
+    k.gather(order, trigger, notional, index, pos.size, pos.bankruptcy, scale, *sorted_)
+    s_trigger, s_notional, s_index, s_size, s_bankruptcy = sorted_
     return _Setup(
         direction=direction,
         p_shift=p_shift,
         flow0=flow0,
-        index=index,
-        trigger_y=np.ascontiguousarray(trigger[order]),
-        size=np.ascontiguousarray(size[order]),
-        notional=np.ascontiguousarray(notional[order]),
-        bankruptcy=np.ascontiguousarray(pos.bankruptcy[index]),
+        index=s_index,
+        trigger_y=s_trigger,
+        size=s_size,
+        notional=s_notional,
+        bankruptcy=s_bankruptcy,
         grid_y=grid_y,
         grid_flow=grid_flow,
-        closed_fraction=closed if payer == -direction else 0.0,
+        closed_fraction=1.0 - scale,
         skipped=skipped,
     )
 
@@ -134,7 +112,7 @@ class _Raw:
 
 def _solve(s: _Setup, book: Book, config: CascadeConfig) -> _Raw:
     n = s.trigger_y.shape[0]
-    out = np.zeros((k.N_OUT, n))
+    out = np.empty((k.N_OUT, n))  # the kernels write every row of each settled position
     args = (
         s.trigger_y, s.size, s.notional, s.bankruptcy, s.grid_y, s.grid_flow,
         s.p_shift, s.direction, s.flow0, book.insurance_fund_usd,
@@ -187,43 +165,65 @@ def _adl_counterparties(
     return touched, 0.0
 
 
+@dataclass(frozen=True)
+class _Detail:
+    """Builds the per-position and path frames of a result only when asked for."""
+
+    raw: _Raw
+    side: np.ndarray
+    liquidation: np.ndarray
+    solver: str
+
+    def liquidations(self) -> pd.DataFrame:
+        s, m = self.raw.setup, self.raw.n_liquidated
+        out = self.raw.out[:, :m]
+        rows = s.index[:m]
+        step = "round" if self.solver == "fixed_point" else "step"
+        return pd.DataFrame(
+            {
+                "row": rows,
+                "side": pd.Categorical.from_codes(
+                    (self.side[rows] < 0).astype(np.int8), categories=["long", "short"]
+                ),
+                "size": s.size[:m],
+                "liquidation_price": self.liquidation[rows],
+                "bankruptcy_price": s.bankruptcy[:m],
+                "notional_usd": s.notional[:m],
+                "fill_price": out[k.FILL],
+                "insurance_fund_draw_usd": out[k.FUND_DRAW],
+                "insurance_fund_add_usd": out[k.FUND_ADD],
+                "adl_fraction": out[k.ADL_FRACTION],
+                step: out[k.ROUND].astype(np.int64),
+                "time_s": out[k.TIME_S],
+            }
+        )
+
+    def path(self) -> pd.DataFrame:
+        s, m = self.raw.setup, self.raw.n_liquidated
+        if self.solver == "fixed_point":
+            price, count = self.raw.path
+            frame = pd.DataFrame(
+                {"round": np.arange(price.size), "price": price, "liquidated": count}
+            )
+        else:
+            t, price, count, queue = self.raw.path
+            frame = pd.DataFrame({"time_s": t, "price": price, "liquidated": count, "queue": queue})
+        cum = np.concatenate(([0.0], np.cumsum(s.notional[:m])))
+        frame["liquidated_usd"] = cum[frame["liquidated"].to_numpy()]
+        return frame
+
+
 def _result(raw: _Raw, pos: PositionArrays, book: Book, config: CascadeConfig) -> CascadeResult:
     s = raw.setup
     m = raw.n_liquidated
     out = raw.out[:, :m]
     size = s.size[:m]
     adl = out[k.ADL_FRACTION]
-    notional = s.notional[:m]
     y_final = k.move_for_flow_py(raw.flow, s.grid_y, s.grid_flow)
     trough = s.p_shift * (1.0 + s.direction * y_final)
     adl_qty = float(np.sum(adl * size))
     adl_positions, unmatched = _adl_counterparties(pos, s.direction, trough, adl_qty)
-    liq_usd = float(np.sum(notional))
-    rows = s.index[:m]
-    liquidations = pd.DataFrame(
-        {
-            "row": rows,
-            "side": np.where(pos.side[rows] > 0, "long", "short"),
-            "size": size,
-            "liquidation_price": pos.liquidation[rows],
-            "bankruptcy_price": s.bankruptcy[:m],
-            "notional_usd": notional,
-            "fill_price": out[k.FILL],
-            "insurance_fund_draw_usd": out[k.FUND_DRAW],
-            "insurance_fund_add_usd": out[k.FUND_ADD],
-            "adl_fraction": adl,
-            "round" if config.solver == "fixed_point" else "step": out[k.ROUND].astype(np.int64),
-            "time_s": out[k.TIME_S],
-        }
-    )
-    if config.solver == "fixed_point":
-        price, count = raw.path
-        path = pd.DataFrame({"round": np.arange(price.size), "price": price, "liquidated": count})
-    else:
-        t, price, count, queue = raw.path
-        path = pd.DataFrame({"time_s": t, "price": price, "liquidated": count, "queue": queue})
-    cum = np.concatenate(([0.0], np.cumsum(notional)))
-    path["liquidated_usd"] = cum[path["liquidated"].to_numpy()]
+    liq_usd = float(np.sum(s.notional[:m]))
     return CascadeResult(
         start_price=book.mid_price,
         trough_price=float(trough),
@@ -242,8 +242,7 @@ def _result(raw: _Raw, pos: PositionArrays, book: Book, config: CascadeConfig) -
         skipped_positions=s.skipped,
         solver=config.solver,
         price_source=pos.price_source,
-        liquidations=liquidations,
-        path=path,
+        detail=_Detail(raw, pos.side, pos.liquidation, config.solver),
     )
 
 

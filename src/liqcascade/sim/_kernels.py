@@ -239,6 +239,93 @@ def stepper_py(
     return done, steps, flow, fund
 
 
+def select_py(
+    side: np.ndarray,
+    liquidation: np.ndarray,
+    size: np.ndarray,
+    direction: int,
+    start: float,
+    p_shift: float,
+    size_scale: float,
+    trigger: np.ndarray,
+    notional: np.ndarray,
+    index: np.ndarray,
+) -> tuple[int, int]:
+    """Pick the positions the move puts at risk; return (count, skipped).
+
+    Writes, compacted, each at-risk position's trigger move, notional at its liquidation
+    price and row. ``skipped`` counts at-risk positions already beyond liquidation at
+    ``start`` (they would have been liquidated before the shock).
+    """
+    count = 0
+    skipped = 0
+    for i in range(side.shape[0]):
+        if side[i] != -direction:
+            continue
+        if direction * (liquidation[i] - start) <= 0.0:
+            skipped += 1
+            continue
+        trigger[count] = direction * (liquidation[i] - p_shift) / p_shift
+        notional[count] = size[i] * size_scale * liquidation[i]
+        index[count] = i
+        count += 1
+    return count, skipped
+
+
+def reachable_py(
+    trigger: np.ndarray,
+    notional: np.ndarray,
+    flow0: float,
+    grid_y: np.ndarray,
+    grid_flow: np.ndarray,
+    iterations: int,
+) -> float:
+    """Upper bound on the final move: iterate ``y(flow0 + sum of notional triggered by y)``.
+
+    Starts from all notional and only tightens, so it never drops a position the cascade
+    reaches (padded against summation-order rounding).
+    """
+    total = flow0
+    for j in range(trigger.shape[0]):
+        total += notional[j]
+    y_max = move_for_flow_py(total * (1.0 + 1e-9) + 1e-6, grid_y, grid_flow)
+    for _ in range(iterations):
+        new_total = flow0
+        for j in range(trigger.shape[0]):
+            if trigger[j] <= y_max:
+                new_total += notional[j]
+        if new_total >= total:
+            break
+        total = new_total
+        y_max = move_for_flow_py(total * (1.0 + 1e-9) + 1e-6, grid_y, grid_flow)
+    return y_max
+
+
+def gather_py(
+    order: np.ndarray,
+    trigger: np.ndarray,
+    notional: np.ndarray,
+    index: np.ndarray,
+    size: np.ndarray,
+    bankruptcy: np.ndarray,
+    size_scale: float,
+    out_trigger: np.ndarray,
+    out_notional: np.ndarray,
+    out_index: np.ndarray,
+    out_size: np.ndarray,
+    out_bankruptcy: np.ndarray,
+) -> None:
+    """Lay the chosen positions out in trigger order for the solvers."""
+    for k in range(order.shape[0]):
+        j = order[k]
+        row = index[j]
+        out_trigger[k] = trigger[j]
+        out_notional[k] = notional[j]
+        out_index[k] = row
+        out_size[k] = size[row] * size_scale
+        out_bankruptcy[k] = bankruptcy[row]
+
+
 # Compiled twins. The compiled kernels must call compiled helpers, so each twin is compiled
 # from the same source with its helpers swapped in through the module globals below.
 move_for_flow = njit(move_for_flow_py)
@@ -260,6 +347,9 @@ _settle = None
 _settle = _compiled(_settle_py)
 fixed_point = _compiled(fixed_point_py)
 stepper = _compiled(stepper_py)
+select = njit(select_py)
+reachable = _compiled(reachable_py)
+gather = njit(gather_py)
 
 __all__ = [
     "ADL_FRACTION",
@@ -271,8 +361,14 @@ __all__ = [
     "TIME_S",
     "fixed_point",
     "fixed_point_py",
+    "gather",
+    "gather_py",
     "move_for_flow",
     "move_for_flow_py",
+    "reachable",
+    "reachable_py",
+    "select",
+    "select_py",
     "stepper",
     "stepper_py",
 ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -34,6 +35,26 @@ LIQUIDATION_COLUMNS = (
 )
 
 
+class _Detail(Protocol):
+    def liquidations(self) -> pd.DataFrame: ...
+
+    def path(self) -> pd.DataFrame: ...
+
+
+@dataclass(frozen=True)
+class _Frames:
+    """Ready-made frames (the empty result, tests)."""
+
+    liquidations_frame: pd.DataFrame
+    path_frame: pd.DataFrame
+
+    def liquidations(self) -> pd.DataFrame:
+        return self.liquidations_frame
+
+    def path(self) -> pd.DataFrame:
+        return self.path_frame
+
+
 @dataclass(frozen=True)
 class CascadeResult:
     """Outcome of one cascade.
@@ -62,8 +83,17 @@ class CascadeResult:
     skipped_positions: int = 0
     solver: str = "fixed_point"
     price_source: str = ""
-    liquidations: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
-    path: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    detail: _Detail | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def liquidations(self) -> pd.DataFrame:
+        """One row per liquidated position, in execution order (built on first access)."""
+        return self.detail.liquidations() if self.detail is not None else pd.DataFrame()
+
+    @cached_property
+    def path(self) -> pd.DataFrame:
+        """Price after each round (fixed point) or active second (stepper)."""
+        return self.detail.path() if self.detail is not None else pd.DataFrame()
 
     @classmethod
     def empty(cls, price: float, *, solver: str, price_source: str) -> CascadeResult:
@@ -79,8 +109,10 @@ class CascadeResult:
             adl_usd=0.0,
             solver=solver,
             price_source=price_source,
-            liquidations=pd.DataFrame({c: [] for c in LIQUIDATION_COLUMNS}),
-            path=pd.DataFrame({"round": [0], "price": [price], "liquidated": [0]}),
+            detail=_Frames(
+                pd.DataFrame({c: [] for c in LIQUIDATION_COLUMNS}),
+                pd.DataFrame({"round": [0], "price": [price], "liquidated": [0]}),
+            ),
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,0 +1,129 @@
+"""stress / replay on the bundled real sample: as-of inputs, no look-ahead, CLI round trip."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from liqcascade.errors import NoDataError
+from liqcascade.sim._stress import calibrate_depth_withdrawal, stress
+
+pytestmark = pytest.mark.integration
+ASOF = "2025-09-21T00:00Z"
+BTC = "BTC/USDT:USDT"
+
+
+def _store(path: Path):
+    from liqcascade.data import Store
+
+    return Store(path)
+
+
+@pytest.mark.golden
+def test_stress_uses_the_price_and_depth_known_at_asof(sample_store_path: Path) -> None:
+    r = stress(_store(sample_store_path), BTC, ASOF, -0.03)
+    # price_ohlc_binance_BTCUSDT_perp_4h.csv row 1874: bar 2025-09-20 20:00 closes 115624.9,
+    # the last 4h bar closed by 2025-09-21 00:00
+    assert r.cascade.start_price == pytest.approx(115_624.9)
+    # futures_orderbook_depth_BTC.csv row 913: 2025-09-20 16:00 (8h cadence, closed at 00:00)
+    assert r.inputs.depth_time == pd.Timestamp("2025-09-20 16:00", tz="UTC")
+    assert r.inputs.bid_1pct_usd == pytest.approx(319_034_964.5101)
+    assert r.inputs.ask_1pct_usd == pytest.approx(385_647_809.7548)
+    # the shock alone moves 3 %; liquidations can only push further
+    assert r.cascade.trough_price <= 115_624.9 * 0.97 + 1e-6
+    assert r.cascade.liquidated_long_usd > 0
+    assert r.cascade.liquidated_short_usd == 0
+
+
+def test_appending_later_data_does_not_change_an_asof_result(store_copy: Path) -> None:
+    before = stress(_store(store_copy), BTC, ASOF, -0.03).to_dict()
+    store = _store(store_copy)
+    asof = pd.Timestamp(ASOF)
+    for offset in ("-1h", "4h"):  # a snapshot inside the 8h period running at asof, and later
+        depth = store.read("depth", symbol="BTC", exchange="all").tail(1).copy()
+        depth["time"] = asof + pd.Timedelta(offset)
+        depth[["bid_usd", "ask_usd"]] = 1.0  # an absurdly thin book, if it leaked
+        store.write("depth", depth, source="test-later")
+    candles = store.read("candles", symbol=BTC, market="perp", interval="4h").tail(1).copy()
+    candles["time"] = asof  # the bar opening at asof closes after it
+    candles[["open", "high", "low", "close"]] = 1.0
+    store.write("candles", candles, source="test-later")
+    after = stress(_store(store_copy), BTC, ASOF, -0.03).to_dict()
+    assert after == before
+
+
+def test_stress_before_the_data_says_what_is_missing(sample_store_path: Path) -> None:
+    with pytest.raises(NoDataError, match="2019"):
+        stress(_store(sample_store_path), BTC, "2019-06-01T00:00Z", -0.03)
+
+
+def test_stress_with_paths_reports_quantiles(sample_store_path: Path) -> None:
+    from liqcascade.sim import MonteCarloPriors
+
+    r = stress(
+        _store(sample_store_path), BTC, ASOF, -0.03, paths=20, cluster="serial", seed=4,
+        priors=MonteCarloPriors(block_size=8),
+    )  # fmt: skip
+    q = r.to_dict()["quantiles"]
+    expected = {"trough_price", "move_pct", "liquidated_long_usd", "liquidated_short_usd"}
+    expected |= {"rounds", "insurance_fund_used_usd", "adl_usd"}
+    assert set(q) == expected
+    assert q["trough_price"]["p05"] <= q["trough_price"]["p95"]
+
+
+@pytest.mark.golden
+def test_depth_thins_as_implied_vol_rises_on_real_data(sample_store_path: Path) -> None:
+    fit = calibrate_depth_withdrawal(_store(sample_store_path), BTC, ASOF)
+    # Coinglass ±1 % aggregated depth vs Deribit DVOL, 180 days to 2025-09-21
+    assert fit.vol_source == "Deribit DVOL"
+    assert fit.n > 100
+    assert fit.elasticity > 0
+    assert 0.2 < fit.vol0 < 0.8  # DVOL as a fraction (34.48 points at 2025-09-20 23:00)
+
+
+def test_replay_only_liquidates_at_new_extremes(sample_store_path: Path) -> None:
+    from liqcascade.sim._replay import replay
+
+    r = replay(_store(sample_store_path), BTC, "2025-09-22", "2025-09-29", refresh=None)
+    bars = r.bars
+    assert len(bars) == 42  # seven days of 4h bars
+    # with one book and no refresh, a bar can only liquidate longs below every earlier low
+    # (and the week's open) and shorts above every earlier high
+    prior_low = np.minimum.accumulate(np.r_[bars["open"].iloc[0], bars["low"].to_numpy()])[:-1]
+    prior_high = np.maximum.accumulate(np.r_[bars["open"].iloc[0], bars["high"].to_numpy()])[:-1]
+    assert (bars.loc[bars["low"] >= prior_low, "implied_long_usd"] == 0).all()
+    assert (bars.loc[bars["high"] <= prior_high, "implied_short_usd"] == 0).all()
+    # 2025-09-25 16:00 (perp low 108 574.1, the week's break below 109k) implies longs
+    row = bars.set_index("time").loc[pd.Timestamp("2025-09-25 16:00", tz="UTC")]
+    assert row["low"] == pytest.approx(108_574.1)
+    assert row["implied_long_usd"] > 0
+    assert {"pearson", "share_within_p10_p90", "ratio_implied_to_estimated"} <= set(r.fit)
+
+
+def test_cli_stress_json_and_replay_html(sample_store_path: Path, tmp_path: Path) -> None:
+    from liqcascade.cli import app
+
+    runner = CliRunner()
+    args = ["stress", "--symbol", BTC, "--asof", ASOF, "--shock", "-0.03", "--json",
+            "--store", str(sample_store_path)]  # fmt: skip
+    out = runner.invoke(app, args)
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.output)
+    from liqcascade.sim._result import HEADLINE
+
+    assert set(HEADLINE) <= set(doc)
+    assert doc["start_price"] == pytest.approx(115_624.9)
+    html = tmp_path / "replay.html"
+    out = runner.invoke(
+        app,
+        ["replay", "--symbol", BTC, "--start", "2025-09-24", "--end", "2025-09-25",
+         "--refresh", "", "--html", str(html), "--store", str(sample_store_path)],
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert html.stat().st_size > 10_000
+    assert "implied" in html.read_text(encoding="utf-8")
