@@ -161,3 +161,20 @@ def test_large_file_keeps_every_row(tmp_path: Path) -> None:
     assert len(frame) == n
     assert frame["qty"].sum() == pytest.approx(amount.sum())
     assert frame["time"].is_monotonic_increasing
+
+
+def test_dropped_rows_are_reported_as_warnings(fixtures: Path) -> None:
+    snapshot = fixtures / "binance/BTCUSD_PERP-liquidationSnapshot-2024-10-14.csv"
+    assert binance_liquidations.read(snapshot).warnings == [
+        "1 forced order(s) with nothing filled left out",
+        "1 verbatim repeated row(s) dropped",
+    ]
+
+
+def test_verbatim_repeated_tardis_row_is_dropped_and_reported(tmp_path: Path) -> None:
+    row = "bybit,BTCUSDT,1758513612000000,1758513612100000,,sell,112310.0,0.5\n"
+    path = tmp_path / "bybit_liquidations_2025-09-22_BTCUSDT.csv"
+    path.write_text("exchange,symbol,timestamp,local_timestamp,id,side,price,amount\n" + row * 2)
+    result = tardis_liquidations.read(path)
+    assert len(result.frames["liquidations"]) == 1
+    assert result.warnings == ["1 verbatim repeated row(s) dropped"]

@@ -97,9 +97,17 @@ def read(
     frame = raw.frame
     sides = liquidated_side_from_order_side(frame["side"])
     frame, bad = _drop_unknown_sides(path, frame.assign(liquidated_side=sides), skip_bad=skip_bad)
-    frame = frame.loc[frame["accumulated_fill_quantity"] > 0]
+    filled = frame["accumulated_fill_quantity"] > 0
+    unfilled = int((~filled).sum())
+    frame = frame.loc[filled]
     subset = [c for c in frame.columns if c != LINE]
-    frame = frame.loc[~frame.duplicated(subset=subset)].reset_index(drop=True)
+    repeated = frame.duplicated(subset=subset)
+    frame = frame.loc[~repeated].reset_index(drop=True)
+    notes = []
+    if unfilled:
+        notes.append(f"{unfilled} forced order(s) with nothing filled left out")
+    if repeated.any():
+        notes.append(f"{int(repeated.sum())} verbatim repeated row(s) dropped")
     if symbol is not None:
         symbols = pd.Series(symbol, index=frame.index)
     elif "symbol" in frame:
@@ -125,7 +133,7 @@ def read(
         },
         len(frame),
     )
-    result = ImportResult(bad_rows=sorted(raw.bad_rows + bad, key=lambda b: b.line))
+    result = ImportResult(bad_rows=sorted(raw.bad_rows + bad, key=lambda b: b.line), warnings=notes)
     result.add("liquidations", events.sort_values("time", kind="stable").reset_index(drop=True))
     return result
 

@@ -172,6 +172,7 @@ def read(
     local = _ints(pc.fill_null(table.column("local_timestamp"), -1))
     same_time = _in_equal_runs(timestamp)  # only these rows can repeat or share an instant
     keep = ~_repeated(same_time, [pair, timestamp, local, id_code, side, price, amount])
+    notes = [] if keep.all() else [f"{int((~keep).sum())} verbatim repeated row(s) dropped"]
     conflicts: list[BadRow] = []
     if has_ids:
         with_id = keep & (id_code >= 0)
@@ -203,7 +204,9 @@ def read(
         },
         len(timestamp),
     )
-    result = ImportResult(bad_rows=sorted(raw.bad_rows + bad + conflicts, key=lambda b: b.line))
+    result = ImportResult(
+        bad_rows=sorted(raw.bad_rows + bad + conflicts, key=lambda b: b.line), warnings=notes
+    )
     result.add("liquidations", events)
     return result
 
