@@ -22,7 +22,9 @@ from liqcascade.sim._config import (
 from liqcascade.sim._engine import simulate
 from liqcascade.sim._executors import DaskExecutor, Executor, ProcessExecutor, SerialExecutor
 from liqcascade.sim._montecarlo import MonteCarloResult, monte_carlo
+from liqcascade.sim._replay import ReplayResult, replay
 from liqcascade.sim._result import CascadeResult
+from liqcascade.sim._stress import StressResult, calibrate_depth_withdrawal, stress
 
 __all__ = [
     "Book",
@@ -37,8 +39,13 @@ __all__ = [
     "MonteCarloPriors",
     "MonteCarloResult",
     "ProcessExecutor",
+    "ReplayResult",
     "SerialExecutor",
     "Shock",
+    "StressResult",
+    "calibrate_depth_withdrawal",
     "monte_carlo",
+    "replay",
     "simulate",
+    "stress",
 ]
