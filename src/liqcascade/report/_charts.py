@@ -85,13 +85,14 @@ def liquidations_chart(daily: pd.DataFrame, estimated: pd.DataFrame | None) -> A
 
     fig = _figure("BTC+ETH liquidations per day: reported by source, estimated true", yaxis="USD")
     shades = {"long": ["#d62728", "#ff9896", "#8c564b"], "short": ["#2ca02c", "#98df8a", "#17becf"]}
+    days = [f"{d:%a %d %b}" for d in daily.index]
     for k, source in enumerate(dict.fromkeys(daily.columns.get_level_values(0))):
         for side in ("long", "short"):
             if (source, side) not in daily.columns:
                 continue
             fig.add_trace(
                 go.Bar(
-                    x=daily.index,
+                    x=days,
                     y=daily[(source, side)],
                     name=f"{side}s - {source}",
                     marker_color=shades[side][k % 3],
@@ -102,7 +103,7 @@ def liquidations_chart(daily: pd.DataFrame, estimated: pd.DataFrame | None) -> A
             p50 = estimated[f"estimated_{side}_p50"]
             fig.add_trace(
                 go.Scatter(
-                    x=estimated.index,
+                    x=[f"{d:%a %d %b}" for d in estimated.index],
                     y=p50,
                     mode="markers",
                     name=f"estimated {side}s (p50)",
@@ -115,7 +116,7 @@ def liquidations_chart(daily: pd.DataFrame, estimated: pd.DataFrame | None) -> A
                     },
                 )
             )
-    fig.update_layout(barmode="group", xaxis_tickformat="%a %d %b")
+    fig.update_layout(barmode="group", xaxis_type="category")
     return fig
 
 
@@ -164,6 +165,7 @@ def treasury_chart(data: dict) -> Any:
             name="BTC bought",
         )
     )
+    fig.update_layout(xaxis_type="category")
     return fig
 
 

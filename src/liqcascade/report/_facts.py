@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from liqcascade.report._summary import pct, price, usd
 
+NOTABLE_TREASURY_TICKERS = ("MSTR", "BMNR", "SBET", "MTPLF", "3350.T")  # largest BTC/ETH holders
+STOCKS_SHOWN = 5  # plus the notable ones: the week's worst performers
+
 
 @dataclass(frozen=True)
 class Section:
@@ -105,16 +108,19 @@ def _liquidation_facts(liq: dict) -> list[str]:
 
 def _estimate_warnings(liq: dict, est: dict) -> list[str]:
     """Say so when an estimated TRUE total is below what one source alone reported."""
-    warnings = []
-    for source in liq.get("by_source", []):
-        for side in ("long", "short"):
-            if est[f"{side}_usd"]["p50"] < source[f"{side}_usd"]:
-                warnings.append(
-                    f"Check: the estimated true {side}s (p50) are below what {source['source']} "
-                    f"alone reported ({usd(source[f'{side}_usd'])}); the estimate is a model, "
-                    "the reported figure a floor."
-                )
-    return warnings
+    below = [
+        f"{side}s vs {source['source']} ({usd(source[f'{side}_usd'])})"
+        for source in liq.get("by_source", [])
+        for side in ("long", "short")
+        if est[f"{side}_usd"]["p50"] < source[f"{side}_usd"]
+    ]
+    if not below:
+        return []
+    return [
+        "Check: the estimated true total (p50) is below what one source alone reported - "
+        + "; ".join(below)
+        + ". A reported figure is a floor; the estimate is a model."
+    ]
 
 
 def _leverage_facts(data: dict) -> list[str]:
@@ -258,12 +264,20 @@ def _macro_facts(macro: dict) -> list[str]:
 def _stock_facts(stocks: dict) -> list[str]:
     if not stocks.get("available"):
         return _missing(stocks)
+    companies = stocks["companies"]  # sorted by week change, worst first
+    changes = sorted(c["week_change_pct"] for c in companies)
+    fell = sum(1 for c in changes if c < 0)
     facts = [
+        f"{len(companies)} listed crypto-treasury companies: {fell} fell this week; median "
+        f"{pct(changes[len(changes) // 2])}. Rule: {stocks['rule']}; all of them in report.json."
+    ]
+    shown = [c for c in companies if c["ticker"] in NOTABLE_TREASURY_TICKERS]
+    shown += [c for c in companies[:STOCKS_SHOWN] if c not in shown]
+    facts += [
         f"{c['ticker']}: {pct(c['week_change_pct'])} this week, {pct(c['from_2025_high_pct'])} "
         f"from its 2025 high ({c['high_2025']:,.2f} {c['currency']})."
-        for c in stocks["companies"]
+        for c in shown
     ]
-    facts.append(f"Rule: {stocks['rule']}.")
     return facts
 
 

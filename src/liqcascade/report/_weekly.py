@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from liqcascade.errors import NoDataError
 from liqcascade.report import _derivatives, _engines, _flows, _macro, _market
 from liqcascade.report._access import Readable, daily_closes
 from liqcascade.report._levels import asset_levels
@@ -51,6 +52,13 @@ def compute_weekly(
             continue
         assets[asset] = {"series": f"binance spot {symbol} 1d", **asset_levels(daily, window)}
         frames[f"price_{asset}"] = daily
+    if not any(block.get("available") for block in assets.values()):
+        raise NoDataError(
+            f"the store {store!r} has no Binance spot daily candles for "
+            f"{' or '.join(ASSET_SERIES.values())} covering {window.week_start:%Y-%m-%d} .. "
+            f"{window.asof:%Y-%m-%d}; load the bundled sample (liqcascade data sample) or "
+            "import daily klines (liqcascade data import auto <files>)"
+        )
     report: dict[str, Any] = {
         "asof": f"{window.asof:%Y-%m-%d}",
         "window": {
@@ -147,6 +155,9 @@ def weekly_report(
     ------
     InputError
         If ``asof`` is not a day.
+    NoDataError
+        If the store has no BTC or ETH daily prices for that week (every other missing series
+        only makes its section say "not available").
     """
     from liqcascade.report._html import render_html
     from liqcascade.report._markdown import render_markdown
