@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from liqcascade.data._schema import dataset
-from liqcascade.data._store import Store, WriteSummary
+from liqcascade.data._store import Store, WriteSummary, row_hashes
 from liqcascade.data.importers import IMPORTERS, detect_importer, importer_for
 from liqcascade.data.importers._base import BadRow, ImportResult, read_head
 from liqcascade.data.importers._csv import LINE
@@ -89,11 +89,11 @@ def _check_duplicates(
     values = [c for c in frame.columns if c not in key and c != "source" and c != LINE]
     if frame.empty:
         return frame
-    k = pd.util.hash_pandas_object(frame[key], index=False).to_numpy()
+    k = row_hashes(frame, key)
     first_of_key = ~pd.Series(k).duplicated(keep="first").to_numpy()
     if first_of_key.all():
         return frame
-    r = pd.util.hash_pandas_object(frame[values], index=False).to_numpy() if values else k
+    r = row_hashes(frame, values) if values else k
     groups = pd.DataFrame({"k": k, "r": r})
     conflict = (groups.groupby("k")["r"].transform("nunique") > 1).to_numpy()
     later_conflict = conflict & ~first_of_key

@@ -119,8 +119,37 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-def _row_hashes(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
-    return pd.util.hash_pandas_object(frame[list(columns)], index=False).to_numpy()
+_HASHER: list[Any] = []  # one DuckDB connection, created on first use
+
+
+def row_hashes(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
+    """64-bit hash of each row's ``columns`` (content-based: equal rows, equal hashes).
+
+    DuckDB's ``hash()`` over an arrow view of the columns (multi-threaded, order-preserving);
+    times are hashed as int64 nanoseconds so events 1 ns apart stay distinct.
+    """
+    if not _HASHER:
+        import duckdb
+
+        _HASHER.append(duckdb.connect())
+    data = {}
+    for i, column in enumerate(columns):
+        values = frame[column]
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            nanos = values.dt.tz_convert(None).to_numpy().view("int64")
+            data[f"c{i}"] = pa.array(nanos, mask=values.isna().to_numpy())
+        else:
+            data[f"c{i}"] = pa.array(values, from_pandas=True)
+    con = _HASHER[0]
+    con.register("rows_to_hash", pa.table(data))
+    try:
+        listing = ", ".join(f"c{i}" for i in range(len(columns)))
+        return con.sql(f"SELECT hash({listing}) AS h FROM rows_to_hash").fetchnumpy()["h"]
+    finally:
+        con.unregister("rows_to_hash")
+
+
+_row_hashes = row_hashes
 
 
 def _isin(values: object, candidates: object) -> np.ndarray:
