@@ -18,10 +18,19 @@ NOW = "2025-09-23 00:00"  # every recorded bar has closed by then
 
 
 class RecordedExchange:
-    """Replays a recorded ccxt response set like the venue would: rows from ``since``, a page
-    at a time; logs each call; can fail the first ``failures`` calls with a ccxt error."""
+    """Replays a recorded ccxt response set like a venue would: the rows from ``since`` up to
+    ``params["until"]`` (inclusive), at most ``limit`` (capped at the venue's ``page_size``) -
+    the oldest first, or the newest first with ``newest_first``; logs each call; can fail the
+    first ``failures`` calls with a ccxt error."""
 
-    def __init__(self, name: str, *, failures: int = 0, error: type[Exception] | None = None):
+    def __init__(
+        self,
+        name: str,
+        *,
+        failures: int = 0,
+        error: type[Exception] | None = None,
+        newest_first: bool = False,
+    ):
         spec = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
         self.id = spec["id"]
         self.has = spec["has"]
@@ -31,37 +40,50 @@ class RecordedExchange:
         self.calls: list[tuple[str, int | None]] = []
         self.failures = failures
         self.error = error
+        self.newest_first = newest_first
 
-    def _page(self, method: str, since: int | None, limit: int | None) -> list[Any]:
+    def _page(self, method: str, since: int | None, limit: int | None, params) -> list[Any]:
         self.calls.append((method, since))
         if self.failures:
             self.failures -= 1
             raise self.error("429 Too Many Requests")  # type: ignore[misc]
-        rows = self.recorded[method]
+        until = (params or {}).get("until")
         ts = (lambda r: r[0]) if method == "fetch_ohlcv" else (lambda r: r["timestamp"])
-        rows = [r for r in rows if since is None or ts(r) >= since]
-        return rows[: min(limit or self.page_size, self.page_size)]
+        rows = [
+            r
+            for r in self.recorded[method]
+            if (since is None or ts(r) >= since) and (until is None or ts(r) <= until)
+        ]
+        size = min(limit or self.page_size, self.page_size)
+        return rows[-size:] if self.newest_first else rows[:size]
 
     def fetch_ohlcv(self, symbol, timeframe="1m", since=None, limit=None, params=None):
-        return self._page("fetch_ohlcv", since, limit)
+        return self._page("fetch_ohlcv", since, limit, params)
 
     def fetch_funding_rate_history(self, symbol=None, since=None, limit=None, params=None):
-        return self._page("fetch_funding_rate_history", since, limit)
+        return self._page("fetch_funding_rate_history", since, limit, params)
 
     def fetch_open_interest_history(
         self, symbol, timeframe="1h", since=None, limit=None, params=None
     ):
-        return self._page("fetch_open_interest_history", since, limit)
+        return self._page("fetch_open_interest_history", since, limit, params)
 
 
-def test_ohlcv_pages_through_the_range() -> None:
-    client = RecordedExchange("binance_BTCUSDT.json")
+@pytest.mark.parametrize("newest_first", [False, True], ids=["oldest-first", "newest-first"])
+def test_ohlcv_pages_through_the_range(newest_first: bool) -> None:
+    client = RecordedExchange("binance_BTCUSDT.json", newest_first=newest_first)
     frame = live.fetch_ohlcv(
-        client, "BTC/USDT:USDT", since="2025-09-22", until="2025-09-23", timeframe="4h", now=NOW
+        client,
+        "BTC/USDT:USDT",
+        since="2025-09-22",
+        until="2025-09-23",
+        timeframe="4h",
+        limit=2,  # two bars a page: windows of 8 h
+        now=NOW,
     )
-    assert len(frame) == 6
-    # page size 2: cursors 00:00, 08:00 (04:00 + 4h), 16:00, then 24:00 >= until stops
-    assert [since for _, since in client.calls] == [1758499200000, 1758528000000, 1758556800000]
+    assert len(frame) == 6 and frame["time"].is_monotonic_increasing
+    cursors = [since for _, since in client.calls]
+    assert len(cursors) >= 3 and cursors == sorted(cursors)
     first = frame.iloc[0]
     assert first["time"] == pd.Timestamp("2025-09-22 00:00", tz="UTC")
     assert (first["exchange"], first["symbol"], first["market"], first["interval"]) == (
@@ -72,6 +94,16 @@ def test_ohlcv_pages_through_the_range() -> None:
     )
     assert (first["open"], first["close"], first["volume"]) == (115183.9, 114602.9, 34166.412)
     assert first["currency"] == "USDT"
+
+
+def test_funding_pages_from_a_newest_first_venue_are_complete() -> None:
+    client = RecordedExchange("binance_BTCUSDT.json", newest_first=True)
+    frame = live.fetch_funding(
+        client, "BTC/USDT:USDT", since="2025-09-21", until="2025-09-23", limit=1
+    )
+    assert frame["rate"].tolist() == [0.0000179, 0.00005669, -0.00000066]
+    # 48 one-hour windows, plus at most one extra call per full page (3 settlements)
+    assert 48 <= len(client.calls) <= 51
 
 
 def test_ohlcv_drops_the_bar_still_open_at_fetch_time() -> None:

@@ -5,8 +5,10 @@ Venues: Binance, Bybit, OKX and Hyperliquid, through ccxt's unified methods ``fe
 a client is made (``pip install 'liqcascade[live]'``); every fetch function also accepts any
 object with those methods (tests pass a fake exchange replaying recorded responses).
 
-Paging: each call asks from a cursor (``since``, epoch ms) and the cursor moves past the last
-row returned, until the page is empty, makes no progress or passes ``until``. Rate limits:
+Paging: each call asks for one time window (ccxt ``since`` plus ``params={"until": ...}``)
+small enough to hold at most one page (``PAGE_LIMITS`` rows), so the answer is complete whether
+a venue returns its oldest or its newest rows first; a full page continues from its last row.
+Rate limits:
 clients are made with ccxt's own throttle on (``enableRateLimit``); a rate-limit or network
 error is retried with exponential back-off (from the venue's ``rateLimit``) up to
 ``max_retries`` times, then raised as :class:`~liqcascade.errors.RemoteError`.
@@ -43,6 +45,9 @@ DATASET_OF = {"ohlcv": "candles", "funding": "funding", "oi": "open_interest"}
 # Funding period (hours) when a backfill holds a single settlement to measure it from.
 DEFAULT_FUNDING_HOURS = {"binance": 8, "bybit": 8, "okx": 8, "hyperliquid": 1}
 FUNDING_HOURS = (1, 2, 4, 8)
+# Rows asked per call (at most what each venue serves per page for these endpoints).
+PAGE_LIMITS = {"binance": 500, "bybit": 200, "okx": 100, "hyperliquid": 500}
+_HOUR_MS = 3_600_000
 _UNIT_MS = {"m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
 
 # on_page(what, rows so far, time of the last row) - for progress bars
@@ -139,37 +144,35 @@ def _call(
 
 
 def _paginate(
-    fetch: Callable[[int], list[Any]],
+    fetch: Callable[[int, int], list[Any]],
     timestamp: Callable[[Any], int],
     *,
     since_ms: int,
     until_ms: int,
-    step_ms: int,
+    window_ms: int,
+    limit: int,
     on_page: Callable[[list[Any]], None] | None = None,
 ) -> list[Any]:
-    """Collect rows with ``since_ms <= t < until_ms`` page by page from a moving cursor."""
-    rows: list[Any] = []
-    seen: set[int] = set()
+    """Collect rows with ``since_ms <= t < until_ms`` window by window.
+
+    Each call asks for one window ``[cursor, cursor + window_ms)`` (ccxt ``since`` and
+    ``params={"until": ...}``), sized so that it holds at most ``limit`` rows: the answer is then
+    complete whether the venue returns the oldest or the newest rows first. A page that comes
+    back full may have been cut short, so the next call starts right after its last row.
+    """
+    rows: dict[int, Any] = {}
     cursor = since_ms
     while cursor < until_ms:
-        page = fetch(cursor)
-        if not page:
-            break
-        last = max(timestamp(row) for row in page)
-        fresh = [
-            row
-            for row in page
-            if since_ms <= timestamp(row) < until_ms and timestamp(row) not in seen
-        ]
-        seen.update(timestamp(row) for row in fresh)
-        rows.extend(fresh)
+        end = min(until_ms, cursor + window_ms)
+        page = fetch(cursor, end)
+        inside = [row for row in page if cursor <= timestamp(row) < end]
+        for row in inside:
+            rows.setdefault(timestamp(row), row)
         if on_page is not None:
-            on_page(rows)
-        if last < cursor:  # the venue ignored `since`: no progress possible
-            break
-        cursor = last + step_ms
-    rows.sort(key=timestamp)
-    return rows
+            on_page(list(rows.values()))
+        full = len(page) >= limit and bool(inside)  # maybe cut short: go on after its last row
+        cursor = max(timestamp(row) for row in inside) + 1 if full else end
+    return [rows[t] for t in sorted(rows)]
 
 
 def _progress(on_page: PageCallback | None, what: str, ts: Callable[[Any], int]):
@@ -181,6 +184,18 @@ def _progress(on_page: PageCallback | None, what: str, ts: Callable[[Any], int])
             on_page(what, len(rows), pd.Timestamp(max(ts(r) for r in rows), unit="ms", tz="UTC"))
 
     return report
+
+
+def _page_limit(client: Any) -> int:
+    return PAGE_LIMITS.get(_exchange_id(client), 100)
+
+
+def _until_params(client: Any, end: int) -> dict[str, Any]:
+    """The window's last millisecond as ccxt's unified ``until``; OKX's funding history takes
+    its own ``after`` bound instead (ccxt passes it through)."""
+    if _exchange_id(client) == "okx":
+        return {"after": str(end)}
+    return {"until": end - 1}
 
 
 def _market(symbol: str) -> str:
@@ -222,21 +237,24 @@ def fetch_ohlcv(
     step = timeframe_ms(timeframe)
     now_ms = to_ms(now if now is not None else pd.Timestamp.now(tz="UTC"))
     until_ms = min(to_ms(until) if until is not None else now_ms, now_ms)
+    limit = limit or _page_limit(client)
     rows = _paginate(
-        lambda cursor: _call(
+        lambda cursor, end: _call(
             client,
             "fetch_ohlcv",
             symbol,
             timeframe,
             since=cursor,
             limit=limit,
+            params={"until": end - 1},
             max_retries=max_retries,
             sleep=sleep,
         ),
         lambda row: int(row[0]),
         since_ms=to_ms(since),
         until_ms=until_ms,
-        step_ms=step,
+        window_ms=limit * step,
+        limit=limit,
         on_page=_progress(on_page, "ohlcv", lambda row: int(row[0])),
     )
     rows = [row for row in rows if int(row[0]) + step <= now_ms]  # closed bars only
@@ -295,20 +313,23 @@ def fetch_funding(
     ``since``/``until`` bound the settlement times. See the module notes for ``time``.
     """
     now_ms = to_ms(pd.Timestamp.now(tz="UTC"))
+    limit = limit or _page_limit(client)
     rows = _paginate(
-        lambda cursor: _call(
+        lambda cursor, end: _call(
             client,
             "fetch_funding_rate_history",
             symbol,
             since=cursor,
             limit=limit,
+            params=_until_params(client, end),
             max_retries=max_retries,
             sleep=sleep,
         ),
         lambda row: int(row["timestamp"]),
         since_ms=to_ms(since),
         until_ms=to_ms(until) if until is not None else now_ms + 1,
-        step_ms=1,
+        window_ms=limit * _HOUR_MS,  # settlements are at least an hour apart
+        limit=limit,
         on_page=_progress(on_page, "funding", lambda row: int(row["timestamp"])),
     )
     settled = np.asarray([int(row["timestamp"]) for row in rows], dtype=np.int64)
@@ -344,21 +365,24 @@ def fetch_open_interest(
     """Fetch open-interest samples as ``open_interest`` rows (one per ``timeframe`` bar)."""
     step = timeframe_ms(timeframe)
     now_ms = to_ms(pd.Timestamp.now(tz="UTC"))
+    limit = limit or _page_limit(client)
     rows = _paginate(
-        lambda cursor: _call(
+        lambda cursor, end: _call(
             client,
             "fetch_open_interest_history",
             symbol,
             timeframe,
             since=cursor,
             limit=limit,
+            params={"until": end - 1},
             max_retries=max_retries,
             sleep=sleep,
         ),
         lambda row: int(row["timestamp"]),
         since_ms=to_ms(since),
         until_ms=to_ms(until) if until is not None else now_ms + 1,
-        step_ms=step,
+        window_ms=limit * step,
+        limit=limit,
         on_page=_progress(on_page, "oi", lambda row: int(row["timestamp"])),
     )
     sampled = np.asarray([int(row["timestamp"]) for row in rows], dtype=np.int64)
