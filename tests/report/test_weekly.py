@@ -97,3 +97,20 @@ def test_summary_states_the_numbers(sample_report) -> None:
 def test_markdown_says_how_the_week_is_defined(sample_report) -> None:
     text = sample_report.markdown_path.read_text(encoding="utf-8")
     assert "Mon 2025-09-22 00:00 UTC (open) to Thu 2025-09-25 close" in text
+
+
+def test_engines_ran_on_the_sample(sample_report) -> None:
+    data = sample_report.data
+    assert data["liquidations"]["estimated"]["available"] is True
+    for asset in ("BTC", "ETH"):
+        assert data["liquidation_map"][asset]["available"] is True
+    shocks = [s for s in data["stress"]["shocks"] if s["available"]]
+    assert {(s["asset"], s["shock"]) for s in shocks} == {
+        ("BTC", -0.05),
+        ("BTC", -0.10),
+        ("ETH", -0.05),
+        ("ETH", -0.10),
+    }
+    for s in shocks:  # a drop liquidates longs and takes the price at least as far as the shock
+        assert s["liquidated_long_usd"] >= 0
+        assert s["move_pct"] <= s["shock"] + 1e-9

@@ -264,6 +264,27 @@ def liquidation_map_chart(asset: str, curve: pd.DataFrame) -> Any:
     return fig
 
 
+def stress_chart(stress: dict) -> Any:
+    """Simulated longs liquidated by a further drop from the as-of close, per asset."""
+    import plotly.graph_objects as go
+
+    fig = _figure(
+        "Stress test: longs liquidated by a further drop (cascade simulator)", yaxis="USD"
+    )
+    for asset in ("BTC", "ETH"):
+        shocks = [s for s in stress["shocks"] if s["asset"] == asset and s.get("available")]
+        fig.add_trace(
+            go.Bar(
+                x=[f"{s['shock']:+.0%} shock" for s in shocks],
+                y=[s["liquidated_long_usd"] for s in shocks],
+                name=asset,
+                text=[f"trough {s['move_pct']:+.1%}" for s in shocks],
+            )
+        )
+    fig.update_layout(barmode="group", xaxis_type="category")
+    return fig
+
+
 def all_charts(data: dict, frames: dict[str, pd.DataFrame]) -> dict[str, list[Any]]:
     """Figures per report section key (only those whose data exists)."""
     charts: dict[str, list[Any]] = {
@@ -301,6 +322,8 @@ def all_charts(data: dict, frames: dict[str, pd.DataFrame]) -> dict[str, list[An
             charts["liquidation_map"].append(
                 liquidation_map_chart(asset, frames[f"liqmap_{asset}"])
             )
+    if data["stress"].get("available"):
+        charts["liquidation_map"].append(stress_chart(data["stress"]))
     if any(k.startswith("put_call_") for k in frames) or "dvol" in frames:
         charts["options"].append(options_chart(frames, data))
     if "etf_flows" in frames:
