@@ -75,7 +75,7 @@ def _setup(pos: PositionArrays, book: Book, shock: Shock, config: CascadeConfig)
     )  # fmt: skip
     trigger, notional, index = trigger[:count], notional[:count], index[:count]
     grid_y, grid_flow = flow_curve(book, "bid" if direction < 0 else "ask", config)
-    flow0 = direction * net_flow  # negative: counter-flow the cascade must first absorb
+    flow0 = direction * net_flow + 0.0  # negative: counter-flow to absorb first (+0.0: no -0.0)
     y_max = k.reachable(trigger, notional, flow0, grid_y, grid_flow, 4)
     candidates = np.flatnonzero(trigger <= y_max)
     order = candidates[np.argsort(trigger[candidates])]
