@@ -22,6 +22,7 @@ from liqcascade.data.importers.dumps import (
     tardis_liquidations,
 )
 from liqcascade.data.importers.dumps.tardis_liquidations import _codes
+from liqcascade.errors import ImportFormatError
 
 WITH_HEADER = [
     (binance_klines, "binance/BTCUSDT-4h-2025-09.csv"),
@@ -178,3 +179,20 @@ def test_verbatim_repeated_tardis_row_is_dropped_and_reported(tmp_path: Path) ->
     result = tardis_liquidations.read(path)
     assert len(result.frames["liquidations"]) == 1
     assert result.warnings == ["1 verbatim repeated row(s) dropped"]
+
+
+def test_klines_interval_and_kind_from_binance_folder_tree(fixtures: Path, tmp_path: Path) -> None:
+    # data.binance.vision layout: .../indexPriceKlines/BTCUSDT/4h/<any name>.csv
+    folder = tmp_path / "indexPriceKlines" / "BTCUSDT" / "4h"
+    folder.mkdir(parents=True)
+    path = folder / "download.csv"
+    path.write_text((fixtures / "binance/markPriceKlines/BTCUSDT-4h-2025-09.csv").read_text())
+    frame = binance_klines.read(path, symbol="BTC/USDT:USDT").frames["candles"]
+    assert set(frame["interval"]) == {"4h"} and set(frame["market"]) == {"index"}
+
+
+def test_klines_without_interval_anywhere_say_how_to_fix(fixtures: Path, tmp_path: Path) -> None:
+    path = tmp_path / "download.csv"
+    path.write_text((fixtures / "binance/BTCUSDT-4h-2025-09.csv").read_text())
+    with pytest.raises(ImportFormatError, match="folder named after the interval"):
+        binance_klines.read(path, symbol="BTC/USDT:USDT")

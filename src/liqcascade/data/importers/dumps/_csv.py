@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pv
 
 from liqcascade.data.importers._base import BadRow, open_bytes
@@ -415,13 +414,6 @@ def _same(a: object, b: object) -> bool:
     if pd.isna(a) and pd.isna(b):
         return True
     return bool(a == b)
-
-
-def column_text(values: pa.Array | pd.Series) -> pd.Series:
-    """Strip surrounding blanks from a text column (pyarrow keeps them)."""
-    if isinstance(values, pd.Series):
-        return values.str.strip()
-    return pd.Series(pc.utf8_trim_whitespace(values).to_pandas())
 
 
 __all__ = ["LINE", "Layout", "RawTable", "check_conflicts", "choose_layout", "read_layout"]

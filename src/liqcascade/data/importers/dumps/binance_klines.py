@@ -23,6 +23,7 @@ import numpy as np
 
 from liqcascade.data.importers._base import ImportResult
 from liqcascade.data.importers.dumps._convert import (
+    BINANCE_INTERVALS,
     binance_symbol_to_ccxt,
     check_interval,
     coinm_contract_usd,
@@ -108,14 +109,19 @@ def _symbol_and_market(path: Path, symbol: str | None, kind: str | None) -> tupl
 
 
 def _interval(path: Path) -> str:
+    """The interval from the file name, else from the folder (Binance's tree ends in ``/4h/``)."""
     name = parse_dump_name(path)
-    if name is None:
-        raise ImportFormatError(
-            "cannot tell the interval from the file name",
-            path=path,
-            expected="a Binance name like BTCUSDT-4h-2025-09.csv (rename the file)",
-        )
-    return check_interval(path, name.what)
+    if name is not None:
+        return check_interval(path, name.what)
+    folder = Path(path).parent.name
+    if folder in BINANCE_INTERVALS:
+        return folder
+    raise ImportFormatError(
+        "cannot tell the interval from the file name or its folder",
+        path=path,
+        expected="a Binance name like BTCUSDT-4h-2025-09.csv, or the file in a folder named "
+        "after the interval (klines/BTCUSDT/4h/); rename or move the file",
+    )
 
 
 def read(
