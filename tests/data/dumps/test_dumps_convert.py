@@ -13,6 +13,7 @@ from liqcascade.data.importers.dumps._convert import (
     epoch_unit,
     liquidated_side_from_order_side,
     parse_dump_name,
+    symbol_option,
 )
 from liqcascade.data.importers.dumps.binance_funding import settlement_time
 from liqcascade.data.importers.dumps.tardis_liquidations import amount_unit, tardis_symbol_to_ccxt
@@ -128,3 +129,21 @@ def test_parse_dump_name() -> None:
         "2024-10-14",
     )
     assert parse_dump_name("prices.csv") is None
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("BTC/USDT:USDT", "BTC/USDT:USDT"),
+        ("btc/usd:btc", "BTC/USD:BTC"),
+        ("BTCUSDT", "BTC/USDT:USDT"),
+    ],
+)
+def test_symbol_option_keeps_ccxt_form_and_converts_binance_names(given: str, kept: str) -> None:
+    assert symbol_option(given) == kept
+
+
+@pytest.mark.parametrize("given", ["BTC-USDT", "BTC/USDT:", "BTC / USDT"])
+def test_symbol_option_refuses_other_spellings(given: str) -> None:
+    with pytest.raises(InputError):
+        symbol_option(given)

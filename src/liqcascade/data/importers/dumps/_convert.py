@@ -82,6 +82,8 @@ def binance_symbol_to_ccxt(raw: str, *, market: str = "perp") -> str:
     ('BTC/USDT:USDT', 'BTC/USD:BTC')
     """
     text = raw.strip().upper()
+    if not re.fullmatch(r"[A-Z0-9]+(_[A-Z0-9]+)?", text):
+        raise _bad_symbol(raw)
     pair, _, suffix = text.partition("_")
     if pair.endswith("USD") and suffix and not pair.endswith(STABLE_QUOTES):
         base = pair[: -len("USD")]
@@ -97,6 +99,25 @@ def binance_symbol_to_ccxt(raw: str, *, market: str = "perp") -> str:
         return f"{base}/{quote}"
     contract = f"{base}/{quote}:{quote}"
     return f"{contract}-{suffix}" if suffix else contract
+
+
+_CCXT_SYMBOL = re.compile(r"^[A-Z0-9]+/[A-Z0-9]+(:[A-Z0-9]+(-[0-9]+)?)?$")
+
+
+def symbol_option(symbol: str | None) -> str | None:
+    """Check a ``--symbol`` option: ccxt form (``BTC/USDT:USDT``) is kept, a Binance name
+    (``BTCUSDT``) is converted, anything else raises InputError."""
+    if symbol is None:
+        return None
+    text = symbol.strip().upper()
+    if "/" not in text:
+        return binance_symbol_to_ccxt(text)
+    if not _CCXT_SYMBOL.match(text):
+        raise InputError(
+            f"--symbol {symbol!r} is not a ccxt symbol; expected e.g. BTC/USDT:USDT (linear "
+            "perp), BTC/USD:BTC (inverse perp) or BTC/USDT (spot)"
+        )
+    return text
 
 
 def _bad_symbol(raw: str) -> InputError:
@@ -254,4 +275,5 @@ __all__ = [
     "parse_dump_name",
     "quote_currency",
     "schema_frame",
+    "symbol_option",
 ]

@@ -26,6 +26,7 @@ from liqcascade.data.importers.dumps._convert import (
     binance_symbol_to_ccxt,
     parse_dump_name,
     schema_frame,
+    symbol_option,
 )
 from liqcascade.data.importers.dumps._csv import LINE, Layout, check_conflicts, read_layout
 from liqcascade.errors import ImportFormatError
@@ -65,6 +66,7 @@ def read(
         snapshot band listed twice with different values.
     """
     path = Path(path)
+    symbol = symbol_option(symbol)
     raw = read_layout(path, [LAYOUT], skip_bad=skip_bad)
     frame, bad = _valid_rows(path, raw.frame, skip_bad=skip_bad)
     frame, conflicts = check_conflicts(

@@ -26,6 +26,7 @@ from liqcascade.data.importers.dumps._convert import (
     epoch_to_utc,
     parse_dump_name,
     schema_frame,
+    symbol_option,
 )
 from liqcascade.data.importers.dumps._csv import LINE, Layout, check_conflicts, read_layout
 from liqcascade.errors import ImportFormatError
@@ -71,6 +72,7 @@ def read(
         with two different rates.
     """
     path = Path(path)
+    symbol = symbol_option(symbol)
     raw = read_layout(path, [LAYOUT], skip_bad=skip_bad)
     frame = raw.frame
     hours = frame["funding_interval_hours"].to_numpy(dtype=np.int64)

@@ -34,6 +34,7 @@ from liqcascade.data.importers.dumps._convert import (
     parse_dump_name,
     quote_currency,
     schema_frame,
+    symbol_option,
 )
 from liqcascade.data.importers.dumps._csv import LINE, Layout, check_conflicts, read_layout
 from liqcascade.errors import ImportFormatError
@@ -95,6 +96,9 @@ def _symbol_and_market(path: Path, symbol: str | None, kind: str | None) -> tupl
     spot = "spot" in folder_kinds(path)
     market = "spot" if spot else KINDS.get(kind or "klines", "perp")
     if symbol is not None:
+        if "/" not in symbol:  # a Binance name: its market comes from the folder
+            return binance_symbol_to_ccxt(symbol, market="spot" if spot else "perp"), market
+        symbol = symbol_option(symbol)
         if ":" not in symbol and kind in (None, "klines"):
             market = "spot"
         return symbol, market

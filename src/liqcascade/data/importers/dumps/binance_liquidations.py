@@ -35,6 +35,7 @@ from liqcascade.data.importers.dumps._convert import (
     liquidated_side_from_order_side,
     parse_dump_name,
     schema_frame,
+    symbol_option,
 )
 from liqcascade.data.importers.dumps._csv import LINE, Layout, read_layout
 from liqcascade.errors import ImportFormatError
@@ -93,6 +94,7 @@ def read(
         Wrong header, malformed row or value, or an order side other than BUY/SELL.
     """
     path = Path(path)
+    symbol = symbol_option(symbol)
     raw = read_layout(path, [LAYOUT, LAYOUT_WITH_SYMBOL], skip_bad=skip_bad)
     frame = raw.frame
     sides = liquidated_side_from_order_side(frame["side"])

@@ -32,6 +32,7 @@ from liqcascade.data.importers.dumps._convert import (
     is_inverse,
     parse_dump_name,
     schema_frame,
+    symbol_option,
 )
 from liqcascade.data.importers.dumps._csv import LINE, Layout, check_conflicts, read_layout
 from liqcascade.errors import ImportFormatError
@@ -87,6 +88,7 @@ def read(
         name / ``--symbol``, or one time with two different samples.
     """
     path = Path(path)
+    symbol = symbol_option(symbol)
     raw = read_layout(path, [LAYOUT], skip_bad=skip_bad)
     frame = raw.frame
     ccxt_symbol = symbol or _symbol(path, frame)

@@ -34,6 +34,7 @@ from liqcascade.data.importers.dumps._convert import (
     epoch_to_utc,
     order_side_codes,
     schema_frame,
+    symbol_option,
 )
 from liqcascade.data.importers.dumps._csv import LINE, Layout, check_conflicts, read_layout
 from liqcascade.errors import ImportFormatError, InputError
@@ -150,6 +151,7 @@ def read(
         or one ``id`` listed twice with different values.
     """
     path = Path(path)
+    symbol = symbol_option(symbol)
     raw = read_layout(path, [LAYOUT], skip_bad=skip_bad)
     table, lines = raw.arrow()
     timestamp = _ints(table.column("timestamp"))
