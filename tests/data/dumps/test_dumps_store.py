@@ -71,3 +71,26 @@ def test_a_bad_file_writes_nothing(dumps: Path, tmp_path: Path) -> None:
     )
     assert store.funding("BTC/USDT:USDT").empty
     assert store.candles("BTC/USDT:USDT", interval="4h").empty
+
+
+@pytest.mark.integration
+def test_cli_import_auto_then_skip_bad(dumps: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from liqcascade.cli import app
+
+    bad = dumps / "tardis" / "bybit_liquidations_2025-09-23_BTCUSDT.csv"
+    bad.write_text(
+        "exchange,symbol,timestamp,local_timestamp,id,side,price,amount\n"
+        "bybit,BTCUSDT,1758600000000000,1758600000100000,,sell,112310.0,0.5\n"
+        "bybit,BTCUSDT,1758600001000000,1758600001100000,,sell,112310.0\n"
+    )
+    store = tmp_path / "store"
+    refused = CliRunner().invoke(app, ["data", "import", "auto", str(dumps), "--store", str(store)])
+    assert refused.exit_code != 0
+    assert "line 3" in str(refused.exception) and bad.name in str(refused.exception)
+    args = ["data", "import", "auto", str(dumps), "--store", str(store), "--skip-bad"]
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 0, done.output
+    bybit = Store(store).liquidations("BTC/USDT:USDT", exchange="bybit")
+    assert len(bybit) == 2  # one from the fixture, one good row of the bad file
