@@ -50,7 +50,7 @@ PAGE_LIMITS = {"binance": 500, "bybit": 200, "okx": 100, "hyperliquid": 500}
 _HOUR_MS = 3_600_000
 _UNIT_MS = {"m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
 
-# on_page(what, rows so far, time of the last row) - for progress bars
+# on_page(what, rows so far, time covered so far) - for progress bars
 PageCallback = Callable[[str, int, pd.Timestamp], None]
 
 
@@ -151,7 +151,7 @@ def _paginate(
     until_ms: int,
     window_ms: int,
     limit: int,
-    on_page: Callable[[list[Any]], None] | None = None,
+    on_page: Callable[[int, int], None] | None = None,
 ) -> list[Any]:
     """Collect rows with ``since_ms <= t < until_ms`` window by window.
 
@@ -168,20 +168,19 @@ def _paginate(
         inside = [row for row in page if cursor <= timestamp(row) < end]
         for row in inside:
             rows.setdefault(timestamp(row), row)
-        if on_page is not None:
-            on_page(list(rows.values()))
         full = len(page) >= limit and bool(inside)  # maybe cut short: go on after its last row
         cursor = max(timestamp(row) for row in inside) + 1 if full else end
+        if on_page is not None:
+            on_page(len(rows), cursor)
     return [rows[t] for t in sorted(rows)]
 
 
-def _progress(on_page: PageCallback | None, what: str, ts: Callable[[Any], int]):
+def _progress(on_page: PageCallback | None, what: str) -> Callable[[int, int], None] | None:
     if on_page is None:
         return None
 
-    def report(rows: list[Any]) -> None:
-        if rows:
-            on_page(what, len(rows), pd.Timestamp(max(ts(r) for r in rows), unit="ms", tz="UTC"))
+    def report(rows: int, covered_ms: int) -> None:
+        on_page(what, rows, pd.Timestamp(covered_ms, unit="ms", tz="UTC"))
 
     return report
 
@@ -255,7 +254,7 @@ def fetch_ohlcv(
         until_ms=until_ms,
         window_ms=limit * step,
         limit=limit,
-        on_page=_progress(on_page, "ohlcv", lambda row: int(row[0])),
+        on_page=_progress(on_page, "ohlcv"),
     )
     rows = [row for row in rows if int(row[0]) + step <= now_ms]  # closed bars only
     data = np.asarray([row[:6] for row in rows], dtype=float).reshape(-1, 6)
@@ -330,7 +329,7 @@ def fetch_funding(
         until_ms=to_ms(until) if until is not None else now_ms + 1,
         window_ms=limit * _HOUR_MS,  # settlements are at least an hour apart
         limit=limit,
-        on_page=_progress(on_page, "funding", lambda row: int(row["timestamp"])),
+        on_page=_progress(on_page, "funding"),
     )
     settled = np.asarray([int(row["timestamp"]) for row in rows], dtype=np.int64)
     default = DEFAULT_FUNDING_HOURS.get(_exchange_id(client), 8)
@@ -383,7 +382,7 @@ def fetch_open_interest(
         until_ms=to_ms(until) if until is not None else now_ms + 1,
         window_ms=limit * step,
         limit=limit,
-        on_page=_progress(on_page, "oi", lambda row: int(row["timestamp"])),
+        on_page=_progress(on_page, "oi"),
     )
     sampled = np.asarray([int(row["timestamp"]) for row in rows], dtype=np.int64)
     return schema_frame(
