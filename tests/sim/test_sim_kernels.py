@@ -146,3 +146,17 @@ def test_pure_python_path_matches_compiled_path_end_to_end() -> None:
         np.testing.assert_allclose(pure[solver][:5], compiled[solver][:5], rtol=1e-12)
         np.testing.assert_allclose(pure[solver][5], compiled[solver][5], rtol=1e-12)
     assert pure["fixed_point"][:5] == pure["stepper"][:5]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_reachable_bound_is_never_below_the_cascade(seed: int) -> None:
+    # run the cascade on every position (no pre-filter) and check the O(n) bound covers it
+    trigger, size, notional, bk, grid_y, grid_flow, p, d, flow0, _, _ = _inputs(seed, 2000)
+    args = (trigger, size, notional, bk, grid_y, grid_flow, p, d, flow0, 1e12, True)
+    (done, _, flow, _), _, _, _ = _fixed(k.fixed_point, args)
+    final_y = k.move_for_flow_py(flow, grid_y, grid_flow)
+    rng = np.random.default_rng(seed)
+    shuffled = rng.permutation(trigger.size)  # the bound needs no order
+    bound = k.reachable_py(trigger[shuffled], notional[shuffled], flow0, grid_y, grid_flow, 4)
+    assert final_y <= bound
+    assert np.all(trigger[:done] <= bound)

@@ -99,3 +99,24 @@ def test_bad_paths_and_cluster_are_explained() -> None:
         executor_for("localhost:8786")
     assert isinstance(executor_for(None), ProcessExecutor)
     assert isinstance(executor_for("tcp://10.0.0.1:8786"), DaskExecutor)
+
+
+def test_leverage_prior_scales_each_margin_distance() -> None:
+    from liqcascade.sim._positions import prepare_positions
+
+    priors = MonteCarloPriors(
+        shock=Shock(price_move=-0.04), shock_sd=0.0, depth_sigma=0.0, leverage_sigma=0.5
+    )
+    mc = monte_carlo(POSITIONS, BOOK, paths=2, priors=priors, seed=3, executor=SerialExecutor())
+    pos = prepare_positions(POSITIONS, maintenance_margin_rate=0.004)
+    for path in mc.paths.itertuples():
+        f = path.margin_factor
+        # a position with margin factor f liquidates at entry + f (liq - entry)
+        scaled = POSITIONS.assign(
+            liquidation_price=pos.entry + f * (pos.liquidation - pos.entry),
+            bankruptcy_price=pos.entry + f * (pos.bankruptcy - pos.entry),
+        )
+        one = simulate(scaled, BOOK, -0.04)
+        assert path.trough_price == pytest.approx(one.trough_price, rel=1e-12)
+        assert path.liquidated_long_usd == pytest.approx(one.liquidated_long_usd, rel=1e-12)
+        assert path.insurance_fund_used_usd == pytest.approx(one.insurance_fund_used_usd, rel=1e-9)

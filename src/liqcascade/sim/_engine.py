@@ -51,7 +51,13 @@ def _funding_close_fraction(book: Book, config: CascadeConfig) -> tuple[float, i
     return min(fp.max_fraction, fp.sensitivity * excess), (1 if book.funding_rate > 0 else -1)
 
 
-def _setup(pos: PositionArrays, book: Book, shock: Shock, config: CascadeConfig) -> _Setup | None:
+def _setup(
+    pos: PositionArrays,
+    book: Book,
+    shock: Shock,
+    config: CascadeConfig,
+    margin_factor: float = 1.0,
+) -> _Setup | None:
     start = book.mid_price
     net_flow = shock.flow_usd
     if config.exogenous_flow is not None:
@@ -70,8 +76,8 @@ def _setup(pos: PositionArrays, book: Book, shock: Shock, config: CascadeConfig)
     notional = np.empty(n)
     index = np.empty(n, dtype=np.int64)
     count, skipped = k.select(
-        pos.side, pos.liquidation, pos.size, direction, start, p_shift, scale,
-        trigger, notional, index,
+        pos.side, pos.liquidation, pos.entry, pos.size, direction, start, p_shift, scale,
+        margin_factor, trigger, notional, index,
     )  # fmt: skip
     trigger, notional, index = trigger[:count], notional[:count], index[:count]
     grid_y, grid_flow = flow_curve(book, "bid" if direction < 0 else "ask", config)
@@ -81,7 +87,10 @@ def _setup(pos: PositionArrays, book: Book, shock: Shock, config: CascadeConfig)
     order = candidates[np.argsort(trigger[candidates])]
     m = order.size
     sorted_ = (np.empty(m), np.empty(m), np.empty(m, dtype=np.int64), np.empty(m), np.empty(m))
-    k.gather(order, trigger, notional, index, pos.size, pos.bankruptcy, scale, *sorted_)
+    k.gather(
+        order, trigger, notional, index, pos.size, pos.bankruptcy, pos.entry, scale,
+        margin_factor, *sorted_,
+    )  # fmt: skip
     s_trigger, s_notional, s_index, s_size, s_bankruptcy = sorted_
     return _Setup(
         direction=direction,
@@ -119,16 +128,16 @@ def _solve(s: _Setup, book: Book, config: CascadeConfig) -> _Raw:
         config.surplus_to_insurance_fund,
     )  # fmt: skip
     if config.solver == "fixed_point":
-        price = np.zeros(n + 2)
-        count = np.zeros(n + 2, dtype=np.int64)
+        price = np.empty(n + 2)
+        count = np.empty(n + 2, dtype=np.int64)
         done, rounds, flow, fund = k.fixed_point(*args, out, price, count)
         path: tuple[np.ndarray, ...] = (price[: rounds + 1], count[: rounds + 1])
         n_path = rounds
     else:
-        t = np.zeros(n + 2)
-        price = np.zeros(n + 2)
-        count = np.zeros(n + 2, dtype=np.int64)
-        queue = np.zeros(n + 2, dtype=np.int64)
+        t = np.empty(n + 2)
+        price = np.empty(n + 2)
+        count = np.empty(n + 2, dtype=np.int64)
+        queue = np.empty(n + 2, dtype=np.int64)
         done, steps, flow, fund = k.stepper(
             *args, config.engine_usd_per_second, out, t, price, count, queue
         )
@@ -330,13 +339,21 @@ def simulate(
     return _result(_solve(setup, book, config), pos, book, config)
 
 
-def summarize(pos: PositionArrays, book: Book, shock: Shock, config: CascadeConfig) -> np.ndarray:
+def summarize(
+    pos: PositionArrays,
+    book: Book,
+    shock: Shock,
+    config: CascadeConfig,
+    margin_factor: float = 1.0,
+) -> np.ndarray:
     """Headline numbers of one cascade without building frames (Monte Carlo inner loop).
+
+    ``margin_factor`` scales every margin distance (entry to liquidation and to bankruptcy).
 
     Returns [trough_price, move, liquidated_long_usd, liquidated_short_usd, rounds,
     insurance_fund_used_usd, adl_usd].
     """
-    setup = _setup(pos, book, shock, config)
+    setup = _setup(pos, book, shock, config, margin_factor)
     if setup is None:
         return np.array([book.mid_price, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
     raw = _solve(setup, book, config)

@@ -242,11 +242,13 @@ def stepper_py(
 def select_py(
     side: np.ndarray,
     liquidation: np.ndarray,
+    entry: np.ndarray,
     size: np.ndarray,
     direction: int,
     start: float,
     p_shift: float,
     size_scale: float,
+    margin_factor: float,
     trigger: np.ndarray,
     notional: np.ndarray,
     index: np.ndarray,
@@ -254,19 +256,23 @@ def select_py(
     """Pick the positions the move puts at risk; return (count, skipped).
 
     Writes, compacted, each at-risk position's trigger move, notional at its liquidation
-    price and row. ``skipped`` counts at-risk positions already beyond liquidation at
-    ``start`` (they would have been liquidated before the shock).
+    price and row. ``margin_factor`` scales the entry-to-liquidation distance (Monte Carlo
+    leverage prior; 1.0 leaves the price untouched). ``skipped`` counts at-risk positions
+    already beyond liquidation at ``start`` (they would have been liquidated before the shock).
     """
     count = 0
     skipped = 0
     for i in range(side.shape[0]):
         if side[i] != -direction:
             continue
-        if direction * (liquidation[i] - start) <= 0.0:
+        liq = liquidation[i]
+        if margin_factor != 1.0:
+            liq = entry[i] + margin_factor * (liq - entry[i])
+        if direction * (liq - start) <= 0.0:
             skipped += 1
             continue
-        trigger[count] = direction * (liquidation[i] - p_shift) / p_shift
-        notional[count] = size[i] * size_scale * liquidation[i]
+        trigger[count] = direction * (liq - p_shift) / p_shift
+        notional[count] = size[i] * size_scale * liq
         index[count] = i
         count += 1
     return count, skipped
@@ -294,7 +300,7 @@ def reachable_py(
         for j in range(trigger.shape[0]):
             if trigger[j] <= y_max:
                 new_total += notional[j]
-        if new_total >= total:
+        if new_total >= 0.99 * total:  # under 1 % tighter: not worth another pass
             break
         total = new_total
         y_max = move_for_flow_py(total * (1.0 + 1e-9) + 1e-6, grid_y, grid_flow)
@@ -308,7 +314,9 @@ def gather_py(
     index: np.ndarray,
     size: np.ndarray,
     bankruptcy: np.ndarray,
+    entry: np.ndarray,
     size_scale: float,
+    margin_factor: float,
     out_trigger: np.ndarray,
     out_notional: np.ndarray,
     out_index: np.ndarray,
@@ -323,7 +331,10 @@ def gather_py(
         out_notional[k] = notional[j]
         out_index[k] = row
         out_size[k] = size[row] * size_scale
-        out_bankruptcy[k] = bankruptcy[row]
+        bk = bankruptcy[row]
+        if margin_factor != 1.0:
+            bk = entry[row] + margin_factor * (bk - entry[row])
+        out_bankruptcy[k] = bk
 
 
 # Compiled twins. The compiled kernels must call compiled helpers, so each twin is compiled

@@ -71,21 +71,6 @@ class MonteCarloResult:
         return out
 
 
-def _perturbed(pos: PositionArrays, factor: float) -> PositionArrays:
-    """Scale every margin distance (entry to liquidation and to bankruptcy) by ``factor``."""
-    if factor == 1.0:
-        return pos
-    return PositionArrays(
-        side=pos.side,
-        size=pos.size,
-        entry=pos.entry,
-        collateral=pos.collateral * factor,
-        liquidation=pos.entry + factor * (pos.liquidation - pos.entry),
-        bankruptcy=pos.entry + factor * (pos.bankruptcy - pos.entry),
-        price_source=pos.price_source,
-    )
-
-
 def _draws(priors: MonteCarloPriors, rng: np.random.Generator, count: int) -> np.ndarray:
     """Per-path (price_move, depth_factor, leverage_factor), drawn in a fixed order."""
     move = rng.normal(priors.shock.price_move, priors.shock_sd, count)
@@ -106,12 +91,8 @@ def run_block(payload: _Payload, block: tuple[int, np.random.SeedSequence]) -> n
         if move * flow < 0:  # a drawn move against the flow shock: keep the flow's direction
             move = 0.0
         shock = Shock(price_move=float(move), flow_usd=flow)
-        metrics = summarize(
-            _perturbed(payload.pos, float(margin)),
-            payload.book.scaled(float(depth)),
-            shock,
-            payload.config,
-        )
+        book = payload.book.scaled(float(depth))
+        metrics = summarize(payload.pos, book, shock, payload.config, float(margin))
         out[i, :3] = (move, depth, margin)
         out[i, 3:] = metrics
     return out
