@@ -21,6 +21,27 @@ def _usd(x: float) -> str:
     return f"{x / 1e6:,.1f} M USD"
 
 
+_LABELS = {
+    "trough_price": "trough",
+    "move_pct": "move %",
+    "liquidated_long_usd": "longs M$",
+    "liquidated_short_usd": "shorts M$",
+    "rounds": "rounds",
+    "insurance_fund_used_usd": "fund M$",
+    "adl_usd": "ADL M$",
+}
+
+
+def _fmt(name: str, value: float) -> str:
+    if name == "move_pct":
+        return f"{value * 100:+.2f}"
+    if name.endswith("_usd"):
+        return f"{value / 1e6:,.1f}"
+    if name == "rounds":
+        return f"{value:.0f}"
+    return f"{value:,.0f}"
+
+
 def _print_cascade(d: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -39,14 +60,12 @@ def _print_cascade(d: dict[str, Any]) -> None:
     if "quantiles" in d:
         qt = Table(title=f"Monte Carlo ({d['paths']} paths)")
         levels = list(next(iter(d["quantiles"].values())))
-        qt.add_column("metric")
+        qt.add_column("metric", no_wrap=True)
         for level in levels:
-            qt.add_column(level, justify="right")
+            qt.add_column(level, justify="right", no_wrap=True)
         for name, qs in d["quantiles"].items():
-            scale = 1e6 if name.endswith("_usd") else 1.0
-            qt.add_row(name, *[f"{qs[lv] / scale:,.4g}" for lv in levels])
+            qt.add_row(_LABELS.get(name, name), *[_fmt(name, qs[lv]) for lv in levels])
         console.print(qt)
-        console.print("USD columns in millions; move_pct as a fraction.")
 
 
 def register(app: typer.Typer) -> None:
@@ -144,13 +163,12 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(title=f"Replay {symbol} {start} -> {end} (USD millions)")
-        for col in ("bar", "low", "high", "implied long", "est. long p50", "implied short",
-                    "est. short p50"):  # fmt: skip
-            table.add_column(col, justify="right")
+        table = Table(title=f"Replay {symbol} {start} -> {end}: implied vs estimated, M USD")
+        for col in ("bar", "low", "high", "longs", "est. p50", "shorts", "est. p50"):
+            table.add_column(col, justify="right", no_wrap=True)
         for row in result.bars.itertuples(index=False):
             table.add_row(
-                row.time.strftime("%m-%d %H:%M"),
+                row.time.strftime("%m-%d %Hh"),
                 f"{row.low:,.0f}",
                 f"{row.high:,.0f}",
                 f"{row.implied_long_usd / 1e6:,.1f}",
@@ -160,7 +178,15 @@ def register(app: typer.Typer) -> None:
             )
         console = Console()
         console.print(table)
-        console.print(json.dumps(result.fit, default=str))
+        fit = result.fit
+        if "pearson" in fit:
+            console.print(
+                f"{fit['bars']} bars: implied {fit['implied_total_usd'] / 1e6:,.1f} M vs "
+                f"estimated p50 {fit['estimated_p50_total_usd'] / 1e6:,.1f} M; "
+                f"Pearson {fit['pearson']:.2f}, inside p10-p90 {fit['share_within_p10_p90']:.0%}"
+            )
+        else:
+            console.print(json.dumps(fit))
         if html is not None:
             console.print(f"wrote {html}")
 
