@@ -75,3 +75,28 @@ def test_report_week_rejects_a_time_of_day(tmp_path: Path) -> None:
     )
     assert result.exit_code != 0
     assert "time of day" in str(result.exception) + result.output
+
+
+def test_report_replay_cli(demo_run, tmp_path: Path) -> None:
+    root, _ = demo_run
+    out = tmp_path / "episode"
+    result = CliRunner().invoke(
+        app,
+        [
+            "report", "replay", "--start", "2025-09-25", "--end", "2025-09-25T08:00",
+            "--symbol", "BTC/USDT:USDT", "--store", str(root / "store"), "--out", str(out),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "episode.json").read_text(encoding="utf-8"))
+    assert [s["bars"] for s in data["symbols"]] == [2]  # 00:00 and 04:00
+
+
+def test_report_replay_rejects_an_empty_span(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["report", "replay", "--start", "2025-09-26", "--end", "2025-09-25",
+         "--store", str(tmp_path / "s"), "--out", str(tmp_path / "o")],
+    )  # fmt: skip
+    assert result.exit_code != 0
+    assert "must be after start" in str(result.exception)

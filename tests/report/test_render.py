@@ -34,9 +34,25 @@ def _chromium() -> str:
     return path
 
 
+CHARTS_JS = "els => els.map(e => ({id: e.id, svg: e.querySelector('svg.main-svg') !== null}))"
+
+
 @pytest.fixture(scope="module")
-def rendered(sample_report):
-    """Open report.html offline and collect console errors, page errors and chart status."""
+def episode(sample_store, tmp_path_factory: pytest.TempPathFactory):
+    from liqcascade.report import episode_report
+
+    return episode_report(
+        sample_store,
+        "2025-09-25",
+        "2025-09-26",
+        symbols=("BTC/USDT:USDT",),
+        out_dir=tmp_path_factory.mktemp("episode"),
+    )
+
+
+@pytest.fixture(scope="module")
+def rendered(sample_report, episode):
+    """Open report.html and episode.html offline; collect console errors and chart status."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     executable = _chromium()
     errors: list[str] = []
@@ -50,22 +66,29 @@ def rendered(sample_report):
         page.route("http*://**", lambda route: route.abort())
         page.goto(sample_report.html_path.as_uri(), wait_until="load")
         page.wait_for_timeout(500)
-        charts = page.eval_on_selector_all(
-            "div.plotly-graph-div",
-            "els => els.map(e => ({id: e.id, svg: e.querySelector('svg.main-svg') !== null}))",
-        )
+        charts = page.eval_on_selector_all("div.plotly-graph-div", CHARTS_JS)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "report-top.png"))
         page.locator("#liquidations").scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOTS / "report-liquidations.png"))
+        page.goto(episode.html_path.as_uri(), wait_until="load")
+        page.wait_for_timeout(300)
+        episode_charts = page.eval_on_selector_all("div.plotly-graph-div", CHARTS_JS)
+        page.screenshot(path=str(SCREENSHOTS / "report-episode.png"))
         browser.close()
-    return {"errors": errors, "charts": charts}
+    return {"errors": errors, "charts": charts, "episode_charts": episode_charts}
 
 
 def test_every_chart_has_an_svg(rendered) -> None:
     charts = rendered["charts"]
     assert len(charts) >= 8  # prices x2, market cap, liquidations, OI, funding, ETF, ...
     assert [c["id"] for c in charts if not c["svg"]] == []
+
+
+def test_episode_chart_rendered(rendered, episode) -> None:
+    assert [c["svg"] for c in rendered["episode_charts"]] == [True]
+    # 2025-09-25 has six 4h bars
+    assert episode.data["symbols"][0]["bars"] == 6
 
 
 def test_console_has_no_errors(rendered) -> None:

@@ -44,6 +44,39 @@ def week(
         typer.echo(f"wrote {path}")
 
 
+@report_app.command("replay")
+def replay(
+    start: Annotated[
+        str, typer.Option("--start", help="First 4h bar open (UTC), e.g. 2025-09-22.")
+    ],
+    end: Annotated[str, typer.Option("--end", help="End (exclusive, UTC), e.g. 2025-09-26.")],
+    symbol: Annotated[
+        list[str] | None,
+        typer.Option("--symbol", help="Perp symbol(s) (default: BTC/USDT:USDT and ETH/USDT:USDT)."),
+    ] = None,
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store", help="Store folder (default: $LIQCASCADE_HOME or the user data dir)."
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output folder (default: ./liqcascade-episode-<start>)."),
+    ] = None,
+) -> None:
+    """Replay an episode bar by bar: simulated vs estimated vs reported liquidations."""
+    from liqcascade.data import Store
+    from liqcascade.report import episode_report
+    from liqcascade.report._episode import DEFAULT_SYMBOLS
+
+    out_dir = out if out is not None else Path(f"liqcascade-episode-{start}")
+    symbols = tuple(symbol) if symbol else DEFAULT_SYMBOLS
+    written = episode_report(Store(store), start, end, out_dir=out_dir, symbols=symbols)
+    typer.echo(f"wrote {written.html_path}")
+    typer.echo(f"wrote {written.json_path}")
+
+
 def register(app: typer.Typer) -> None:
     """Attach this area's commands to the root app."""
     app.add_typer(report_app, name="report")

@@ -7,11 +7,12 @@ plotly is imported only when a report is written.
 
 Public API::
 
-    from liqcascade.report import weekly_report, WeeklyReport
+    from liqcascade.report import weekly_report, WeeklyReport, episode_report, EpisodeReport
 """
 
 from __future__ import annotations
 
+from liqcascade.report._episode import EpisodeReport, episode_report
 from liqcascade.report._weekly import WeeklyReport, compute_weekly, weekly_report
 
-__all__ = ["WeeklyReport", "compute_weekly", "weekly_report"]
+__all__ = ["EpisodeReport", "WeeklyReport", "compute_weekly", "episode_report", "weekly_report"]
