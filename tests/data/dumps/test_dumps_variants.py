@@ -196,3 +196,13 @@ def test_klines_without_interval_anywhere_say_how_to_fix(fixtures: Path, tmp_pat
     path.write_text((fixtures / "binance/BTCUSDT-4h-2025-09.csv").read_text())
     with pytest.raises(ImportFormatError, match="folder named after the interval"):
         binance_klines.read(path, symbol="BTC/USDT:USDT")
+
+
+def test_premium_index_klines_are_refused(fixtures: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "premiumIndexKlines" / "BTCUSDT" / "4h"
+    folder.mkdir(parents=True)
+    path = folder / "BTCUSDT-4h-2025-09.csv"
+    path.write_text((fixtures / "binance/markPriceKlines/BTCUSDT-4h-2025-09.csv").read_text())
+    assert not binance_klines.detect(path, read_head(path))
+    with pytest.raises(ImportFormatError, match="premium index"):
+        binance_klines.read(path)

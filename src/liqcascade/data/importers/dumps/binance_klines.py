@@ -67,6 +67,8 @@ HEADER = ",".join(LAYOUT.names)
 
 def detect(path: Path, head: str) -> bool:
     """A klines header, or a header-less 12-column file named ``SYMBOL-<interval>-YYYY-MM``."""
+    if "premiumIndexKlines" in folder_kinds(path):
+        return False  # premium index (basis) klines share the layout but are not prices
     first = head.split("\n", 1)[0].strip()
     if first == HEADER:
         return True
@@ -79,6 +81,14 @@ def _is_interval(text: str) -> bool:
 
 
 def _kind(path: Path, kind: str | None) -> str | None:
+    if kind == "premiumIndexKlines" or (
+        kind is None and "premiumIndexKlines" in folder_kinds(path)
+    ):
+        raise ImportFormatError(
+            "premium index klines are a basis, not a price, and have no dataset here",
+            path=path,
+            expected=f"klines of kind {', '.join(KINDS)}",
+        )
     if kind is not None:
         if kind not in KINDS:
             raise ImportFormatError(
