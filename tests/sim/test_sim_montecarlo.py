@@ -120,3 +120,15 @@ def test_leverage_prior_scales_each_margin_distance() -> None:
         assert path.trough_price == pytest.approx(one.trough_price, rel=1e-12)
         assert path.liquidated_long_usd == pytest.approx(one.liquidated_long_usd, rel=1e-12)
         assert path.insurance_fund_used_usd == pytest.approx(one.insurance_fund_used_usd, rel=1e-9)
+
+
+@pytest.mark.integration
+def test_cluster_address_connects_to_a_running_scheduler() -> None:
+    from distributed import LocalCluster
+
+    a = monte_carlo(POSITIONS, BOOK, paths=14, priors=PRIORS, seed=2, executor=SerialExecutor())
+    with LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+        executor = executor_for(cluster.scheduler_address)  # the --cluster ADDR path
+        assert isinstance(executor, DaskExecutor)
+        b = monte_carlo(POSITIONS, BOOK, paths=14, priors=PRIORS, seed=2, executor=executor)
+    pd.testing.assert_frame_equal(a.paths, b.paths)
