@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from liqcascade.errors import InputError
 from liqcascade.report._window import interval_length, known_by, parse_asof
@@ -52,3 +54,34 @@ def test_a_filing_counts_only_once_filed() -> None:
     )
     kept = known_by(frame, pd.Timestamp("2025-09-26", tz="UTC"))
     assert len(kept) == 1
+
+
+@pytest.mark.property
+@settings(max_examples=50, deadline=None)
+@given(
+    hours=st.lists(st.integers(-72, 72), min_size=1, max_size=30),
+    intervals=st.lists(st.sampled_from(["1h", "4h", "8h", "1d", "24h", None]), min_size=30),
+    later=st.lists(st.integers(0, 72), max_size=10),
+)
+def test_rows_after_the_cutoff_never_change_what_is_known(
+    hours: list[int], intervals: list[str | None], later: list[int]
+) -> None:
+    cutoff = pd.Timestamp("2025-09-26", tz="UTC")
+
+    def frame(offsets: list[int]) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "time": pd.DatetimeIndex(
+                    [cutoff + pd.Timedelta(hours=h) for h in offsets], dtype="datetime64[ns, UTC]"
+                ),
+                "interval": pd.Series(intervals[: len(offsets)], dtype=object),
+            }
+        )
+
+    before = known_by(frame(hours), cutoff)
+    grown = pd.concat([frame(hours), frame(later)], ignore_index=True) if later else frame(hours)
+    after = known_by(grown, cutoff)
+    pd.testing.assert_frame_equal(before, after)
+    # and whatever is known has closed by the cutoff
+    closes = [t + interval_length(i) for t, i in zip(after["time"], after["interval"], strict=True)]
+    assert all(c <= cutoff for c in closes)
