@@ -160,6 +160,7 @@ def test_funding_pressure_closes_paying_longs() -> None:
     r = simulate(_book([("long", 10_000, 50.0, 49.0)]), book, 0.0, config=cfg)
     # excess (9 - 3) / 3 = 2 -> 10 % of 10 000 BTC closes at 100 -> sells 100 000 USD -> 0.1 %
     assert r.trough_price == pytest.approx(99.9)
+    assert r.funding_closed_fraction == pytest.approx(0.10)
 
 
 def test_bad_inputs_name_the_field() -> None:

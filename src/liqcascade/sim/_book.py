@@ -139,17 +139,13 @@ class Book:
         return np.where(x <= 0, 0.0, out)
 
 
-def flow_curve(
-    book: Book, side: str, config: CascadeConfig, *, reference_usd: float = 0.0
-) -> tuple[np.ndarray, np.ndarray]:
+def flow_curve(book: Book, side: str, config: CascadeConfig) -> tuple[np.ndarray, np.ndarray]:
     """Tabulate the flow the book absorbs before moving by ``y`` on ``side``.
 
     Folds in market-maker withdrawal (depth times a volatility factor) and momentum sellers
     (``usd_per_pct * 100 * y`` of extra flow, i.e. negative depth); the result is made
     non-decreasing by a running maximum so the kernels can invert it.
-    ``reference_usd`` is unused today and kept for venue-scaled feedback.
     """
-    del reference_usd
     g = config.grid_points
     y = np.concatenate(([0.0], np.geomspace(1e-6, config.max_move, g - 1)))
     flow = book.depth(side, y)

@@ -249,6 +249,7 @@ def _result(raw: _Raw, pos: PositionArrays, book: Book, config: CascadeConfig) -
         adl_counterparties=adl_positions,
         adl_unmatched_qty=unmatched,
         skipped_positions=s.skipped,
+        funding_closed_fraction=s.closed_fraction,
         solver=config.solver,
         price_source=pos.price_source,
         detail=_Detail(raw, pos.side, pos.liquidation, config.solver),

@@ -81,6 +81,7 @@ class CascadeResult:
     adl_counterparties: int = 0
     adl_unmatched_qty: float = 0.0
     skipped_positions: int = 0
+    funding_closed_fraction: float = 0.0
     solver: str = "fixed_point"
     price_source: str = ""
     detail: _Detail | None = field(default=None, repr=False, compare=False)
@@ -127,6 +128,7 @@ class CascadeResult:
             "adl_counterparties",
             "adl_unmatched_qty",
             "skipped_positions",
+            "funding_closed_fraction",
             "solver",
             "price_source",
         ):
