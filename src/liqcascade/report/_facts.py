@@ -200,6 +200,11 @@ def _options_facts(options: dict) -> list[str]:
                 f", {block['change']:+.2f} vs {block['ratio_before_week']:.2f} on "
                 f"{block['snapshot_before_week']} (last snapshot before the week)"
             )
+            text += (
+                ": more puts per call - put buying"
+                if block["change"] > 0
+                else ": fewer puts per call - no sign of put buying in open interest"
+            )
         facts.append(text + ".")
     dvol = options.get("dvol", {})
     if dvol.get("available"):

@@ -158,6 +158,19 @@ def weekly_report(
     NoDataError
         If the store has no BTC or ETH daily prices for that week (every other missing series
         only makes its section say "not available").
+
+    Notes
+    -----
+    Every rule (week span, "steepest since", round levels, treasury attribution, correlation
+    window...) is written into report.json beside its number and in ``docs/report.md``.
+
+    Examples
+    --------
+    >>> from liqcascade.data import Store, load_sample  # doctest: +SKIP
+    >>> store = Store("/tmp/lc"); _ = load_sample(store)  # doctest: +SKIP
+    >>> report = weekly_report(store, "2025-09-25", out_dir="/tmp/lc-report")  # doctest: +SKIP
+    >>> round(report.data["assets"]["ETH"]["week_change_pct"], 3)  # doctest: +SKIP
+    -0.128
     """
     from liqcascade.report._html import render_html
     from liqcascade.report._markdown import render_markdown
