@@ -15,7 +15,9 @@ replaced by the newer write, which keeps its own ``source``). Writes are atomic 
 On open (and before every write) the store recovers: a journal left by an interrupted apply
 phase is rolled forward; tmp files without a journal (interrupted staging) are deleted. A kill
 at any moment therefore leaves either the old or the new store, never a mix.
-One writer at a time per store (an OS file lock, where available).
+One writer at a time per store (an OS file lock, where available); opening a store for
+reading never waits for a running import (readers see each month file either before or after
+it is replaced).
 """
 
 from __future__ import annotations
@@ -320,8 +322,9 @@ class Store:
         except OSError as exc:
             raise StoreError(f"cannot create the store directory {self.path}: {exc}") from exc
         self._con: duckdb.DuckDBPyConnection | None = None
-        with self._locked():
-            self._recover()
+        with self._locked(blocking=False) as held:
+            if held:  # opening never waits for a running import
+                self._recover()
 
     def __repr__(self) -> str:
         return f"Store({str(self.path)!r})"
@@ -363,16 +366,21 @@ class Store:
             tx.commit()
 
     @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
+    def _locked(self, *, blocking: bool = True) -> Iterator[bool]:
+        """Hold the store's writer lock; with ``blocking=False`` yield False if it is taken."""
         try:
             import fcntl
         except ImportError:  # pragma: no cover - Windows: single writer by convention
-            yield
+            yield True
             return
         with open(self.path / LOCK, "a+b") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
             try:
-                yield
+                fcntl.flock(fh, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False  # a writer is busy: it recovers before it writes
+                return
+            try:
+                yield True
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
