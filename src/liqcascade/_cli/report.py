@@ -29,14 +29,14 @@ def week(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Output folder (default: ./liqcascade-report-<asof>)."),
+        typer.Option("--out", help="Output folder (default: ./report-out/week-<asof>)."),
     ] = None,
 ) -> None:
     """Write report.html, report.md and report.json for the week containing --asof."""
     from liqcascade.data import Store
     from liqcascade.report import weekly_report
 
-    out_dir = out if out is not None else Path(f"liqcascade-report-{asof}")
+    out_dir = out if out is not None else Path("report-out") / f"week-{asof}"
     written = weekly_report(Store(store), asof, out_dir=out_dir)
     typer.echo(written.summary)
     typer.echo("")
@@ -62,7 +62,7 @@ def replay(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Output folder (default: ./liqcascade-episode-<start>)."),
+        typer.Option("--out", help="Output folder (default: ./report-out/episode-<start>)."),
     ] = None,
 ) -> None:
     """Replay an episode bar by bar: simulated vs estimated vs reported liquidations."""
@@ -70,7 +70,7 @@ def replay(
     from liqcascade.report import episode_report
     from liqcascade.report._episode import DEFAULT_SYMBOLS
 
-    out_dir = out if out is not None else Path(f"liqcascade-episode-{start}")
+    out_dir = out if out is not None else Path("report-out") / f"episode-{start}"
     symbols = tuple(symbol) if symbol else DEFAULT_SYMBOLS
     written = episode_report(Store(store), start, end, out_dir=out_dir, symbols=symbols)
     typer.echo(f"wrote {written.html_path}")
