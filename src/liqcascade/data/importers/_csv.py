@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,9 +83,31 @@ def _convert(values: pd.Series, kind: Kind) -> pd.Series:
     return numbers.astype("float64")
 
 
+_OFFSET = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
+
+
+def _zoned_times(data: bytes, header: list[str], columns: Sequence[Col]) -> set[str]:
+    """Time columns whose first value carries a UTC offset: pyarrow parses those itself."""
+    lines = data[:65536].split(b"\n", 2)
+    if len(lines) < 2:
+        return set()
+    first = next(csv.reader([lines[1].decode("utf-8", errors="replace").strip("\r")]), [])
+    out = set()
+    for col in columns:
+        if col.kind == "time" and col.name in header:
+            i = header.index(col.name)
+            if i < len(first) and _OFFSET.search(first[i].strip()):
+                out.add(col.name)
+    return out
+
+
 def _fast(data: bytes, header: list[str], columns: Sequence[Col]) -> pd.DataFrame | None:
+    zoned = _zoned_times(data, header, columns)
     types = {
-        c.name: {"float": pa.float64(), "ms": pa.int64()}.get(c.kind, pa.string()) for c in columns
+        c.name: pa.timestamp("ns", tz="UTC")
+        if c.name in zoned
+        else {"float": pa.float64(), "ms": pa.int64()}.get(c.kind, pa.string())
+        for c in columns
     }
     try:
         table = pacsv.read_csv(
@@ -106,7 +129,9 @@ def _fast(data: bytes, header: list[str], columns: Sequence[Col]) -> pd.DataFram
         arr = table.column(col.name)
         if col.required and arr.null_count:
             return None
-        if col.kind == "time":
+        if col.name in zoned:
+            series = arr.to_pandas()
+        elif col.kind == "time":
             try:
                 series = pc.cast(arr, pa.timestamp("ns", tz="UTC")).to_pandas()
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
