@@ -135,3 +135,14 @@ def test_liquidations_carry_an_explicit_side(sample_store: Store) -> None:
     assert set(bars4h["coverage"]) == {"throttled"}
     hl = sample_store.liquidations("BTC", exchange="hyperliquid", interval="1d")
     assert set(hl["coverage"]) == {"complete"} and set(hl["liquidated_side"]) == {"both"}
+
+
+def test_sample_parquet_reimports_as_records_unchanged(sample_store: Store) -> None:
+    from liqcascade.data import import_paths
+
+    path = sample_files()["etf_flows"]
+    summary = import_paths(sample_store, "auto", [path])  # detected as `records` (Parquet)
+    assert summary.files[0].format == "records"
+    written = summary.totals["etf_flows"]
+    assert (written.added, written.replaced) == (0, 0)
+    assert written.unchanged == len(sample_store.etf_flows())
