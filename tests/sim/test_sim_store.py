@@ -127,3 +127,19 @@ def test_cli_stress_json_and_replay_html(sample_store_path: Path, tmp_path: Path
     assert out.exit_code == 0, out.output
     assert html.stat().st_size > 10_000
     assert "implied" in html.read_text(encoding="utf-8")
+
+
+def test_cli_flow_shock_and_bad_shock(sample_store_path: Path) -> None:
+    from liqcascade.cli import app
+
+    runner = CliRunner()
+    base = ["stress", "--symbol", BTC, "--asof", ASOF, "--store", str(sample_store_path)]
+    out = runner.invoke(app, [*base, "--shock", "0", "--flow-usd", "-1e9", "--json"])
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.output)
+    # 1e9 USD sold into 319.0 M per 1 % of bids (linear book): at least 3.13 % down
+    assert doc["move_pct"] <= -1e9 / 319_034_964.5101 * 0.01
+    assert doc["exogenous_flow_usd"] == pytest.approx(1e9)
+    bad = runner.invoke(app, [*base, "--shock", "0.01", "--flow-usd", "-1e9"])
+    assert bad.exit_code != 0
+    assert "opposite ways" in str(bad.exception)

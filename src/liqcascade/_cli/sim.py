@@ -81,6 +81,12 @@ def register(app: typer.Typer) -> None:
             float,
             typer.Option("--shock", help="Price move as a FRACTION: -0.03 = 3 % down."),
         ],
+        flow_usd: Annotated[
+            float,
+            typer.Option(
+                "--flow-usd", help="Market order hitting the book, USD (negative = sell)."
+            ),
+        ] = 0.0,
         paths: Annotated[
             int | None, typer.Option("--paths", help="Also run this many Monte Carlo paths.")
         ] = None,
@@ -110,18 +116,27 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Stress a market as of a time: shock, liquidation cascade, insurance fund, ADL."""
         from liqcascade.errors import InputError
-        from liqcascade.sim import CascadeConfig
+        from liqcascade.sim import CascadeConfig, Shock
         from liqcascade.sim._stress import stress
 
         if solver not in ("fixed_point", "stepper"):
             raise InputError(f"--solver {solver!r}; expected fixed_point or stepper")
+        try:
+            impulse = Shock(price_move=shock, flow_usd=flow_usd)
+        except ValueError as exc:
+            errors = getattr(exc, "errors", None)
+            why = errors()[0]["msg"] if callable(errors) else str(exc)
+            raise InputError(
+                f"--shock {shock} / --flow-usd {flow_usd}: {why} (--shock is a FRACTION: "
+                "-0.03 = 3 % down; --flow-usd in USD, negative = sell)"
+            ) from None
         run = _Progress(paths, enabled=not as_json)
         with run:
             result = stress(
                 _store(store),
                 symbol,
                 asof,
-                shock,
+                impulse,
                 paths=paths,
                 cluster=cluster,
                 config=CascadeConfig(solver=solver),  # type: ignore[arg-type]
