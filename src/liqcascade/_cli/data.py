@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from liqcascade._cli import data_live
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.table import Table
+
+    from liqcascade.data import Store, WriteSummary
 
 data_app = typer.Typer(
     name="data",
@@ -27,13 +32,13 @@ StoreOption = Annotated[
 ]
 
 
-def _store(path: Path | None):  # -> Store (lazy import keeps `--help` fast)
-    from liqcascade.data import Store
+def _store(path: Path | None) -> Store:
+    from liqcascade.data import Store  # lazy: keeps `--help` fast
 
     return Store(path)
 
 
-def _summary_table(title: str, rows: dict) -> object:
+def _summary_table(title: str, rows: dict[str, WriteSummary]) -> Table:
     from rich.table import Table
 
     table = Table(title=title)
