@@ -235,3 +235,23 @@ def test_counter_flow_is_absorbed_before_the_cascade_moves_the_book() -> None:
     assert r.trough_price == pytest.approx(99.0)
     assert r.n_liquidated == 1  # only A (liq 99.5) is crossed by the gap
     assert r.exogenous_flow_usd == pytest.approx(-1.5e6)
+
+
+def test_stepper_path_is_a_time_series_of_a_falling_price() -> None:
+    rng = np.random.default_rng(2)
+    n = 200
+    liq = np.sort(rng.uniform(90, 99.9, n))[::-1]
+    positions = _book([("long", 500.0, float(x), float(x) - 1.0) for x in liq])
+    cfg = CascadeConfig(solver="stepper", engine_usd_per_second=2e5)
+    r = simulate(positions, LINEAR, Shock(flow_usd=-1e6), config=cfg)
+    path = r.path
+    assert list(path.columns) == ["time_s", "price", "liquidated", "queue", "liquidated_usd"]
+    assert (np.diff(path["time_s"]) > 0).all()
+    assert (np.diff(path["price"]) <= 0).all()
+    assert (path["queue"] >= 0).all()
+    assert path["liquidated"].iloc[-1] == r.n_liquidated
+    assert path["liquidated_usd"].iloc[-1] == pytest.approx(r.liquidated_long_usd)
+    # the engine never executes more than its throughput allows: USD settled by time t
+    # is at most the notional of one order beyond rate x t
+    notional = r.liquidations["notional_usd"].max()
+    assert (path["liquidated_usd"] <= 2e5 * path["time_s"] + notional + 1e-6).all()
