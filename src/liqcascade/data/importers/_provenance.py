@@ -36,6 +36,13 @@ REPOSITORIES: dict[str, tuple[str, str, str]] = {
 }
 
 
+# (folder, file-name prefix) -> commit, where one folder holds files of several commits
+FILE_COMMITS: dict[tuple[str, str], str] = {
+    ("farside_etf_flows_ciyberpunk", "bitcoin_"): "60bb4de9",
+    ("farside_etf_flows_ciyberpunk", "ethereum_"): "5bfcd6e9",
+}
+
+
 def source_for(path: Path) -> str:
     """``repository@commit:file`` when the file sits in a known folder, else the file name."""
     path = Path(path)
@@ -43,7 +50,10 @@ def source_for(path: Path) -> str:
     if known is None:
         return path.name
     repo, commit, _ = known
+    for (folder, prefix), file_commit in FILE_COMMITS.items():
+        if folder == path.parent.name and path.name.startswith(prefix):
+            commit = file_commit
     return f"{repo}@{commit.split(' ')[0]}:{path.name}"
 
 
-__all__ = ["REPOSITORIES", "source_for"]
+__all__ = ["FILE_COMMITS", "REPOSITORIES", "source_for"]

@@ -78,6 +78,12 @@ def _select(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     return frame  # etf_flows, treasury, sentiment: small, kept in full
 
 
+def _licenses(sources: list[str]) -> list[str]:
+    by_repo = {repo: lic for repo, _, lic in REPOSITORIES.values()}
+    keys = {s.split(":", 1)[0] for s in sources}
+    return sorted(f"{key}: {by_repo.get(key.split('@')[0], 'unknown')}" for key in keys)
+
+
 def _attribution(sources: dict[str, list[str]]) -> str:
     lines = [
         "# Bundled sample: attribution",
@@ -129,6 +135,8 @@ def build(shared_market: Path, out: Path = HERE) -> dict[str, object]:
                 "first": frame["time"].min().isoformat(),
                 "last": frame["time"].max().isoformat(),
                 "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                "source": sorted({src.split(":", 1)[0] for src in sources[name]}),
+                "license": _licenses(sources[name]),
             }
     (out / "metadata.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     (out / "ATTRIBUTION.md").write_text(_attribution(sources), encoding="utf-8")
