@@ -99,7 +99,10 @@ def import_(
         task = progress.add_task("Reading", total=total)
 
         def advance(path: Path, size: int) -> None:
-            progress.update(task, advance=size, description=f"Read {path.name}")
+            if size == 0:
+                progress.update(task, description=f"Reading {path.name}")
+            else:
+                progress.update(task, advance=size, description=f"Read {path.name}")
 
         summary = import_paths(
             the_store,

@@ -170,7 +170,7 @@ def import_paths(
     skip_bad
         Skip (and report) malformed rows instead of failing the whole import.
     progress
-        Called with each file and its size in bytes once it has been read.
+        Called with each file and 0 before reading it, and with its size in bytes after.
 
     Returns
     -------
@@ -189,6 +189,8 @@ def import_paths(
         if module is None:
             summary.skipped_files.append((path, "no importer recognises it"))
             continue
+        if progress is not None:
+            progress(path, 0)  # about to read: lets a UI name the file
         result: ImportResult = module.read(path, symbol=symbol, kind=kind, skip_bad=skip_bad)
         report = FileReport(path, module.FORMAT, bad_rows=list(result.bad_rows))
         report.warnings.extend(result.warnings)
