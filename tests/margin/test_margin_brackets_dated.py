@@ -13,6 +13,7 @@ import json
 from datetime import date
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -136,3 +137,29 @@ def test_every_packaged_file_names_its_source_and_start_date() -> None:
         assert obj["effective_from"][:7].replace("-", "") in entry.name.replace("-", "") or (
             obj["effective_from"][:4] in entry.name
         ), f"{entry.name}: file name should carry the start date {obj['effective_from']}"
+
+
+def test_parallel_kernel_build_equals_serial_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the parallel build serves calls of PARALLEL_MIN_ROWS rows or more; same arithmetic
+    from liqcascade.margin import _kernels
+
+    if _kernels.margin_rows_parallel is None:
+        pytest.skip("numba not available")
+    rng = np.random.default_rng(5)
+    n = 5_000
+    entry = 60_000 * np.exp(rng.normal(0, 0.2, n))
+    size = np.exp(rng.uniform(-6, 9, n))
+    coll = size * entry / rng.uniform(0.5, 160, n)
+    size[:2] = [np.nan, -1.0]
+    side = np.where(rng.random(n) < 0.5, 1, -1).astype(np.int8)
+    t = brackets("binance", "BTCUSDT", at="2025-09-22")
+    z = np.zeros(1)
+    args = (side, size, entry, coll, z, z, *(t.array(c) for c in ("floors", "caps", "mmrs")))
+    args = (*args, t.array("cums"), z, z)
+    opts = {"use_row_rates": False, "fee": 0.0, "inverse": False, "mm_at_entry": False}
+    serial = _kernels.run(*args, **opts)
+    monkeypatch.setattr(_kernels, "PARALLEL_MIN_ROWS", 1)
+    parallel = _kernels.run(*args, **opts)
+    for name, arr in serial.items():
+        np.testing.assert_array_equal(arr, parallel[name], err_msg=name)
+    assert (serial["status"] == 0).sum() > n // 2  # most rows solved, so the check has teeth

@@ -1,10 +1,13 @@
 """Fused per-row kernel: every margin figure of a position in one pass (numba + readable twin).
 
 ``margin_rows_py`` is the readable twin: plain Python over rows, the same arithmetic as the numpy
-path in ``_math.py`` (solve ``x + sigma*mm(x) = t`` in value space, tier by a short scan of the
-table, which is increasing in ``h(floor_k)``). ``margin_rows`` is it compiled with
-``numba.njit(parallel=True)``; without numba the wrapper uses the numpy path instead (never this
-twin on large arrays). Kernels are dumb: they never raise, they write status codes.
+path in ``_math.py`` (solve ``x + sigma*mm(x) = t`` in value space, tier by a short walk from the
+entry tier over the table, which is increasing in ``h(floor_k)``). ``margin_rows`` is it
+compiled with ``numba.njit`` (one thread), ``margin_rows_parallel`` with ``parallel=True`` for
+calls of ``PARALLEL_MIN_ROWS`` rows or more; without numba the wrapper uses the numpy path
+instead (never this twin on large arrays). Kernels are dumb: they never raise, they write status
+codes. The loop body is written to be branch-light (the tier counts and the side's table row
+are selected without ``if``), which is where most of its time went.
 
 Status codes match :class:`liqcascade.margin.Status`.
 """
@@ -31,8 +34,7 @@ def margin_rows_py(
     caps,
     mmrs,
     cums,
-    h_plus,
-    h_minus,
+    h2,
     row_mmr,
     row_cum,
     use_row_rates,
@@ -55,23 +57,16 @@ def margin_rows_py(
     nan = math.nan
     for i in prange(n):
         s = side[0] if one_s else side[i]
-        q = qty[0] if one_q else qty[i]
-        e = entry[0] if one_e else entry[i]
-        c = collateral[0] if one_c else collateral[i]
-        omm = other_mm[0] if one_m else other_mm[i]
-        oup = other_upnl[0] if one_u else other_upnl[i]
-        ok = (
-            (s == 1 or s == -1)
-            and q > 0.0
-            and e > 0.0
-            and c >= 0.0
-            and omm >= 0.0
-            and math.isfinite(q)
-            and math.isfinite(e)
-            and math.isfinite(c)
-            and math.isfinite(omm)
-            and math.isfinite(oup)
-        )
+        # float(): Python floats in the twin (inf - inf is a silent NaN); a no-op compiled
+        q = float(qty[0] if one_q else qty[i])
+        e = float(entry[0] if one_e else entry[i])
+        c = float(collateral[0] if one_c else collateral[i])
+        omm = float(other_mm[0] if one_m else other_mm[i])
+        oup = float(other_upnl[0] if one_u else other_upnl[i])
+        # x - x is 0.0 for a finite x, NaN for inf or NaN: one test for all five inputs;
+        # non-short-circuit & keeps this branch-free (it was a fifth of the kernel's time)
+        finite = (q - q) + (e - e) + (c - c) + (omm - omm) + (oup - oup) == 0.0
+        ok = finite & (s * s == 1) & (min(q, e) > 0.0) & (min(c, omm) >= 0.0)
         if not ok:
             out_lp[i] = nan
             out_bp[i] = nan
@@ -85,10 +80,8 @@ def margin_rows_py(
         # tier at entry value (for the validity check and entry-valued venues)
         ke = 0
         if not use_row_rates:
-            for k in range(1, n_tiers):
-                if floors[k] > x_entry:
-                    break
-                ke = k
+            for k in range(1, n_tiers):  # floors increase: count those at or below (no branch)
+                ke += floors[k] <= x_entry
         r_e = (row_mmr[i] if use_row_rates else mmrs[ke]) + fee
         cum_e = row_cum[i] if use_row_rates else cums[ke]
         mm_entry = x_entry * r_e - cum_e
@@ -129,31 +122,39 @@ def margin_rows_py(
                 r = row_mmr[i] + fee
                 cum = row_cum[i]
             else:
-                # h(floor_j) = floor_j*(1 + sigma*r_j) - sigma*cum_j increases with j: scan up;
-                # h_plus/h_minus hold it for sigma = +1/-1, with h(last cap) appended.
-                h = h_plus if sigma > 0.0 else h_minus
-                k = -1
-                for j in range(n_tiers):
-                    if h[j] > t:
-                        break
-                    k = j
+                # h(floor_j) = floor_j*(1 + sigma*r_j) - sigma*cum_j increases with j; the tier
+                # is the last j with h(floor_j) <= t. Row 0 of h2 holds h for sigma = +1, row 1
+                # for -1, each with h(last cap) appended; selecting the row by index avoids a
+                # branch on the (random) side.
+                row = int(sigma < 0.0)
+                # walk from the entry tier (the liquidation value is usually in it or next
+                # to it, so the branches predict well); for non-decreasing h this is the
+                # same index as counting all floors at or below t. NaN t: no tier.
+                k = ke if t == t else -1
+                while k >= 0 and h2[row, k] > t:
+                    k -= 1
+                while k < n_tiers - 1 and h2[row, k + 1] <= t:
+                    k += 1
                 kk = max(k, 0)
                 r = mmrs[kk] + fee
                 cum = cums[kk]
-                if k == n_tiers - 1 and t >= h[n_tiers]:
+                if k == n_tiers - 1 and t >= h2[row, n_tiers]:
                     out_lp[i] = nan
                     out_bp[i] = nan
                     out_mm[i] = nan
                     out_bracket[i] = 0
                     out_status[i] = BEYOND_LAST_BRACKET
                     continue
-            x = (t + sigma * cum) / (1.0 + sigma * r)
+            num = t + sigma * cum
+            den = 1.0 + sigma * r
+            x = num / den
             if k < 0 or x <= 0.0:
                 status = NO_LIQUIDATION
                 lp = math.inf if inverse else 0.0
                 mm = nan
             else:
-                lp = q * e / x if inverse else x / q
+                # from num and den, not from x: two independent divisions instead of a chain
+                lp = q * e * den / num if inverse else num / (den * q)
                 mm = x * r - cum
                 if not inverse and lp <= 0.0:
                     status = NO_LIQUIDATION
@@ -165,7 +166,16 @@ def margin_rows_py(
         out_status[i] = status
 
 
-margin_rows = njit(parallel=True)(margin_rows_py) if HAS_NUMBA else None
+# Serial by default: per call numba's parallel region costs thread wake-up and, on a shared
+# machine, waits for the busiest core; measured on the 2-core dev machine under load it was
+# slower than one thread (docs/margin.md). Very large calls use the parallel build, compiled
+# on first use and not cached to disk (one cache file per function would be shared by both).
+# error_model="numpy": a division never checks for zero (every divisor here is guarded).
+margin_rows = njit(error_model="numpy")(margin_rows_py) if HAS_NUMBA else None
+margin_rows_parallel = (
+    njit(parallel=True, error_model="numpy", cache=False)(margin_rows_py) if HAS_NUMBA else None
+)
+PARALLEL_MIN_ROWS = 2_000_000
 
 
 def run(
@@ -195,22 +205,32 @@ def run(
     """
     if n is None:
         n = max(a.shape[0] for a in (side, qty, entry, collateral, other_mm, other_upnl))
+    # The four float outputs are rows of one block: numpy asks the kernel for huge pages on
+    # allocations of 4 MiB and more, and first-touch page faults on fresh output memory cost
+    # about a third of a large call otherwise (bench/margin.py).
+    block = np.empty((4, n))
     out = {
-        "liquidation_price": np.empty(n),
-        "bankruptcy_price": np.empty(n),
-        "maintenance_margin": np.empty(n),
-        "margin_ratio": np.empty(n),
+        "liquidation_price": block[0],
+        "bankruptcy_price": block[1],
+        "maintenance_margin": block[2],
+        "margin_ratio": block[3],
         "bracket": np.empty(n, dtype=np.int16),
         "status": np.empty(n, dtype=np.int8),
     }
     r = mmrs + fee
     bounds = np.append(floors, caps[-1:])
-    h_plus = bounds * (1.0 + np.append(r, r[-1:])) - np.append(cums, cums[-1:])
-    h_minus = bounds * (1.0 - np.append(r, r[-1:])) + np.append(cums, cums[-1:])
-    kernel = margin_rows if (compiled and margin_rows is not None) else margin_rows_py
+    h2 = np.empty((2, bounds.shape[0]))
+    h2[0] = bounds * (1.0 + np.append(r, r[-1:])) - np.append(cums, cums[-1:])  # sigma = +1
+    h2[1] = bounds * (1.0 - np.append(r, r[-1:])) + np.append(cums, cums[-1:])  # sigma = -1
+    if not (compiled and margin_rows is not None):
+        kernel = margin_rows_py
+    elif n >= PARALLEL_MIN_ROWS:
+        kernel = margin_rows_parallel
+    else:
+        kernel = margin_rows
     kernel(
         side, qty, entry, collateral, other_mm, other_upnl, floors, caps, mmrs, cums,
-        h_plus, h_minus, row_mmr, row_cum, use_row_rates, float(fee), inverse, mm_at_entry,
+        h2, row_mmr, row_cum, use_row_rates, float(fee), inverse, mm_at_entry,
         out["liquidation_price"], out["bankruptcy_price"], out["maintenance_margin"],
         out["margin_ratio"], out["bracket"], out["status"],
     )  # fmt: skip
