@@ -23,7 +23,9 @@ def real_liquidations(shared_market: Path) -> dict[str, pd.DataFrame]:
         "binance_eth": binance_4h(shared_market, "ETH"),
         "snapshots": snapshots_24h(shared_market),
         "oi_btc": oi_all_4h(shared_market, "BTC"),
+        "oi_eth": oi_all_4h(shared_market, "ETH"),
         "hyperliquid_btc": hyperliquid_daily(shared_market, "BTC"),
+        "hyperliquid_eth": hyperliquid_daily(shared_market, "ETH"),
     }
 
 

@@ -91,7 +91,7 @@ class MapConfig(BaseModel):
     long_short_kind: Literal["global_account", "top_account", "top_position"] = "global_account"
     funding_tilt: float = Field(default=0.0005, gt=0.0)
     turnover_per_bar: float = Field(default=0.1, ge=0.0, lt=1.0)
-    at_risk_share: float = Field(default=0.022, gt=0.0, le=1.0)
+    at_risk_share: float = Field(default=0.11, gt=0.0, le=1.0)
     fallback_mmr: float = Field(default=0.005, gt=0.0, lt=1.0)
     lookback_days: float = Field(default=365.0, gt=0.0)
     grid_days: float = Field(default=30.0, gt=0.0)

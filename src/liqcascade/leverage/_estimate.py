@@ -2,18 +2,18 @@
 
 The model, on DataFrames in the ``liquidations`` schema (see ``docs/leverage.md``):
 
-1. Fit. For every rolling 24h snapshot window ``[t, t + 24h)`` that has an all-exchange figure
-   (``exchange == "all"``, ``interval == "24h"``), sum the reference feed's 4h bars over the
-   same window (a bar that only partly overlaps counts by its overlapping fraction) and keep
-   ``log(all / reference)`` by liquidated side. Windows the feed covers by less than
-   ``MIN_WINDOW_COVERAGE`` or with a zero on either side are skipped.
-2. Scale. An estimate at quantile q is ``reported * exp(Q_q(log ratios))``, by side; the
-   quantiles of the fitted log ratios (pooled over assets) are the uncertainty band.
-3. Floor. A venue that reports every liquidation (Hyperliquid, daily) bounds its day's
-   all-exchange total from below; days under it are scaled up (:func:`complete_floor`).
-4. Clip. Liquidations close positions, so within a bar they cannot exceed the range of the
-   all-exchange open interest (``high_usd - low_usd``) when that is known; every quantile is
-   clipped to it (an upper bound that only binds in sharp moves).
+1. Fit. Every 24h per-exchange snapshot (``interval == "24h"``) that carries both an
+   all-exchange figure (``exchange == "all"``) and the reference venue's own figure
+   (``exchange == "binance"``) gives one multiplier ``log(all / binance)`` per liquidated side:
+   the same window, the same publisher, so the ratio is consistent even where the snapshot's
+   window is not where its timestamp says. Multipliers are kept per (asset, side); an asset
+   with fewer than ``MIN_ASSET_WINDOWS`` snapshots uses every asset's (pooled by side).
+2. Scale. A bar's estimate at quantile q is ``reported * exp(Q_q(log multipliers))``.
+3. Clip. Liquidations close positions, so within a bar they cannot exceed the range of the
+   all-exchange open interest (``high_usd - low_usd``) when that is known.
+4. Floor. Nothing below what was reported: every quantile is at least the bar's reported sum
+   (the floor wins over the clip), and a venue that reports every liquidation (Hyperliquid,
+   daily) bounds its day's all-exchange total from below (:func:`complete_floor`).
 
 No look-ahead: with ``asof`` only bars and snapshot windows CLOSED by ``asof`` are used.
 """
@@ -35,24 +35,35 @@ REFERENCE_EXCHANGE = "binance"
 BAR = pd.Timedelta("4h")
 SNAPSHOT = pd.Timedelta("24h")
 DAY = pd.Timedelta("1D")
-MIN_WINDOW_COVERAGE = 0.9  # fraction of a 24h window the 4h feed must cover to fit on it
-MIN_FIT_WINDOWS = 5
+MIN_FIT_WINDOWS = 5  # snapshots per side needed to fit at all (pooled over assets)
+MIN_ASSET_WINDOWS = 20  # snapshots per (asset, side) needed for an asset's own multipliers
 
 
 @dataclass(frozen=True)
 class ScaleRatios:
-    """Fitted all-exchange / reference-feed log ratios, by liquidated side.
+    """Fitted all-exchange / reference-venue log multipliers, by asset and liquidated side.
 
-    ``log_ratios[side]`` holds one value per snapshot window used; ``quantiles[side]`` the
-    p10/p50/p90 of those values.
+    ``windows`` holds one row per usable (snapshot, asset, side); ``log_ratios[side]`` the
+    values pooled over assets. :meth:`quantiles` uses an asset's own values when it has at
+    least ``MIN_ASSET_WINDOWS`` of them, else the pooled ones.
     """
 
     log_ratios: dict[str, np.ndarray]
     windows: pd.DataFrame  # time, symbol, side, all_usd, reference_usd, log_ratio
 
-    def quantiles(self, side: str) -> np.ndarray:
-        """Return the p10/p50/p90 of the fitted log ratios for ``side``."""
-        return np.quantile(self.log_ratios[side], QUANTILES)
+    def values(self, side: str, symbol: str | None = None) -> np.ndarray:
+        """Return the log multipliers that apply to ``symbol`` (pooled if it has too few)."""
+        if symbol is not None:
+            mine = self.windows.loc[
+                (self.windows["side"] == side) & (self.windows["symbol"] == symbol), "log_ratio"
+            ].to_numpy(dtype=float)
+            if len(mine) >= MIN_ASSET_WINDOWS:
+                return mine
+        return self.log_ratios[side]
+
+    def quantiles(self, side: str, symbol: str | None = None) -> np.ndarray:
+        """Return the p10/p50/p90 log multipliers for ``side`` (and ``symbol``)."""
+        return np.quantile(self.values(side, symbol), QUANTILES)
 
 
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -119,74 +130,57 @@ def bars_by_side(reported: pd.DataFrame) -> pd.DataFrame:
     return wide.sort_values(["time", "symbol"], kind="stable").reset_index(drop=True)
 
 
-def _window_sum(bars: pd.DataFrame, start: pd.Timestamp) -> tuple[float, float, float]:
-    """Overlap-weighted sums of ``long``/``short`` over ``[start, start + 24h)`` and coverage."""
-    end = start + SNAPSHOT
-    bar_start = bars["time"]
-    overlap = (np.minimum(bar_start + BAR, end) - np.maximum(bar_start, start)) / BAR
-    weight = np.clip(overlap.to_numpy(dtype=float), 0.0, 1.0)
-    coverage = float(weight.sum() * BAR / SNAPSHOT)
-    return (
-        float(weight @ bars["long"].to_numpy(dtype=float)),
-        float(weight @ bars["short"].to_numpy(dtype=float)),
-        coverage,
-    )
-
-
-def fit_windows(reference: pd.DataFrame, snapshots: pd.DataFrame) -> pd.DataFrame:
-    """Pair each all-exchange 24h snapshot with the reference feed summed over its window.
+def fit_windows(snapshots: pd.DataFrame) -> pd.DataFrame:
+    """Pair each snapshot's all-exchange figure with the reference venue's in the same snapshot.
 
     Parameters
     ----------
-    reference
-        Reference-venue 4h liquidation rows (``liquidations`` schema), any assets.
     snapshots
-        24h snapshot rows (``liquidations`` schema); only ``exchange == "all"`` rows are used.
+        24h snapshot rows (``liquidations`` schema); rows of ``exchange == "all"`` and of the
+        reference venue (``binance``) are used, matched on (time, symbol).
 
     Returns
     -------
-    DataFrame with one row per (window, asset, side): time, symbol, side, all_usd,
-    reference_usd, coverage, log_ratio (NaN where a side is zero or the window uncovered).
+    DataFrame with one row per (snapshot, asset, side): time, symbol, side, all_usd,
+    reference_usd, log_ratio (``log(all / reference)``, at least 0 since the all-exchange
+    figure includes the venue; NaN where either figure is missing or zero).
     """
-    bars = bars_by_side(reference)
-    alls = snapshots[snapshots["exchange"] == "all"]
-    rows = []
-    for symbol, group in bars_by_side(alls).groupby("symbol", sort=True):
-        feed = bars[bars["symbol"] == symbol]
-        for window in group.itertuples(index=False):
-            near = feed[
-                (feed["time"] > window.time - BAR) & (feed["time"] < window.time + SNAPSHOT)
-            ]
-            ref_long, ref_short, coverage = _window_sum(near, window.time)
-            for side, total, ref in (
-                ("long", window.long, ref_long),
-                ("short", window.short, ref_short),
-            ):
-                ok = coverage >= MIN_WINDOW_COVERAGE and total > 0 and ref > 0
-                rows.append(
-                    (
-                        window.time,
-                        symbol,
-                        side,
-                        float(total),
-                        ref,
-                        coverage,
-                        float(np.log(total / ref)) if ok else np.nan,
-                    )
-                )
-    return pd.DataFrame(
-        rows,
-        columns=["time", "symbol", "side", "all_usd", "reference_usd", "coverage", "log_ratio"],
-    )
+    columns = ["time", "symbol", "side", "all_usd", "reference_usd", "log_ratio"]
+    alls = bars_by_side(snapshots[snapshots["exchange"] == "all"])
+    refs = bars_by_side(snapshots[snapshots["exchange"] == REFERENCE_EXCHANGE])
+    paired = alls.merge(refs, on=["time", "symbol"], how="left", suffixes=("_all", "_ref"))
+    if paired.empty:
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
+    frames = []
+    for side in SIDES:
+        total = paired[f"{side}_all"].to_numpy(dtype=float)
+        ref = paired[f"{side}_ref"].to_numpy(dtype=float)
+        ok = (total > 0) & (ref > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_ratio = np.where(ok, np.maximum(np.log(total / ref), 0.0), np.nan)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "time": paired["time"],
+                    "symbol": paired["symbol"],
+                    "side": side,
+                    "all_usd": total,
+                    "reference_usd": ref,
+                    "log_ratio": log_ratio,
+                }
+            )
+        )
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["time", "symbol", "side"], kind="stable").reset_index(drop=True)
 
 
 def fit_ratios(windows: pd.DataFrame) -> ScaleRatios:
-    """Collect the usable log ratios by side from :func:`fit_windows` output.
+    """Collect the usable log multipliers from :func:`fit_windows` output.
 
     Raises
     ------
     NoDataError
-        Fewer than ``MIN_FIT_WINDOWS`` usable windows on a side.
+        Fewer than ``MIN_FIT_WINDOWS`` usable snapshots on a side.
     """
     usable = windows.dropna(subset=["log_ratio"])
     ratios = {}
@@ -194,9 +188,9 @@ def fit_ratios(windows: pd.DataFrame) -> ScaleRatios:
         values = usable.loc[usable["side"] == side, "log_ratio"].to_numpy(dtype=float)
         if len(values) < MIN_FIT_WINDOWS:
             raise NoDataError(
-                f"only {len(values)} all-exchange 24h liquidation snapshots overlap the "
-                f"{REFERENCE_EXCHANGE} 4h feed for {side}s; need at least {MIN_FIT_WINDOWS} to fit "
-                "the scale ratios (import liq_by_exchange_24h_snapshots, or load the sample)"
+                f"only {len(values)} 24h liquidation snapshots carry both an all-exchange and a "
+                f"{REFERENCE_EXCHANGE} figure for {side}s; need at least {MIN_FIT_WINDOWS} to fit "
+                "the multipliers (import liq_by_exchange_24h_snapshots, or load the sample)"
             )
         ratios[side] = values
     return ScaleRatios(log_ratios=ratios, windows=usable.reset_index(drop=True))
@@ -220,12 +214,16 @@ def scale_bars(
 ) -> pd.DataFrame:
     """Turn reported per-bar liquidations into p10/p50/p90 all-exchange estimates by side.
 
+    Each quantile is ``reported * multiplier``, clipped to the open-interest range, and never
+    below ``reported`` (a reported figure is a measurement, the clip a bound: where the two
+    disagree the data are off and the measurement wins).
+
     Parameters
     ----------
     bars
         Output of :func:`bars_by_side` for the reference feed.
     ratios
-        Fitted scale ratios.
+        Fitted multipliers.
     cap
         Optional output of :func:`oi_range_cap`, matched on (time, symbol).
 
@@ -248,20 +246,26 @@ def scale_bars(
     else:
         out["cap_usd"] = np.nan
     limit = out["cap_usd"].fillna(np.inf).to_numpy(dtype=float)
+    symbols = out["symbol"].to_numpy()
     clipped = np.zeros(len(out), dtype=bool)
     for side in SIDES:
         reported = out[f"reported_{side}_usd"].to_numpy(dtype=float)
-        for name, q in zip(QUANTILE_NAMES, ratios.quantiles(side), strict=True):
-            raw = reported * np.exp(q)
+        multiplier = np.ones((len(out), len(QUANTILES)))
+        for symbol in pd.unique(symbols):
+            rows = symbols == symbol
+            multiplier[rows] = np.exp(ratios.quantiles(side, symbol))
+        for k, name in enumerate(QUANTILE_NAMES):
+            raw = reported * multiplier[:, k]
             clipped |= raw > limit
-            out[f"estimated_{side}_{name}"] = np.minimum(raw, limit)
+            out[f"estimated_{side}_{name}"] = np.maximum(np.minimum(raw, limit), reported)
     out["clipped"] = clipped
     return out
 
 
 def resample(estimates: pd.DataFrame, interval: str) -> pd.DataFrame:
-    """Sum 4h estimates into coarser bars (every quantile scales by one common ratio per side,
-    so the sum of quantiles is the quantile of the sum; clipping makes it a close upper bound)."""
+    """Sum 4h estimates into coarser bars (every quantile scales by one common multiplier per
+    asset and side, so the sum of quantiles is the quantile of the sum; the clip and the floors
+    make it a close approximation)."""
     step = parse_interval(interval)
     if step == BAR:
         return estimates
@@ -302,9 +306,10 @@ def estimate_frame(
     ----------
     reported
         Reference-venue (Binance) 4h liquidation rows, ``liquidations`` schema; the assets to
-        estimate. The whole history is used to fit the ratios, ``start``/``end`` cut the output.
+        estimate. ``start``/``end`` cut the output.
     snapshots
-        24h snapshot rows (``liquidations`` schema, ``exchange == "all"`` used), any assets.
+        24h per-exchange snapshot rows (``liquidations`` schema; the ``all`` and ``binance``
+        rows are used), any assets.
     open_interest
         Optional all-exchange 4h OI OHLC rows (``open_interest`` schema) for the upper bound.
     complete
@@ -318,12 +323,12 @@ def estimate_frame(
 
     Returns
     -------
-    See :func:`scale_bars`.
+    See :func:`scale_bars`; with ``complete``, also floor_usd and floored.
     """
     asof_ts = _to_utc(asof, "asof")
     reported = _closed_by(reported, BAR, asof_ts)
     snapshots = _closed_by(snapshots, SNAPSHOT, asof_ts)
-    ratios = fit_ratios(fit_windows(reported, snapshots))
+    ratios = fit_ratios(fit_windows(snapshots))
     bars = bars_by_side(reported)
     start_ts, end_ts = _to_utc(start, "start"), _to_utc(end, "end")
     if start_ts is not None:
@@ -345,7 +350,8 @@ def complete_floor(estimates: pd.DataFrame, complete: pd.DataFrame) -> pd.DataFr
     A venue that reports every liquidation (Hyperliquid) gives a hard lower bound on the
     all-exchange total of its day. Where a day's estimate (long + short, at a quantile) is
     below it, every bar of that day is scaled up by the same factor, keeping the shape and the
-    side split of the reference feed; the cap (open-interest range) still applies.
+    side split of the reference feed. Being a measurement, the floor wins over the
+    open-interest clip.
 
     Parameters
     ----------
@@ -369,7 +375,6 @@ def complete_floor(estimates: pd.DataFrame, complete: pd.DataFrame) -> pd.DataFr
     )
     out = estimates.assign(day=estimates["time"].dt.floor("D"))
     out = out.merge(floor, on=["day", "symbol"], how="left")
-    limit = out["cap_usd"].fillna(np.inf).to_numpy(dtype=float)
     floored = np.zeros(len(out), dtype=bool)
     for name in QUANTILE_NAMES:
         cols = [f"estimated_{side}_{name}" for side in SIDES]
@@ -377,30 +382,50 @@ def complete_floor(estimates: pd.DataFrame, complete: pd.DataFrame) -> pd.DataFr
         factor = (out["floor_usd"] / day_total).where(day_total > 0).fillna(1.0).clip(lower=1.0)
         floored |= factor.to_numpy() > 1.0
         for col in cols:
-            out[col] = np.minimum(out[col].to_numpy(dtype=float) * factor.to_numpy(), limit)
+            out[col] = out[col].to_numpy(dtype=float) * factor.to_numpy()
+    for side in SIDES:
+        # Each quantile is scaled by its own day factor; keep p10 <= p50 <= p90 per bar.
+        cols = [f"estimated_{side}_{name}" for name in QUANTILE_NAMES]
+        out[cols] = np.maximum.accumulate(out[cols].to_numpy(dtype=float), axis=1)
     out["floored"] = floored
     return out.drop(columns="day")
 
 
-def leave_one_out(reference: pd.DataFrame, snapshots: pd.DataFrame) -> pd.DataFrame:
-    """Estimate each all-exchange 24h figure from the reference feed and the OTHER windows.
+def leave_one_out(snapshots: pd.DataFrame) -> pd.DataFrame:
+    """Estimate each snapshot's all-exchange figure from its Binance figure and the OTHER days.
+
+    For every snapshot with both figures, the multipliers are refitted without any snapshot
+    of the same UTC day (both assets), then applied to the snapshot's own Binance figure
+    exactly as :func:`scale_bars` applies them to a bar (per asset, pooled if too few).
 
     Returns
     -------
-    DataFrame with time, symbol, side, all_usd, p10, p50, p90 (estimates of ``all_usd``),
-    log_error (``log(p50 / all_usd)``) and covered (p10 <= all_usd <= p90).
+    DataFrame with time, symbol, side, all_usd, reference_usd, p10, p50, p90 (estimates of
+    ``all_usd``), log_error (``log(p50 / all_usd)``) and covered (p10 <= all_usd <= p90).
     """
-    windows = fit_windows(reference, snapshots).dropna(subset=["log_ratio"])
-    windows = windows.reset_index(drop=True)
-    rows = []
+    windows = fit_windows(snapshots).dropna(subset=["log_ratio"]).reset_index(drop=True)
     day = windows["time"].dt.floor("1D")
+    rows = []
     for i, row in windows.iterrows():
-        # Leave out the whole day (every asset's window that day), not just this row.
-        keep = (day != day[i]) & (windows["side"] == row["side"])
-        others = windows.loc[keep, "log_ratio"].to_numpy()
-        p10, p50, p90 = row["reference_usd"] * np.exp(np.quantile(others, QUANTILES))
-        rows.append((row["time"], row["symbol"], row["side"], row["all_usd"], p10, p50, p90))
-    out = pd.DataFrame(rows, columns=["time", "symbol", "side", "all_usd", "p10", "p50", "p90"])
+        others = fit_ratios(windows[day != day[i]])
+        q = np.quantile(others.values(row["side"], row["symbol"]), QUANTILES)
+        p10, p50, p90 = np.maximum(row["reference_usd"] * np.exp(q), row["reference_usd"])
+        rows.append(
+            (
+                row["time"],
+                row["symbol"],
+                row["side"],
+                row["all_usd"],
+                row["reference_usd"],
+                p10,
+                p50,
+                p90,
+            )
+        )
+    out = pd.DataFrame(
+        rows,
+        columns=["time", "symbol", "side", "all_usd", "reference_usd", "p10", "p50", "p90"],
+    )
     out["log_error"] = np.log(out["p50"] / out["all_usd"])
     out["covered"] = (out["p10"] <= out["all_usd"]) & (out["all_usd"] <= out["p90"])
     return out
