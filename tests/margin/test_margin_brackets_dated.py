@@ -4,7 +4,8 @@ Sources of the 2025 Binance tables (see the JSON files' ``source``): GitHub mama
 wiib-sim/src/main/java/com/mawai/wiibsim/config/FuturesLeverageBracketRegistry.java at commit
 c6e6dbe571239f2d098e1a1fde8d36c637fd5b41 (BTC_BRACKETS / ETH_BRACKETS, "rules update time
 2025-08-19" of Binance's Leverage & Margin page). The 2021 BTCUSDT table: Binance announcement
-of 2021-03-18. Expected numbers below are copied from those sources, not from liqcascade.
+of 2021-03-18. Bybit BTCUSDT: Bybit's Margin Parameters page (undated; its file assumes a start
+of 2025-01-01). Expected numbers below are copied from those sources, not from liqcascade.
 """
 
 from __future__ import annotations
@@ -90,6 +91,63 @@ def test_binance_2025_isolated_short_in_bracket_2_by_hand() -> None:
         "binance", "short", 100.0, 4_000.0, 20_000.0, symbol="ETH/USDT:USDT", at="2025-09-22"
     )
     assert lp == pytest.approx(420_300.0 / 100.5, rel=1e-12)
+
+
+SRC_BYBIT = "Bybit Margin Parameters page, BTCUSDT (bybitx.global/pt-PT mirror), undated"
+
+# (bracket number, risk limit = cap, max leverage, maintenance rate, deduction) from SRC_BYBIT
+ROWS_BYBIT = [
+    (1, 2_000_000, 100, 0.005, 0),
+    (2, 2_600_000, 90, 0.0056, 1_200),
+    (6, 5_000_000, 65, 0.0077, 8_460),
+    (9, 10_000_000, 45, 0.013, 46_000),
+    (13, 38_000_000, 25, 0.025, 300_000),
+    (20, 80_000_000, 14, 0.045, 1_482_000),
+]
+
+
+@pytest.mark.golden
+@pytest.mark.parametrize("row", ROWS_BYBIT, ids=lambda r: f"tier-{r[0]}")
+def test_bybit_btcusdt_rows_match_source(row: tuple) -> None:
+    # source: SRC_BYBIT, the tier named by its number; the floor is the previous tier's limit
+    k, cap, lev, mmr, deduction = row
+    table = brackets("bybit", "BTC/USDT:USDT", at="2025-09-22")
+    assert len(table) == 20
+    assert table.caps[k - 1] == cap
+    assert table.max_leverages[k - 1] == lev
+    assert table.mmrs[k - 1] == mmr
+    assert table.cums[k - 1] == deduction
+    assert list(table.cums) == expected_cums(table.floors, table.mmrs)  # the page's recurrence
+
+
+@pytest.mark.golden
+def test_bybit_isolated_long_by_hand() -> None:
+    # 100 BTC long at 48,000 = 4,800,000 USDT: tier 6 (4.4M-5M, 0.77 %, deduction 8,460, SRC_BYBIT)
+    # MM = 4,800,000 * 0.0077 - 8,460 = 28,500; IM 480,000 (10x)
+    # LP = EP - (IM - MM) / size = 48,000 - 451,500 / 100 = 43,485 (Bybit "Liquidation Price")
+    kw = {"symbol": "BTCUSDT", "at": "2025-09-22"}
+    assert liquidation_price("bybit", "long", 100.0, 48_000.0, 480_000.0, **kw) == pytest.approx(
+        43_485.0, abs=1e-6
+    )
+    mm = maintenance_margin("bybit", 100.0, 48_000.0, entry_price=48_000.0, **kw)
+    assert mm == pytest.approx(28_500.0, abs=1e-6)
+
+
+@pytest.mark.golden
+def test_bybit_isolated_short_in_tier_1_by_hand() -> None:
+    # 1 BTC short at 100,000: tier 1 (0.5 %, no deduction); IM 10,000, MM 500
+    # LP = EP + (IM - MM) / size = 100,000 + 9,500 = 109,500
+    lp = liquidation_price(
+        "bybit", "short", 1.0, 100_000.0, 10_000.0, symbol="BTCUSDT", at="2025-09-22"
+    )
+    assert lp == pytest.approx(109_500.0, abs=1e-6)
+
+
+def test_bybit_table_starts_at_its_assumed_date() -> None:
+    # the page is undated; the file assumes 2025-01-01, so earlier dates have no table
+    assert brackets("bybit", "BTCUSDT", at="2025-01-01").effective_from == date(2025, 1, 1)
+    with pytest.raises(BracketError, match="before the first"):
+        brackets("bybit", "BTCUSDT", at="2024-12-31")
 
 
 @pytest.mark.parametrize(
