@@ -66,6 +66,11 @@ def test_estimate_json_shape_and_totals(store_dir: Path) -> None:
     assert doc["total"]["reported_long_usd"] == pytest.approx(total)
     band = doc["total"]["estimated_long_usd"]
     assert band["p10"] < band["p50"] < band["p90"]
+    # The issue: the all-exchange estimate must never be below what Binance alone reported.
+    assert band["p10"] > doc["total"]["reported_long_usd"]
+    for row in doc["bars"]:
+        for side in ("long", "short"):
+            assert row[f"estimated_{side}_usd"]["p10"] >= row[f"reported_{side}_usd"]
 
 
 def test_estimate_several_symbols_adds_symbol(store_dir: Path) -> None:
