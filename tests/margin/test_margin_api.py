@@ -269,7 +269,7 @@ def test_later_table_does_not_change_an_earlier_as_of_result(monkeypatch) -> Non
     packaged = _tables.packaged_tables()
     later = replace(
         brackets("binance", "BTCUSDT"),
-        effective_from=pd.Timestamp("2024-01-01").date(),
+        effective_from=pd.Timestamp("2030-01-01").date(),
         floors=(0.0,),
         caps=(1e9,),
         mmrs=(0.1,),
@@ -278,7 +278,7 @@ def test_later_table_does_not_change_an_earlier_as_of_result(monkeypatch) -> Non
         _arrays={},
     )
     monkeypatch.setattr(_tables, "_packaged", lambda: (*packaged, later))
-    assert brackets("binance", "BTCUSDT").effective_from.year == 2024  # the new table is live
+    assert brackets("binance", "BTCUSDT").effective_from.year == 2030  # the new table is live
     after = liquidation_price("binance", "long", 109.488, 32481.98, 1535443.01, **BTC)
     assert after == before  # as of 2021-06-01 nothing changed
 
@@ -299,12 +299,31 @@ def test_dataframe_groups_by_venue_and_symbol_columns() -> None:
         "hyperliquid", ["long", "short"], 0.0015, 66930.0, 20.043862, symbol="BTC"
     )
     assert res.liquidation_price[[0, 2]].tolist() == hl.tolist()
-    # the 2021 ETHUSDT table is the latest packaged one: FAQ value 1114.78
-    assert res.liquidation_price[1] == pytest.approx(1114.78, abs=0.01)
+    # the binance row uses the ETHUSDT table in force on that date, as a scalar call does
+    eth = liquidation_price(
+        "binance", "long", 3683.979, 1456.84, 1535443.01, symbol="ETHUSDT", at="2025-09-22"
+    )
+    assert res.liquidation_price[1] == eth
     assert res.table is None  # several tables were used
+
+
+def test_dataframe_uses_the_table_in_force_at_the_date() -> None:
+    df = pd.DataFrame(
+        {
+            "venue": ["binance"],
+            "symbol": ["ETHUSDT"],
+            "side": ["long"],
+            "size": [3683.979],
+            "entry_price": [1456.84],
+            "collateral": [1535443.01],
+        }
+    )
+    # Binance FAQ example under the 2021 ETHUSDT table: 1114.78
+    res = liquidation_prices(df, at="2021-06-01")
+    assert res.liquidation_price[0] == pytest.approx(1114.78, abs=0.01)
 
 
 def test_initial_margin_without_leverage_column_is_an_error() -> None:
     # the packaged 2021 ETHUSDT table has no initialLeverage column
     with pytest.raises(BracketError, match="initialLeverage"):
-        initial_margin("binance", 1.0, 2000.0, symbol="ETHUSDT")
+        initial_margin("binance", 1.0, 2000.0, symbol="ETHUSDT", at="2021-06-01")

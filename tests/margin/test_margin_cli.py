@@ -67,7 +67,18 @@ def test_liq_price_bad_size_is_an_input_error(app: typer.Typer) -> None:
 
 def test_brackets_json(app: typer.Typer) -> None:
     out = CliRunner().invoke(
-        app, ["margin", "brackets", "--venue", "binance", "--symbol", "BTCUSDT", "--json"]
+        app,
+        [
+            "margin",
+            "brackets",
+            "--venue",
+            "binance",
+            "--symbol",
+            "BTCUSDT",
+            "--at",
+            "2021-06-01",
+            "--json",
+        ],
     )
     assert out.exit_code == 0, out.output
     rows = json.loads(out.output)["brackets"]
