@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from liqcascade.data._schema import dataset
-from liqcascade.data._store import Store, WriteSummary, row_hashes
+from liqcascade.data._store import Store, WriteSummary, has_duplicates, row_hashes
 from liqcascade.data.importers import IMPORTERS, detect_importer, importer_for
 from liqcascade.data.importers._base import BadRow, ImportResult, read_head
 from liqcascade.data.importers._csv import LINE
@@ -90,9 +90,9 @@ def _check_duplicates(
     if frame.empty:
         return frame
     k = row_hashes(frame, key)
-    first_of_key = ~pd.Series(k).duplicated(keep="first").to_numpy()
-    if first_of_key.all():
+    if not has_duplicates(k):
         return frame
+    first_of_key = ~pd.Series(k).duplicated(keep="first").to_numpy()
     r = row_hashes(frame, values) if values else k
     groups = pd.DataFrame({"k": k, "r": r})
     conflict = (groups.groupby("k")["r"].transform("nunique") > 1).to_numpy()

@@ -160,6 +160,12 @@ def _isin(values: object, candidates: object) -> np.ndarray:
     return pd.Series(np.asarray(values)).isin(np.asarray(candidates)).to_numpy()
 
 
+def has_duplicates(hashes: np.ndarray) -> bool:
+    """Whether any hash repeats (a sort: about twice as fast as a hash table on 10 M keys)."""
+    ordered = np.sort(hashes)
+    return bool((ordered[1:] == ordered[:-1]).any())
+
+
 FILE = "_file"  # private column: index of the month file a row belongs to
 
 
@@ -178,13 +184,21 @@ def _file_of(ds: Dataset, frame: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     return codes.astype("int64"), names
 
 
-def _sorted_by_file_and_time(frame: pd.DataFrame) -> pd.DataFrame:
+def _order_by_file_and_time(frame: pd.DataFrame) -> np.ndarray | None:
+    """Row order grouping month files, by time within each; None if already in that order."""
     times = frame["time"].dt.tz_convert(None).to_numpy().view("int64")
-    files = frame[FILE].to_numpy()
-    order = np.lexsort((times, files))
-    if (order[1:] > order[:-1]).all():
-        return frame.reset_index(drop=True)  # already in order: skip the copy
-    return frame.iloc[order].reset_index(drop=True)
+    order = np.lexsort((times, frame[FILE].to_numpy()))
+    return None if (order[1:] > order[:-1]).all() else order
+
+
+# A staged month file: its rows are ``table`` (or ``table.take(rows)`` when rows are given;
+# the take is deferred to the staging threads, where pyarrow runs without the GIL).
+Staged = tuple[Dataset, pa.Table, np.ndarray | None]
+
+
+def _materialize(staged: Staged) -> pa.Table:
+    _, table, rows = staged
+    return table if rows is None else table.take(rows)
 
 
 class Transaction:
@@ -192,12 +206,12 @@ class Transaction:
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._staged: dict[str, tuple[Dataset, pa.Table]] = {}
+        self._staged: dict[str, Staged] = {}
 
     def _existing(self, ds: Dataset, names: list[str]) -> pd.DataFrame:
         """Current rows of the month files ``names`` (staged versions win); ``_file`` = index."""
         parts = [
-            to_frame(ds, self._staged[f][1]).assign(**{FILE: i})
+            to_frame(ds, _materialize(self._staged[f])).assign(**{FILE: i})
             for i, f in enumerate(names)
             if f in self._staged
         ]
@@ -224,8 +238,8 @@ class Transaction:
             return WriteSummary()
         incoming = to_frame(ds, table)
         k_in = _row_hashes(incoming, ds.key)
-        last = ~pd.Series(k_in).duplicated(keep="last").to_numpy()
-        if not last.all():
+        if has_duplicates(k_in):
+            last = ~pd.Series(k_in).duplicated(keep="last").to_numpy()
             incoming, k_in = incoming[last].reset_index(drop=True), k_in[last]
         codes, names = _file_of(ds, incoming)
         incoming[FILE] = codes
@@ -252,8 +266,10 @@ class Transaction:
                 [existing[keep_existing], incoming[_isin(codes, changed)]],
                 ignore_index=True,
             )
-        merged = _sorted_by_file_and_time(merged)
+        order = _order_by_file_and_time(merged)
         files = merged[FILE].to_numpy()
+        if order is not None:
+            files = files[order]
         bounds = np.flatnonzero(files[1:] != files[:-1]) + 1
         starts = np.concatenate([[0], bounds])
         ends = np.concatenate([bounds, [len(merged)]])
@@ -261,7 +277,11 @@ class Transaction:
             merged.drop(columns=[FILE]), schema=ds.schema, preserve_index=False
         )
         for lo, hi in zip(starts, ends, strict=True):
-            self._staged[names[int(files[lo])]] = (ds, body.slice(lo, hi - lo))
+            name = names[int(files[lo])]
+            if order is None:
+                self._staged[name] = (ds, body.slice(lo, hi - lo), None)
+            else:
+                self._staged[name] = (ds, body, order[lo:hi])
         return summary
 
     def commit(self) -> None:
@@ -277,7 +297,7 @@ class Transaction:
         def stage(pair: tuple[Path, Path]) -> None:
             tmp, path = pair
             path.parent.mkdir(parents=True, exist_ok=True)
-            table = self._staged[path.relative_to(self._store.path).as_posix()][1]
+            table = _materialize(self._staged[path.relative_to(self._store.path).as_posix()])
             pq.write_table(table, tmp, compression="zstd")
 
         # pyarrow releases the GIL while encoding: stage files on a few threads
