@@ -11,7 +11,8 @@ import pytest
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO / "docs" / "img"
+# Screenshots go to a temp folder; set LIQCASCADE_UPDATE_SCREENSHOTS=1 to refresh docs/img.
+UPDATE_DOCS = os.environ.get("LIQCASCADE_UPDATE_SCREENSHOTS") == "1"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -51,8 +52,9 @@ def episode(sample_store, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="module")
-def rendered(sample_report, episode):
+def rendered(sample_report, episode, tmp_path_factory: pytest.TempPathFactory):
     """Open report.html and episode.html offline; collect console errors and chart status."""
+    shots = REPO / "docs" / "img" if UPDATE_DOCS else tmp_path_factory.mktemp("screenshots")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     executable = _chromium()
     errors: list[str] = []
@@ -67,14 +69,14 @@ def rendered(sample_report, episode):
         page.goto(sample_report.html_path.as_uri(), wait_until="load")
         page.wait_for_timeout(500)
         charts = page.eval_on_selector_all("div.plotly-graph-div", CHARTS_JS)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "report-top.png"))
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / "report-top.png"))
         page.locator("#liquidations").scroll_into_view_if_needed()
-        page.screenshot(path=str(SCREENSHOTS / "report-liquidations.png"))
+        page.screenshot(path=str(shots / "report-liquidations.png"))
         page.goto(episode.html_path.as_uri(), wait_until="load")
         page.wait_for_timeout(300)
         episode_charts = page.eval_on_selector_all("div.plotly-graph-div", CHARTS_JS)
-        page.screenshot(path=str(SCREENSHOTS / "report-episode.png"))
+        page.screenshot(path=str(shots / "report-episode.png"))
         browser.close()
     return {"errors": errors, "charts": charts, "episode_charts": episode_charts}
 
