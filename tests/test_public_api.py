@@ -31,6 +31,95 @@ def test_top_level_all_is_frozen() -> None:
     ]
 
 
+SUBPACKAGE_ALL = {
+    "margin": [
+        "BracketTable",
+        "ContractSpec",
+        "MarginResult",
+        "MarginState",
+        "Status",
+        "bankruptcy_price",
+        "brackets",
+        "collateral_for_leverage",
+        "contracts_to_size",
+        "initial_margin",
+        "liquidation_price",
+        "liquidation_prices",
+        "load_brackets",
+        "maintenance_margin",
+        "margin_at",
+        "margin_detailed",
+        "margin_ratio",
+        "normalize_symbol",
+        "packaged_tables",
+    ],
+    "data": [
+        "DATASETS",
+        "Dataset",
+        "ImportSummary",
+        "Store",
+        "WriteSummary",
+        "base_asset",
+        "default_store_path",
+        "import_paths",
+        "load_sample",
+        "sample_files",
+    ],
+    "leverage": [
+        "HYPERLIQUID_2025_PRIOR",
+        "LeverageBucket",
+        "LiquidationMap",
+        "MapConfig",
+        "compare_with_ladder",
+        "estimate_frame",
+        "estimate_liquidations",
+        "leave_one_out",
+        "liquidation_map",
+        "map_from_frames",
+    ],
+    "sim": [
+        "Book",
+        "CascadeConfig",
+        "CascadeResult",
+        "DaskExecutor",
+        "DepthWithdrawal",
+        "Executor",
+        "ExogenousFlow",
+        "FundingPressure",
+        "Momentum",
+        "MonteCarloPriors",
+        "MonteCarloResult",
+        "ProcessExecutor",
+        "ReplayResult",
+        "SerialExecutor",
+        "Shock",
+        "StressResult",
+        "calibrate_depth_withdrawal",
+        "monte_carlo",
+        "replay",
+        "simulate",
+        "stress",
+    ],
+    "report": [
+        "EpisodeReport",
+        "WeeklyReport",
+        "compute_weekly",
+        "episode_report",
+        "weekly_report",
+    ],
+}
+
+
+def test_subpackage_public_names_are_frozen() -> None:
+    import importlib
+
+    for name, expected in SUBPACKAGE_ALL.items():
+        module = importlib.import_module(f"liqcascade.{name}")
+        assert sorted(module.__all__) == expected, name
+        missing = [n for n in expected if not hasattr(module, n)]
+        assert missing == [], f"liqcascade.{name} lacks {missing}"
+
+
 def _imported_layers(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     layers: set[str] = set()
