@@ -201,6 +201,24 @@ def parse_dump_name(path: Path) -> DumpName | None:
     return DumpName(match["symbol"], match["what"], match["period"])
 
 
+def header_or_named(path: Path, head: str, headers: tuple[str, ...], what: str) -> bool:
+    """True if ``head`` starts with one of ``headers`` or the file is named ``SYMBOL-what-...``."""
+    if head.split("\n", 1)[0].strip() in headers:
+        return True
+    name = parse_dump_name(path)
+    return bool(name and name.what == what)
+
+
+def symbol_from_name(path: Path, *, expected: str, market: str = "perp") -> str:
+    """The ccxt symbol from a Binance file name; raise saying ``expected`` when it has none."""
+    name = parse_dump_name(path)
+    if name is None:
+        raise ImportFormatError(
+            "cannot tell the symbol from the file name", path=path, expected=expected
+        )
+    return binance_symbol_to_ccxt(name.symbol, market=market)
+
+
 def folder_kinds(path: Path) -> set[str]:
     """Names of the folders above ``path`` (Binance's tree names the data type: markPriceKlines)."""
     return {part for part in Path(path).parts[:-1]}
@@ -268,6 +286,7 @@ __all__ = [
     "epoch_to_utc",
     "epoch_unit",
     "folder_kinds",
+    "header_or_named",
     "interval_ms",
     "is_inverse",
     "liquidated_side_from_order_side",
@@ -275,5 +294,6 @@ __all__ = [
     "parse_dump_name",
     "quote_currency",
     "schema_frame",
+    "symbol_from_name",
     "symbol_option",
 ]

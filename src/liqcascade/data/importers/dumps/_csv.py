@@ -410,10 +410,45 @@ def check_conflicts(
     return frame.drop(index=dropped.index).reset_index(drop=True), bad
 
 
+def bad_value_rows(
+    path: Path,
+    frame: pd.DataFrame,
+    mask: np.ndarray,
+    *,
+    message: str,
+    column: str,
+    expected: str,
+    skip_bad: bool,
+) -> list[BadRow]:
+    """Raise for the first row flagged in ``mask``, or under ``skip_bad`` list them all as bad."""
+    bad: list[BadRow] = []
+    for position in np.flatnonzero(mask):
+        error = ImportFormatError(
+            message,
+            path=path,
+            line=int(frame[LINE].iloc[position]),
+            column=column,
+            value=frame[column].iloc[position],
+            expected=expected,
+        )
+        if not skip_bad:
+            raise error
+        bad.append(BadRow(str(path), error.line or 0, column, error.value, str(error)))
+    return bad
+
+
 def _same(a: object, b: object) -> bool:
     if pd.isna(a) and pd.isna(b):
         return True
     return bool(a == b)
 
 
-__all__ = ["LINE", "Layout", "RawTable", "check_conflicts", "choose_layout", "read_layout"]
+__all__ = [
+    "LINE",
+    "Layout",
+    "RawTable",
+    "bad_value_rows",
+    "check_conflicts",
+    "choose_layout",
+    "read_layout",
+]

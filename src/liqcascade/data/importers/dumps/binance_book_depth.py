@@ -23,13 +23,17 @@ import pandas as pd
 
 from liqcascade.data.importers._base import BadRow, ImportResult
 from liqcascade.data.importers.dumps._convert import (
-    binance_symbol_to_ccxt,
-    parse_dump_name,
+    header_or_named,
     schema_frame,
+    symbol_from_name,
     symbol_option,
 )
-from liqcascade.data.importers.dumps._csv import LINE, Layout, check_conflicts, read_layout
-from liqcascade.errors import ImportFormatError
+from liqcascade.data.importers.dumps._csv import (
+    Layout,
+    bad_value_rows,
+    check_conflicts,
+    read_layout,
+)
 
 FORMAT = "binance-bookdepth"
 DESCRIPTION = "Binance public-data bookDepth CSV (±% depth bands) -> depth"
@@ -44,10 +48,7 @@ HEADER = ",".join(LAYOUT.names)
 
 def detect(path: Path, head: str) -> bool:
     """The bookDepth header, or a header-less file named ``SYMBOL-bookDepth-YYYY-MM-DD``."""
-    if head.split("\n", 1)[0].strip() == HEADER:
-        return True
-    name = parse_dump_name(path)
-    return bool(name and name.what == "bookDepth")
+    return header_or_named(path, head, (HEADER,), "bookDepth")
 
 
 def read(
@@ -77,7 +78,9 @@ def read(
         skip_bad=skip_bad,
         format_name=LAYOUT.format_name,
     )
-    ccxt_symbol = symbol or _symbol(path)
+    ccxt_symbol = symbol or symbol_from_name(
+        path, expected="a name like BTCUSDT-bookDepth-2025-09-22.csv, or --symbol BTC/USDT:USDT"
+    )
     frame = frame.assign(band=(frame["percentage"].abs() / 100.0).round(6))
     bids = frame.loc[frame["percentage"] < 0].set_index(["timestamp", "band"])
     asks = frame.loc[frame["percentage"] > 0].set_index(["timestamp", "band"])
@@ -116,31 +119,17 @@ def _valid_rows(
     bad: list[BadRow] = []
     drop = np.zeros(len(frame), dtype=bool)
     for column, mask, expected in problems:
-        for position in np.flatnonzero(mask.to_numpy()):
-            error = ImportFormatError(
-                "bad value in Binance bookDepth",
-                path=path,
-                line=int(frame[LINE].iloc[position]),
-                column=column,
-                value=frame[column].iloc[position],
-                expected=expected,
-            )
-            if not skip_bad:
-                raise error
-            bad.append(BadRow(str(path), error.line or 0, column, error.value, str(error)))
+        bad += bad_value_rows(
+            path,
+            frame,
+            mask.to_numpy(),
+            message="bad value in Binance bookDepth",
+            column=column,
+            expected=expected,
+            skip_bad=skip_bad,
+        )
         drop |= mask.to_numpy()
     return frame.loc[~drop].reset_index(drop=True), bad
-
-
-def _symbol(path: Path) -> str:
-    name = parse_dump_name(path)
-    if name is None:
-        raise ImportFormatError(
-            "cannot tell the symbol from the file name",
-            path=path,
-            expected="a name like BTCUSDT-bookDepth-2025-09-22.csv, or --symbol BTC/USDT:USDT",
-        )
-    return binance_symbol_to_ccxt(name.symbol)
 
 
 __all__ = ["DESCRIPTION", "FORMAT", "detect", "read"]

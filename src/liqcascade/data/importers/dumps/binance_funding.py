@@ -22,10 +22,10 @@ import pandas as pd
 
 from liqcascade.data.importers._base import ImportResult
 from liqcascade.data.importers.dumps._convert import (
-    binance_symbol_to_ccxt,
     epoch_to_utc,
-    parse_dump_name,
+    header_or_named,
     schema_frame,
+    symbol_from_name,
     symbol_option,
 )
 from liqcascade.data.importers.dumps._csv import LINE, Layout, check_conflicts, read_layout
@@ -45,10 +45,7 @@ FUNDING_HOURS = (1, 2, 4, 8)
 
 def detect(path: Path, head: str) -> bool:
     """The fundingRate header, or a header-less file named ``SYMBOL-fundingRate-YYYY-MM``."""
-    if head.split("\n", 1)[0].strip() == HEADER:
-        return True
-    name = parse_dump_name(path)
-    return bool(name and name.what == "fundingRate")
+    return header_or_named(path, head, (HEADER,), "fundingRate")
 
 
 def settlement_time(calc_time: np.ndarray) -> pd.DatetimeIndex:
@@ -97,12 +94,13 @@ def read(
         format_name=LAYOUT.format_name,
     )
     hours = frame["funding_interval_hours"].to_numpy(dtype=np.int64)
+    expected = "a name like BTCUSDT-fundingRate-2025-09.csv, or --symbol BTC/USDT:USDT"
     funding = schema_frame(
         "funding",
         {
             "time": pd.DatetimeIndex(frame["settled"]) - pd.to_timedelta(hours, unit="h"),
             "exchange": "binance",
-            "symbol": symbol or _symbol(path),
+            "symbol": symbol or symbol_from_name(path, expected=expected),
             "interval": [f"{h}h" for h in hours],
             "weighting": "none",
             "rate": frame["last_funding_rate"].to_numpy(dtype=float),
@@ -113,17 +111,6 @@ def read(
     result = ImportResult(bad_rows=raw.bad_rows + conflicts)
     result.add("funding", funding.sort_values("time", kind="stable").reset_index(drop=True))
     return result
-
-
-def _symbol(path: Path) -> str:
-    name = parse_dump_name(path)
-    if name is None:
-        raise ImportFormatError(
-            "cannot tell the symbol from the file name",
-            path=path,
-            expected="a name like BTCUSDT-fundingRate-2025-09.csv, or --symbol BTC/USDT:USDT",
-        )
-    return binance_symbol_to_ccxt(name.symbol)
 
 
 __all__ = ["DESCRIPTION", "FORMAT", "detect", "read", "settlement_time"]

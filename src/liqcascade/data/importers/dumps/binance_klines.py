@@ -34,6 +34,7 @@ from liqcascade.data.importers.dumps._convert import (
     parse_dump_name,
     quote_currency,
     schema_frame,
+    symbol_from_name,
     symbol_option,
 )
 from liqcascade.data.importers.dumps._csv import LINE, Layout, check_conflicts, read_layout
@@ -112,14 +113,8 @@ def _symbol_and_market(path: Path, symbol: str | None, kind: str | None) -> tupl
         if ":" not in symbol and kind in (None, "klines"):
             market = "spot"
         return symbol, market
-    name = parse_dump_name(path)
-    if name is None:
-        raise ImportFormatError(
-            "cannot tell the symbol from the file name",
-            path=path,
-            expected="a Binance name like BTCUSDT-4h-2025-09.csv, or pass --symbol BTC/USDT:USDT",
-        )
-    return binance_symbol_to_ccxt(name.symbol, market="spot" if spot else "perp"), market
+    expected = "a Binance name like BTCUSDT-4h-2025-09.csv, or pass --symbol BTC/USDT:USDT"
+    return symbol_from_name(path, expected=expected, market="spot" if spot else "perp"), market
 
 
 def _interval(path: Path) -> str:

@@ -31,14 +31,14 @@ from liqcascade.data.importers.dumps._convert import (
     binance_symbol_to_ccxt,
     coinm_contract_usd,
     epoch_to_utc,
+    header_or_named,
     is_inverse,
     liquidated_side_from_order_side,
-    parse_dump_name,
     schema_frame,
+    symbol_from_name,
     symbol_option,
 )
-from liqcascade.data.importers.dumps._csv import LINE, Layout, read_layout
-from liqcascade.errors import ImportFormatError
+from liqcascade.data.importers.dumps._csv import LINE, Layout, bad_value_rows, read_layout
 
 FORMAT = "binance-liquidations"
 DESCRIPTION = "Binance public-data liquidationSnapshot CSV -> liquidations (throttled)"
@@ -72,11 +72,8 @@ HEADER = ",".join(LAYOUT.names)
 
 def detect(path: Path, head: str) -> bool:
     """A liquidationSnapshot header, or a file named ``SYMBOL-liquidationSnapshot-YYYY-MM-DD``."""
-    first = head.split("\n", 1)[0].strip()
-    if first in (HEADER, ",".join(LAYOUT_WITH_SYMBOL.names)):
-        return True
-    name = parse_dump_name(path)
-    return bool(name and name.what == "liquidationSnapshot")
+    headers = (HEADER, ",".join(LAYOUT_WITH_SYMBOL.names))
+    return header_or_named(path, head, headers, "liquidationSnapshot")
 
 
 def read(
@@ -116,7 +113,8 @@ def read(
         mapping = {s: binance_symbol_to_ccxt(s) for s in frame["symbol"].str.strip().unique()}
         symbols = frame["symbol"].str.strip().map(mapping)
     else:
-        symbols = pd.Series(_symbol_from_name(path), index=frame.index)
+        expected = "a name like BTCUSD_PERP-liquidationSnapshot-2024-10-14.csv, or --symbol"
+        symbols = pd.Series(symbol_from_name(path, expected=expected), index=frame.index)
     qty, notional = _quantities(frame, symbols)
     frame = frame.assign(ccxt_symbol=symbols.to_numpy())
     event_id = frame.groupby(["ccxt_symbol", "time", "liquidated_side"], sort=False).cumcount()
@@ -154,31 +152,16 @@ def _drop_unknown_sides(
     path: Path, frame: pd.DataFrame, *, skip_bad: bool
 ) -> tuple[pd.DataFrame, list[BadRow]]:
     unknown = frame["liquidated_side"].isna().to_numpy()
-    bad = []
-    for position in np.flatnonzero(unknown):
-        error = ImportFormatError(
-            "unknown order side",
-            path=path,
-            line=int(frame[LINE].iloc[position]),
-            column="side",
-            value=frame["side"].iloc[position],
-            expected="BUY or SELL (the side of the forced order)",
-        )
-        if not skip_bad:
-            raise error
-        bad.append(BadRow(str(path), error.line or 0, "side", error.value, str(error)))
+    bad = bad_value_rows(
+        path,
+        frame,
+        unknown,
+        message="unknown order side",
+        column="side",
+        expected="BUY or SELL (the side of the forced order)",
+        skip_bad=skip_bad,
+    )
     return frame.loc[~unknown].reset_index(drop=True), bad
-
-
-def _symbol_from_name(path: Path) -> str:
-    name = parse_dump_name(path)
-    if name is None:
-        raise ImportFormatError(
-            "cannot tell the symbol from the file name",
-            path=path,
-            expected="a name like BTCUSD_PERP-liquidationSnapshot-2024-10-14.csv, or --symbol",
-        )
-    return binance_symbol_to_ccxt(name.symbol)
 
 
 __all__ = ["DESCRIPTION", "FORMAT", "detect", "read"]

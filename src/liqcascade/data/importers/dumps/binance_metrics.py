@@ -29,6 +29,7 @@ import pandas as pd
 from liqcascade.data.importers._base import ImportResult
 from liqcascade.data.importers.dumps._convert import (
     binance_symbol_to_ccxt,
+    header_or_named,
     is_inverse,
     parse_dump_name,
     schema_frame,
@@ -66,10 +67,7 @@ RATIO_KINDS = {
 
 def detect(path: Path, head: str) -> bool:
     """The metrics header, or a header-less file named ``SYMBOL-metrics-YYYY-MM-DD``."""
-    if head.split("\n", 1)[0].strip() == HEADER:
-        return True
-    name = parse_dump_name(path)
-    return bool(name and name.what == "metrics")
+    return header_or_named(path, head, (HEADER,), "metrics")
 
 
 def read(
