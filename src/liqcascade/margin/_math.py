@@ -124,9 +124,7 @@ def linear_liquidation(
     x, k, beyond = solve_value(t, -side, tiers, fee)
     price = x / qty
     status = _status_linear(side, qty, entry, avail, tiers, fee, beyond)
-    status = np.where((status == Status.OK) & (price <= 0.0), Status.NO_LIQUIDATION, status)
-    price = np.where(status == Status.NO_LIQUIDATION, 0.0, price)
-    return _finish(price, k, status)
+    return _finish(price, k, status, no_root=price <= 0.0, no_liquidation_price=0.0)
 
 
 def inverse_liquidation(
@@ -150,10 +148,7 @@ def inverse_liquidation(
     with np.errstate(divide="ignore"):
         price = qty * entry / x
     status = _status_inverse(side, qty, avail, tiers, fee, beyond)
-    no_liq = (status == Status.OK) & (x <= 0.0)
-    status = np.where(no_liq, Status.NO_LIQUIDATION, status)
-    price = np.where(status == Status.NO_LIQUIDATION, np.inf, price)
-    return _finish(price, k, status)
+    return _finish(price, k, status, no_root=x <= 0.0, no_liquidation_price=np.inf)
 
 
 def linear_liquidation_entry_mm(
@@ -176,9 +171,7 @@ def linear_liquidation_entry_mm(
     mm = x_entry * (mmr + fee) - cum
     price = entry - side * (avail - mm) / qty
     status = _status_linear(side, qty, entry, avail, tiers, fee, np.zeros(qty.shape, dtype=bool))
-    status = np.where((status == Status.OK) & (price <= 0.0), Status.NO_LIQUIDATION, status)
-    price = np.where(status == Status.NO_LIQUIDATION, 0.0, price)
-    return _finish(price, k, status)
+    return _finish(price, k, status, no_root=price <= 0.0, no_liquidation_price=0.0)
 
 
 def inverse_liquidation_entry_mm(
@@ -203,9 +196,7 @@ def inverse_liquidation_entry_mm(
     with np.errstate(divide="ignore"):
         price = qty * entry / denom
     status = _status_inverse(side, qty, avail, tiers, fee, np.zeros(qty.shape, dtype=bool))
-    status = np.where((status == Status.OK) & (denom <= 0.0), Status.NO_LIQUIDATION, status)
-    price = np.where(status == Status.NO_LIQUIDATION, np.inf, price)
-    return _finish(price, k, status)
+    return _finish(price, k, status, no_root=denom <= 0.0, no_liquidation_price=np.inf)
 
 
 def _status_linear(side, qty, entry, avail, tiers, fee, beyond) -> np.ndarray:
@@ -226,7 +217,18 @@ def _status(x_entry, avail, tiers, fee, beyond) -> np.ndarray:
     return status.astype(np.int8)
 
 
-def _finish(price: np.ndarray, k: np.ndarray, status: np.ndarray) -> Solved:
+def _finish(
+    price: np.ndarray,
+    k: np.ndarray,
+    status: np.ndarray,
+    *,
+    no_root: np.ndarray,
+    no_liquidation_price: float,
+) -> Solved:
+    # A valid row with no positive root is never liquidated: its price is 0 (linear) or inf
+    # (inverse); rows in error get NaN and no bracket.
+    status = np.where((status == Status.OK) & no_root, Status.NO_LIQUIDATION, status)
+    price = np.where(status == Status.NO_LIQUIDATION, no_liquidation_price, price)
     bad = (status != Status.OK) & (status != Status.NO_LIQUIDATION)
     price = np.where(bad, np.nan, price)
     k = np.where(bad | (status == Status.NO_LIQUIDATION), -1, k)
