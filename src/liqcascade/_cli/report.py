@@ -12,6 +12,11 @@ report_app = typer.Typer(
     no_args_is_help=True,
 )
 
+StoreOption = Annotated[
+    Path | None,
+    typer.Option("--store", help="Store folder (default: $LIQCASCADE_HOME or the user data dir)."),
+]
+
 
 @report_app.command("week")
 def week(
@@ -21,12 +26,7 @@ def week(
             "--asof", help="As-of DAY (UTC), e.g. 2025-09-25; only data known by its close."
         ),
     ],
-    store: Annotated[
-        Path | None,
-        typer.Option(
-            "--store", help="Store folder (default: $LIQCASCADE_HOME or the user data dir)."
-        ),
-    ] = None,
+    store: StoreOption = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Output folder (default: ./report-out/week-<asof>)."),
@@ -54,12 +54,7 @@ def replay(
         list[str] | None,
         typer.Option("--symbol", help="Perp symbol(s) (default: BTC/USDT:USDT and ETH/USDT:USDT)."),
     ] = None,
-    store: Annotated[
-        Path | None,
-        typer.Option(
-            "--store", help="Store folder (default: $LIQCASCADE_HOME or the user data dir)."
-        ),
-    ] = None,
+    store: StoreOption = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Output folder (default: ./report-out/episode-<start>)."),
