@@ -1,37 +1,10 @@
-"""The simulator's public names are frozen; heavy extras stay lazy."""
+"""Importing the simulator keeps heavy extras lazy (its public names are frozen in
+``tests/test_public_api.py``)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-
-import liqcascade.sim as sim
-
-
-def test_sim_all_is_frozen() -> None:
-    assert sorted(sim.__all__) == [
-        "Book",
-        "CascadeConfig",
-        "CascadeResult",
-        "DaskExecutor",
-        "DepthWithdrawal",
-        "Executor",
-        "ExogenousFlow",
-        "FundingPressure",
-        "Momentum",
-        "MonteCarloPriors",
-        "MonteCarloResult",
-        "ProcessExecutor",
-        "ReplayResult",
-        "SerialExecutor",
-        "Shock",
-        "StressResult",
-        "calibrate_depth_withdrawal",
-        "monte_carlo",
-        "replay",
-        "simulate",
-        "stress",
-    ]
 
 
 def test_importing_sim_does_not_import_dask_plotly_or_duckdb() -> None:
