@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from liqcascade.margin import _math
 from liqcascade.margin._math import Tiers
 from liqcascade.margin._tables import BracketTable
 
@@ -39,6 +40,13 @@ def quantity_tiers(table: BracketTable, qty: np.ndarray) -> Tiers:
 def single_tier(mmr: np.ndarray, cum: np.ndarray) -> Tiers:
     """One unbounded tier with per-row (or broadcast) rate and maintenance amount."""
     return Tiers(floors=np.zeros(1), caps=np.full(1, np.inf), mmrs=mmr, cums=cum, per_row=True)
+
+
+def bankruptcy(side, qty, entry, balance, *, inverse: bool, fee: float) -> np.ndarray:
+    """Price at which the margin balance reaches zero (the same rule on every venue)."""
+    if inverse:
+        return _math.inverse_bankruptcy(side, qty, entry, balance)
+    return _math.linear_bankruptcy(side, qty, entry, balance)
 
 
 def value_at(qty: np.ndarray, price: np.ndarray, entry: np.ndarray, inverse: bool) -> np.ndarray:

@@ -26,6 +26,7 @@ import numpy as np
 from liqcascade.margin import _math
 from liqcascade.margin._math import Solved, Tiers
 from liqcascade.margin._tables import BracketTable
+from liqcascade.margin._venue import bankruptcy as bankruptcy  # zero balance: same on every venue
 from liqcascade.margin._venue import table_tiers, unrealized_pnl, value_at
 
 NAME = "binance"
@@ -44,13 +45,6 @@ def liquidation(side, qty, entry, avail, tiers: Tiers, *, inverse: bool, fee: fl
     if inverse:
         return _math.inverse_liquidation(side, qty, entry, avail, tiers, fee)
     return _math.linear_liquidation(side, qty, entry, avail, tiers, fee)
-
-
-def bankruptcy(side, qty, entry, balance, *, inverse: bool, fee: float) -> np.ndarray:
-    """Price at which the margin balance reaches zero."""
-    if inverse:
-        return _math.inverse_bankruptcy(side, qty, entry, balance)
-    return _math.linear_bankruptcy(side, qty, entry, balance)
 
 
 def maintenance(qty, mark, entry, tiers: Tiers, *, inverse: bool, fee: float) -> np.ndarray:

@@ -28,6 +28,7 @@ import numpy as np
 from liqcascade.margin import _math
 from liqcascade.margin._math import Solved, Tiers
 from liqcascade.margin._tables import BracketTable
+from liqcascade.margin._venue import bankruptcy as bankruptcy  # zero balance: same on every venue
 from liqcascade.margin._venue import table_tiers
 
 NAME = "bybit"
@@ -46,13 +47,6 @@ def liquidation(side, qty, entry, avail, tiers: Tiers, *, inverse: bool, fee: fl
     if inverse:
         return _math.inverse_liquidation_entry_mm(side, qty, entry, avail, tiers, fee)
     return _math.linear_liquidation_entry_mm(side, qty, entry, avail, tiers, fee)
-
-
-def bankruptcy(side, qty, entry, balance, *, inverse: bool, fee: float) -> np.ndarray:
-    """Price at which the margin balance reaches zero."""
-    if inverse:
-        return _math.inverse_bankruptcy(side, qty, entry, balance)
-    return _math.linear_bankruptcy(side, qty, entry, balance)
 
 
 def maintenance(qty, mark, entry, tiers: Tiers, *, inverse: bool, fee: float) -> np.ndarray:
