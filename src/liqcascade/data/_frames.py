@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from liqcascade.data._schema import CHOICES, Dataset
 from liqcascade.errors import SchemaError
@@ -59,27 +60,39 @@ def _check_choices(dataset: Dataset, frame: pd.DataFrame) -> None:
             )
 
 
-def conform(dataset: Dataset, frame: pd.DataFrame, *, source: str | None = None) -> pa.Table:
-    """Return ``frame`` as an arrow table with exactly ``dataset.schema``.
-
-    Missing optional columns become null, ``source`` fills rows without one, private
-    ``_``-prefixed helper columns are dropped. Raises :class:`SchemaError` naming the dataset,
-    column and offending value for unknown columns, naive or unparsable times, non-numeric
-    numbers and values outside a closed vocabulary.
-    """
-    if not isinstance(frame, pd.DataFrame):
-        raise SchemaError(
-            f"{dataset.name}: expected a pandas DataFrame, got {type(frame).__name__}"
-        )
-    public = [c for c in frame.columns if not str(c).startswith(PRIVATE_PREFIX)]
+def _check_columns(dataset: Dataset, columns: list[str]) -> None:
+    public = [c for c in columns if not str(c).startswith(PRIVATE_PREFIX)]
     unknown = sorted(set(public) - set(dataset.columns))
     if unknown:
         raise SchemaError(
             f"{dataset.name}: unknown column(s) {unknown}; expected columns {dataset.columns}"
         )
-    missing = [c for c in (*_REQUIRED, dataset.partition_by) if c not in frame.columns]
+    missing = [c for c in (*_REQUIRED, dataset.partition_by) if c not in columns]
     if missing:
         raise SchemaError(f"{dataset.name}: missing required column(s) {missing}")
+
+
+def conform(
+    dataset: Dataset, frame: pd.DataFrame | pa.Table, *, source: str | None = None
+) -> pa.Table:
+    """Return ``frame`` as an arrow table with exactly ``dataset.schema``.
+
+    Missing optional columns become null, ``source`` fills rows without one, private
+    ``_``-prefixed helper columns are dropped. Raises :class:`SchemaError` naming the dataset,
+    column and offending value for unknown columns, naive or unparsable times, non-numeric
+    numbers and values outside a closed vocabulary. An arrow table whose columns already have
+    the schema's types (what the records importer reads) is checked without leaving arrow.
+    """
+    if isinstance(frame, pa.Table):
+        table = _conform_arrow(dataset, frame, source=source)
+        if table is not None:
+            return table
+        frame = frame.to_pandas()  # needs conversions: the pandas path says what is wrong
+    if not isinstance(frame, pd.DataFrame):
+        raise SchemaError(
+            f"{dataset.name}: expected a pandas DataFrame, got {type(frame).__name__}"
+        )
+    _check_columns(dataset, list(frame.columns))
     out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
     for field in dataset.schema:
         name = field.name
@@ -106,6 +119,71 @@ def conform(dataset: Dataset, frame: pd.DataFrame, *, source: str | None = None)
         raise SchemaError(f"{dataset.name}: rows without a source; pass source=...")
     _check_choices(dataset, out)
     return pa.Table.from_pandas(out, schema=dataset.schema, preserve_index=False)
+
+
+def _castable(have: pa.DataType, want: pa.DataType) -> bool:
+    """Whether a column of type ``have`` converts to ``want`` without parsing or guessing."""
+    if pa.types.is_timestamp(want):
+        return pa.types.is_timestamp(have) and have.tz is not None  # naive: pandas path says so
+    if pa.types.is_floating(want):
+        return pa.types.is_floating(have) or pa.types.is_integer(have)
+    return pa.types.is_string(have) or pa.types.is_large_string(have) or pa.types.is_null(have)
+
+
+def _filled_source(table: pa.Table, source: str | None) -> pa.ChunkedArray | pa.Array:
+    if "source" not in table.column_names:
+        return pa.nulls(table.num_rows, pa.string()) if source is None else _repeat(source, table)
+    values = table.column("source").cast(pa.string())
+    return values if source is None or values.null_count == 0 else pc.fill_null(values, source)
+
+
+def _repeat(value: str, table: pa.Table) -> pa.Array:
+    return pa.repeat(pa.scalar(value, pa.string()), table.num_rows)
+
+
+def _nan_as_null(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    # the pandas path stores NaN as null; so must this one, or equal rows would differ
+    nan = pc.is_nan(values)
+    if not pc.any(nan).as_py():
+        return values
+    return pc.if_else(nan, pa.scalar(None, values.type), values)
+
+
+def _conform_arrow(dataset: Dataset, table: pa.Table, *, source: str | None) -> pa.Table | None:
+    """The arrow twin of the pandas path (no object columns, no copies of clean columns);
+    None when a column needs parsing, which the pandas path does with exact messages."""
+    _check_columns(dataset, table.column_names)
+    columns = []
+    for field in dataset.schema:
+        if field.name == "source":
+            values = _filled_source(table, source)
+        elif field.name not in table.column_names:
+            values = pa.nulls(table.num_rows, field.type)
+        else:
+            values = table.column(field.name)
+            if not _castable(values.type, field.type):
+                return None
+            values = values.cast(field.type)
+            if pa.types.is_floating(field.type):
+                values = _nan_as_null(values)
+        columns.append(values)
+    out = pa.Table.from_arrays(columns, schema=dataset.schema)
+    if out.column("time").null_count:
+        line = int(pc.index(pc.is_null(out.column("time")), True).as_py())
+        raise SchemaError(f"{dataset.name}: time is missing in row {line}; every row needs a time")
+    if out.column("source").null_count:
+        raise SchemaError(f"{dataset.name}: rows without a source; pass source=...")
+    for column, allowed in CHOICES.get(dataset.name, {}).items():
+        values = out.column(column)
+        known = pc.is_in(values, value_set=pa.array(list(allowed), pa.string()))
+        bad = pc.and_(pc.invert(known), pc.is_valid(values))
+        if pc.any(bad).as_py():
+            unknown = sorted(set(pc.unique(pc.filter(values, bad)).to_pylist()))
+            raise SchemaError(
+                f"{dataset.name}.{column} has unknown value(s) {unknown}; "
+                f"expected one of {list(allowed)}"
+            )
+    return out
 
 
 def empty_frame(dataset: Dataset) -> pd.DataFrame:

@@ -13,13 +13,15 @@ from types import ModuleType
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from liqcascade.data._schema import dataset
-from liqcascade.data._store import Store, WriteSummary, has_duplicates, row_hashes
+from liqcascade.data._frames import conform, to_frame
+from liqcascade.data._schema import Dataset, dataset
+from liqcascade.data._store import Store, WriteSummary, has_duplicates, key_hashes
 from liqcascade.data.importers import IMPORTERS, detect_importer, importer_for
 from liqcascade.data.importers._base import BadRow, ImportResult, read_head
 from liqcascade.data.importers._csv import LINE
-from liqcascade.errors import ImportFormatError
+from liqcascade.errors import ImportFormatError, SchemaError
 
 # Files a folder walk never offers to importers.
 _IGNORED_SUFFIXES = (".md", ".txt", ".py", ".pyc")
@@ -80,46 +82,93 @@ def expand_paths(paths: Sequence[str | Path]) -> list[tuple[Path, bool]]:
     return out
 
 
-def _check_duplicates(
-    name: str, frame: pd.DataFrame, path: Path, *, skip_bad: bool, bad: list[BadRow]
-) -> pd.DataFrame:
-    """Drop exact duplicate keys; a key with conflicting values is an error (or bad rows)."""
+@dataclass
+class _Checked:
+    """A file's rows for one dataset, conformed, with unique keys and their hashes."""
+
+    dataset: Dataset
+    table: pa.Table
+    hashes: np.ndarray
+
+
+def _lines(frame: pd.DataFrame | pa.Table) -> np.ndarray:
+    """1-based file line of each row: the importer's ``_line`` column, else header + row."""
+    if LINE in frame.columns:
+        column = frame[LINE] if isinstance(frame, pd.DataFrame) else frame.column(LINE)
+        return np.asarray(column, dtype="int64")
+    return np.arange(len(frame), dtype="int64") + 2
+
+
+def _check(
+    name: str,
+    frame: pd.DataFrame | pa.Table,
+    path: Path,
+    *,
+    skip_bad: bool,
+    bad: list[BadRow],
+) -> _Checked:
+    """Conform a file's rows and check duplicate keys (each row is hashed once per import).
+
+    Exact duplicate rows are dropped; a key with conflicting values is an error naming both
+    lines (or, under ``skip_bad``, bad rows after the first).
+    """
     ds = dataset(name)
-    key = [k for k in ds.key if k in frame.columns]
-    values = [c for c in frame.columns if c not in key and c != "source" and c != LINE]
-    if frame.empty:
-        return frame
-    k = row_hashes(frame, key)
-    if not has_duplicates(k):
-        return frame
-    first_of_key = ~pd.Series(k).duplicated(keep="first").to_numpy()
-    r = row_hashes(frame, values) if values else k
-    groups = pd.DataFrame({"k": k, "r": r})
-    conflict = (groups.groupby("k")["r"].transform("nunique") > 1).to_numpy()
-    later_conflict = conflict & ~first_of_key
-    if later_conflict.any():
-        lines = frame[LINE].to_numpy() if LINE in frame.columns else np.arange(len(frame)) + 2
-        rows = np.flatnonzero(later_conflict)
-        if not skip_bad:
-            i = rows[np.argmin(lines[rows])]
-            j = np.flatnonzero((k == k[i]) & first_of_key)[0]
-            column = next(c for c in values if not _same(frame[c].iloc[i], frame[c].iloc[j]))
-            raise ImportFormatError(
-                "duplicate key with conflicting values",
-                path=path,
-                line=int(lines[i]),
-                column=column,
-                value=frame[column].iloc[i],
-                expected=(
-                    f"one value per {tuple(ds.key)} (line {int(lines[j])} has "
-                    f"{frame[column].iloc[j]!r}); remove one of the rows or pass --skip-bad"
-                ),
-            )
-        for i in rows:
-            bad.append(
-                BadRow(str(path), int(lines[i]), None, None, "duplicate key, conflicting values")
-            )
-    return frame[first_of_key].reset_index(drop=True)
+    lines = _lines(frame)
+    try:
+        table = conform(ds, frame, source=path.name)
+    except SchemaError as exc:
+        raise SchemaError(f"{path}: {exc}") from exc
+    hashes = key_hashes(table, ds.key)
+    if table.num_rows and has_duplicates(hashes):
+        first = _first_of_each_key(ds, table, lines, path, skip_bad=skip_bad, bad=bad)
+        table, hashes = table.filter(pa.array(first)), hashes[first]
+    return _Checked(ds, table, hashes)
+
+
+def _first_of_each_key(
+    ds: Dataset,
+    table: pa.Table,
+    lines: np.ndarray,
+    path: Path,
+    *,
+    skip_bad: bool,
+    bad: list[BadRow],
+) -> np.ndarray:
+    """Mask of the first row of every key (the rare path: compares actual values, no hashes)."""
+    frame = to_frame(ds, table)
+    key = list(ds.key)
+    values = [c for c in ds.columns if c not in key and c != "source"]
+    first_of_key = ~frame.duplicated(key, keep="first").to_numpy()
+    distinct = frame.drop_duplicates([*key, *values])
+    conflicting = distinct[distinct.duplicated(key, keep=False)][key].drop_duplicates()
+    if conflicting.empty:
+        return first_of_key
+    in_conflict = frame[key].merge(conflicting, how="left", indicator=True)["_merge"] == "both"
+    later_conflict = in_conflict.to_numpy() & ~first_of_key
+    rows = np.flatnonzero(later_conflict)
+    if not skip_bad:
+        i = rows[np.argmin(lines[rows])]
+        same_key = (frame[key] == frame[key].iloc[i]) | (
+            frame[key].isna() & frame[key].iloc[i].isna()
+        )
+        j = np.flatnonzero(same_key.all(axis=1).to_numpy() & first_of_key)[0]
+        column = next(c for c in values if not _same(frame[c].iloc[i], frame[c].iloc[j]))
+        raise ImportFormatError(
+            "duplicate key with conflicting values",
+            path=path,
+            line=int(lines[i]),
+            column=column,
+            value=frame[column].iloc[i],
+            expected=(
+                f"one value per {tuple(ds.key)} (line {int(lines[j])} has "
+                f"{frame[column].iloc[j]!r}); remove one of the rows or pass --skip-bad"
+            ),
+        )
+    for i in rows:
+        bad.append(
+            BadRow(str(path), int(lines[i]), None, None, "duplicate key, conflicting values")
+        )
+    return first_of_key
 
 
 def _same(a: object, b: object) -> bool:
@@ -183,7 +232,7 @@ def import_paths(
         Naming file, line, column and value of the first problem; nothing is written.
     """
     summary = ImportSummary()
-    pending: list[tuple[FileReport, dict[str, pd.DataFrame]]] = []
+    pending: list[tuple[FileReport, list[_Checked]]] = []
     for path, explicit in expand_paths(paths):
         module = _choose(path, fmt, explicit)
         if module is None:
@@ -194,18 +243,18 @@ def import_paths(
         result: ImportResult = module.read(path, symbol=symbol, kind=kind, skip_bad=skip_bad)
         report = FileReport(path, module.FORMAT, bad_rows=list(result.bad_rows))
         report.warnings.extend(result.warnings)
-        frames = {}
-        for name, frame in result.frames.items():
-            frames[name] = _check_duplicates(
-                name, frame, path, skip_bad=skip_bad, bad=report.bad_rows
-            )
-        pending.append((report, frames))
+        checked = [
+            _check(name, frame, path, skip_bad=skip_bad, bad=report.bad_rows)
+            for name, frame in result.frames.items()
+        ]
+        pending.append((report, checked))
         if progress is not None:
             progress(path, path.stat().st_size)
     with store.transaction() as tx:
-        for report, frames in pending:
-            for name, frame in frames.items():
-                report.written[name] = tx.write(name, frame, source=report.path.name)
+        for report, checked in pending:
+            for part in checked:
+                written = tx.write_unique(part.dataset, part.table, part.hashes)
+                report.written[part.dataset.name] = written
             summary.files.append(report)
     return summary
 

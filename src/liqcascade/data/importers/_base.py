@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Protocol
 
 import pandas as pd
+import pyarrow as pa
 
 from liqcascade.errors import ImportFormatError
 
@@ -48,17 +49,27 @@ class ImportResult:
 
     ``warnings`` carries notes for the import summary (source rows flagged as inconsistent and
     left out, columns with no dataset...). A frame may carry a private ``_line`` column (the
-    1-based line of each row in the file) so duplicate-key conflicts can name the line.
+    1-based line of each row in the file) so duplicate-key conflicts can name the line;
+    without one, row ``i`` is line ``i + 2`` (header on line 1). A frame may also be an arrow
+    table already in the dataset's types (the records importer: no pandas round trip).
     """
 
-    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    frames: dict[str, pd.DataFrame | pa.Table] = field(default_factory=dict)
     bad_rows: list[BadRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
-    def add(self, dataset: str, frame: pd.DataFrame) -> None:
+    def add(self, dataset: str, frame: pd.DataFrame | pa.Table) -> None:
         """Append ``frame`` to the frames of ``dataset``."""
         if dataset in self.frames:
-            self.frames[dataset] = pd.concat([self.frames[dataset], frame], ignore_index=True)
+            before = self.frames[dataset]
+            if isinstance(before, pa.Table) and isinstance(frame, pa.Table):
+                self.frames[dataset] = pa.concat_tables([before, frame], promote_options="default")
+                return
+            if isinstance(before, pa.Table):
+                before = before.to_pandas()
+            if isinstance(frame, pa.Table):
+                frame = frame.to_pandas()
+            self.frames[dataset] = pd.concat([before, frame], ignore_index=True)
         else:
             self.frames[dataset] = frame
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from liqcascade.data._schema import DATASETS, Dataset
-from liqcascade.data.importers._base import ImportResult
+from liqcascade.data.importers._base import ImportResult, open_bytes
 from liqcascade.data.importers._csv import Col, header_of, read_csv
 from liqcascade.errors import ImportFormatError
 
@@ -95,8 +96,44 @@ def read(
             expected=f"the {ds.name} columns {ds.columns}",
         )
     if path.suffix == ".parquet":
-        frame = pq.read_table(path).to_pandas()
-    else:
-        frame = read_csv(path, _columns(ds, header), result=result, skip_bad=skip_bad)
-    result.add(ds.name, pd.DataFrame(frame))
+        result.add(ds.name, pq.read_table(path))
+        return result
+    table = _read_clean_csv(path, ds, header)
+    if table is None:  # something is off: the checked reader names line, column and value
+        table = read_csv(path, _columns(ds, header), result=result, skip_bad=skip_bad)
+    result.add(ds.name, table)
     return result
+
+
+def _read_clean_csv(path: Path, ds: Dataset, header: list[str]) -> pa.Table | None:
+    """Parse a clean record CSV straight into the schema's arrow types (multi-threaded).
+
+    Returns None when any value does not convert, a required value is missing, a float is
+    written as ``nan`` or times carry no UTC offset: :func:`read_csv` then handles the file
+    (naive times as UTC, exact errors, ``--skip-bad``). Plain files are read by pyarrow
+    itself, without a copy in Python memory.
+    """
+    types = {f.name: f.type for f in ds.schema if f.name in header}
+    source: Path | pa.BufferReader = path
+    if path.suffix in (".gz", ".zip"):
+        source = pa.BufferReader(open_bytes(path))
+    try:
+        table = pacsv.read_csv(
+            source,
+            read_options=pacsv.ReadOptions(use_threads=True),
+            parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types,
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if any(table.column(c).null_count for c in ("time", ds.partition_by)):
+        return None  # an empty line or a missing required value
+    for name, kind in types.items():
+        if pa.types.is_floating(kind) and pc.any(pc.is_nan(table.column(name))).as_py():
+            return None  # literal "nan": the checked reader treats it as missing
+    return table
