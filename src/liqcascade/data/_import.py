@@ -113,13 +113,15 @@ def _check(
     lines (or, under ``skip_bad``, bad rows after the first).
     """
     ds = dataset(name)
-    lines = _lines(frame)
+    lines = _lines(frame) if LINE in frame.columns else None
     try:
         table = conform(ds, frame, source=path.name)
     except SchemaError as exc:
         raise SchemaError(f"{path}: {exc}") from exc
     hashes = key_hashes(table, ds.key)
     if table.num_rows and has_duplicates(hashes):
+        if lines is None:
+            lines = _lines(table)
         first = _first_of_each_key(ds, table, lines, path, skip_bad=skip_bad, bad=bad)
         table, hashes = table.filter(pa.array(first)), hashes[first]
     return _Checked(ds, table, hashes)

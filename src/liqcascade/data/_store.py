@@ -155,8 +155,18 @@ def key_hashes(table: pa.Table, columns: Sequence[str]) -> np.ndarray:
 
 
 def has_duplicates(hashes: np.ndarray) -> bool:
-    """Whether any hash repeats (a sort: about twice as fast as a hash table on 10 M keys)."""
-    ordered = np.sort(hashes)
+    """Whether any hash repeats (a sort: about twice as fast as a hash table on 10 M keys).
+
+    Large arrays are sorted in two halves on two threads (numpy releases the GIL), then
+    merged by a stable sort, which is a single linear merge of two sorted runs.
+    """
+    if len(hashes) < 1_000_000 or (os.cpu_count() or 1) < 2:
+        ordered = np.sort(hashes)
+    else:
+        half = len(hashes) // 2
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            ordered = np.concatenate(list(pool.map(np.sort, (hashes[:half], hashes[half:]))))
+        ordered.sort(kind="stable")
     return bool((ordered[1:] == ordered[:-1]).any())
 
 
@@ -201,13 +211,16 @@ def _file_of(ds: Dataset, table: pa.Table, times: np.ndarray) -> tuple[np.ndarra
     parts = pc.dictionary_encode(table.column(ds.partition_by), null_encoding="encode")
     parts = parts.combine_chunks()
     combo = parts.indices.to_numpy(zero_copy_only=False).astype("int64") * len(months) + month
-    codes, combos = pd.factorize(combo)
+    # few distinct (partition, month) pairs: a lookup table numbers the used ones in O(n)
+    used = np.flatnonzero(np.bincount(combo))
+    lookup = np.zeros(used[-1] + 1, dtype="int64")
+    lookup[used] = np.arange(len(used))
     values = parts.dictionary.to_pylist()
     names = [
         f"{ds.name}/{partition_name(values[c // len(months)])}/{months[c % len(months)]}.parquet"
-        for c in combos
+        for c in used
     ]
-    return codes, names
+    return lookup[combo], names
 
 
 def _rows_per_file(codes: np.ndarray, count: int) -> list[np.ndarray]:
@@ -226,8 +239,34 @@ def _in_time_order(rows: np.ndarray, times: np.ndarray) -> np.ndarray:
     return rows[np.argsort(t, kind="stable")]
 
 
+def _is_range(positions: np.ndarray, length: int) -> bool:
+    """Whether ``positions`` is ``0, 1, ..., length - 1``: rows already aligned, no take."""
+    if len(positions) != length:
+        return False
+    return bool((positions == np.arange(length)).all())
+
+
 def _workers(tasks: int) -> int:
     return max(1, min(4, os.cpu_count() or 1, tasks))
+
+
+def _contiguous(table: pa.Table) -> pa.Table:
+    """``table`` with one chunk per column, concatenated on a few threads.
+
+    A CSV read yields about a thousand chunks, and arrow's ``take`` on a chunked string
+    column concatenates the whole column on every call: once here beats once per file.
+    """
+    if all(column.num_chunks <= 1 for column in table.columns):
+        return table
+
+    def combined(column: pa.ChunkedArray) -> pa.ChunkedArray:
+        if column.num_chunks <= 1:
+            return column
+        return pa.chunked_array([pa.concat_arrays(column.chunks)], type=column.type)
+
+    with ThreadPoolExecutor(max_workers=_workers(table.num_columns)) as pool:
+        columns = list(pool.map(combined, table.columns))
+    return pa.Table.from_arrays(columns, schema=table.schema)
 
 
 # Columns whose values are (nearly) unique per row: dictionary encoding only costs time there.
@@ -240,6 +279,44 @@ def _write_parquet(ds: Dataset, table: pa.Table, path: Path) -> None:
         f.name for f in ds.schema if pa.types.is_string(f.type) and f.name not in _NO_DICTIONARY
     ]
     pq.write_table(table, path, compression="zstd", use_dictionary=dictionary)
+
+
+def _match_keys(
+    ds: Dataset, incoming: pa.Table, hashes: np.ndarray, existing: pa.Table
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which incoming rows have a stored key, and the stored row of each match.
+
+    Hashes find candidates (arrow's hash lookup, no GIL); the actual key values confirm them.
+    Should a 64-bit collision make any candidate wrong, the file is matched again exactly on
+    the key values, so a collision can cost time but never a row.
+    """
+    stored = pa.array(key_hashes(existing, ds.key))
+    position = pc.index_in(pa.array(hashes), value_set=stored)
+    matched = position.is_valid().to_numpy(zero_copy_only=False)
+    at = position.drop_null().to_numpy()
+    if len(at) == 0:
+        return matched, at
+    key = list(ds.key)
+    new_keys = incoming.select(key)
+    candidates = new_keys if matched.all() else new_keys.filter(pa.array(matched))
+    stored_keys = existing.select(key)
+    if not _is_range(at, existing.num_rows):
+        stored_keys = stored_keys.take(at)
+    if same_rows(candidates, stored_keys).all():
+        return matched, at
+    return _match_keys_exactly(ds, incoming, existing)
+
+
+def _match_keys_exactly(
+    ds: Dataset, incoming: pa.Table, existing: pa.Table
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_match_keys` without hashes: a join on the key columns (the collision path)."""
+    key = list(ds.key)
+    new = incoming.select(key).to_pandas().assign(_new=np.arange(incoming.num_rows))
+    old = existing.select(key).to_pandas().assign(_old=np.arange(existing.num_rows))
+    joined = new.merge(old, on=key, how="left", sort=False).sort_values("_new")
+    matched = joined["_old"].notna().to_numpy()
+    return matched, joined["_old"].to_numpy()[matched].astype("int64")
 
 
 @dataclass(frozen=True)
@@ -284,6 +361,7 @@ class Transaction:
         conformed and hashed once. Month files are merged on a few threads (pyarrow and
         numpy release the GIL); a file with no stored version is written without a merge.
         """
+        table = _contiguous(table)
         times = _time_ns(table)
         codes, names = _file_of(ds, table, times)
         groups = _rows_per_file(codes, len(names))
@@ -318,29 +396,21 @@ class Transaction:
     ) -> _FileMerge:
         """Merge time-ordered ``incoming`` rows into month file ``name``.
 
-        Keys are matched by hash, then confirmed on the actual key values (a 64-bit collision
-        is then a new key, never a silent replacement); matched rows equal in every column
-        (``source`` included) are unchanged. The file is rewritten only if a row was added
-        or replaced, which is what keeps re-imports from changing a byte.
+        Keys are matched by hash and confirmed on the actual values (:func:`_match_keys`);
+        matched rows equal in every other column (``source`` included) are unchanged. The
+        file is rewritten only if a row was added or replaced, which is what keeps re-imports
+        from changing a byte.
         """
         existing = self._current(ds, name)
         if existing is None or existing.num_rows == 0:
             return _FileMerge(name, incoming, WriteSummary(added=incoming.num_rows))
-        stored = pa.array(key_hashes(existing, ds.key))
-        position = pc.index_in(pa.array(hashes), value_set=stored)
-        matched = position.is_valid().to_numpy(zero_copy_only=False)
-        at = position.drop_null().to_numpy()
+        matched, at = _match_keys(ds, incoming, hashes, existing)
+        unchanged = 0
         if len(at):
-            new_rows = incoming.filter(pa.array(matched))
-            old_rows = existing.take(at)
-            key = list(ds.key)
-            confirmed = same_rows(new_rows.select(key), old_rows.select(key))
-            unchanged_rows = confirmed & same_rows(new_rows, old_rows)
-            matched[matched] = confirmed
-            at = at[confirmed]
-            unchanged = int(unchanged_rows.sum())
-        else:
-            unchanged = 0
+            new_rows = incoming if matched.all() else incoming.filter(pa.array(matched))
+            old_rows = existing if _is_range(at, existing.num_rows) else existing.take(at)
+            values = [c for c in ds.columns if c not in ds.key]
+            unchanged = int(same_rows(new_rows.select(values), old_rows.select(values)).sum())
         summary = WriteSummary(
             added=int((~matched).sum()),
             replaced=int(matched.sum()) - unchanged,
