@@ -118,7 +118,8 @@ def conform(
     if out["source"].isna().any():
         raise SchemaError(f"{dataset.name}: rows without a source; pass source=...")
     _check_choices(dataset, out)
-    return pa.Table.from_pandas(out, schema=dataset.schema, preserve_index=False)
+    table = pa.Table.from_pandas(out, schema=dataset.schema, preserve_index=False)
+    return table.replace_schema_metadata(None)  # no pandas metadata: same bytes as arrow input
 
 
 def _castable(have: pa.DataType, want: pa.DataType) -> bool:

@@ -1,0 +1,204 @@
+"""The all-arrow import path: records CSV read straight to arrow, checks without pandas,
+per-month-file merges matched by key hash and confirmed on the actual key values."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+import liqcascade.data._import as import_module
+import liqcascade.data._store as store_module
+from liqcascade.data import Store, import_paths
+from liqcascade.data._schema import dataset
+from liqcascade.errors import ImportFormatError, SchemaError
+
+LIQ_HEADER = (
+    "time,exchange,symbol,interval,liquidated_side,notional_usd,qty,price,coverage,event_id"
+)
+# three Binance-style events (liquidated side explicit), across two months and two symbols
+LIQ_ROWS = (
+    "2025-09-22T01:00:00Z,binance,ETH/USDT:USDT,,long,40170.0,10.0,4017.0,throttled,1",
+    "2025-09-22T01:00:00Z,binance,BTC/USDT:USDT,,short,112650.99,1.0,112650.99,throttled,2",
+    "2025-10-01T00:00:00Z,binance,BTC/USDT:USDT,,long,114000.0,1.0,114000.0,throttled,3",
+)
+
+
+def write(path: Path, *lines: str) -> Path:
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def tree_hashes(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*.parquet"))
+    }
+
+
+def test_records_csv_lands_in_one_file_per_symbol_and_month(tmp_path: Path, store: Store) -> None:
+    path = write(tmp_path / "liq.csv", LIQ_HEADER, *LIQ_ROWS)
+    summary = import_paths(store, "records", [path])
+    assert summary.totals["liquidations"].added == 3
+    assert sorted(tree_hashes(store.path)) == [
+        "liquidations/BTC_USDT_USDT/2025-09.parquet",
+        "liquidations/BTC_USDT_USDT/2025-10.parquet",
+        "liquidations/ETH_USDT_USDT/2025-09.parquet",
+    ]
+    eth = store.liquidations("ETH/USDT:USDT")
+    assert eth["notional_usd"].tolist() == [40170.0]
+    assert eth["interval"].isna().all()  # empty field = null, not ""
+    assert eth["source"].tolist() == ["liq.csv"]  # the file name when the CSV has no source
+
+
+def test_records_csv_twice_changes_no_byte(tmp_path: Path, store: Store) -> None:
+    path = write(tmp_path / "liq.csv", LIQ_HEADER, *LIQ_ROWS)
+    import_paths(store, "records", [path])
+    before = tree_hashes(store.path)
+    again = import_paths(store, "records", [path]).totals["liquidations"]
+    assert (again.added, again.replaced, again.unchanged) == (0, 0, 3)
+    assert tree_hashes(store.path) == before
+
+
+def test_gzipped_records_csv_takes_the_same_path(tmp_path: Path, store: Store) -> None:
+    path = tmp_path / "liq.csv.gz"
+    path.write_bytes(gzip.compress(("\n".join([LIQ_HEADER, *LIQ_ROWS]) + "\n").encode()))
+    assert import_paths(store, "records", [path]).totals["liquidations"].added == 3
+
+
+def test_naive_times_fall_back_to_the_checked_reader_as_utc(tmp_path: Path) -> None:
+    zoned = write(tmp_path / "zoned.csv", LIQ_HEADER, *LIQ_ROWS)
+    naive = write(
+        tmp_path / "naive.csv",
+        LIQ_HEADER,
+        *(r.replace("T0", " 0").replace("Z", "") for r in LIQ_ROWS),
+    )
+    a, b = Store(tmp_path / "a"), Store(tmp_path / "b")
+    import_paths(a, "records", [zoned])
+    import_paths(b, "records", [naive])
+    left = a.liquidations(["BTC/USDT:USDT", "ETH/USDT:USDT"]).drop(columns="source")
+    right = b.liquidations(["BTC/USDT:USDT", "ETH/USDT:USDT"]).drop(columns="source")
+    pd.testing.assert_frame_equal(left, right)
+
+
+def test_malformed_value_in_records_csv_names_line_and_column(tmp_path: Path, store: Store) -> None:
+    bad = LIQ_ROWS[1].replace("112650.99,1.0", "112650.99x,1.0")
+    path = write(tmp_path / "liq.csv", LIQ_HEADER, LIQ_ROWS[0], bad, LIQ_ROWS[2])
+    with pytest.raises(ImportFormatError) as info:
+        import_paths(store, "records", [path])
+    assert (info.value.line, info.value.column, info.value.value) == (
+        3,
+        "notional_usd",
+        "112650.99x",
+    )
+    assert tree_hashes(store.path) == {}
+
+
+def test_conflicting_duplicate_in_records_csv_names_both_lines(
+    tmp_path: Path, store: Store
+) -> None:
+    clash = LIQ_ROWS[1].replace("short,112650.99", "short,99999.0")  # same key, other notional
+    path = write(tmp_path / "liq.csv", LIQ_HEADER, *LIQ_ROWS, clash)
+    with pytest.raises(ImportFormatError, match="duplicate key") as info:
+        import_paths(store, "records", [path])
+    assert (info.value.line, info.value.column) == (5, "notional_usd")
+    assert "line 3" in str(info.value)
+    assert tree_hashes(store.path) == {}
+
+
+def test_unknown_liquidated_side_in_records_csv_names_file_and_value(
+    tmp_path: Path, store: Store
+) -> None:
+    path = write(tmp_path / "liq.csv", LIQ_HEADER, LIQ_ROWS[0].replace(",long,", ",buy,"))
+    with pytest.raises(SchemaError, match=r"liq\.csv.*liquidated_side.*'buy'"):
+        import_paths(store, "records", [path])
+
+
+def test_rows_out_of_time_order_are_stored_in_time_order(tmp_path: Path, store: Store) -> None:
+    late, early = LIQ_ROWS[1], LIQ_ROWS[1].replace("01:00:00Z", "00:30:00Z").replace(",2", ",9")
+    path = write(tmp_path / "liq.csv", LIQ_HEADER, late, early)
+    import_paths(store, "records", [path])
+    table = pa.parquet.read_table(store.path / "liquidations/BTC_USDT_USDT/2025-09.parquet")
+    assert table.column("event_id").to_pylist() == ["9", "2"]  # 00:30 before 01:00
+
+
+def _arrow_events(notional: list[float]) -> pa.Table:
+    n = len(notional)
+    return pa.table(
+        {
+            "time": pa.array(
+                pd.date_range("2025-09-22", periods=n, freq="1s", tz="UTC").as_unit("ns")
+            ),
+            "exchange": ["binance"] * n,
+            "symbol": ["BTC/USDT:USDT"] * n,
+            "liquidated_side": ["long"] * n,
+            "notional_usd": pa.array(notional, pa.float64()),
+            "event_id": [str(i) for i in range(n)],
+        }
+    )
+
+
+def test_arrow_table_nan_is_stored_as_null_and_rewrites_nothing(store: Store) -> None:
+    events = _arrow_events([1.0, float("nan")])
+    store.write("liquidations", events, source="t")
+    before = tree_hashes(store.path)
+    assert store.liquidations("BTC/USDT:USDT")["notional_usd"].isna().tolist() == [False, True]
+    again = store.write("liquidations", events, source="t")
+    assert again.unchanged == 2  # NaN == NaN for the idempotence check
+    assert tree_hashes(store.path) == before
+
+
+def test_arrow_table_with_naive_times_is_a_schema_error(store: Store) -> None:
+    events = _arrow_events([1.0])
+    naive = events.set_column(0, "time", events.column("time").cast(pa.timestamp("ns")))
+    with pytest.raises(SchemaError, match="naive"):
+        store.write("liquidations", naive, source="t")
+
+
+def test_arrow_and_pandas_inputs_store_the_same_bytes(tmp_path: Path) -> None:
+    events = _arrow_events([1.0, 2.5, 3.0])
+    a, b = Store(tmp_path / "a"), Store(tmp_path / "b")
+    a.write("liquidations", events, source="t")
+    b.write("liquidations", events.to_pandas(), source="t")
+    assert tree_hashes(a.path) == tree_hashes(b.path)
+
+
+@pytest.fixture
+def colliding_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every key hashes to 0: the worst 64-bit collision, which must cost time, never rows."""
+
+    def zeros(table: pa.Table, columns: object) -> np.ndarray:
+        return np.zeros(table.num_rows, dtype=np.uint64)
+
+    monkeypatch.setattr(store_module, "key_hashes", zeros)
+    monkeypatch.setattr(import_module, "key_hashes", zeros)
+
+
+@pytest.mark.usefixtures("colliding_hashes")
+def test_hash_collisions_never_merge_different_keys(tmp_path: Path, store: Store) -> None:
+    store.write("liquidations", _arrow_events([1.0, 2.0, 3.0]), source="old")
+    revised = _arrow_events([1.0, 2.0, 30.0, 4.0])  # row 2 revised, row 3 new
+    summary = store.write("liquidations", revised, source="old")
+    assert (summary.added, summary.replaced, summary.unchanged) == (1, 1, 2)
+    stored = store.liquidations("BTC/USDT:USDT")
+    assert stored["notional_usd"].tolist() == [1.0, 2.0, 30.0, 4.0]
+    assert not stored.duplicated(list(dataset("liquidations").key)).any()
+
+
+@pytest.mark.usefixtures("colliding_hashes")
+def test_hash_collisions_keep_distinct_rows_of_one_file(tmp_path: Path, store: Store) -> None:
+    path = write(tmp_path / "liq.csv", LIQ_HEADER, *LIQ_ROWS)
+    assert import_paths(store, "records", [path]).totals["liquidations"].added == 3
+
+
+def test_two_writes_to_one_month_in_a_transaction_merge(store: Store) -> None:
+    with store.transaction() as tx:
+        tx.write("liquidations", _arrow_events([1.0, 2.0]), source="first")
+        second = tx.write("liquidations", _arrow_events([1.0, 5.0, 7.0]), source="first")
+    assert (second.added, second.replaced, second.unchanged) == (1, 1, 1)
+    assert store.liquidations("BTC/USDT:USDT")["notional_usd"].tolist() == [1.0, 5.0, 7.0]
