@@ -93,6 +93,11 @@ def conform(
             f"{dataset.name}: expected a pandas DataFrame, got {type(frame).__name__}"
         )
     _check_columns(dataset, list(frame.columns))
+    clean = _typed_arrow(frame)
+    if clean is not None:
+        table = _conform_arrow(dataset, clean, source=source)
+        if table is not None:
+            return table
     out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
     for field in dataset.schema:
         name = field.name
@@ -120,6 +125,15 @@ def conform(
     _check_choices(dataset, out)
     table = pa.Table.from_pandas(out, schema=dataset.schema, preserve_index=False)
     return table.replace_schema_metadata(None)  # no pandas metadata: same bytes as arrow input
+
+
+def _typed_arrow(frame: pd.DataFrame) -> pa.Table | None:
+    """``frame`` as arrow when pandas already holds typed columns (the usual importer output);
+    None for mixed object columns, which the pandas path converts value by value."""
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
 
 
 def _castable(have: pa.DataType, want: pa.DataType) -> bool:

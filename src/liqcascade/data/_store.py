@@ -28,7 +28,7 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -250,6 +250,18 @@ def _workers(tasks: int) -> int:
     return max(1, min(4, os.cpu_count() or 1, tasks))
 
 
+# Writes smaller than this merge their month files on the calling thread: for the many small
+# files of a collection, thread hand-offs cost more than they save.
+_THREADED_ROWS = 200_000
+
+
+def _map(fn: Callable[[Any], Any], items: Sequence[Any], *, threads: bool) -> list[Any]:
+    if not threads or len(items) < 2:
+        return [fn(item) for item in items]
+    with ThreadPoolExecutor(max_workers=_workers(len(items))) as pool:
+        return list(pool.map(fn, items))
+
+
 def _contiguous(table: pa.Table) -> pa.Table:
     """``table`` with one chunk per column, concatenated on a few threads.
 
@@ -282,7 +294,7 @@ def _write_parquet(ds: Dataset, table: pa.Table, path: Path) -> None:
 
 
 def _match_keys(
-    ds: Dataset, incoming: pa.Table, hashes: np.ndarray, existing: pa.Table
+    ds: Dataset, incoming: pa.Table, hashes: np.ndarray, current: _Rows
 ) -> tuple[np.ndarray, np.ndarray]:
     """Which incoming rows have a stored key, and the stored row of each match.
 
@@ -290,8 +302,7 @@ def _match_keys(
     Should a 64-bit collision make any candidate wrong, the file is matched again exactly on
     the key values, so a collision can cost time but never a row.
     """
-    stored = pa.array(key_hashes(existing, ds.key))
-    position = pc.index_in(pa.array(hashes), value_set=stored)
+    position = pc.index_in(pa.array(hashes), value_set=pa.array(current.hashes))
     matched = position.is_valid().to_numpy(zero_copy_only=False)
     at = position.drop_null().to_numpy()
     if len(at) == 0:
@@ -299,12 +310,12 @@ def _match_keys(
     key = list(ds.key)
     new_keys = incoming.select(key)
     candidates = new_keys if matched.all() else new_keys.filter(pa.array(matched))
-    stored_keys = existing.select(key)
-    if not _is_range(at, existing.num_rows):
+    stored_keys = current.table.select(key)
+    if not _is_range(at, current.table.num_rows):
         stored_keys = stored_keys.take(at)
     if same_rows(candidates, stored_keys).all():
         return matched, at
-    return _match_keys_exactly(ds, incoming, existing)
+    return _match_keys_exactly(ds, incoming, current.table)
 
 
 def _match_keys_exactly(
@@ -320,12 +331,21 @@ def _match_keys_exactly(
 
 
 @dataclass(frozen=True)
+class _Rows:
+    """A month file's rows with their key hashes (kept with staged files: a later write
+    into the same month of the same transaction need not hash them again)."""
+
+    table: pa.Table
+    hashes: np.ndarray
+
+
+@dataclass(frozen=True)
 class _FileMerge:
     """The outcome of merging new rows into one month file: its new rows (None when the
     file stays as it is) and what happened to the incoming rows."""
 
     name: str
-    table: pa.Table | None
+    rows: _Rows | None
     summary: WriteSummary
 
 
@@ -334,7 +354,7 @@ class Transaction:
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._staged: dict[str, tuple[Dataset, pa.Table]] = {}
+        self._staged: dict[str, tuple[Dataset, _Rows]] = {}
 
     def write(
         self, name: str, frame: pd.DataFrame | pa.Table, *, source: str | None = None
@@ -370,16 +390,15 @@ class Transaction:
             rows = _in_time_order(groups[i], times)
             return self._merge_file(ds, names[i], table.take(rows), hashes[rows])
 
-        with ThreadPoolExecutor(max_workers=_workers(len(names))) as pool:
-            results = list(pool.map(merge, range(len(names))))
+        results = _map(merge, range(len(names)), threads=table.num_rows >= _THREADED_ROWS)
         summary = WriteSummary()
         for result in results:
             summary += result.summary
-            if result.table is not None:
-                self._staged[result.name] = (ds, result.table)
+            if result.rows is not None:
+                self._staged[result.name] = (ds, result.rows)
         return summary
 
-    def _current(self, ds: Dataset, name: str) -> pa.Table | None:
+    def _current(self, ds: Dataset, name: str) -> _Rows | None:
         """Rows of month file ``name`` as this transaction sees them (staged version first)."""
         if name in self._staged:
             return self._staged[name][1]
@@ -387,9 +406,10 @@ class Transaction:
         if not path.exists():
             return None
         try:
-            return pq.read_table(path).select(ds.columns).cast(ds.schema)
+            table = pq.read_table(path).select(ds.columns).cast(ds.schema)
         except (OSError, pa.ArrowException) as exc:
             raise StoreError(f"cannot read store file {path}: {exc}") from exc
+        return _Rows(table, key_hashes(table, ds.key))
 
     def _merge_file(
         self, ds: Dataset, name: str, incoming: pa.Table, hashes: np.ndarray
@@ -401,10 +421,11 @@ class Transaction:
         file is rewritten only if a row was added or replaced, which is what keeps re-imports
         from changing a byte.
         """
-        existing = self._current(ds, name)
-        if existing is None or existing.num_rows == 0:
-            return _FileMerge(name, incoming, WriteSummary(added=incoming.num_rows))
-        matched, at = _match_keys(ds, incoming, hashes, existing)
+        current = self._current(ds, name)
+        if current is None or current.table.num_rows == 0:
+            return _FileMerge(name, _Rows(incoming, hashes), WriteSummary(added=incoming.num_rows))
+        matched, at = _match_keys(ds, incoming, hashes, current)
+        existing = current.table
         unchanged = 0
         if len(at):
             new_rows = incoming if matched.all() else incoming.filter(pa.array(matched))
@@ -421,9 +442,9 @@ class Transaction:
         keep = np.ones(existing.num_rows, dtype=bool)
         keep[at] = False
         merged = pa.concat_tables([existing.filter(pa.array(keep)), incoming])
-        times = _time_ns(merged)
-        order = _in_time_order(np.arange(merged.num_rows), times)
-        return _FileMerge(name, merged.take(order), summary)
+        merged_hashes = np.concatenate([current.hashes[keep], hashes])
+        order = _in_time_order(np.arange(merged.num_rows), _time_ns(merged))
+        return _FileMerge(name, _Rows(merged.take(order), merged_hashes[order]), summary)
 
     def commit(self) -> None:
         """Stage every touched file, write the journal, then rename them all into place."""
@@ -438,8 +459,8 @@ class Transaction:
         def stage(pair: tuple[Path, Path]) -> None:
             tmp, path = pair
             path.parent.mkdir(parents=True, exist_ok=True)
-            ds, table = self._staged[path.relative_to(self._store.path).as_posix()]
-            _write_parquet(ds, table, tmp)
+            ds, rows = self._staged[path.relative_to(self._store.path).as_posix()]
+            _write_parquet(ds, rows.table, tmp)
 
         # pyarrow releases the GIL while encoding: stage files on a few threads
         try:
