@@ -3,6 +3,8 @@
 1. import every folder of ``../shared/data/market`` (all importers, one transaction);
 2. import a generated liquidation file (``--rows``, default 10 M events, records CSV) into a
    fresh store, then import it again (the idempotent path: every row compared, nothing written);
+   both against a bare ``pyarrow.csv`` parse of the same file in the same run (no checks, no
+   store: the floor any import pays);
 3. a typical query, one month of 4h bars for one symbol (``store.candles``), against
    ``pandas.read_csv`` + filter of the source CSV (median of ``--repeat`` runs each).
 
@@ -80,6 +82,11 @@ def _schema() -> pa.Schema:
     )
 
 
+def _typed() -> pacsv.ConvertOptions:
+    """The schema's types, as the importer asks for them (the baseline parses as much)."""
+    return pacsv.ConvertOptions(column_types={f.name: f.type for f in _schema()})
+
+
 def timed(fn):  # -> (seconds, result)
     start = time.perf_counter()
     result = fn()
@@ -116,16 +123,30 @@ def main() -> None:
             f"generated {args.rows:,} liquidation events in {gen_s:.1f} s "
             f"({big.stat().st_size / 1e9:.2f} GB)"
         )
+        parse_s, _ = timed(lambda: pacsv.read_csv(big, convert_options=_typed()))
+        out |= {"csv_parse_s": round(parse_s, 2)}
+        print(f"baseline: bare pyarrow.csv parse of the same file, no checks: {parse_s:.1f} s")
         big_store = Store(tmp_path / "big")
         secs, _ = timed(lambda: import_paths(big_store, "records", [big]))
-        out |= {"big_import_s": round(secs, 2), "big_rows_per_s": round(args.rows / secs)}
-        print(f"import {args.rows:,} rows: {secs:.1f} s ({args.rows / secs:,.0f} rows/s)")
+        out |= {
+            "big_import_s": round(secs, 2),
+            "big_rows_per_s": round(args.rows / secs),
+            "big_import_vs_parse": round(secs / parse_s, 2),
+        }
+        print(
+            f"import {args.rows:,} rows: {secs:.1f} s ({args.rows / secs:,.0f} rows/s, "
+            f"x{secs / parse_s:.2f} the bare parse)"
+        )
         secs, summary = timed(lambda: import_paths(big_store, "records", [big]))
         assert summary.totals["liquidations"].unchanged == args.rows
-        out |= {"reimport_s": round(secs, 2), "reimport_rows_per_s": round(args.rows / secs)}
+        out |= {
+            "reimport_s": round(secs, 2),
+            "reimport_rows_per_s": round(args.rows / secs),
+            "reimport_vs_parse": round(secs / parse_s, 2),
+        }
         print(
             f"re-import (idempotent, nothing written): {secs:.1f} s "
-            f"({args.rows / secs:,.0f} rows/s)"
+            f"({args.rows / secs:,.0f} rows/s, x{secs / parse_s:.2f} the bare parse)"
         )
         big.unlink()
 
