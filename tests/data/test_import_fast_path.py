@@ -11,11 +11,15 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import liqcascade.data._import as import_module
 import liqcascade.data._store as store_module
 from liqcascade.data import Store, import_paths
+from liqcascade.data._frames import conform
 from liqcascade.data._schema import dataset
+from liqcascade.data._store import has_duplicate_keys, has_duplicates, key_hashes
 from liqcascade.errors import ImportFormatError, SchemaError
 
 LIQ_HEADER = (
@@ -202,3 +206,33 @@ def test_two_writes_to_one_month_in_a_transaction_merge(store: Store) -> None:
         second = tx.write("liquidations", _arrow_events([1.0, 5.0, 7.0]), source="first")
     assert (second.added, second.replaced, second.unchanged) == (1, 1, 1)
     assert store.liquidations("BTC/USDT:USDT")["notional_usd"].tolist() == [1.0, 5.0, 7.0]
+
+
+@pytest.mark.property
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.sampled_from(["long", "short"]), st.integers(0, 3)),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_duplicate_check_by_shared_times_equals_a_full_hash_check(rows) -> None:
+    # keys differ in time, side or event id; only rows sharing a time are looked at
+    ds = dataset("liquidations")
+    n = len(rows)
+    table = _arrow_events([1.0] * n)
+    table = table.set_column(
+        0,
+        "time",
+        pa.array(
+            [pd.Timestamp("2025-09-22", tz="UTC") + pd.Timedelta(t, "s") for t, _, _ in rows]
+        ).cast(ds.schema.field("time").type),
+    )
+    table = table.set_column(3, "liquidated_side", pa.array([side for _, side, _ in rows]))
+    table = table.set_column(5, "event_id", pa.array([str(e) for _, _, e in rows]))
+    conformed = conform(ds, table, source="t")
+    hashes = key_hashes(conformed, ds.key)
+    expected = len(set(rows)) < n
+    assert has_duplicates(hashes) == expected
+    assert has_duplicate_keys(ds, conformed, hashes) == expected

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from liqcascade.data._frames import conform, to_frame
 from liqcascade.data._schema import Dataset, dataset
-from liqcascade.data._store import Store, WriteSummary, has_duplicates, key_hashes
+from liqcascade.data._store import Store, WriteSummary, has_duplicate_keys, key_hashes
 from liqcascade.data.importers import IMPORTERS, detect_importer, importer_for
 from liqcascade.data.importers._base import BadRow, ImportResult, read_head
 from liqcascade.data.importers._csv import LINE
@@ -119,7 +119,7 @@ def _check(
     except SchemaError as exc:
         raise SchemaError(f"{path}: {exc}") from exc
     hashes = key_hashes(table, ds.key)
-    if table.num_rows and has_duplicates(hashes):
+    if table.num_rows and has_duplicate_keys(ds, table, hashes):
         if lines is None:
             lines = _lines(table)
         first = _first_of_each_key(ds, table, lines, path, skip_bad=skip_bad, bad=bad)
