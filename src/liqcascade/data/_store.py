@@ -296,8 +296,30 @@ def _reordered(table: pa.Table, order: np.ndarray) -> pa.Table:
     if table.num_rows < _THREADED_ROWS:
         return table.take(order)
     indices = pa.array(order)
-    columns = _map(lambda column: pc.take(column, indices), table.columns, threads=True)
+
+    def reordered(column: pa.ChunkedArray) -> pa.ChunkedArray:
+        return column if _is_constant(column) else pc.take(column, indices)
+
+    columns = _map(reordered, table.columns, threads=True)
     return pa.Table.from_arrays(columns, schema=table.schema)
+
+
+def _is_constant(column: pa.ChunkedArray) -> bool:
+    """Whether a text column holds one value throughout (or only nulls): any reordering of
+    it is itself, so the gather can be skipped (the file name as ``source``, one venue).
+
+    A look at the first rows rules most columns out for free; floats are never treated as
+    constant (``0.0 == -0.0``, yet their bits differ).
+    """
+    if column.null_count == len(column):
+        return True
+    if column.null_count or not pa.types.is_string(column.type):
+        return False
+    for values in (column.slice(0, 1024), column):
+        low, high = pc.min_max(values).values()
+        if low != high:
+            return False
+    return True
 
 
 # Columns whose values are (nearly) unique per row: dictionary encoding only costs time there.
