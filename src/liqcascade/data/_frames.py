@@ -138,11 +138,13 @@ def _typed_arrow(frame: pd.DataFrame) -> pa.Table | None:
 
 def _castable(have: pa.DataType, want: pa.DataType) -> bool:
     """Whether a column of type ``have`` converts to ``want`` without parsing or guessing."""
+    if pa.types.is_null(have):
+        return True
     if pa.types.is_timestamp(want):
         return pa.types.is_timestamp(have) and have.tz is not None  # naive: pandas path says so
     if pa.types.is_floating(want):
         return pa.types.is_floating(have) or pa.types.is_integer(have)
-    return pa.types.is_string(have) or pa.types.is_large_string(have) or pa.types.is_null(have)
+    return pa.types.is_string(have) or pa.types.is_large_string(have)
 
 
 def _filled_source(table: pa.Table, source: str | None) -> pa.ChunkedArray | pa.Array:
@@ -178,7 +180,10 @@ def _conform_arrow(dataset: Dataset, table: pa.Table, *, source: str | None) -> 
             values = table.column(field.name)
             if not _castable(values.type, field.type):
                 return None
-            values = values.cast(field.type)
+            try:
+                values = values.cast(field.type)
+            except pa.ArrowInvalid:  # e.g. an integer beyond float precision
+                return None
             if pa.types.is_floating(field.type):
                 values = _nan_as_null(values)
         columns.append(values)

@@ -555,7 +555,9 @@ class Store:
 
     # -- writing -------------------------------------------------------------------------
 
-    def write(self, name: str, frame: pd.DataFrame, *, source: str | None = None) -> WriteSummary:
+    def write(
+        self, name: str, frame: pd.DataFrame | pa.Table, *, source: str | None = None
+    ) -> WriteSummary:
         """Merge ``frame`` into dataset ``name``, atomically.
 
         Parameters
@@ -563,7 +565,9 @@ class Store:
         name
             Dataset name (``candles``, ``liquidations``...; see ``docs/data.md``).
         frame
-            Rows with the dataset's columns (missing optional columns become null).
+            Rows with the dataset's columns (missing optional columns become null): a
+            DataFrame, or an arrow table (checked without a pandas round trip when its
+            columns already have the schema's types).
         source
             Provenance for rows whose ``source`` is empty (file name, repository@commit).
 
