@@ -69,6 +69,12 @@ def test_records_csv_twice_changes_no_byte(tmp_path: Path, store: Store) -> None
     assert tree_hashes(store.path) == before
 
 
+def test_records_csv_with_a_header_only_writes_nothing(tmp_path: Path, store: Store) -> None:
+    path = write(tmp_path / "liq.csv", LIQ_HEADER)
+    assert import_paths(store, "records", [path]).totals["liquidations"].total == 0
+    assert tree_hashes(store.path) == {}
+
+
 def test_gzipped_records_csv_takes_the_same_path(tmp_path: Path, store: Store) -> None:
     path = tmp_path / "liq.csv.gz"
     path.write_bytes(gzip.compress(("\n".join([LIQ_HEADER, *LIQ_ROWS]) + "\n").encode()))

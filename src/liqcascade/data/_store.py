@@ -422,6 +422,8 @@ class Transaction:
         conformed and hashed once. Month files are merged on a few threads (pyarrow and
         numpy release the GIL); a file with no stored version is written without a merge.
         """
+        if table.num_rows == 0:
+            return WriteSummary()
         times = _time_ns(table)
         codes, names = _file_of(ds, table, times)
         groups = [_in_time_order(rows, times) for rows in _rows_per_file(codes)]
