@@ -11,10 +11,11 @@ PKG = Path(liqcascade.__file__).resolve().parent
 
 # layer -> layers it must never import
 FORBIDDEN = {
-    "margin": {"data", "leverage", "sim", "report", "cli", "_cli"},
-    "data": {"leverage", "sim", "report", "cli", "_cli"},
-    "leverage": {"sim", "report", "cli", "_cli"},
-    "sim": {"report", "cli", "_cli"},
+    "margin": {"data", "leverage", "sim", "validate", "report", "cli", "_cli"},
+    "data": {"leverage", "sim", "validate", "report", "cli", "_cli"},
+    "leverage": {"sim", "validate", "report", "cli", "_cli"},
+    "sim": {"validate", "report", "cli", "_cli"},
+    "validate": {"report", "cli", "_cli"},
     "report": {"cli", "_cli"},
 }
 
@@ -28,6 +29,7 @@ def test_top_level_all_is_frozen() -> None:
         "margin",
         "report",
         "sim",
+        "validate",
     ]
 
 
@@ -100,6 +102,7 @@ SUBPACKAGE_ALL = {
         "simulate",
         "stress",
     ],
+    "validate": ["auc", "coverage", "mae", "spearman", "spearman_ci"],
     "report": [
         "EpisodeReport",
         "WeeklyReport",

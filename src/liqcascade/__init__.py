@@ -6,6 +6,7 @@ Layers, lowest first (a layer never imports one above it):
 - ``liqcascade.data``     record schemas, importers, the DuckDB/Parquet store, the bundled sample
 - ``liqcascade.leverage`` hidden-leverage estimation and the liquidation map
 - ``liqcascade.sim``      the cascade simulator and Monte Carlo stress tests
+- ``liqcascade.validate`` walk-forward scoring of the models against later data
 - ``liqcascade.report``   analytics and HTML reports
 
 ``import liqcascade`` is cheap: subpackages load on first attribute access.
@@ -28,12 +29,13 @@ __all__ = [
     "margin",
     "report",
     "sim",
+    "validate",
 ]
 
-_SUBPACKAGES = frozenset({"data", "leverage", "margin", "report", "sim"})
+_SUBPACKAGES = frozenset({"data", "leverage", "margin", "report", "sim", "validate"})
 
 if TYPE_CHECKING:  # pragma: no cover
-    from liqcascade import data, leverage, margin, report, sim
+    from liqcascade import data, leverage, margin, report, sim, validate
 
 
 def __getattr__(name: str) -> Any:
