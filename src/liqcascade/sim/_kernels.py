@@ -71,27 +71,70 @@ def move_from_py(
     return grid_y[lo] + (flow - grid_flow[lo]) / span * (grid_y[hi] - grid_y[lo]), lo
 
 
-def _settle_py(
-    j: int,
+def _bracket_py(flow: float, grid_flow: np.ndarray, lo: int) -> int:
+    """Move the hint ``lo`` to the bracket ``grid_flow[lo] < flow <= grid_flow[lo + 1]``.
+
+    Walks forward for a growing flow and back after an ADL cut, so a cascade costs O(1)
+    amortised per position; clamped to ``0 .. len - 2`` (``_move_at_py`` handles the ends).
+    """
+    last = grid_flow.shape[0] - 1
+    while lo < last - 1 and grid_flow[lo + 1] < flow:
+        lo += 1
+    while lo > 0 and grid_flow[lo] >= flow:
+        lo -= 1
+    return lo
+
+
+def _interp_py(
     flow: float,
+    flow_lo: float,
+    flow_hi: float,
+    y_lo: float,
+    y_hi: float,
+    flow_first: float,
+    flow_last: float,
+    y_first: float,
+    y_last: float,
+) -> float:
+    """``move_from_py``'s arithmetic on the scalars of the bracket and of the grid's ends."""
+    if flow <= flow_first:
+        return y_first
+    if flow > flow_last:
+        return y_last
+    span = flow_hi - flow_lo
+    if not span < np.inf:  # infinite depth ahead: no further move
+        return y_lo
+    return y_lo + (flow - flow_lo) / span * (y_hi - y_lo)
+
+
+def _move_at_py(flow: float, grid_y: np.ndarray, grid_flow: np.ndarray, lo: int) -> float:
+    """``move_for_flow_py`` given the bracket from ``_bracket_py`` (same numbers).
+
+    Only loads from the arrays; the branches live in the scalar ``_interp_py``. Compiled, a
+    helper that branches over arrays is called out of line and every call pays reference
+    counting on its arrays (~100 ns a position: most of the old solver's time).
+    """
+    last = grid_flow.shape[0] - 1
+    return _interp_py(
+        flow, grid_flow[lo], grid_flow[lo + 1], grid_y[lo], grid_y[lo + 1],
+        grid_flow[0], grid_flow[last], grid_y[0], grid_y[last],
+    )  # fmt: skip
+
+
+def _settle_py(
     y_before: float,
-    lo: int,
+    y_after: float,
+    size: float,
+    bankruptcy: float,
     fund: float,
-    size: np.ndarray,
-    notional: np.ndarray,
-    bankruptcy: np.ndarray,
-    grid_y: np.ndarray,
-    grid_flow: np.ndarray,
     p_shift: float,
     direction: int,
     surplus_to_fund: bool,
-    out: np.ndarray,
-) -> tuple[float, float, int, float]:
-    """Execute position ``j``'s closing order; return the new (flow, move, bracket, fund)."""
-    y_after, lo_after = move_from_py(flow + notional[j], grid_y, grid_flow, lo)
+) -> tuple[float, float, float, float, float]:
+    """Price one closing order; return (fill, fund draw, fund add, ADL fraction, new fund)."""
     # average of the price before and after the order walks the book
     fill = p_shift * (1.0 + direction * 0.5 * (y_before + y_after))
-    shortfall = size[j] * direction * (fill - bankruptcy[j])  # > 0: loss beyond the margin
+    shortfall = size * direction * (fill - bankruptcy)  # > 0: loss beyond the margin
     draw = 0.0
     add = 0.0
     adl = 0.0
@@ -104,16 +147,7 @@ def _settle_py(
         fund -= draw
         if shortfall - draw > 0.0:
             adl = (shortfall - draw) / shortfall
-    out[FILL, j] = fill
-    out[FUND_DRAW, j] = draw
-    out[FUND_ADD, j] = add
-    out[ADL_FRACTION, j] = adl
-    # the auto-deleveraged fraction is matched against opposite positions, not the book
-    if adl == 0.0:
-        return flow + notional[j], y_after, lo_after, fund
-    flow = flow + notional[j] * (1.0 - adl)
-    y, lo = move_from_py(flow, grid_y, grid_flow, lo)
-    return flow, y, lo, fund
+    return fill, draw, add, adl, fund
 
 
 def fixed_point_py(
@@ -137,30 +171,48 @@ def fixed_point_py(
     Round ``r`` settles every position whose trigger move is reached by the flow known at
     the start of the round. ``round_price[r]`` is the price after round ``r`` (index 0: after
     the exogenous shock alone) and ``round_count[r]`` the positions settled so far.
+
+    One pass: positions settle in trigger order, so the flow before position ``j`` is the
+    same whatever the round boundaries; a round ends where the flow known at its start stops
+    reaching triggers. The book is inverted through a bracket that only walks forward
+    (back after an ADL cut): O(m + grid) for m settled positions, no re-scan, no allocation.
     """
     n = trigger_y.shape[0]
     flow = flow0
     fund = fund0
-    y, lo = move_from_py(flow, grid_y, grid_flow, 0)
+    lo = _bracket_py(flow, grid_flow, 0)
+    y = _move_at_py(flow, grid_y, grid_flow, lo)
     round_price[0] = p_shift * (1.0 + direction * y)
     round_count[0] = 0
-    done = 0
     reached = 0
     while reached < n and trigger_y[reached] <= y:
         reached += 1
     rounds = 0
+    done = 0
     while done < reached:
         rounds += 1
         for j in range(done, reached):
-            flow, y, lo, fund = _settle_py(
-                j, flow, y, lo, fund, size, notional, bankruptcy, grid_y, grid_flow,
-                p_shift, direction, surplus_to_fund, out,
-            )  # fmt: skip
+            after = flow + notional[j]
+            lo = _bracket_py(after, grid_flow, lo)
+            y_after = _move_at_py(after, grid_y, grid_flow, lo)
+            fill, draw, add, adl, fund = _settle_py(
+                y, y_after, size[j], bankruptcy[j], fund, p_shift, direction, surplus_to_fund
+            )
+            out[FILL, j] = fill
+            out[FUND_DRAW, j] = draw
+            out[FUND_ADD, j] = add
+            out[ADL_FRACTION, j] = adl
             out[ROUND, j] = rounds
             out[TIME_S, j] = 0.0
+            if adl > 0.0:  # the auto-deleveraged part is matched against opposite positions
+                after = flow + notional[j] * (1.0 - adl)
+                lo = _bracket_py(after, grid_flow, lo)
+                y_after = _move_at_py(after, grid_y, grid_flow, lo)
+            flow = after
+            y = y_after
         done = reached
         round_price[rounds] = p_shift * (1.0 + direction * y)
-        round_count[rounds] = done
+        round_count[rounds] = reached
         while reached < n and trigger_y[reached] <= y:
             reached += 1
     return done, rounds, flow, fund
@@ -195,7 +247,8 @@ def stepper_py(
     n = trigger_y.shape[0]
     flow = flow0
     fund = fund0
-    y, lo = move_from_py(flow, grid_y, grid_flow, 0)
+    lo = _bracket_py(flow, grid_flow, 0)
+    y = _move_at_py(flow, grid_y, grid_flow, lo)
     reached = 0
     while reached < n and trigger_y[reached] <= y:
         reached += 1
@@ -220,12 +273,25 @@ def stepper_py(
             budget += usd_per_second
         while done < reached and notional[done] <= budget:
             budget -= notional[done]
-            flow, y, lo, fund = _settle_py(
-                done, flow, y, lo, fund, size, notional, bankruptcy, grid_y, grid_flow,
-                p_shift, direction, surplus_to_fund, out,
+            after = flow + notional[done]
+            lo = _bracket_py(after, grid_flow, lo)
+            y_after = _move_at_py(after, grid_y, grid_flow, lo)
+            fill, draw, add, adl, fund = _settle_py(
+                y, y_after, size[done], bankruptcy[done], fund, p_shift, direction,
+                surplus_to_fund,
             )  # fmt: skip
+            out[FILL, done] = fill
+            out[FUND_DRAW, done] = draw
+            out[FUND_ADD, done] = add
+            out[ADL_FRACTION, done] = adl
             out[ROUND, done] = steps
             out[TIME_S, done] = t
+            if adl > 0.0:
+                after = flow + notional[done] * (1.0 - adl)
+                lo = _bracket_py(after, grid_flow, lo)
+                y_after = _move_at_py(after, grid_y, grid_flow, lo)
+            flow = after
+            y = y_after
             done += 1
             while reached < n and trigger_y[reached] <= y:
                 reached += 1
@@ -338,29 +404,32 @@ def gather_py(
 
 
 # Compiled twins. The compiled kernels must call compiled helpers, so each twin is compiled
-# from the same source with its helpers swapped in through the module globals below.
-move_for_flow = njit(move_for_flow_py)
-move_from = njit(move_from_py)
+# from the same source with the helpers compiled so far swapped in for their ``*_py`` names.
+_COMPILED: dict[str, object] = {}
 
 
 def _compiled(func_py):  # type: ignore[no-untyped-def]
     import types
 
     glb = dict(func_py.__globals__)
-    glb["move_for_flow_py"] = move_for_flow
-    glb["move_from_py"] = move_from
-    glb["_settle_py"] = _settle
+    glb.update(_COMPILED)
     clone = types.FunctionType(func_py.__code__, glb, func_py.__name__, func_py.__defaults__)
-    return njit(clone)
+    compiled = njit(clone)
+    _COMPILED[func_py.__name__] = compiled
+    return compiled
 
 
-_settle = None
+move_for_flow = _compiled(move_for_flow_py)
+move_from = _compiled(move_from_py)
 _settle = _compiled(_settle_py)
+_bracket = _compiled(_bracket_py)
+_interp = _compiled(_interp_py)
+_move_at = _compiled(_move_at_py)
 fixed_point = _compiled(fixed_point_py)
 stepper = _compiled(stepper_py)
-select = njit(select_py)
+select = _compiled(select_py)
 reachable = _compiled(reachable_py)
-gather = njit(gather_py)
+gather = _compiled(gather_py)
 
 __all__ = [
     "ADL_FRACTION",
