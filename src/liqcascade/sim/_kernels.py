@@ -305,9 +305,99 @@ def stepper_py(
     return done, steps, flow, fund
 
 
-def select_py(
+def _sort_segment_py(
+    trigger: np.ndarray,
+    notional: np.ndarray,
+    index: np.ndarray,
+    size: np.ndarray,
+    bankruptcy: np.ndarray,
+    start: int,
+    end: int,
+    perm: np.ndarray,
+    fill: np.ndarray,
+    scratch: np.ndarray,
+    scratch_rows: np.ndarray,
+) -> None:
+    """Stable sort of the rows ``start:end`` of the five arrays by trigger, in cache.
+
+    The segment is cut into ~2-position buckets by value, each ordered by insertion (merge
+    sort if crowded), and the permutation applied to every array through ``scratch``.
+    ``perm``, ``fill``, ``scratch`` and ``scratch_rows`` are work arrays of at least
+    ``end - start + 2`` entries.
+    """
+    k = end - start
+    low = np.inf
+    high = -np.inf
+    for i in range(start, end):
+        low = min(low, trigger[i])
+        high = max(high, trigger[i])
+    n_buckets = k // 2 + 1
+    scale = n_buckets * (1.0 - 1e-12) / (high - low) if high > low else 0.0
+    if not scale < np.inf:
+        scale = 0.0
+    for f in range(n_buckets + 1):
+        fill[f] = 0
+    for i in range(k):
+        fill[int((trigger[start + i] - low) * scale) + 1] += 1
+    for f in range(n_buckets):
+        fill[f + 1] += fill[f]
+    for i in range(k):
+        f = int((trigger[start + i] - low) * scale)
+        perm[fill[f]] = i
+        fill[f] += 1
+    first = 0  # fill[f] is now the end of bucket f
+    for f in range(n_buckets):
+        last = fill[f]
+        if last - first > 32:  # crowded (a dense cluster): merge sort, still stable
+            ranks = np.argsort(trigger[start + perm[first:last]], kind="mergesort")
+            rows = perm[first:last].copy()
+            for i in range(last - first):
+                perm[first + i] = rows[ranks[i]]
+        else:
+            for i in range(first + 1, last):
+                row = perm[i]
+                key = trigger[start + row]
+                j = i - 1
+                while j >= first and trigger[start + perm[j]] > key:
+                    perm[j + 1] = perm[j]
+                    j -= 1
+                perm[j + 1] = row
+        first = last
+    for arr in (trigger, notional, size, bankruptcy):
+        for i in range(k):
+            scratch[i] = arr[start + perm[i]]
+        for i in range(k):
+            arr[start + i] = scratch[i]
+    for i in range(k):
+        scratch_rows[i] = index[start + perm[i]]
+    for i in range(k):
+        index[start + i] = scratch_rows[i]
+
+
+def _at_risk_py(
+    side: float,
+    liquidation: float,
+    bankruptcy: float,
+    entry: float,
+    direction: int,
+    start: float,
+    margin_factor: float,
+) -> tuple[bool, float, float]:
+    """Whether a position is on the side the move liquidates and not already beyond its
+    liquidation price at ``start``; with its (liquidation, bankruptcy) prices after the
+    margin factor (the entry-to-price distances scaled; 1.0 leaves them untouched)."""
+    if side != -direction:
+        return False, liquidation, bankruptcy
+    if margin_factor != 1.0:
+        liquidation = entry + margin_factor * (liquidation - entry)
+        bankruptcy = entry + margin_factor * (bankruptcy - entry)
+    return direction * (liquidation - start) > 0.0, liquidation, bankruptcy
+
+
+def prepare_py(
     side: np.ndarray,
     liquidation: np.ndarray,
+    bankruptcy: np.ndarray,
     entry: np.ndarray,
     size: np.ndarray,
     direction: int,
@@ -315,92 +405,106 @@ def select_py(
     p_shift: float,
     size_scale: float,
     margin_factor: float,
-    trigger: np.ndarray,
-    notional: np.ndarray,
-    index: np.ndarray,
-) -> tuple[int, int]:
-    """Pick the positions the move puts at risk; return (count, skipped).
-
-    Writes, compacted, each at-risk position's trigger move, notional at its liquidation
-    price and row. ``margin_factor`` scales the entry-to-liquidation distance (Monte Carlo
-    leverage prior; 1.0 leaves the price untouched). ``skipped`` counts at-risk positions
-    already beyond liquidation at ``start`` (they would have been liquidated before the shock).
-    """
-    count = 0
-    skipped = 0
-    for i in range(side.shape[0]):
-        if side[i] != -direction:
-            continue
-        liq = liquidation[i]
-        if margin_factor != 1.0:
-            liq = entry[i] + margin_factor * (liq - entry[i])
-        if direction * (liq - start) <= 0.0:
-            skipped += 1
-            continue
-        trigger[count] = direction * (liq - p_shift) / p_shift
-        notional[count] = size[i] * size_scale * liq
-        index[count] = i
-        count += 1
-    return count, skipped
-
-
-def reachable_py(
-    trigger: np.ndarray,
-    notional: np.ndarray,
     flow0: float,
     grid_y: np.ndarray,
     grid_flow: np.ndarray,
-    iterations: int,
-) -> float:
-    """Upper bound on the final move: iterate ``y(flow0 + sum of notional triggered by y)``.
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Lay out, in stable trigger order, the positions the cascade may reach.
 
-    Starts from all notional and only tightens, so it never drops a position the cascade
-    reaches (padded against summation-order rounding).
+    Returns ``(skipped, trigger, notional, row, size, bankruptcy)``: per position its trigger
+    move (fraction of ``p_shift``), notional at its liquidation price, row in the book, size
+    and bankruptcy price. ``skipped`` counts at-risk positions already beyond liquidation at
+    ``start`` (they would have been liquidated before the shock).
+
+    Two streaming passes over the book and a bucket sort that stops early, O(n). Every
+    at-risk trigger lies in ``[t_low, y_cap]``: above the start price's own trigger, at most
+    the grid's last move (beyond it a position is never reached). Pass 1 counts the at-risk
+    positions into 16384 equal-width buckets of that range (count, notional, lowest
+    trigger); the buckets are walked like the cascade at bucket resolution (all the notional
+    below counts as flow, padded against summation order) and the walk stops at the first
+    bucket whose lowest trigger that flow cannot reach, so the positions from there on are
+    never copied or sorted. Pass 2 copies the rest bucket by bucket; each bucket, small
+    enough for the cache, is sorted stably (``_sort_segment_py``): the result is the
+    stable sort by trigger, cut where the walk stops.
     """
-    total = flow0
-    for j in range(trigger.shape[0]):
-        total += notional[j]
-    y_max = move_for_flow_py(total * (1.0 + 1e-9) + 1e-6, grid_y, grid_flow)
-    for _ in range(iterations):
-        new_total = flow0
-        for j in range(trigger.shape[0]):
-            if trigger[j] <= y_max:
-                new_total += notional[j]
-        if new_total >= 0.99 * total:  # under 1 % tighter: not worth another pass
+    n = side.shape[0]
+    y_cap = grid_y[grid_y.shape[0] - 1]
+    t_low = direction * (start - p_shift) / p_shift
+    n_buckets = 16384
+    # (t - t_low) * scale < n_buckets for every t <= y_cap: the 1e-12 beats any rounding
+    scale = n_buckets * (1.0 - 1e-12) / (y_cap - t_low) if y_cap > t_low else 0.0
+    if not scale < np.inf:  # a range too narrow to divide: one bucket
+        scale = 0.0
+    count = np.zeros(n_buckets + 1, dtype=np.int64)  # count[b + 1]: positions in bucket b
+    mass = np.zeros(n_buckets)
+    lowest = np.full(n_buckets, np.inf)
+    skipped = 0
+    for i in range(n):
+        risk, liq, _ = _at_risk_py(
+            side[i], liquidation[i], bankruptcy[i], entry[i], direction, start, margin_factor
+        )
+        if side[i] == -direction and not risk:
+            skipped += 1
+        t = direction * (liq - p_shift) / p_shift
+        if risk and t <= y_cap:
+            b = int((t - t_low) * scale)
+            count[b + 1] += 1
+            mass[b] += size[i] * size_scale * liq
+            lowest[b] = min(lowest[b], t)
+    flow = flow0
+    lo = 0
+    stop = n_buckets
+    for b in range(n_buckets):
+        if count[b + 1] == 0:
+            continue
+        padded = flow + 1e-9 * abs(flow) + 1e-6
+        lo = _bracket_py(padded, grid_flow, lo)
+        if lowest[b] > _move_at_py(padded, grid_y, grid_flow, lo):
+            stop = b
             break
-        total = new_total
-        y_max = move_for_flow_py(total * (1.0 + 1e-9) + 1e-6, grid_y, grid_flow)
-    return y_max
-
-
-def gather_py(
-    order: np.ndarray,
-    trigger: np.ndarray,
-    notional: np.ndarray,
-    index: np.ndarray,
-    size: np.ndarray,
-    bankruptcy: np.ndarray,
-    entry: np.ndarray,
-    size_scale: float,
-    margin_factor: float,
-    out_trigger: np.ndarray,
-    out_notional: np.ndarray,
-    out_index: np.ndarray,
-    out_size: np.ndarray,
-    out_bankruptcy: np.ndarray,
-) -> None:
-    """Lay the chosen positions out in trigger order for the solvers."""
-    for k in range(order.shape[0]):
-        j = order[k]
-        row = index[j]
-        out_trigger[k] = trigger[j]
-        out_notional[k] = notional[j]
-        out_index[k] = row
-        out_size[k] = size[row] * size_scale
-        bk = bankruptcy[row]
-        if margin_factor != 1.0:
-            bk = entry[row] + margin_factor * (bk - entry[row])
-        out_bankruptcy[k] = bk
+        flow += mass[b]
+    for b in range(stop):  # count[b] becomes the first slot of bucket b
+        count[b + 1] += count[b]
+    m = count[stop]
+    out_trigger = np.empty(m)
+    out_notional = np.empty(m)
+    out_index = np.empty(m, dtype=np.int64)
+    out_size = np.empty(m)
+    out_bankruptcy = np.empty(m)
+    for i in range(n):
+        risk, liq, bk = _at_risk_py(
+            side[i], liquidation[i], bankruptcy[i], entry[i], direction, start, margin_factor
+        )
+        t = direction * (liq - p_shift) / p_shift
+        if risk and t <= y_cap:
+            b = int((t - t_low) * scale)
+            if b < stop:
+                slot = count[b]
+                out_trigger[slot] = t
+                out_notional[slot] = size[i] * size_scale * liq
+                out_index[slot] = i
+                out_size[slot] = size[i] * size_scale
+                out_bankruptcy[slot] = bk
+                count[b] = slot + 1
+    widest = 0
+    first = 0  # count[b] is now the end of bucket b
+    for b in range(stop):
+        widest = max(widest, count[b] - first)
+        first = count[b]
+    perm = np.empty(widest + 2, dtype=np.int64)
+    fill = np.empty(widest + 2, dtype=np.int64)
+    scratch = np.empty(widest + 2)
+    scratch_rows = np.empty(widest + 2, dtype=np.int64)
+    first = 0
+    for b in range(stop):
+        end = count[b]
+        if end - first > 1:
+            _sort_segment_py(
+                out_trigger, out_notional, out_index, out_size, out_bankruptcy, first, end,
+                perm, fill, scratch, scratch_rows,
+            )  # fmt: skip
+        first = end
+    return skipped, out_trigger, out_notional, out_index, out_size, out_bankruptcy
 
 
 # Compiled twins. The compiled kernels must call compiled helpers, so each twin is compiled
@@ -427,9 +531,9 @@ _interp = _compiled(_interp_py)
 _move_at = _compiled(_move_at_py)
 fixed_point = _compiled(fixed_point_py)
 stepper = _compiled(stepper_py)
-select = _compiled(select_py)
-reachable = _compiled(reachable_py)
-gather = _compiled(gather_py)
+_sort_segment = _compiled(_sort_segment_py)
+_at_risk = _compiled(_at_risk_py)
+prepare = _compiled(prepare_py)
 
 __all__ = [
     "ADL_FRACTION",
@@ -441,14 +545,10 @@ __all__ = [
     "TIME_S",
     "fixed_point",
     "fixed_point_py",
-    "gather",
-    "gather_py",
     "move_for_flow",
     "move_for_flow_py",
-    "reachable",
-    "reachable_py",
-    "select",
-    "select_py",
+    "prepare",
+    "prepare_py",
     "stepper",
     "stepper_py",
 ]
