@@ -1,10 +1,20 @@
-"""Shared fixtures: paths to the repository, the shared real data and a throw-away store."""
+"""Shared fixtures: paths to the repository, the shared real data and the bundled sample store.
+
+The sample store is built ONCE per session (``sample_store_path``); tests read it through
+``sample_store`` and never write to it. A test that writes takes ``store_copy``, a private
+copy (a file copy, ~1 s, instead of a ~10 s load).
+"""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from liqcascade.data import Store
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_MARKET = REPO.parent / "shared" / "data" / "market"
@@ -16,3 +26,29 @@ def shared_market() -> Path:
     if not SHARED_MARKET.is_dir():
         pytest.skip(f"shared market data not found at {SHARED_MARKET}")
     return SHARED_MARKET
+
+
+@pytest.fixture(scope="session")
+def sample_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the bundled real sample (BTC, ETH, ~2024-11 .. 2025-10-05); read-only."""
+    from liqcascade.data import Store, load_sample
+
+    path = tmp_path_factory.mktemp("sample") / "store"
+    load_sample(Store(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_store(sample_store_path: Path) -> Store:
+    """The session's sample store, opened (do not write to it: use ``store_copy``)."""
+    from liqcascade.data import Store
+
+    return Store(sample_store_path)
+
+
+@pytest.fixture
+def store_copy(sample_store_path: Path, tmp_path: Path) -> Path:
+    """A private copy of the sample store that a test may write to."""
+    target = tmp_path / "store"
+    shutil.copytree(sample_store_path, target)
+    return target
