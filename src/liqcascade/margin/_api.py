@@ -552,29 +552,15 @@ def margin_at(
     exchange's trigger. Rows with bad input are NaN / False with ``status`` INVALID_INPUT; a
     value beyond the last bracket gives NaN and BEYOND_LAST_BRACKET.
     """
-    return _margin_at(
-        venue,
-        side,
-        size,
-        entry_price,
-        collateral,
-        mark_price,
-        MarginOptions.of("margin_at", options),
-    )
+    opts = MarginOptions.of("margin_at", options)
+    return _margin_at(venue, (side, size, entry_price, collateral), mark_price, opts)
 
 
 def _margin_at(
-    venue: str,
-    side: Any,
-    size: Any,
-    entry_price: Any,
-    collateral: Any,
-    mark_price: Any,
-    options: MarginOptions,
+    venue: str, position: tuple[Any, Any, Any, Any], mark_price: Any, options: MarginOptions
 ) -> MarginState:
-    prep, (mark,) = _prepare(
-        venue, side, size, entry_price, collateral, options, extra=(mark_price,)
-    )
+    # position: side, size, entry_price, collateral
+    prep, (mark,) = _prepare(venue, *position, options, extra=(mark_price,))
     r = prep.rules
     mm = r.maintenance(prep.qty, mark, prep.entry, prep.tiers, inverse=prep.inverse, fee=prep.fee)
     mm = mm + prep.other_mm
@@ -637,7 +623,7 @@ def maintenance_margin(
             kind = "inverse" if opts.inverse else ""
             raise InputError(f"entry_price= is required for {venue} {kind}")
         entry_price = mark_price
-    state = _margin_at(venue, 1, size, entry_price, 0.0, mark_price, opts)
+    state = _margin_at(venue, (1, size, entry_price, 0.0), mark_price, opts)
     scalar = all(np.ndim(v) == 0 for v in (size, mark_price, entry_price))
     _raise_for_scalar(state, scalar, size, mark_price)
     return _shape_out(
@@ -659,7 +645,7 @@ def margin_ratio(
     Options as :func:`liquidation_price` (:class:`MarginOptions`). Balance <= 0 gives ``inf``.
     """
     opts = MarginOptions.of("margin_ratio", options)
-    state = _margin_at(venue, side, size, entry_price, collateral, mark_price, opts)
+    state = _margin_at(venue, (side, size, entry_price, collateral), mark_price, opts)
     scalar = all(np.ndim(v) == 0 for v in (side, size, entry_price, collateral, mark_price))
     _raise_for_scalar(state, scalar, size, mark_price)
     return _shape_out(
