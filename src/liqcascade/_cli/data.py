@@ -322,15 +322,19 @@ def _cell(value: object) -> str:
 
 def _one_interval(frame: pd.DataFrame) -> pd.DataFrame:
     """Keep the shortest interval when a selection mixes several (a note says so)."""
-    import pandas as pd
 
-    from liqcascade.data._schema import INTERVALS
+    from liqcascade._time import interval_length
 
     present = [str(i) for i in frame["interval"].dropna().unique()]
     if len(present) <= 1:
         return frame
-    known = [i for i in present if i in INTERVALS]
-    chosen = min(known, key=lambda i: pd.Timedelta(INTERVALS[i])) if known else sorted(present)[0]
+    known = []
+    for i in present:
+        try:
+            known.append((interval_length(i), i))
+        except ValueError:
+            continue
+    chosen = min(known)[1] if known else sorted(present)[0]
     note(
         f"note: the selection holds several intervals ({', '.join(sorted(present))}); "
         f"showing {chosen}. Pass --interval to choose."
