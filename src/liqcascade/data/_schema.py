@@ -117,7 +117,7 @@ LIQUIDATIONS = Dataset(
         ("notional_usd", F64),
         ("qty", F64),  # base units; null for aggregates
         ("price", F64),  # fill/avg price; null for aggregates
-        ("coverage", STR),  # complete | throttled | aggregated
+        ("coverage", STR),  # complete | throttled | partial | aggregated
         ("event_id", STR),  # distinguishes events within one timestamp; "" for aggregates
     ),
     key=("exchange", "symbol", "interval", "liquidated_side", "time", "event_id"),
@@ -258,7 +258,8 @@ DATASETS: dict[str, Dataset] = {
 
 # "both": the source reports longs and shorts together without a split (Hyperliquid daily totals).
 LIQUIDATED_SIDES = ("long", "short", "both")
-COVERAGES = ("complete", "throttled", "aggregated")
+# partial: only the events some watched accounts took part in (Hyperliquid userFills).
+COVERAGES = ("complete", "throttled", "partial", "aggregated")
 
 # Closed vocabularies, checked on every write: dataset -> column -> allowed values.
 CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
