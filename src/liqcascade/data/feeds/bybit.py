@@ -52,7 +52,7 @@ def liquidated_side(position_side: str) -> str:
 
 
 def venue_symbol(symbol: str) -> str:
-    """Bybit's name of a ccxt contract: ``BTC/USDT:USDT`` -> ``BTCUSDT``, ``BTC/USD:BTC`` -> ``BTCUSD``."""
+    """Bybit name of a ccxt contract (``BTC/USDT:USDT`` -> ``BTCUSDT``)."""
     base, rest = symbol.split("/", 1)
     quote = rest.split(":", 1)[0]
     return f"{base}{'PERP' if quote == 'USDC' else quote}"

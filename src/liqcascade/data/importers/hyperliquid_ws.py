@@ -14,7 +14,7 @@ from liqcascade.data.importers._ws_capture import detect as _detect
 from liqcascade.data.importers._ws_capture import read_capture
 
 FORMAT = "hyperliquid-ws"
-DESCRIPTION = "Hyperliquid userFills frames (liquidation fills), one per line (.gz ok) -> liquidations"
+DESCRIPTION = "Hyperliquid userFills frames, one per line (.gz ok) -> liquidations"
 
 
 def detect(path: Path, head: str) -> bool:
