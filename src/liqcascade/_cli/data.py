@@ -186,7 +186,12 @@ def show(
         filters["exchange"] = exchange
     if interval is not None and "interval" in ds.columns:
         filters["interval"] = interval
-    frame = _store(store).read(ds.name, start=start, end=end, **filters)
+    the_store = _store(store)
+    frame = the_store.read(ds.name, start=start, end=end, **filters)
+    gaps = _gap_lines(the_store, ds.name, start, end, exchange)
+    if csv or json:
+        for line in gaps:  # stderr: the output stays re-importable
+            typer.echo(line, err=True)
     if csv:
         frame.to_csv(sys.stdout, index=False)
         return
@@ -208,6 +213,31 @@ def show(
     for row in shown[columns].itertuples(index=False):
         table.add_row(*["" if v is None or v != v else str(v) for v in row])
     Console().print(table)
+    for line in gaps:
+        typer.echo(line)
+
+
+def _gap_lines(
+    store: Store, name: str, start: str | None, end: str | None, exchange: str | None
+) -> list[str]:
+    """Collector gaps overlapping [start, end) for the liquidations view (``collect``)."""
+    if name != "liquidations" or not store.files("feed_gaps"):
+        return []
+    from liqcascade.data.feeds._spool import describe_gaps
+
+    gaps = store.read("feed_gaps", **({"exchange": exchange} if exchange else {}))
+    if start is not None:
+        gaps = gaps[gaps["end"] > pd_time(start)]
+    if end is not None:
+        gaps = gaps[gaps["time"] < pd_time(end)]
+    return describe_gaps(gaps)
+
+
+def pd_time(value: str) -> object:
+    import pandas as pd
+
+    stamp = pd.Timestamp(value)
+    return stamp if stamp.tzinfo else stamp.tz_localize("UTC")
 
 
 @data_app.command("formats")

@@ -239,6 +239,19 @@ SENTIMENT = Dataset(
     doc="Sentiment indices, e.g. Alternative.me Fear & Greed (0 = extreme fear).",
 )
 
+FEED_GAPS = Dataset(
+    "feed_gaps",
+    _schema(
+        ("time", TIME),  # first instant with no data
+        ("exchange", STR),
+        ("end", TIME),  # data again from here (reconnected)
+        ("reason", STR),  # "disconnected: ...", "collector not running"
+    ),
+    key=("exchange", "time"),
+    partition_by="exchange",
+    doc="Stretches with no data from a live feed (`liqcascade collect`), and why.",
+)
+
 DATASETS: dict[str, Dataset] = {
     d.name: d
     for d in (
@@ -253,6 +266,7 @@ DATASETS: dict[str, Dataset] = {
         TREASURY,
         MARKET_CAP,
         SENTIMENT,
+        FEED_GAPS,
     )
 }
 
