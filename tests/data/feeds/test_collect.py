@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _loopback import FlakyFeed, bybit_frames
 
 from liqcascade.data import Store
 from liqcascade.data.feeds._collect import CollectConfig, collect_async
-from liqcascade.data.feeds._spool import Segments, compact, spool_dir
 from liqcascade.data.feeds._event import LiquidationEvent
-
-from _loopback import FlakyFeed, bybit_frames
+from liqcascade.data.feeds._spool import Segments, compact, spool_dir
 
 pytestmark = pytest.mark.integration
 
@@ -126,15 +133,10 @@ def test_data_show_says_when_there_was_no_data(tmp_path: Path) -> None:
     assert "bybit: no data 2025-12-01 12:03–12:07 UTC, disconnected: reset" in result.output
 
 
-def test_cli_collect_against_the_loopback_server(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-    import threading
-
-    frames = bybit_frames(6)
-    feed = FlakyFeed(frames, chunk=6)
-    ready = threading.Event()
-    stop = threading.Event()
+@contextlib.contextmanager
+def _server_thread(feed: FlakyFeed) -> Iterator[str]:
+    """Run ``feed`` on a loopback port in a background thread; yield its URL."""
+    ready, stop = threading.Event(), threading.Event()
     url: list[str] = []
 
     def serve() -> None:
@@ -150,32 +152,54 @@ def test_cli_collect_against_the_loopback_server(tmp_path: Path) -> None:
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     assert ready.wait(30)
-    store = tmp_path / "store"
-    command = [
-        sys.executable,
-        "-m",
-        "liqcascade.cli",
-        "collect",
-        "--exchange",
-        "bybit",
-        "--symbol",
-        "BTC/USDT:USDT",
-        "--store",
-        str(store),
-        "--duration",
-        "4",
-        "--flush",
-        "0.2",
-        "--compact",
-        "1",
-        "--url",
-        f"bybit={url[0]}",
-    ]
     try:
-        out = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+        yield url[0]
     finally:
         stop.set()
         thread.join(30)
+
+
+def _collect_command(store: Path, url: str, *extra: str) -> list[str]:
+    return [
+        sys.executable, "-m", "liqcascade.cli", "collect", "--exchange", "bybit",
+        "--symbol", "BTC/USDT:USDT", "--store", str(store), "--url", f"bybit={url}", *extra,
+    ]  # fmt: skip
+
+
+def test_cli_collect_against_the_loopback_server(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    with _server_thread(FlakyFeed(bybit_frames(6), chunk=6)) as url:
+        command = _collect_command(store, url, "--duration", "4", "--flush", "0.2")
+        out = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr
     assert "stored: 6 distinct liquidation(s)" in out.stdout
     assert len(Store(store).liquidations("BTC/USDT:USDT")) == 6
+
+
+def test_kill_9_then_restart_stores_everything_once(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    spool = spool_dir(store)
+    frames = bybit_frames(12)
+    with _server_thread(FlakyFeed(frames, chunk=12, overlap=3)) as url:
+        command = _collect_command(store, url, "--flush", "0.1", "--compact", "3600")
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(600):  # until every frame is flushed to the spool (<= 60 s)
+                lines = sum(len(p.read_text().splitlines()) for p in spool.glob("bybit/seg-*"))
+                if lines >= len(frames) + 1:  # + the duplicate the server sends
+                    break
+                time.sleep(0.1)
+        finally:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(30)
+        assert not Store(store).files("liquidations")  # nothing compacted before the kill
+        again = subprocess.run(
+            _collect_command(store, url, "--duration", "2", "--flush", "0.1"),
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    rows = Store(store).liquidations("BTC/USDT:USDT")
+    assert len(rows) == len(frames)
+    assert rows["event_id"].is_unique
+    gaps = Store(store).read("feed_gaps")
+    assert "collector not running" in set(gaps["reason"])
