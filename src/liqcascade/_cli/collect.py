@@ -7,10 +7,26 @@ from typing import Annotated
 
 import typer
 
+from liqcascade._cli._common import StoreOption, examples
+
+COLLECT_EPILOG = examples(
+    (
+        "Binance and Bybit BTC liquidations for an hour, keeping the raw frames (extra `live`):",
+        "liqcascade collect --exchange binance --exchange bybit --symbol BTC/USDT:USDT "
+        "--raw-dir raw/ --duration 3600",
+    ),
+    (
+        "Hyperliquid liquidation fills of one watched wallet, until Ctrl-C:",
+        "liqcascade collect --exchange hyperliquid --hl-user 0xYourWatchedWallet",
+    ),
+    note="Disconnects are stored as gaps: `liqcascade data show liquidations` lists them. "
+    "Replay raw frames with `liqcascade data import bybit-ws raw/bybit/FILE`.",
+)
+
 
 def register(app: typer.Typer) -> None:
     """Attach ``collect`` to the root app."""
-    app.command("collect")(collect)
+    app.command("collect", epilog=COLLECT_EPILOG)(collect)
 
 
 def _urls(values: list[str]) -> dict[str, str]:
@@ -37,9 +53,7 @@ def collect(
             "every venue. Default: everything the streams send (Bybit: BTC, ETH, SOL)."
         ),
     ] = None,
-    store: Annotated[
-        Path | None, typer.Option(help="Store directory (default: $LIQCASCADE_HOME / user dir).")
-    ] = None,
+    store: StoreOption = None,
     raw_dir: Annotated[
         Path | None,
         typer.Option(help="Also keep every raw frame here (JSON lines, `data import <venue>-ws`)."),
@@ -68,9 +82,6 @@ def collect(
     `allLiquidation.<symbol>`, OKX `liquidation-orders`, Hyperliquid `userFills` of the wallets
     given with --hl-user. Disconnects are retried with back-off and stored as gaps
     (`liqcascade data show liquidations` lists them). See docs/live.md.
-
-    Example: liqcascade collect --exchange binance --exchange bybit --symbol BTC/USDT:USDT
-    --raw-dir raw/ --duration 3600
     """
     from liqcascade.data import Store
     from liqcascade.data.feeds._collect import CollectConfig
