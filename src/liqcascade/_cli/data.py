@@ -286,24 +286,21 @@ def show(
         filters["exchange"] = exchange
     if interval is not None and "interval" in ds.columns:
         filters["interval"] = interval
-<<<<<<< HEAD
     the_store = _store(store)
     frame = the_store.read(ds.name, start=start, end=end, **filters)
-    gaps = _gap_lines(the_store, ds.name, start, end, exchange)
-    if csv or json:
-        for line in gaps:  # stderr: the output stays re-importable
-            typer.echo(line, err=True)
-=======
-    frame = _store(store).read(ds.name, start=start, end=end, **filters)
     if interval is None and "interval" in frame.columns:
         frame = _one_interval(frame)
->>>>>>> main
+    gaps = _gap_lines(the_store, ds.name, start, end, exchange)
+    if csv:
+        for line in gaps:  # stderr: the CSV stays re-importable
+            typer.echo(line, err=True)
     if csv:
         frame.to_csv(sys.stdout, index=False)
         return
     if as_json:
         records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
-        emit_json({"dataset": ds.name, "rows": len(frame), "records": records})
+        extra = {"gaps": gaps} if gaps else {}
+        emit_json({"dataset": ds.name, "rows": len(frame), "records": records, **extra})
         return
     from rich.table import Table
 
@@ -317,8 +314,7 @@ def show(
         table.add_column(column)
     for row in shown[columns].itertuples(index=False):
         table.add_row(*["" if v is None or v != v else str(v) for v in row])
-<<<<<<< HEAD
-    Console().print(table)
+    out_console().print(table)
     for line in gaps:
         typer.echo(line)
 
@@ -344,9 +340,6 @@ def pd_time(value: str) -> object:
 
     stamp = pd.Timestamp(value)
     return stamp if stamp.tzinfo else stamp.tz_localize("UTC")
-=======
-    out_console().print(table)
->>>>>>> main
 
 
 def _cell(value: object) -> str:
