@@ -276,10 +276,10 @@ function drawStress(d) {
   draw("chart-path", [
     { type: "scatter", x: p.round, y: p.price, name: "price after the round", mode: "lines+markers",
       line: { color: T.palette[0] } },
-    { type: "bar", x: p.round, y: p.liquidated_usd, name: "liquidated in the round", yaxis: "y2",
+    { type: "bar", x: p.round, y: p.liquidated_usd, name: "liquidated so far (cumulative)", yaxis: "y2",
       marker: { color: d.move_pct < 0 ? T.longLight : T.shortLight } },
   ], layout("Cascade path (central run)", "round", "price (USD)", {
-    yaxis2: { title: { text: "liquidated (USD)" }, overlaying: "y", side: "right", showgrid: false },
+    yaxis2: { title: { text: "liquidated, cumulative (USD)" }, overlaying: "y", side: "right", showgrid: false },
     margin: { l: 70, r: 70, t: 45, b: 60 } }));
   const table = document.getElementById("quantiles");
   if (d.quantiles) {
