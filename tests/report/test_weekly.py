@@ -114,3 +114,13 @@ def test_engines_ran_on_the_sample(sample_report) -> None:
     for s in shocks:  # a drop liquidates longs and takes the price at least as far as the shock
         assert s["liquidated_long_usd"] >= 0
         assert s["move_pct"] <= s["shock"] + 1e-9
+
+
+def test_sentiment_lowest_since_judges_the_week_low(sample_report) -> None:
+    # fear_greed.csv: week of 2025-09-22 reads 45, 43, 44, 44; the last value <= 43 before the
+    # week is 39 on 2025-08-30 (the as-of-day rule would have said "since 2025-09-24")
+    sentiment = sample_report.data["sentiment"]
+    assert sentiment["week_low"] == 43
+    assert sentiment["week_low_date"] == "2025-09-23"
+    assert sentiment["lowest_since"] == "2025-08-30"
+    assert "lowest since 2025-08-30" in sample_report.summary

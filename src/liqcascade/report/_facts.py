@@ -292,8 +292,10 @@ def _sentiment_facts(sentiment: dict) -> list[str]:
     text = f"Fear & Greed {sentiment['value']:.0f} on {sentiment['date']}"
     if sentiment.get("value_before_week") is not None:
         text += f" (Sunday before the week: {sentiment['value_before_week']:.0f})"
-    since = sentiment.get("lowest_since")
-    text += f"; lowest since {since}" if since else "; lowest in the data"
+    if sentiment.get("week_low") is not None:
+        since = sentiment.get("lowest_since")
+        text += f"; week low {sentiment['week_low']:.0f} on {sentiment['week_low_date']}, "
+        text += f"the lowest since {since}" if since else "the lowest in the data"
     return [text + f" ({sentiment['rule']})."]
 
 
