@@ -1,4 +1,9 @@
-"""Fixtures for the dashboard tests: the bundled sample store and one live server on it."""
+"""Fixtures for the dashboard tests: the bundled sample store and a live server on it.
+
+The server is per test MODULE, not per session: its threads (uvicorn, AnyIO workers, jobs)
+must be gone before later test packages fork Monte Carlo worker processes (forking a process
+that runs those threads can crash the child: tests/sim/test_sim_montecarlo.py).
+"""
 
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ def serve_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(serve_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The dashboard over the sample, with one (fake) model card to list."""
     cards = tmp_path_factory.mktemp("cards")
