@@ -100,6 +100,11 @@ def test_map_heatmap_renders_with_hover_mix(server: Server, browser: Any, shots:
     assert types[:2] == ["heatmap", "candlestick"]
     # the heatmap is painted (plotly draws it as an image) and carries the leverage mix
     assert page.locator("#chart-map .hm image").count() == 1
+    # the price axis spans the curve's moves around the as-of price (moves are fractions)
+    low, high = page.evaluate("document.getElementById('chart-map').layout.yaxis.range")
+    price = 115_624.9  # BTC/USDT:USDT 4h close before 2025-09-21 00:00 (the map's as-of price)
+    assert low < price < high
+    assert (high - low) / price > 0.1
     hover = page.evaluate("document.getElementById('chart-map').data[0].text[60][10]")
     assert "leverage mix" in hover and "≤5x" in hover
     page.screenshot(path=str(shots / "dashboard-map.png"), full_page=True)

@@ -72,8 +72,8 @@ def liquidation_map(
     """Liquidation map of ``symbol`` as of the cutoff, and what further 5 % / 10 % drops hit.
 
     Returns the facts, the cumulative curve and the heatmap grid (time x price, long format).
-    The map's ``curve`` is cumulative: ``long_usd`` at ``move_pct`` (PERCENT, -5.0 = a 5 %
-    drop) is the long notional liquidated by a drop to that price.
+    The map's ``curve`` is cumulative: ``long_usd`` at ``move_pct`` (a FRACTION, -0.05 =
+    a 5 % drop) is the long notional liquidated by a drop to that price.
     """
     build, why = _engine("liqcascade.leverage", "liquidation_map")
     if build is None:

@@ -181,7 +181,7 @@ function drawMap(d) {
     }
     z.push(row); text.push(hover);
   }
-  const moves = d.curve.map((r) => d.price * (1 + r.move_pct / 100));
+  const moves = d.curve.map((r) => d.price * (1 + r.move_pct));  // move_pct is a FRACTION
   const down = d.curve.filter((r) => r.move_pct <= 0); const up = d.curve.filter((r) => r.move_pct >= 0);
   draw("chart-map", [
     { type: "heatmap", x: g.time, y: g.price, z, text, colorscale: T.heatmap, name: "USD at risk",
@@ -190,10 +190,10 @@ function drawMap(d) {
     { type: "candlestick", x: d.bars.time, open: d.bars.open, high: d.bars.high, low: d.bars.low,
       close: d.bars.close, name: d.symbol, increasing: { line: { color: "#ffffff" } },
       decreasing: { line: { color: T.long } } },
-    { type: "scatter", x: down.map((r) => r.long_usd), y: down.map((r) => d.price * (1 + r.move_pct / 100)),
+    { type: "scatter", x: down.map((r) => r.long_usd), y: down.map((r) => d.price * (1 + r.move_pct)),
       xaxis: "x2", yaxis: "y", name: "longs liquidated by a drop to this price", fill: "tozerox",
       line: { color: T.long } },
-    { type: "scatter", x: up.map((r) => r.short_usd), y: up.map((r) => d.price * (1 + r.move_pct / 100)),
+    { type: "scatter", x: up.map((r) => r.short_usd), y: up.map((r) => d.price * (1 + r.move_pct)),
       xaxis: "x2", yaxis: "y", name: "shorts liquidated by a rise to this price", fill: "tozerox",
       line: { color: T.short } },
   ], layout(`${d.symbol} liquidation map as of ${d.asof.slice(0, 16)} UTC (modelled)`,
