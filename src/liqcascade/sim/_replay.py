@@ -137,11 +137,15 @@ class ReplayResult:
                 row=2,
                 col=1,
             )
-        fig.update_layout(
-            title=f"Replay {self.symbol}: liquidations implied by the real path vs estimated",
-            xaxis_rangeslider_visible=False,
-            barmode="relative",
+        from liqcascade import _theme
+
+        _theme.style(
+            fig, title=f"Replay {self.symbol}: liquidations implied by the real path vs estimated"
         )
+        fig.update_layout(xaxis_rangeslider_visible=False, barmode="relative")
+        fig.update_yaxes(title_text="price (USD)", row=1, col=1)
+        fig.update_yaxes(title_text="liquidated (M USD; shorts below 0)", row=2, col=1)
+        fig.update_xaxes(title_text="bar open (UTC)", row=2, col=1)
         out = Path(path)
         fig.write_html(out, include_plotlyjs=True, full_html=True)
         return out
