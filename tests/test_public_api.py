@@ -102,7 +102,15 @@ SUBPACKAGE_ALL = {
         "simulate",
         "stress",
     ],
-    "validate": ["auc", "coverage", "mae", "spearman", "spearman_ci"],
+    "validate": [
+        "ValidationResult",
+        "auc",
+        "coverage",
+        "mae",
+        "spearman",
+        "spearman_ci",
+        "validate",
+    ],
     "report": [
         "EpisodeReport",
         "WeeklyReport",
