@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from liqcascade import __version__
-from liqcascade._cli import data, demo, leverage, margin, report, sim
+from liqcascade._cli import data, demo, leverage, margin, report, sim, validate
 from liqcascade.errors import LiqcascadeError
 
 app = typer.Typer(
@@ -39,7 +39,7 @@ def _root(
     """liqcascade: exact margin math, a clean data layer, hidden leverage, cascades, reports."""
 
 
-for _area in (margin, data, leverage, sim, report, demo):
+for _area in (margin, data, leverage, sim, validate, report, demo):
     _area.register(app)
 
 
