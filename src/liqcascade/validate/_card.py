@@ -76,12 +76,14 @@ def _verdict(passed: bool | None, applies: bool) -> str:
 def _scores_table(block: dict[str, Any]) -> str:
     rows = [f"<tr><td>n</td><td>{_fmt(block.get('n'))}</td><td></td><td></td><td></td></tr>"]
     for check in block["checks"]:
+        shown_value = block.get(check["score"], check["value"])  # the interval, not its bound
         rows.append(
-            f"<tr><td>{html.escape(check['score'])}</td><td>{_fmt(check['value'])}</td>"
+            f"<tr><td>{html.escape(check['score'])}</td><td>{_fmt(shown_value)}</td>"
             f"<td>{_fmt(check['baseline'])}</td><td>{html.escape(check['target'])}</td>"
             f"<td>{_verdict(check['pass'], check['applies'])}</td></tr>"
         )
     shown = {"n", "available", "checks", "detail", "reason"} | {c["score"] for c in block["checks"]}
+    shown |= {"mae_baseline", "auc_vol_baseline"}  # already in the baseline column
     for key, value in block.items():
         if key not in shown:
             rows.append(
@@ -155,10 +157,16 @@ def error_chart(title: str, detail: dict[str, Any]) -> Any:
     if baseline is not None:
         fig.add_trace(
             go.Histogram(x=baseline - realized, name="baseline", opacity=0.55,
-                         marker_color=BASELINE_COLOR)
+                         marker_color=BASELINE_COLOR, bingroup=1)
         )  # fmt: skip
     fig.add_trace(
-        go.Histogram(x=predicted - realized, name="model", opacity=0.65, marker_color=MODEL_COLOR)
+        go.Histogram(
+            x=predicted - realized,
+            name="model",
+            opacity=0.65,
+            marker_color=MODEL_COLOR,
+            bingroup=1,
+        )
     )
     fig.update_layout(barmode="overlay")
     return fig
@@ -174,7 +182,9 @@ def band_chart(title: str, detail: dict[str, Any]) -> Any:
         return None
     x = detail.get("time") or list(range(len(realized)))
     fig = _figure(f"{title}: realized against the band", yaxis="value")
-    fig.add_trace(go.Scatter(x=x, y=upper, mode="lines", name="upper", line={"width": 0}))
+    fig.add_trace(
+        go.Scatter(x=x, y=upper, mode="lines", name="upper", line={"width": 0}, showlegend=False)
+    )
     fig.add_trace(
         go.Scatter(x=x, y=lower, mode="lines", name="band", fill="tonexty", line={"width": 0},
                    fillcolor="rgba(31, 119, 180, 0.20)")
