@@ -15,6 +15,8 @@ import pytest
 from _lookahead import assert_no_lookahead
 from _validate_fakes import BTC, ETH, FakeScorers, perp_bars
 
+from liqcascade.data import Store
+
 
 @pytest.fixture(scope="session")
 def small_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -32,9 +34,15 @@ def sample_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store holding the bundled real sample (read-only by convention)."""
     from liqcascade.data import Store, load_sample
 
-    path = tmp_path_factory.mktemp("validate_sample")
+    path = tmp_path_factory.mktemp("sample") / "store"
     load_sample(Store(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def sample_store(sample_store_path: Path) -> Store:
+    """A fresh store with the bundled real sample (BTC, ETH, ~2024-11 .. 2025-10-05)."""
+    return Store(sample_store_path)
 
 
 @pytest.fixture
