@@ -8,9 +8,13 @@ have one entry per scored bar, and the card reads these keys when present:
 - ``realized``: what the market then did (the excursion, the all-exchange figure...);
 - ``predicted``: the model's central prediction of it;
 - ``baseline``: the naive baseline's prediction of it;
-- ``lower``, ``upper``: the band the ``coverage``/``within_bounds`` score checks.
+- ``lower``, ``upper``: the band the ``coverage``/``within_bounds`` score checks;
+- ``checked``: what must lie inside that band (default ``realized``).
 
-Other keys are kept in the JSON and not drawn.
+The scorers' own names are read too (``ALIASES``: the estimator's ``actual_usd``/``p10``/
+``p50``/``p90``, the map check's ``modelled_usd`` between ``reported_usd`` and
+``oi_drop_usd``). Other keys are kept in the JSON and not drawn. USD amounts spanning more than
+two decades are drawn on log axes, and their errors as log10(predicted / realized).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ table.scores { border-collapse: collapse; margin: 8px 0; }
 table.scores th, table.scores td { border-bottom: 1px solid #eee; padding: 4px 12px;
                                    text-align: right; }
 table.scores th:first-child, table.scores td:first-child { text-align: left; }
+table.text th, table.text td { text-align: left; }
 .pass { color: #2ca02c; font-weight: 600; }
 .fail { color: #d62728; font-weight: 600; }
 .none { color: #999; }
@@ -43,6 +48,12 @@ table.scores th:first-child, table.scores td:first-child { text-align: left; }
 MODEL_COLOR = "#1f77b4"
 BASELINE_COLOR = "#7f7f7f"
 REALIZED_COLOR = "#d62728"
+
+# detail key in the card's vocabulary -> the name a scorer uses for it
+ALIASES = {
+    "estimator": {"realized": "actual_usd", "predicted": "p50", "lower": "p10", "upper": "p90"},
+    "liquidations": {"checked": "modelled_usd", "lower": "reported_usd", "upper": "oi_drop_usd"},
+}
 
 AREA_TITLES = {
     "stress": "Cascade stress test (4h bars whose adverse excursion reached the shock)",
@@ -117,6 +128,12 @@ def _array(detail: dict[str, Any], key: str) -> np.ndarray | None:
     return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
 
+def _is_log(*arrays: np.ndarray) -> bool:
+    # USD amounts over more than two decades read better on log axes.
+    values = np.concatenate([a[np.isfinite(a)] for a in arrays])
+    return bool(values.size) and values.min() > 0 and values.max() / values.min() > 100
+
+
 def scatter_chart(title: str, detail: dict[str, Any]) -> Any:
     """Predicted (and baseline) against realized, with the perfect-prediction diagonal."""
     import plotly.graph_objects as go
@@ -125,6 +142,9 @@ def scatter_chart(title: str, detail: dict[str, Any]) -> Any:
     if realized is None or predicted is None:
         return None
     fig = _figure(f"{title}: predicted vs realized", xaxis="realized", yaxis="predicted")
+    if _is_log(realized, predicted):
+        fig.update_xaxes(type="log")
+        fig.update_yaxes(type="log")
     baseline = _array(detail, "baseline")
     if baseline is not None:
         fig.add_trace(
@@ -146,53 +166,59 @@ def scatter_chart(title: str, detail: dict[str, Any]) -> Any:
 
 
 def error_chart(title: str, detail: dict[str, Any]) -> Any:
-    """Histogram of prediction errors (predicted - realized), model and baseline."""
+    """Histogram of prediction errors, model and baseline (log ratios for wide USD ranges)."""
     import plotly.graph_objects as go
 
     realized, predicted = _array(detail, "realized"), _array(detail, "predicted")
     if realized is None or predicted is None:
         return None
-    fig = _figure(f"{title}: error distribution (predicted - realized)", xaxis="error")
+    log = _is_log(realized, predicted)
+    label = "log10(predicted / realized)" if log else "predicted - realized"
+
+    def error(x: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            e = np.log10(x / realized) if log else x - realized
+        return e[np.isfinite(e)]
+
+    fig = _figure(f"{title}: error distribution, {label}", xaxis="error")
     baseline = _array(detail, "baseline")
     if baseline is not None:
         fig.add_trace(
-            go.Histogram(x=baseline - realized, name="baseline", opacity=0.55,
+            go.Histogram(x=error(baseline), name="baseline", opacity=0.55,
                          marker_color=BASELINE_COLOR, bingroup=1)
         )  # fmt: skip
     fig.add_trace(
-        go.Histogram(
-            x=predicted - realized,
-            name="model",
-            opacity=0.65,
-            marker_color=MODEL_COLOR,
-            bingroup=1,
-        )
-    )
+        go.Histogram(x=error(predicted), name="model", opacity=0.65,
+                     marker_color=MODEL_COLOR, bingroup=1)
+    )  # fmt: skip
     fig.update_layout(barmode="overlay")
     return fig
 
 
 def band_chart(title: str, detail: dict[str, Any]) -> Any:
-    """Realized per bar against the model's band (lower..upper) over time."""
+    """What the score checks (``checked``, else ``realized``) against lower..upper over time."""
     import plotly.graph_objects as go
 
-    realized = _array(detail, "realized")
+    name = "checked" if "checked" in detail else "realized"
+    checked = _array(detail, name)
     lower, upper = _array(detail, "lower"), _array(detail, "upper")
-    if realized is None or lower is None or upper is None:
+    if checked is None or lower is None or upper is None:
         return None
-    x = detail.get("time") or list(range(len(realized)))
-    fig = _figure(f"{title}: realized against the band", yaxis="value")
+    x = detail.get("time") or list(range(len(checked)))
+    fig = _figure(f"{title}: {name} against the band (lower to upper)", yaxis="value")
+    if _is_log(checked, lower, upper):
+        fig.update_yaxes(type="log")
+    # One vertical segment per case (cases may share a time, e.g. long and short sides).
+    seg_x = [v for t in x for v in (t, t, None)]
+    seg_y = [v for lo, hi in zip(lower, upper, strict=True) for v in (lo, hi, None)]
     fig.add_trace(
-        go.Scatter(x=x, y=upper, mode="lines", name="upper", line={"width": 0}, showlegend=False)
-    )
-    fig.add_trace(
-        go.Scatter(x=x, y=lower, mode="lines", name="band", fill="tonexty", line={"width": 0},
-                   fillcolor="rgba(31, 119, 180, 0.20)")
+        go.Scatter(x=seg_x, y=seg_y, mode="lines", name="band", connectgaps=False,
+                   line={"color": "rgba(31, 119, 180, 0.35)", "width": 3})
     )  # fmt: skip
-    inside = (realized >= lower) & (realized <= upper)
+    inside = (checked >= lower) & (checked <= upper)
     fig.add_trace(
         go.Scatter(
-            x=x, y=realized, mode="markers", name="realized",
+            x=x, y=checked, mode="markers", name=name,
             marker={"color": np.where(inside, MODEL_COLOR, REALIZED_COLOR).tolist(), "size": 5},
         )
     )  # fmt: skip
@@ -204,6 +230,10 @@ def block_charts(area: str, symbol: str, block: dict[str, Any]) -> list[Any]:
     detail = block.get("detail")
     if not detail:
         return []
+    detail = dict(detail)
+    for ours, theirs in ALIASES.get(area, {}).items():
+        if ours not in detail and theirs in detail:
+            detail[ours] = detail[theirs]
     title = f"{area} {symbol}"
     figures = (scatter_chart(title, detail), error_chart(title, detail), band_chart(title, detail))
     return [f for f in figures if f is not None]
@@ -224,7 +254,7 @@ def _constants_table(constants: list[dict[str, Any]]) -> str:
         f"<td>{html.escape(c['use'])}</td></tr>"
         for c in constants
     )
-    return f"<table class='scores'>{head}{rows}</table>"
+    return f"<table class='scores text'>{head}{rows}</table>"
 
 
 def render_card(doc: dict[str, Any]) -> str:
