@@ -55,3 +55,24 @@ def test_charts_only_where_a_scorer_returns_detail(
     # scatter, error histogram and band chart for each of the two estimator blocks
     assert len(re.findall(r"id=\"chart-\d+\"", page)) == 6
     assert "predicted vs realized" in page and "realized against the band" in page
+
+
+def test_the_scorers_own_detail_names_are_drawn(
+    small_store_path: Path, fake_scorers, tmp_path
+) -> None:
+    # the estimator scorer returns actual_usd / p10 / p50 / p90; the map check modelled_usd
+    # between reported_usd and oi_drop_usd
+    fake_scorers.blocks["estimator"]["detail"] = {
+        "time": ["2025-01-05", "2025-01-05"], "side": ["long", "short"],
+        "actual_usd": [2e6, 5e8], "p10": [1e6, 1e8], "p50": [3e6, 3e8], "p90": [9e6, 9e8],
+    }  # fmt: skip
+    fake_scorers.blocks["liquidations"]["detail"] = {
+        "time": ["2025-01-06"],
+        "reported_usd": [1e6],
+        "modelled_usd": [5e6],
+        "oi_drop_usd": [9e7],
+    }
+    page = _card(small_store_path, tmp_path / "card.html")
+    # estimator: scatter, errors, band (x2 symbols); liquidations: band only (x2)
+    assert len(re.findall(r"id=\"chart-\d+\"", page)) == 8
+    assert "error distribution, log10(predicted" in page and "checked against the band" in page
