@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-STORE_HELP = "Store directory (default: $LIQCASCADE_HOME or the user data dir)."
+from liqcascade._cli._common import (
+    JsonOption,
+    StoreOption,
+    emit_json,
+    examples,
+    make_progress,
+    note,
+    open_store,
+)
 
-EPILOG = """
-Example (the bundled sample, 2025, both symbols; a few minutes):
-
-  liqcascade data sample --store v-store
-  liqcascade validate --symbol BTC/USDT:USDT --symbol ETH/USDT:USDT
-    --start 2025-01-01 --end 2025-10-05 --shock 0.02
-    --html card.html --store v-store
-
-Add --json for one JSON object on stdout: rates as FRACTIONS, per-symbol
-blocks under "stress", "estimator" and "liquidations", each with "checks"
-against the targets. Definitions and targets: docs/validation.md.
-"""
+EPILOG = examples(
+    (
+        "The model card over 2025 on the bundled sample, both symbols (a few minutes):",
+        "liqcascade validate --symbol BTC/USDT:USDT --symbol ETH/USDT:USDT "
+        "--start 2025-01-01 --end 2025-10-05 --shock 0.02 --html card.html",
+    ),
+    (
+        "One week of BTC as JSON:",
+        "liqcascade validate --symbol BTC/USDT:USDT --start 2025-09-20 --end 2025-09-27 --json",
+    ),
+    note=(
+        "--json prints one JSON object on stdout: rates as FRACTIONS, per-symbol blocks under\n"
+        '"stress", "estimator" and "liquidations", each with "checks" against the targets.\n'
+        "Load the sample first with `liqcascade data sample`. Definitions and targets:\n"
+        "docs/validation.md."
+    ),
+)
 
 
 def _date(value: str | None, name: str) -> Any:
@@ -50,33 +62,26 @@ def _check_shock(value: float) -> float:
 
 
 class _Bars:
-    """One rich progress bar per ``area symbol`` on stderr (only when stderr is a terminal)."""
+    """One rich progress bar per ``area symbol`` on stderr (drawn only on a terminal)."""
 
     def __init__(self) -> None:
-        from rich.console import Console
-
-        self.console = Console(stderr=True)
         self._bar: Any = None
         self._tasks: dict[str, Any] = {}
 
     def __enter__(self) -> _Bars:
-        if self.console.is_terminal:
-            from rich.progress import Progress
+        from rich.progress import Progress
 
-            self._bar = Progress(console=self.console, transient=True)
-            self._bar.start()
+        self._bar = make_progress(*Progress.get_default_columns())
+        self._bar.start()
         return self
 
     def __call__(self, label: str, done: int, total: int) -> None:
-        if self._bar is None:
-            return
         if label not in self._tasks:
             self._tasks[label] = self._bar.add_task(label, total=total)
         self._bar.update(self._tasks[label], completed=done, total=total)
 
     def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.stop()
+        self._bar.stop()
 
 
 def _print_tables(doc: dict[str, Any]) -> None:
@@ -128,7 +133,7 @@ def _num(value: Any) -> str:
 def register(app: typer.Typer) -> None:
     """Attach ``validate`` as a top-level command."""
 
-    @app.command("validate", epilog=EPILOG, context_settings={"max_content_width": 100})
+    @app.command("validate", epilog=EPILOG)
     def validate_cmd(
         symbol: Annotated[
             list[str],
@@ -150,11 +155,11 @@ def register(app: typer.Typer) -> None:
             ),
         ] = 0.02,
         seed: Annotated[int, typer.Option("--seed", help="Monte Carlo seed.", min=0)] = 0,
-        as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+        as_json: JsonOption = False,
         html: Annotated[
             Path | None, typer.Option("--html", help="Write the HTML model card here.")
         ] = None,
-        store: Annotated[Path | None, typer.Option("--store", help=STORE_HELP)] = None,
+        store: StoreOption = None,
     ) -> None:
         """Score the stress test, estimator and liquidation map walk-forward (strictly as-of)."""
         t0, t1 = _date(start, "--start"), _date(end, "--end")
@@ -162,18 +167,15 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter(
                 f"--end {end} is not after --start {start}; swap them", param_hint="--end"
             )
-        from liqcascade.data import Store
         from liqcascade.validate import validate
 
         with _Bars() as bars:
             result = validate(
-                Store(store), symbol, start=t0, end=t1, shock=shock, seed=seed, progress=bars
+                open_store(store), symbol, start=t0, end=t1, shock=shock, seed=seed, progress=bars
             )
         if html is not None:
-            written = result.write_html(html)
-            typer.echo(f"wrote {written}", err=as_json)
-        doc = result.to_dict()
+            note(f"wrote {result.write_html(html)}")
         if as_json:
-            typer.echo(json.dumps(doc, indent=2))
+            emit_json(result.to_dict())
         else:
-            _print_tables(doc)
+            _print_tables(result.to_dict())

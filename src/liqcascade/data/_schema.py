@@ -274,19 +274,6 @@ CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
     "treasury": {"kind": ("purchase", "holding")},
 }
 
-# Interval names and their length, for gap detection and as-of checks.
-INTERVALS: dict[str, str] = {
-    "1m": "1min",
-    "5m": "5min",
-    "15m": "15min",
-    "1h": "1h",
-    "4h": "4h",
-    "8h": "8h",
-    "1d": "1D",
-    "24h": "24h",
-    "1w": "7D",
-}
-
 
 def dataset(name: str) -> Dataset:
     """Return the dataset called ``name`` or raise a :class:`SchemaError` listing the valid ones."""
@@ -302,7 +289,6 @@ __all__ = [
     "CHOICES",
     "COVERAGES",
     "DATASETS",
-    "INTERVALS",
     "LIQUIDATED_SIDES",
     "Dataset",
     "dataset",

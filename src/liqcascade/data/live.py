@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from liqcascade._time import parse_interval, to_utc
 from liqcascade.data.importers.dumps._convert import is_inverse, quote_currency, schema_frame
 from liqcascade.errors import InputError, MissingExtraError, RemoteError, UnknownVenueError
 
@@ -48,8 +49,6 @@ FUNDING_HOURS = (1, 2, 4, 8)
 # Rows asked per call (at most what each venue serves per page for these endpoints).
 PAGE_LIMITS = {"binance": 500, "bybit": 200, "okx": 100, "hyperliquid": 500}
 _HOUR_MS = 3_600_000
-_UNIT_MS = {"m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
-
 # on_page(what, rows so far, time covered so far) - for progress bars
 PageCallback = Callable[[str, int, pd.Timestamp], None]
 
@@ -83,23 +82,12 @@ def make_client(exchange: str) -> Any:
 
 def timeframe_ms(timeframe: str) -> int:
     """Length of a ccxt timeframe (``5m``, ``4h``, ``1d``, ``1w``) in milliseconds."""
-    try:
-        return int(timeframe[:-1]) * _UNIT_MS[timeframe[-1]]
-    except (KeyError, ValueError):
-        raise InputError(
-            f"unknown timeframe {timeframe!r}; expected a number and m/h/d/w, e.g. 4h"
-        ) from None
+    return int(parse_interval(timeframe, "timeframe") // pd.Timedelta(milliseconds=1))
 
 
-def to_ms(value: str | pd.Timestamp | Any) -> int:
+def to_ms(value: str | pd.Timestamp | Any, name: str = "time") -> int:
     """Epoch milliseconds of a date/time (naive values are UTC)."""
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise InputError(f"cannot read {value!r} as a date; expected e.g. 2025-09-01") from None
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize("UTC")
-    return int(stamp.value // 1_000_000)
+    return int(to_utc(value, name).value // 1_000_000)
 
 
 def _venue(exchange: str) -> str:
