@@ -103,7 +103,15 @@ SUBPACKAGE_ALL = {
         "simulate",
         "stress",
     ],
-    "validate": ["auc", "coverage", "mae", "spearman", "spearman_ci"],
+    "validate": [
+        "ValidationResult",
+        "auc",
+        "coverage",
+        "mae",
+        "spearman",
+        "spearman_ci",
+        "validate",
+    ],
     "serve": ["create_app", "is_loopback", "run"],
     "report": [
         "EpisodeReport",
