@@ -1,4 +1,8 @@
-"""Shared fixtures: paths to the repository, the shared real data and the bundled sample store.
+"""Shared fixtures and paths.
+
+Tests never read ``../shared``: real data comes from the packaged sample
+(``src/liqcascade/data/sample``) or from small real cuts committed under ``tests/`` with their
+source, so a fresh clone runs every test.
 
 The sample store is built ONCE per session (``sample_store_path``); tests read it through
 ``sample_store`` and never write to it. A test that writes takes ``store_copy``, a private
@@ -15,17 +19,6 @@ import pytest
 
 if TYPE_CHECKING:
     from liqcascade.data import Store
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED_MARKET = REPO.parent / "shared" / "data" / "market"
-
-
-@pytest.fixture(scope="session")
-def shared_market() -> Path:
-    """``../shared/data/market`` (tests may read it; the package never does)."""
-    if not SHARED_MARKET.is_dir():
-        pytest.skip(f"shared market data not found at {SHARED_MARKET}")
-    return SHARED_MARKET
 
 
 @pytest.fixture(scope="session")

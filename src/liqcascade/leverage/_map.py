@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 
 from liqcascade._compat.numba import HAS_NUMBA
+from liqcascade._time import closed_by, to_utc
 from liqcascade.errors import InputError, NoDataError
 from liqcascade.leverage._book import run_book, run_book_py
-from liqcascade.leverage._config import MapConfig
+from liqcascade.leverage._config import MapConfig, dated_prior
 from liqcascade.leverage._liqprice import cohort_liquidation_prices, ladder_liquidation_prices
 
 BAR = pd.Timedelta("4h")
@@ -76,6 +77,7 @@ class LiquidationMap:
     bars: pd.DataFrame
     config: MapConfig = field(default_factory=MapConfig)
     bracket_source: str = ""
+    notes: tuple[str, ...] = ()  # dated constants not used as of ``asof`` (and what was)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form: asof, price, grid (matrices time x price) and curve rows."""
@@ -86,6 +88,7 @@ class LiquidationMap:
             "symbol": self.symbol,
             "asof": self.asof.isoformat(),
             "price": self.price,
+            "notes": list(self.notes),
             "grid": {
                 "time": [pd.Timestamp(t).isoformat() for t in times],
                 "price": prices.tolist(),
@@ -101,18 +104,6 @@ class LiquidationMap:
     def liquidated_by(self, move: float) -> float:
         """Return the USD liquidated by a move of ``move`` (a fraction: -0.05 = a 5 % drop)."""
         return _curve_at(self.positions, self.price, np.array([move]))[int(move > 0)][0]
-
-
-def _utc(value: object, name: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"{name}={value!r} is not a time; expected ISO form like 2025-09-21T00:00Z"
-        ) from exc
-    if stamp is pd.NaT:
-        raise InputError(f"{name} is missing; expected a time like 2025-09-21T00:00Z")
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def market_bars(
@@ -134,7 +125,7 @@ def market_bars(
     first = asof - lookback
 
     def closed(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[(frame["time"] + BAR <= asof) & (frame["time"] >= first)]
+        return closed_by(frame[frame["time"] >= first], asof, default=BAR)
 
     price = closed(candles)[["time", "open", "high", "low", "close"]]
     oi = closed(open_interest)[["time", "close_usd"]].rename(columns={"close_usd": "oi_usd"})
@@ -392,8 +383,8 @@ def map_from_frames(
     NoDataError
         Fewer than two closed bars with price and open interest before ``asof``.
     """
-    config = config or MapConfig()
-    asof_ts = _utc(asof, "asof")
+    asof_ts = to_utc(asof, "asof")
+    config, notes = dated_prior(config or MapConfig(), asof_ts)
     bars = market_bars(
         candles,
         open_interest,
@@ -405,6 +396,7 @@ def map_from_frames(
     )
     if ladder:
         config = config.model_copy(update={"leverage_prior": LADDER_PRIOR, "cross_fraction": 0.0})
+        notes = ()
     cohorts = build_cohorts(bars, config)
     if ladder:
         liq_px = ladder_liquidation_prices(cohorts.is_long, cohorts.entry, cohorts.leverage)
@@ -450,6 +442,7 @@ def map_from_frames(
         bars=bars,
         config=config,
         bracket_source=source,
+        notes=notes,
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from liqcascade._time import to_utc
 from liqcascade.errors import InputError
 from liqcascade.report._access import Readable, read_known
 from liqcascade.report._summary import pct, usd
@@ -29,16 +30,6 @@ class EpisodeReport:
     data: dict[str, Any]
     html_path: Path
     json_path: Path
-
-
-def _utc(value: TimeLike, name: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name} {value!r} is not a time; expected e.g. 2025-09-22") from exc
-    if pd.isna(stamp):
-        raise InputError(f"{name} {value!r} is not a time; expected e.g. 2025-09-22")
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def _reported(store: Readable, symbol: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
@@ -111,6 +102,8 @@ def _figure(block: dict, bars: pd.DataFrame, reported: pd.DataFrame) -> Any:
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
+    from liqcascade import _theme
+
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.4, 0.6])
     fig.add_trace(
         go.Candlestick(
@@ -126,7 +119,10 @@ def _figure(block: dict, bars: pd.DataFrame, reported: pd.DataFrame) -> Any:
     )
     fig.add_trace(
         go.Bar(
-            x=bars.index, y=bars["implied_long_usd"], name="simulated longs", marker_color="#d62728"
+            x=bars.index,
+            y=bars["implied_long_usd"],
+            name="simulated longs",
+            marker_color=_theme.LONG,
         ),
         row=2,
         col=1,
@@ -136,7 +132,7 @@ def _figure(block: dict, bars: pd.DataFrame, reported: pd.DataFrame) -> Any:
             x=reported.index,
             y=reported["long"],
             name="Binance reported longs",
-            marker_color="#ff9896",
+            marker_color=_theme.LONG_LIGHT,
         ),
         row=2,
         col=1,
@@ -148,7 +144,7 @@ def _figure(block: dict, bars: pd.DataFrame, reported: pd.DataFrame) -> Any:
             y=p50,
             mode="markers",
             name="estimated longs (p50, p10-p90)",
-            marker={"color": "#1f77b4", "symbol": "diamond"},
+            marker={"color": _theme.SHORT, "symbol": "diamond"},
             error_y={
                 "type": "data",
                 "symmetric": False,
@@ -162,12 +158,15 @@ def _figure(block: dict, bars: pd.DataFrame, reported: pd.DataFrame) -> Any:
     fig.update_layout(
         title={"text": f"{block['symbol']}: replay, liquidations per 4h bar", "x": 0.01},
         height=560,
-        template="plotly_white",
+        template=_theme.template(),
         barmode="group",
         xaxis_rangeslider_visible=False,
         legend={"orientation": "h", "y": -0.1},
         margin={"l": 60, "r": 20, "t": 50, "b": 40},
     )
+    fig.update_yaxes(title_text="price (USD)", row=1, col=1)
+    fig.update_yaxes(title_text="longs liquidated (USD)", row=2, col=1)
+    fig.update_xaxes(title_text="bar open (UTC)", row=2, col=1)
     return fig  # fmt: skip
 
 
@@ -199,7 +198,7 @@ def episode_report(
     """
     from plotly.offline import get_plotlyjs
 
-    t0, t1 = _utc(start, "start"), _utc(end, "end")
+    t0, t1 = to_utc(start, "start"), to_utc(end, "end")
     if t1 <= t0:
         raise InputError(f"end {t1.isoformat()} must be after start {t0.isoformat()}")
     if not symbols:

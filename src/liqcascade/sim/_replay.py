@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from liqcascade.data._schema import INTERVALS
+from liqcascade._time import parse_interval, to_utc
 from liqcascade.errors import InputError, NoDataError
 from liqcascade.sim._book import Book
 from liqcascade.sim._config import CascadeConfig, Shock
 from liqcascade.sim._engine import simulate
 from liqcascade.sim._positions import PositionArrays, prepare_positions
-from liqcascade.sim._stress import DEFAULT_INSURANCE_FUND_USD, utc
+from liqcascade.sim._stress import DEFAULT_INSURANCE_FUND_USD, insurance_fund_at
 
 if TYPE_CHECKING:  # pragma: no cover
     from liqcascade.data import Store
@@ -137,11 +137,15 @@ class ReplayResult:
                 row=2,
                 col=1,
             )
-        fig.update_layout(
-            title=f"Replay {self.symbol}: liquidations implied by the real path vs estimated",
-            xaxis_rangeslider_visible=False,
-            barmode="relative",
+        from liqcascade import _theme
+
+        _theme.style(
+            fig, title=f"Replay {self.symbol}: liquidations implied by the real path vs estimated"
         )
+        fig.update_layout(xaxis_rangeslider_visible=False, barmode="relative")
+        fig.update_yaxes(title_text="price (USD)", row=1, col=1)
+        fig.update_yaxes(title_text="liquidated (M USD; shorts below 0)", row=2, col=1)
+        fig.update_xaxes(title_text="bar open (UTC)", row=2, col=1)
         out = Path(path)
         fig.write_html(out, include_plotlyjs=True, full_html=True)
         return out
@@ -202,15 +206,15 @@ def replay(
         ``bars``: time, OHLC, implied_long_usd, implied_short_usd, insurance_fund_used_usd,
         adl_usd, engine_seconds, estimated_{long,short}_{p10,p50,p90}; ``fit`` summary.
     """
-    t0, t1 = utc(start, "start"), utc(end, "end")
+    t0, t1 = to_utc(start, "start"), to_utc(end, "end")
     if t1 <= t0:
         raise InputError(f"end {t1.isoformat()} must be after start {t0.isoformat()}")
     config = (config or CascadeConfig()).model_copy(update={"solver": "stepper"})
-    step = pd.Timedelta(INTERVALS.get(refresh, refresh)) if refresh else None  # "1d" -> "1D"
+    step = parse_interval(refresh, "refresh") if refresh else None
     bars = _bars(store, symbol, t0, t1)
     pos = _book_at(store, symbol, t0, config)
     next_refresh = t0 + step if step is not None else None
-    fund = insurance_fund_usd
+    fund, notes = insurance_fund_at(insurance_fund_usd, t0)
     rows = []
     for bar in bars.itertuples(index=False):
         if next_refresh is not None and bar.time >= next_refresh:
@@ -249,7 +253,7 @@ def replay(
         )  # fmt: skip
     frame = pd.DataFrame(rows)
     frame = frame.merge(_estimates(store, symbol, t0, t1), on="time", how="left")
-    return ReplayResult(symbol=symbol, bars=frame, fit=_fit(frame))
+    return ReplayResult(symbol=symbol, bars=frame, fit={**_fit(frame), "notes": list(notes)})
 
 
 def _estimates(store: Store, symbol: str, t0: pd.Timestamp, t1: pd.Timestamp) -> pd.DataFrame:
