@@ -419,6 +419,7 @@ def _inputs(state: AsofState, positions_source: str) -> MarketInputs:
 
 
 DEFAULT_PATHS = 200
+SERIAL_PATHS = 1000
 
 
 def stress(
@@ -452,8 +453,9 @@ def stress(
     paths
         Monte Carlo paths around the shock (default 200; 0 or None: the central path only).
     cluster
-        Executor for the Monte Carlo: None (local processes), ``"serial"``, ``"dask"`` (a
-        LocalCluster) or ``tcp://host:port`` of a Dask scheduler.
+        Executor for the Monte Carlo: None (local processes beyond 1,000 paths, else in
+        process), ``"serial"``, ``"dask"`` (a LocalCluster) or ``tcp://host:port`` of a Dask
+        scheduler.
     config
         Cascade options; ``feedback=True`` switches on every feedback with values calibrated
         from the store (depth withdrawal fit, last ETF flow).
@@ -502,6 +504,8 @@ def stress(
     result = simulate(state.positions, state.book, central, config=config)
     mc = None
     if paths:
+        if cluster is None and paths <= SERIAL_PATHS:
+            cluster = "serial"  # starting worker processes costs more than a few paths
         mc = monte_carlo(
             state.positions,
             state.book,
