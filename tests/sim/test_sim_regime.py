@@ -8,6 +8,7 @@ import pytest
 
 from liqcascade.sim._regime import (
     calibrated_overshoots,
+    fit_exponent,
     horizon_range_at,
     overshoots,
     regime_table,
@@ -74,7 +75,8 @@ def test_overshoots_pool_both_sides_in_units_of_the_range() -> None:
 def test_a_rare_barrier_is_lowered_until_enough_overshoots_are_known() -> None:
     rng = np.random.default_rng(3)
     table = regime_table(_bars(list(rng.uniform(0.005, 0.03, 300))), window=42)
-    sample, barrier = calibrated_overshoots(table, 300, -0.08, min_samples=30)
+    sample, barrier, exponent = calibrated_overshoots(table, 300, -0.08, min_samples=30)
+    assert exponent in (0.25, 0.5, 0.75, 1.0)
     assert barrier < 0.08  # nothing ranged 8 % in one bar
     assert sample.size >= 30
     assert (sample >= 0).all()
@@ -90,3 +92,17 @@ def test_horizon_range_at_matches_the_table_row_of_that_bar() -> None:
     changed = bars.copy()
     changed.loc[100:, "high"] = 1e6
     assert horizon_range_at(changed, asof) == pytest.approx(table.horizon_range[100])
+
+
+def _with(table, down, scale):
+    return type(table)(time=table.time, open=table.open, down=np.asarray(down),
+                       up=np.zeros(len(down)), horizon_range=np.asarray(scale))  # fmt: skip
+
+
+def test_exponent_follows_how_overshoots_scale_with_the_range() -> None:
+    table = regime_table(_bars([0.02] * 4))
+    scale = np.array([0.01, 0.02, 0.04, 0.08])
+    # overshoots beyond 2 %: exactly half the range -> the rule with exponent 1 is exact
+    assert fit_exponent(_with(table, 0.02 + 0.5 * scale, scale), 4, 0.02) == 1.0
+    # the same 1 % overshoot whatever the range -> the weakest scaling fits best
+    assert fit_exponent(_with(table, np.full(4, 0.03), scale), 4, 0.02) == 0.25

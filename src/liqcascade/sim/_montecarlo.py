@@ -83,10 +83,17 @@ def _draws(priors: MonteCarloPriors, rng: np.random.Generator, count: int) -> np
 
 
 def _regime_moves(priors: MonteCarloPriors, rng: np.random.Generator, count: int) -> np.ndarray:
-    """Exogenous moves ``sign * (|shock| + horizon_range * e)``, ``e`` drawn from overshoots."""
+    """Exogenous moves ``sign * (|shock| + horizon_range * e)``, ``e`` drawn from overshoots.
+
+    Stratified: path ``i`` of ``count`` draws ``e`` from the ``[i, i + 1) / count`` slice of
+    the overshoots' distribution, so a few paths already give its median and deciles.
+    """
     s = priors.shock.price_move
     sample = np.asarray(priors.overshoots, dtype=np.float64)
-    eps = sample[rng.integers(0, sample.size, count)] if sample.size and s != 0 else 0.0
+    eps = 0.0
+    if sample.size and s != 0:  # stratified: one draw per 1/count slice of the sample's cdf
+        levels = (np.arange(count) + rng.uniform(0.0, 1.0, count)) / count
+        eps = rng.permutation(np.quantile(sample, levels))
     return np.sign(s) * (abs(s) + priors.horizon_range * eps) + np.zeros(count)
 
 

@@ -109,36 +109,71 @@ def horizon_range_at(
     return float(table.horizon_range[-1])
 
 
-def overshoots(table: RegimeTable, known: int, barrier: float) -> np.ndarray:
-    """Standardised overshoots beyond ``barrier`` of bars ``[0, known)``, both sides pooled."""
+EXPONENTS = (0.25, 0.5, 0.75, 1.0)
+
+
+def _hits(table: RegimeTable, known: int, barrier: float) -> tuple[np.ndarray, np.ndarray]:
+    # (overshoot beyond the barrier, range scale) of every past bar-side that reached it
     scale = table.horizon_range[:known]
-    out = []
+    over, scales = [], []
     for exc in (table.down[:known], table.up[:known]):
         hit = (exc >= barrier) & np.isfinite(scale) & (scale > 0)
-        out.append((exc[hit] - barrier) / scale[hit])
-    return np.sort(np.concatenate(out))
+        over.append(exc[hit] - barrier)
+        scales.append(scale[hit])
+    return np.concatenate(over), np.concatenate(scales)
+
+
+def overshoots(table: RegimeTable, known: int, barrier: float, exponent: float = 1.0) -> np.ndarray:
+    """Overshoots beyond ``barrier`` of bars ``[0, known)`` over ``range ** exponent``, sorted.
+
+    Both sides pooled (open->low for falls, open->high for rallies).
+    """
+    over, scale = _hits(table, known, barrier)
+    return np.sort(over / scale**exponent)
+
+
+def fit_exponent(table: RegimeTable, known: int, barrier: float) -> float:
+    """The exponent ``b`` in :data:`EXPONENTS` whose median rule fits past overshoots best.
+
+    The rule predicts a bar's overshoot as ``range ** b * median(overshoot / range ** b)``; the
+    exponent with the least mean absolute error over bars ``[0, known)`` wins (1: overshoots
+    scale with the expected range; 0.25: they hardly do). 0 is never chosen: the prediction
+    keeps the regime's ranking even where the regime explains little of the size.
+    """
+    over, scale = _hits(table, known, barrier)
+    if over.size < 2:
+        return 1.0
+    errors = []
+    for b in EXPONENTS:
+        s = scale**b
+        errors.append(np.mean(np.abs(over - s * np.median(over / s))))
+    return float(EXPONENTS[int(np.argmin(errors))])
 
 
 def calibrated_overshoots(
     table: RegimeTable, known: int, shock: float, *, min_samples: int = 30, floor: float = 0.005
-) -> tuple[np.ndarray, float]:
+) -> tuple[np.ndarray, float, float]:
     """Overshoots beyond ``|shock|``, lowering the barrier (x0.8 steps) to get ``min_samples``.
 
-    Returns the sample and the barrier used. Large shocks are rare on 4h bars; the
-    standardised overshoot beyond a lower barrier stands in for them (a diffusion's overshoot
-    past a barrier, in units of its range, hardly depends on the barrier).
+    Returns the sample (in units of ``range ** exponent``), the barrier used and the exponent
+    (:func:`fit_exponent`). Large shocks are rare on 4h bars; the standardised overshoot
+    beyond a lower barrier stands in for them (a diffusion's overshoot past a barrier, in
+    units of its range, hardly depends on the barrier).
     """
     barrier = abs(shock)
     while True:
-        sample = overshoots(table, known, barrier)
-        if sample.size >= min_samples or barrier <= floor:
-            return sample, barrier
+        count = _hits(table, known, barrier)[0].size
+        if count >= min_samples or barrier <= floor:
+            exponent = fit_exponent(table, known, barrier)
+            return overshoots(table, known, barrier, exponent), barrier, exponent
         barrier = max(barrier * 0.8, floor)
 
 
 __all__ = [
+    "EXPONENTS",
     "RegimeTable",
     "calibrated_overshoots",
+    "fit_exponent",
     "horizon_range_at",
     "overshoots",
     "regime_table",

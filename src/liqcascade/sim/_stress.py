@@ -368,9 +368,9 @@ def regime_priors(
     from liqcascade.sim._regime import calibrated_overshoots
 
     horizon = state.horizon_range
-    sample, barrier = np.empty(0), abs(shock.price_move)
+    sample, barrier, exponent = np.empty(0), abs(shock.price_move), 1.0
     if shock.price_move != 0 and np.isfinite(horizon):
-        sample, barrier = calibrated_overshoots(
+        sample, barrier, exponent = calibrated_overshoots(
             state.regime, state.known_bars, shock.price_move, min_samples=model.min_overshoots
         )
     else:
@@ -379,7 +379,7 @@ def regime_priors(
         update={
             "shock": shock,
             "shock_as_flow": True,
-            "horizon_range": float(horizon),
+            "horizon_range": float(horizon**exponent),
             "overshoots": tuple(float(x) for x in sample),
             "depth_sigma": model.depth_sigma,
             "leverage_sigma": model.leverage_sigma,
@@ -387,6 +387,7 @@ def regime_priors(
     )
     note = {
         "horizon_range": float(horizon),
+        "range_exponent": exponent,
         "overshoot_barrier": float(barrier),
         "overshoot_samples": int(sample.size),
         "overshoot_p50": float(np.median(sample)) if sample.size else 0.0,
