@@ -183,3 +183,15 @@ def test_a_five_percent_shock_gives_monte_carlo_quantiles_not_a_runaway(
     assert move["p05"] <= move["p10"] <= move["p50"] <= move["p90"] <= move["p95"] <= -0.05
     liq = r.to_dict()["quantiles"]["liquidated_long_usd"]
     assert 0 <= liq["p10"] <= liq["p50"] <= liq["p90"]
+
+
+def test_cli_stress_json_gives_move_quantiles_as_fractions(sample_store_path: Path) -> None:
+    from liqcascade.cli import app
+
+    args = ["stress", "--symbol", "ETH/USDT:USDT", "--asof", "2025-09-26T00:00Z", "--shock",
+            "-0.05", "--paths", "200", "--json", "--store", str(sample_store_path)]  # fmt: skip
+    out = CliRunner().invoke(app, args)
+    assert out.exit_code == 0, out.output
+    move = json.loads(out.output)["quantiles"]["move_pct"]
+    assert -0.12 <= move["p50"] <= -0.055  # issue 10's bounds, fractions not percent
+    assert move["p05"] >= -0.30
