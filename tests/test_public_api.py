@@ -95,6 +95,7 @@ SUBPACKAGE_ALL = {
         "ReplayResult",
         "SerialExecutor",
         "Shock",
+        "StressModel",
         "StressResult",
         "calibrate_depth_withdrawal",
         "monte_carlo",
