@@ -115,7 +115,7 @@ def test_map_json_and_offline_html(store_dir: Path, tmp_path: Path) -> None:
     assert doc["price"] == pytest.approx(115_624.9)
     assert doc["asof"].startswith("2025-09-21T00:00:00")
     assert doc["grid"]["time"][-1].startswith("2025-09-20T20:00:00")
-    five = next(r for r in doc["curve"] if r["move_pct"] == -5.0)
+    five = next(r for r in doc["curve"] if r["move_pct"] == -0.05)
     assert five["long_usd"] > 0
     text = html.read_text(encoding="utf-8")
     assert "plotly" in text and '<script src="http' not in text  # plotly.js embedded

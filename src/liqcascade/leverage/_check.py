@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import spearmanr
 
 from liqcascade.leverage._config import MapConfig
 from liqcascade.leverage._map import map_from_frames
 
 SIDES = ("long", "short")
+
+
+def _spearman(a: np.ndarray, b: np.ndarray) -> float:
+    """Spearman's rank correlation: Pearson's r of the average ranks (ties share a rank)."""
+    return float(pd.Series(a).rank().corr(pd.Series(b).rank()))
 
 
 def _scores(pred: np.ndarray, est: pd.DataFrame, side_cols: dict[str, str]) -> dict[str, float]:
@@ -25,7 +29,7 @@ def _scores(pred: np.ndarray, est: pd.DataFrame, side_cols: dict[str, str]) -> d
     both = (pred > 0) & (p50 > 0)
     return {
         "bars": float(len(pred)),
-        "spearman": float(spearmanr(pred, p50).statistic),
+        "spearman": _spearman(pred, p50),
         "median_log_ratio": float(np.median(np.log(pred[both] / p50[both])))
         if both.any()
         else float("nan"),

@@ -8,7 +8,11 @@ The model, on DataFrames in the ``liquidations`` schema (see ``docs/leverage.md`
    the same window, the same publisher, so the ratio is consistent even where the snapshot's
    window is not where its timestamp says. Multipliers are kept per (asset, side); an asset
    with fewer than ``MIN_ASSET_WINDOWS`` snapshots uses every asset's (pooled by side).
-2. Scale. A bar's estimate at quantile q is ``reported * exp(Q_q(log multipliers))``.
+2. Scale. A bar's estimate at quantile q is ``reported * exp(Q_l(q)(log multipliers))``.
+   The levels ``l(q)`` are recalibrated on the estimator's own out-of-time record: each
+   earlier snapshot's rank (PIT) among the multipliers of the days before it; once
+   ``MIN_PIT_CASES`` such ranks exist, ``l(q)`` is their q-quantile (pooled over assets and
+   sides), else q itself. A band that was too narrow or leaned one way widens or shifts.
 3. Clip. Liquidations close positions, so within a bar they cannot exceed the range of the
    all-exchange open interest (``high_usd - low_usd``) when that is known.
 4. Floor. Nothing below what was reported: every quantile is at least the bar's reported sum
@@ -37,6 +41,7 @@ SNAPSHOT = pd.Timedelta("24h")
 DAY = pd.Timedelta("1D")
 MIN_FIT_WINDOWS = 5  # snapshots per side needed to fit at all (pooled over assets)
 MIN_ASSET_WINDOWS = 20  # snapshots per (asset, side) needed for an asset's own multipliers
+MIN_PIT_CASES = 20  # out-of-time ranks needed before the quantile levels are recalibrated
 
 
 @dataclass(frozen=True)
@@ -45,11 +50,13 @@ class ScaleRatios:
 
     ``windows`` holds one row per usable (snapshot, asset, side); ``log_ratios[side]`` the
     values pooled over assets. :meth:`quantiles` uses an asset's own values when it has at
-    least ``MIN_ASSET_WINDOWS`` of them, else the pooled ones.
+    least ``MIN_ASSET_WINDOWS`` of them, else the pooled ones, at the quantile ``levels``
+    (:func:`recalibrated_levels`; the nominal 0.1/0.5/0.9 until enough history exists).
     """
 
     log_ratios: dict[str, np.ndarray]
     windows: pd.DataFrame  # time, symbol, side, all_usd, reference_usd, log_ratio
+    levels: tuple[float, float, float] = QUANTILES  # recalibrated p10/p50/p90 levels
 
     def values(self, side: str, symbol: str | None = None) -> np.ndarray:
         """Return the log multipliers that apply to ``symbol`` (pooled if it has too few)."""
@@ -63,7 +70,7 @@ class ScaleRatios:
 
     def quantiles(self, side: str, symbol: str | None = None) -> np.ndarray:
         """Return the p10/p50/p90 log multipliers for ``side`` (and ``symbol``)."""
-        return np.quantile(self.values(side, symbol), QUANTILES)
+        return np.quantile(self.values(side, symbol), self.levels, method="hazen")
 
 
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -193,7 +200,87 @@ def fit_ratios(windows: pd.DataFrame) -> ScaleRatios:
                 "the multipliers (import liq_by_exchange_24h_snapshots, or load the sample)"
             )
         ratios[side] = values
-    return ScaleRatios(log_ratios=ratios, windows=usable.reset_index(drop=True))
+    usable = usable.reset_index(drop=True)
+    return ScaleRatios(
+        log_ratios=ratios, windows=usable, levels=recalibrated_levels(out_of_time_ranks(usable))
+    )
+
+
+def out_of_time_ranks(windows: pd.DataFrame) -> np.ndarray:
+    """Rank (PIT) of each window's multiplier among those of the UTC days before it.
+
+    The reference set is what :meth:`ScaleRatios.values` would use on that day: the same
+    side and asset with at least ``MIN_ASSET_WINDOWS`` earlier windows, else the same side
+    pooled over assets; windows with fewer than ``MIN_FIT_WINDOWS`` earlier ones get no rank.
+
+    Parameters
+    ----------
+    windows
+        Usable rows of :func:`fit_windows` (finite ``log_ratio``).
+
+    Returns
+    -------
+    The ranks in [0, 1] (``share below + half the share tied``), in no particular order.
+    """
+    day = windows["time"].dt.floor("1D").to_numpy()
+    x = windows["log_ratio"].to_numpy(dtype=float)
+    side = windows["side"].to_numpy()
+    symbol = windows["symbol"].to_numpy()
+    earlier = day[None, :] < day[:, None]  # [i, j]: window j is from a day before window i's
+    same_side = side[None, :] == side[:, None]
+    own = earlier & same_side & (symbol[None, :] == symbol[:, None])
+    pooled = earlier & same_side
+    use_own = own.sum(axis=1) >= MIN_ASSET_WINDOWS
+    ref = np.where(use_own[:, None], own, pooled)
+    count = ref.sum(axis=1)
+    below = (ref & (x[None, :] < x[:, None])).sum(axis=1)
+    ties = (ref & (x[None, :] == x[:, None])).sum(axis=1)
+    ok = count >= MIN_FIT_WINDOWS
+    return (below[ok] + 0.5 * ties[ok]) / count[ok]
+
+
+def recalibrated_levels(ranks: np.ndarray) -> tuple[float, float, float]:
+    """Quantile levels that would have given the nominal p10/p50/p90 on past ranks.
+
+    With ``MIN_PIT_CASES`` or more out-of-time ranks, level ``l(q)`` is their q-quantile: if
+    15 % of past truths fell below the p10 of their day, the p10 moves down to where 10 %
+    would have. Too few ranks: the nominal levels.
+    """
+    ranks = np.asarray(ranks, dtype=float)
+    if len(ranks) < MIN_PIT_CASES:
+        return QUANTILES
+    low, mid, high = np.clip(np.quantile(ranks, QUANTILES), 0.0, 1.0)
+    return (float(low), float(mid), float(high))
+
+
+def predict_windows(ratios: ScaleRatios, windows: pd.DataFrame) -> pd.DataFrame:
+    """Estimate each window's all-exchange figure from its reference-venue figure.
+
+    Applies the fitted multipliers exactly as :func:`scale_bars` applies them to a bar (per
+    asset and side, never below the reference figure). Used by the walk-forward check
+    (``liqcascade.validate``), which fits ``ratios`` on earlier windows only.
+
+    Parameters
+    ----------
+    ratios
+        Multipliers fitted on other (earlier) windows.
+    windows
+        Rows of :func:`fit_windows`: time, symbol, side, reference_usd (all_usd is not read).
+
+    Returns
+    -------
+    ``windows`` with p10, p50, p90 (USD estimates of ``all_usd``).
+    """
+    out = windows.copy()
+    reference = out["reference_usd"].to_numpy(dtype=float)
+    band = np.full((len(out), len(QUANTILES)), np.nan)
+    for (side, symbol), rows in out.groupby(["side", "symbol"], sort=False).groups.items():
+        idx = out.index.get_indexer(rows)
+        band[idx] = np.exp(ratios.quantiles(side, symbol))[None, :] * reference[idx, None]
+    band = np.maximum(band, reference[:, None])
+    for k, name in enumerate(QUANTILE_NAMES):
+        out[name] = band[:, k]
+    return out
 
 
 def oi_range_cap(open_interest: pd.DataFrame) -> pd.DataFrame:
@@ -408,7 +495,7 @@ def leave_one_out(snapshots: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for i, row in windows.iterrows():
         others = fit_ratios(windows[day != day[i]])
-        q = np.quantile(others.values(row["side"], row["symbol"]), QUANTILES)
+        q = others.quantiles(row["side"], row["symbol"])
         p10, p50, p90 = np.maximum(row["reference_usd"] * np.exp(q), row["reference_usd"])
         rows.append(
             (

@@ -52,7 +52,7 @@ class LiquidationMap:
         Long format: time (bar open; the book after that bar closed), price (bin centre),
         price_low, price_high, long_usd, short_usd (notional at the liquidation price).
     curve
-        move_pct (percent of ``price``: -5.0 is a 5 % drop), price, long_usd (longs liquidated
+        move_pct (a FRACTION of ``price``: -0.05 is a 5 % drop), price, long_usd (longs liquidated
         by a drop to that price), short_usd (shorts liquidated by a rise to it).
     positions
         The book at ``asof``: venue, symbol, side, size (base units), entry_price, collateral
@@ -269,7 +269,7 @@ def cumulative_curve(positions: pd.DataFrame, price: float, config: MapConfig) -
     long_usd, short_usd = _curve_at(positions, price, moves)
     return pd.DataFrame(
         {
-            "move_pct": np.round(moves * 100.0, 6),
+            "move_pct": np.round(moves, 8),
             "price": price * (1.0 + moves),
             "long_usd": long_usd,
             "short_usd": short_usd,

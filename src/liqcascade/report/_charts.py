@@ -244,7 +244,7 @@ def liquidation_map_chart(asset: str, curve: pd.DataFrame) -> Any:
     down, up = curve[curve["move_pct"] <= 0], curve[curve["move_pct"] >= 0]
     fig.add_trace(
         go.Scatter(
-            x=down["move_pct"],
+            x=down["move_pct"] * 100.0,  # fraction -> percent axis
             y=down["long_usd"],
             name="longs (drop)",
             fill="tozeroy",
@@ -253,7 +253,7 @@ def liquidation_map_chart(asset: str, curve: pd.DataFrame) -> Any:
     )
     fig.add_trace(
         go.Scatter(
-            x=up["move_pct"],
+            x=up["move_pct"] * 100.0,
             y=up["short_usd"],
             name="shorts (rise)",
             fill="tozeroy",

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from liqcascade.data._schema import INTERVALS
 from liqcascade.errors import InputError, NoDataError
 from liqcascade.sim._book import Book
 from liqcascade.sim._config import CascadeConfig, Shock
@@ -205,7 +206,7 @@ def replay(
     if t1 <= t0:
         raise InputError(f"end {t1.isoformat()} must be after start {t0.isoformat()}")
     config = (config or CascadeConfig()).model_copy(update={"solver": "stepper"})
-    step = pd.Timedelta(refresh) if refresh else None
+    step = pd.Timedelta(INTERVALS.get(refresh, refresh)) if refresh else None  # "1d" -> "1D"
     bars = _bars(store, symbol, t0, t1)
     pos = _book_at(store, symbol, t0, config)
     next_refresh = t0 + step if step is not None else None

@@ -195,6 +195,16 @@ def _volatility(store: Store, asset: str, start: pd.Timestamp, asof: pd.Timestam
     return series, "realised 7-day vol (4h bars)"
 
 
+def _least_squares(x: pd.Series | np.ndarray, y: pd.Series | np.ndarray) -> tuple[float, float]:
+    """Slope of the least-squares line of ``y`` on ``x`` and Pearson's r (scipy's linregress)."""
+    xs, ys = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    dx, dy = xs - xs.mean(), ys - ys.mean()
+    sxx, syy, sxy = float(dx @ dx), float(dy @ dy), float(dx @ dy)
+    slope = sxy / sxx if sxx > 0 else float("nan")
+    rvalue = sxy / float(np.sqrt(sxx * syy)) if sxx > 0 and syy > 0 else 0.0
+    return slope, rvalue
+
+
 def calibrate_depth_withdrawal(
     store: Store, symbol: str, asof: object, *, lookback_days: int = 180
 ) -> WithdrawalFit:
@@ -204,8 +214,6 @@ def calibrate_depth_withdrawal(
     FRACTION) at each depth row; ``vol_per_move`` = slope of the day's change in vol on the
     day's absolute return (daily closes).
     """
-    from scipy import stats
-
     from liqcascade.data import base_asset
 
     asof_ts = utc(asof, "asof")
@@ -231,7 +239,7 @@ def calibrate_depth_withdrawal(
             f"only {len(joined)} depth rows with a volatility reading for {asset} before "
             f"{asof_ts.isoformat()}; need 10 to fit depth withdrawal"
         )
-    fit = stats.linregress(np.log(joined["vol"]), np.log(joined["depth"]))
+    slope, rvalue = _least_squares(np.log(joined["vol"]), np.log(joined["depth"]))
     daily = vol.resample("1D").last().dropna()
     spot = store.read(
         "candles", start=start, end=asof_ts, symbol=f"{asset}/USDT", market="spot", interval="1d"
@@ -246,10 +254,10 @@ def calibrate_depth_withdrawal(
         dv.index = dv.index.floor("1D")
         pair = pd.concat([ret.rename("r"), dv.rename("dv")], axis=1).dropna()
         if len(pair) > 20 and pair["r"].var() > 0:
-            per_move = float(stats.linregress(pair["r"], pair["dv"]).slope)
+            per_move = _least_squares(pair["r"], pair["dv"])[0]
     return WithdrawalFit(
-        elasticity=float(-fit.slope),
-        r2=float(fit.rvalue**2),
+        elasticity=-slope,
+        r2=rvalue**2,
         n=len(joined),
         vol0=float(vol.iloc[-1]),
         vol_per_move=per_move,
