@@ -13,17 +13,17 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def store_dir(shared_market: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from liqcascade.data import Store
 
     path = tmp_path_factory.mktemp("store")
     store = Store(path)
-    store.write("liquidations", binance_4h(shared_market, "BTC"), source="test")
-    store.write("liquidations", binance_4h(shared_market, "ETH"), source="test")
-    store.write("liquidations", snapshots_24h(shared_market), source="test")
-    store.write("open_interest", oi_all_4h(shared_market, "BTC"), source="test")
-    store.write("candles", btc_perp_4h(shared_market), source="test")
-    store.write("long_short", btc_long_short(shared_market), source="test")
+    store.write("liquidations", binance_4h("BTC"), source="test")
+    store.write("liquidations", binance_4h("ETH"), source="test")
+    store.write("liquidations", snapshots_24h(), source="test")
+    store.write("open_interest", oi_all_4h("BTC"), source="test")
+    store.write("candles", btc_perp_4h(), source="test")
+    store.write("long_short", btc_long_short(), source="test")
     return path
 
 

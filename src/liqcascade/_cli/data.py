@@ -286,15 +286,21 @@ def show(
         filters["exchange"] = exchange
     if interval is not None and "interval" in ds.columns:
         filters["interval"] = interval
-    frame = _store(store).read(ds.name, start=start, end=end, **filters)
+    the_store = _store(store)
+    frame = the_store.read(ds.name, start=start, end=end, **filters)
     if interval is None and "interval" in frame.columns:
         frame = _one_interval(frame)
+    gaps = _gap_lines(the_store, ds.name, start, end, exchange)
+    if csv:
+        for line in gaps:  # stderr: the CSV stays re-importable
+            typer.echo(line, err=True)
     if csv:
         frame.to_csv(sys.stdout, index=False)
         return
     if as_json:
         records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
-        emit_json({"dataset": ds.name, "rows": len(frame), "records": records})
+        extra = {"gaps": gaps} if gaps else {}
+        emit_json({"dataset": ds.name, "rows": len(frame), "records": records, **extra})
         return
     from rich.table import Table
 
@@ -309,6 +315,31 @@ def show(
     for row in shown[columns].itertuples(index=False):
         table.add_row(*["" if v is None or v != v else str(v) for v in row])
     out_console().print(table)
+    for line in gaps:
+        typer.echo(line)
+
+
+def _gap_lines(
+    store: Store, name: str, start: str | None, end: str | None, exchange: str | None
+) -> list[str]:
+    """Collector gaps overlapping [start, end) for the liquidations view (``collect``)."""
+    if name != "liquidations" or not store.files("feed_gaps"):
+        return []
+    from liqcascade.data.feeds._spool import describe_gaps
+
+    gaps = store.read("feed_gaps", **({"exchange": exchange} if exchange else {}))
+    if start is not None:
+        gaps = gaps[gaps["end"] > pd_time(start)]
+    if end is not None:
+        gaps = gaps[gaps["time"] < pd_time(end)]
+    return describe_gaps(gaps)
+
+
+def pd_time(value: str) -> object:
+    import pandas as pd
+
+    stamp = pd.Timestamp(value)
+    return stamp if stamp.tzinfo else stamp.tz_localize("UTC")
 
 
 def _cell(value: object) -> str:
@@ -322,15 +353,19 @@ def _cell(value: object) -> str:
 
 def _one_interval(frame: pd.DataFrame) -> pd.DataFrame:
     """Keep the shortest interval when a selection mixes several (a note says so)."""
-    import pandas as pd
 
-    from liqcascade.data._schema import INTERVALS
+    from liqcascade._time import interval_length
 
     present = [str(i) for i in frame["interval"].dropna().unique()]
     if len(present) <= 1:
         return frame
-    known = [i for i in present if i in INTERVALS]
-    chosen = min(known, key=lambda i: pd.Timedelta(INTERVALS[i])) if known else sorted(present)[0]
+    known = []
+    for i in present:
+        try:
+            known.append((interval_length(i), i))
+        except ValueError:
+            continue
+    chosen = min(known)[1] if known else sorted(present)[0]
     note(
         f"note: the selection holds several intervals ({', '.join(sorted(present))}); "
         f"showing {chosen}. Pass --interval to choose."

@@ -63,7 +63,7 @@ def backfill(
     unknown = sorted(set(items) - set(live.WHAT))
     if unknown or not items:
         raise InputError(f"unknown --what {unknown}; expected some of {', '.join(live.WHAT)}")
-    client = live.make_client(exchange)  # checks the venue and the `live` extra first
+    client = live.make_client(exchange)  # checks the venue, the network and the `live` extra
     start_ms = live.to_ms(since)
     end_ms = live.to_ms(until) if until else live.to_ms(pd.Timestamp.now(tz="UTC"))
     with make_progress(

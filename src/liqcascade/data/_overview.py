@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import pandas as pd
 
-from liqcascade.data._schema import DATASETS, INTERVALS, dataset
+from liqcascade._time import parse_interval
+from liqcascade.data._schema import DATASETS, dataset
 from liqcascade.data._store import Store
+from liqcascade.errors import InputError
 
 
 def _gaps(row: pd.Series) -> object:
     """Missing bars between first and last, for series with a regular interval."""
-    step = INTERVALS.get(str(row.get("interval")))
-    if step is None or row["rows"] == 0:
+    interval = row.get("interval")
+    if not isinstance(interval, str) or row["rows"] == 0:
         return None
-    expected = int((row["last"] - row["first"]) / pd.Timedelta(step)) + 1
+    try:
+        step = parse_interval(interval)
+    except InputError:  # not a regular bar (a label such as "event"): no gap count
+        return None
+    expected = int((row["last"] - row["first"]) / step) + 1
     return max(expected - int(row["rows"]), 0)
 
 

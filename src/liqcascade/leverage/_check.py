@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from liqcascade._time import to_utc
 from liqcascade.leverage._config import MapConfig
 from liqcascade.leverage._map import map_from_frames
 
@@ -68,7 +69,7 @@ def compare_with_ladder(
     (calibration: 0 is unbiased), total_ratio, in_band (share of bars inside p10..p90).
     """
     config = config or MapConfig()
-    start_ts, end_ts = pd.Timestamp(start, tz="UTC"), pd.Timestamp(end, tz="UTC")
+    start_ts, end_ts = to_utc(start, "start"), to_utc(end, "end")
     lookback = (end_ts - start_ts) / pd.Timedelta(days=1) + burn_in_days
     config = config.model_copy(update={"lookback_days": lookback, "grid_days": 1.0})
     rows = []

@@ -24,12 +24,12 @@ No look-ahead: with ``asof`` only bars and snapshot windows CLOSED by ``asof`` a
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from liqcascade._time import closed_by, optional_utc, parse_interval
 from liqcascade.errors import InputError, NoDataError
 
 SIDES = ("long", "short")
@@ -71,36 +71,6 @@ class ScaleRatios:
     def quantiles(self, side: str, symbol: str | None = None) -> np.ndarray:
         """Return the p10/p50/p90 log multipliers for ``side`` (and ``symbol``)."""
         return np.quantile(self.values(side, symbol), self.levels, method="hazen")
-
-
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def parse_interval(text: str) -> pd.Timedelta:
-    """Parse a bar interval such as ``4h``, ``1d`` or ``1w`` (the store's spelling)."""
-    match = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", str(text).lower())
-    if match is None or int(match.group(1)) == 0:
-        raise InputError(f"interval={text!r}; expected a bar interval like 4h, 12h, 1d or 1w")
-    return pd.Timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-
-
-def _closed_by(frame: pd.DataFrame, span: pd.Timedelta, asof: pd.Timestamp | None) -> pd.DataFrame:
-    # As-of: a bar/window counts once it has closed (time + span <= asof).
-    if asof is None:
-        return frame
-    return frame[frame["time"] + span <= asof]
-
-
-def _to_utc(value: object, name: str) -> pd.Timestamp | None:
-    if value is None:
-        return None
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"{name}={value!r} is not a time; expected an ISO date/time like 2025-09-22T00:00Z"
-        ) from exc
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def bars_by_side(reported: pd.DataFrame) -> pd.DataFrame:
@@ -412,22 +382,27 @@ def estimate_frame(
     -------
     See :func:`scale_bars`; with ``complete``, also floor_usd and floored.
     """
-    asof_ts = _to_utc(asof, "asof")
-    reported = _closed_by(reported, BAR, asof_ts)
-    snapshots = _closed_by(snapshots, SNAPSHOT, asof_ts)
+    asof_ts = optional_utc(asof, "asof")
+    if asof_ts is not None:  # no look-ahead: only bars and windows closed by asof
+        reported = closed_by(reported, asof_ts, interval=BAR)
+        snapshots = closed_by(snapshots, asof_ts, interval=SNAPSHOT)
+        if open_interest is not None:
+            open_interest = closed_by(open_interest, asof_ts, interval=BAR)
+        if complete is not None:
+            complete = closed_by(complete, asof_ts, interval=DAY)
     ratios = fit_ratios(fit_windows(snapshots))
     bars = bars_by_side(reported)
-    start_ts, end_ts = _to_utc(start, "start"), _to_utc(end, "end")
+    start_ts, end_ts = optional_utc(start, "start"), optional_utc(end, "end")
     if start_ts is not None:
         bars = bars[bars["time"] >= start_ts]
     if end_ts is not None:
         bars = bars[bars["time"] < end_ts]
     cap = None
     if open_interest is not None and not open_interest.empty:
-        cap = oi_range_cap(_closed_by(open_interest, BAR, asof_ts))
+        cap = oi_range_cap(open_interest)
     estimates = scale_bars(bars.reset_index(drop=True), ratios, cap)
     if complete is not None and not complete.empty:
-        estimates = complete_floor(estimates, _closed_by(complete, DAY, asof_ts))
+        estimates = complete_floor(estimates, complete)
     return resample(estimates, interval)
 
 

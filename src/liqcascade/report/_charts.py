@@ -221,7 +221,9 @@ def treasury_stocks_chart(table: pd.DataFrame) -> Any:
 
     fig = _figure("Crypto-treasury companies: share price change", yaxis="change")
     fig.add_trace(go.Bar(x=table["ticker"], y=table["week_change_pct"], name="this week"))
-    fig.add_trace(go.Bar(x=table["ticker"], y=table["from_2025_high_pct"], name="from 2025 high"))
+    fig.add_trace(
+        go.Bar(x=table["ticker"], y=table["from_ytd_high_pct"], name="from year-to-date high")
+    )
     fig.update_layout(barmode="group", yaxis_tickformat=".0%")
     return fig
 

@@ -102,7 +102,7 @@ class StressHistory:
         from liqcascade.leverage import MapConfig
         from liqcascade.leverage._api import load_map_frames
         from liqcascade.leverage._map import build_cohorts, market_bars
-        from liqcascade.sim._stress import utc
+        from liqcascade._time import to_utc as utc
 
         self.symbol = symbol
         self.end = utc(end, "end")
@@ -251,7 +251,7 @@ class StressHistory:
     def state(self, asof: object) -> AsofState:
         """The state as of ``asof`` (only data closed by then)."""
         from liqcascade.sim._regime import horizon_range_at
-        from liqcascade.sim._stress import utc
+        from liqcascade._time import to_utc as utc
 
         t = utc(asof, "asof")
         if t > self.end:

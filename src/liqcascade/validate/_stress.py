@@ -47,7 +47,7 @@ _LEVELS = (0.10, 0.50, 0.90)
 
 
 def _utc(value: object, name: str) -> pd.Timestamp:
-    from liqcascade.sim._stress import utc
+    from liqcascade._time import to_utc as utc
 
     return utc(value, name)
 
