@@ -99,10 +99,10 @@ class StressHistory:
         map_config: MapConfig | None = None,
         insurance_fund_usd: float = 1.0e9,
     ) -> None:
+        from liqcascade._time import to_utc as utc
         from liqcascade.leverage import MapConfig
         from liqcascade.leverage._api import load_map_frames
         from liqcascade.leverage._map import build_cohorts, market_bars
-        from liqcascade._time import to_utc as utc
 
         self.symbol = symbol
         self.end = utc(end, "end")
@@ -250,8 +250,8 @@ class StressHistory:
 
     def state(self, asof: object) -> AsofState:
         """The state as of ``asof`` (only data closed by then)."""
-        from liqcascade.sim._regime import horizon_range_at
         from liqcascade._time import to_utc as utc
+        from liqcascade.sim._regime import horizon_range_at
 
         t = utc(asof, "asof")
         if t > self.end:
