@@ -84,7 +84,10 @@ def liquidation_map(
         price = float(result.price)
     except (LiqcascadeError, ValueError, KeyError, TypeError, AttributeError) as exc:
         return _unavailable(f"liquidation_map failed: {exc}"), None
-    return {"available": True, "symbol": symbol, "price": price, "longs_within": drops}, curve
+    block = {"available": True, "symbol": symbol, "price": price, "longs_within": drops}
+    block["sources"] = list(getattr(result, "sources", ()))
+    block["missing"] = list(getattr(result, "missing", ()))
+    return block, curve
 
 
 def stress(store: Any, window: ReportWindow) -> dict[str, object]:
