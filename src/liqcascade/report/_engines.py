@@ -68,26 +68,28 @@ def estimated_liquidations(
 
 def liquidation_map(
     store: Any, window: ReportWindow, symbol: str
-) -> tuple[dict, pd.DataFrame | None]:
+) -> tuple[dict, pd.DataFrame | None, pd.DataFrame | None]:
     """Liquidation map of ``symbol`` as of the cutoff, and what further 5 % / 10 % drops hit.
 
+    Returns the facts, the cumulative curve and the heatmap grid (time x price, long format).
     The map's ``curve`` is cumulative: ``long_usd`` at ``move_pct`` (a FRACTION, -0.05 =
     a 5 % drop) is the long notional liquidated by a drop to that price.
     """
     build, why = _engine("liqcascade.leverage", "liquidation_map")
     if build is None:
-        return _unavailable(why), None
+        return _unavailable(why), None, None
     try:
         result = build(store, symbol, window.cutoff)
         curve = pd.DataFrame(result.curve)
+        grid = pd.DataFrame(result.grid)
         drops = {f"{shock:+.0%}": float(result.liquidated_by(shock)) for shock in SHOCKS}
         price = float(result.price)
     except (LiqcascadeError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        return _unavailable(f"liquidation_map failed: {exc}"), None
-    block = {"available": True, "symbol": symbol, "price": price, "longs_within": drops}
-    block["sources"] = list(getattr(result, "sources", ()))
-    block["missing"] = list(getattr(result, "missing", ()))
-    return block, curve
+        return _unavailable(f"liquidation_map failed: {exc}"), None, None
+    data = {"available": True, "symbol": symbol, "price": price, "longs_within": drops}
+    data["sources"] = list(getattr(result, "sources", ()))
+    data["missing"] = list(getattr(result, "missing", ()))
+    return data, curve, grid
 
 
 def stress(store: Any, window: ReportWindow) -> dict[str, object]:

@@ -293,9 +293,38 @@ def _sentiment_facts(sentiment: dict) -> list[str]:
     text = f"Fear & Greed {sentiment['value']:.0f} on {sentiment['date']}"
     if sentiment.get("value_before_week") is not None:
         text += f" (Sunday before the week: {sentiment['value_before_week']:.0f})"
-    since = sentiment.get("lowest_since")
-    text += f"; lowest since {since}" if since else "; lowest in the data"
+    if sentiment.get("week_low") is not None:
+        since = sentiment.get("lowest_since")
+        text += f"; week low {sentiment['week_low']:.0f} on {sentiment['week_low_date']}, "
+        text += f"the lowest since {since}" if since else "the lowest in the data"
     return [text + f" ({sentiment['rule']})."]
+
+
+def _oi_exchange_facts(block: dict | None) -> list[str]:
+    if not block or not block.get("available"):
+        return []
+    top = ", ".join(
+        f"{v['exchange']} {v['oi_usd'] / 1e9:,.1f} B$ ({v['share']:.0%})"
+        for v in block["venues"][:5]
+    )
+    return [
+        f"{block['asset']} open interest by exchange at {block['time']}: {top} "
+        f"of {block['total_usd'] / 1e9:,.1f} B$."
+    ]
+
+
+def _etf_fund_facts(block: dict | None) -> list[str]:
+    if not block or not block.get("available"):
+        return []
+    funds = block["funds"]
+    out = ", ".join(f"{f['fund']} {f['week_usd'] / 1e6:+,.0f} M$" for f in funds[:4])
+    inflows = [f for f in funds if f["week_usd"] > 0][-3:]
+    text = f"Largest fund outflows this week: {out}"
+    if inflows:
+        text += "; inflows: " + ", ".join(
+            f"{f['fund']} {f['week_usd'] / 1e6:+,.0f} M$" for f in reversed(inflows)
+        )
+    return [text + " (Farside per-fund rows; BTC/ETH = Grayscale mini trusts)."]
 
 
 def sections(data: dict) -> list[Section]:
@@ -309,14 +338,20 @@ def sections(data: dict) -> list[Section]:
         Section("market", "Total crypto market cap", _market_facts(data["market"])),
         Section("liquidations", "Liquidations", _liquidation_facts(data["liquidations"])),
         Section(
-            "open_interest", "Leverage: open interest, funding, long/short", _leverage_facts(data)
+            "open_interest",
+            "Leverage: open interest, funding, long/short",
+            _leverage_facts(data) + _oi_exchange_facts(data.get("open_interest_by_exchange")),
         ),
         Section("funding", "Funding across venues", []),
         Section("liquidation_map", "Liquidation map and stress test", _map_and_stress_facts(data)),
         Section(
             "options", "Hedging: options and implied volatility", _options_facts(data["options"])
         ),
-        Section("etf_flows", "US spot ETF flows", _etf_facts(data["etf_flows"])),
+        Section(
+            "etf_flows",
+            "US spot ETF flows",
+            _etf_facts(data["etf_flows"]) + _etf_fund_facts(data.get("etf_flows_by_fund")),
+        ),
         Section("treasury", "Corporate treasury purchases", _treasury_facts(data["treasury"])),
         Section(
             "treasury_stocks",

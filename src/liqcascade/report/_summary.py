@@ -82,8 +82,11 @@ def summary_paragraph(report: dict[str, Any]) -> str:
     sentiment = report["sentiment"]
     if sentiment.get("available"):
         text = f"Fear & Greed stood at {sentiment['value']:.0f}"
-        if sentiment.get("lowest_since"):
-            text += f", the lowest since {sentiment['lowest_since']}"
+        if sentiment.get("week_low") is not None and sentiment.get("lowest_since"):
+            text += (
+                f"; its low of the week, {sentiment['week_low']:.0f} on "
+                f"{sentiment['week_low_date']}, was the lowest since {sentiment['lowest_since']}"
+            )
         parts.append(text + ".")
     return " ".join(parts)
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from liqcascade._dated import DatedConstant
 from liqcascade._time import closed_by, to_utc
 from liqcascade.errors import NoDataError
 from liqcascade.leverage._sources import all_exchange_funding, proxy_gap, store_depth_proxy
@@ -37,6 +38,24 @@ if TYPE_CHECKING:  # pragma: no cover
     from liqcascade.data import Store
 
 DEFAULT_INSURANCE_FUND_USD = 1.0e9  # order of Binance's BTCUSDT fund; set your venue's balance
+# The figure was written down on 2026-11-25 with no dated source for earlier balances: as-of
+# runs before that date start with no fund (what the fund would cover goes to ADL instead).
+DATED_INSURANCE_FUND = DatedConstant(
+    name="DEFAULT_INSURANCE_FUND_USD",
+    value=DEFAULT_INSURANCE_FUND_USD,
+    known_from="2026-11-25",
+    source="order of Binance's BTCUSDT insurance fund, noted 2026-11-25",
+    fallback=0.0,
+    fallback_source="no insurance fund (shortfalls are auto-deleveraged)",
+)
+
+
+def insurance_fund_at(usd: float, asof: pd.Timestamp) -> tuple[float, tuple[str, ...]]:
+    """The default fund balance is dated: before its date use the fallback and say so."""
+    if usd != DEFAULT_INSURANCE_FUND_USD:
+        return usd, ()
+    resolved = DATED_INSURANCE_FUND.at(asof)
+    return resolved.value, (() if resolved.dated else (resolved.note,))
 
 
 def _cadence(frame: pd.DataFrame) -> pd.Timedelta:
@@ -60,6 +79,7 @@ class MarketInputs:
     positions: int
     positions_source: str
     missing: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # dated constants not used as of ``asof`` (and what was)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,6 +93,7 @@ class MarketInputs:
             "positions": self.positions,
             "positions_source": self.positions_source,
             "missing": list(self.missing),
+            "notes": list(self.notes),
         }
 
 
@@ -285,6 +306,7 @@ def market_asof(
         raise NoDataError(f"the liquidation map of {symbol} at {asof_ts.isoformat()} is empty")
     row, depth_source = depth_asof(store, symbol, asof_ts)
     funding = funding_asof(store, symbol, asof_ts)
+    insurance_fund_usd, fund_notes = insurance_fund_at(insurance_fund_usd, asof_ts)
     price = float(lmap.price)
     book = Book(
         mid_price=price,
@@ -306,6 +328,7 @@ def market_asof(
         positions=len(positions),
         positions_source=f"liquidation map ({'; '.join((lmap.bracket_source, *lmap.sources))})",
         missing=(*lmap.missing, *proxy_gap(depth_source)),
+        notes=(*lmap.notes, *fund_notes),
     )
     return positions, book, inputs
 
@@ -406,6 +429,7 @@ def stress(
 
 
 __all__ = [
+    "DATED_INSURANCE_FUND",
     "MarketInputs",
     "StressResult",
     "WithdrawalFit",
