@@ -96,6 +96,7 @@ SUBPACKAGE_ALL = {
         "ReplayResult",
         "SerialExecutor",
         "Shock",
+        "StressModel",
         "StressResult",
         "calibrate_depth_withdrawal",
         "monte_carlo",

@@ -99,6 +99,13 @@ def _print_cascade(d: dict[str, Any]) -> None:
         for name, qs in d["quantiles"].items():
             qt.add_row(_LABELS.get(name, name), *[_fmt(name, qs[lv]) for lv in levels])
         console.print(qt)
+    inputs = d.get("inputs", {})
+    if inputs:
+        from liqcascade._cli.leverage import echo_provenance
+
+        echo_provenance(
+            (inputs.get("depth_source"), inputs.get("positions_source")), inputs.get("missing")
+        )
 
 
 def register(app: typer.Typer) -> None:
@@ -121,8 +128,9 @@ def register(app: typer.Typer) -> None:
             ),
         ] = 0.0,
         paths: Annotated[
-            int | None, typer.Option("--paths", help="Also run this many Monte Carlo paths.")
-        ] = None,
+            int,
+            typer.Option("--paths", help="Monte Carlo paths (quantiles of move, liquidations)."),
+        ] = 200,
         cluster: Annotated[
             str | None,
             typer.Option(
@@ -143,7 +151,7 @@ def register(app: typer.Typer) -> None:
         insurance_fund: Annotated[
             float, typer.Option("--insurance-fund", help="Insurance fund balance, USD.")
         ] = 1.0e9,
-        seed: Annotated[int | None, typer.Option("--seed", help="Monte Carlo seed.")] = None,
+        seed: Annotated[int, typer.Option("--seed", help="Monte Carlo seed.")] = 0,
         as_json: JsonOption = False,
         store: StoreOption = None,
     ) -> None:
