@@ -10,18 +10,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from liqcascade.data._frames import conform, to_frame
+from liqcascade.data._hashing import has_duplicate_keys, key_hashes
 from liqcascade.data._schema import Dataset, dataset
-from liqcascade.data._store import Store, WriteSummary, has_duplicate_keys, key_hashes
+from liqcascade.data._store import Store, WriteSummary
 from liqcascade.data.importers import IMPORTERS, detect_importer, importer_for
 from liqcascade.data.importers._base import BadRow, ImportResult, read_head
 from liqcascade.data.importers._csv import LINE
 from liqcascade.errors import ImportFormatError, SchemaError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import duckdb
 
 # Files a folder walk never offers to importers.
 _IGNORED_SUFFIXES = (".md", ".txt", ".py", ".pyc")
@@ -44,13 +49,19 @@ class ImportSummary:
 
     files: list[FileReport] = field(default_factory=list)
     skipped_files: list[tuple[Path, str]] = field(default_factory=list)
+    net: dict[str, WriteSummary] | None = None  # what the import changed in the store
 
     @property
     def totals(self) -> dict[str, WriteSummary]:
+        """Per dataset, rows added / replaced / unchanged against the store as it was: files
+        of one import that overlap (a later file puts back what an earlier one replaced) are
+        counted by their net effect."""
         out: dict[str, WriteSummary] = {}
         for report in self.files:
             for name, summary in report.written.items():
                 out[name] = out.get(name, WriteSummary()) + summary
+        if self.net is not None:
+            return {name: self.net.get(name, WriteSummary()) for name in out}
         return out
 
     @property
@@ -106,6 +117,7 @@ def _check(
     *,
     skip_bad: bool,
     bad: list[BadRow],
+    con: duckdb.DuckDBPyConnection | None = None,
 ) -> _Checked:
     """Conform a file's rows and check duplicate keys (each row is hashed once per import).
 
@@ -118,7 +130,7 @@ def _check(
         table = conform(ds, frame, source=path.name)
     except SchemaError as exc:
         raise SchemaError(f"{path}: {exc}") from exc
-    hashes = key_hashes(table, ds.key)
+    hashes = key_hashes(table, ds.key, con=con)
     if table.num_rows and has_duplicate_keys(ds, table, hashes):
         if lines is None:
             lines = _lines(table)
@@ -234,6 +246,7 @@ def import_paths(
         Naming file, line, column and value of the first problem; nothing is written.
     """
     summary = ImportSummary()
+    con = store._connection()  # one DuckDB connection hashes every file
     pending: list[tuple[FileReport, list[_Checked]]] = []
     for path, explicit in expand_paths(paths):
         module = _choose(path, fmt, explicit)
@@ -246,7 +259,7 @@ def import_paths(
         report = FileReport(path, module.FORMAT, bad_rows=list(result.bad_rows))
         report.warnings.extend(result.warnings)
         checked = [
-            _check(name, frame, path, skip_bad=skip_bad, bad=report.bad_rows)
+            _check(name, frame, path, skip_bad=skip_bad, bad=report.bad_rows, con=con)
             for name, frame in result.frames.items()
         ]
         pending.append((report, checked))
@@ -258,6 +271,7 @@ def import_paths(
                 written = tx.write_unique(part.dataset, part.table, part.hashes)
                 report.written[part.dataset.name] = written
             summary.files.append(report)
+    summary.net = tx.net()
     return summary
 
 
