@@ -196,6 +196,36 @@ def fit_ratios(windows: pd.DataFrame) -> ScaleRatios:
     return ScaleRatios(log_ratios=ratios, windows=usable.reset_index(drop=True))
 
 
+def predict_windows(ratios: ScaleRatios, windows: pd.DataFrame) -> pd.DataFrame:
+    """Estimate each window's all-exchange figure from its reference-venue figure.
+
+    Applies the fitted multipliers exactly as :func:`scale_bars` applies them to a bar (per
+    asset and side, never below the reference figure). Used by the walk-forward check
+    (``liqcascade.validate``), which fits ``ratios`` on earlier windows only.
+
+    Parameters
+    ----------
+    ratios
+        Multipliers fitted on other (earlier) windows.
+    windows
+        Rows of :func:`fit_windows`: time, symbol, side, reference_usd (all_usd is not read).
+
+    Returns
+    -------
+    ``windows`` with p10, p50, p90 (USD estimates of ``all_usd``).
+    """
+    out = windows.copy()
+    reference = out["reference_usd"].to_numpy(dtype=float)
+    band = np.full((len(out), len(QUANTILES)), np.nan)
+    for (side, symbol), rows in out.groupby(["side", "symbol"], sort=False).groups.items():
+        idx = out.index.get_indexer(rows)
+        band[idx] = np.exp(ratios.quantiles(side, symbol))[None, :] * reference[idx, None]
+    band = np.maximum(band, reference[:, None])
+    for k, name in enumerate(QUANTILE_NAMES):
+        out[name] = band[:, k]
+    return out
+
+
 def oi_range_cap(open_interest: pd.DataFrame) -> pd.DataFrame:
     """Upper bound of liquidations per bar: the all-exchange open-interest range in USD.
 
