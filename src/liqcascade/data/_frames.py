@@ -6,7 +6,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from liqcascade.data._schema import CHOICES, Dataset
+from liqcascade.data._schema import CHOICES, EVENT_ID_COLUMNS, Dataset
 from liqcascade.errors import SchemaError
 
 # Columns a writer must always give; every other schema column may be absent (filled null).
@@ -77,7 +77,8 @@ def conform(
 ) -> pa.Table:
     """Return ``frame`` as an arrow table with exactly ``dataset.schema``.
 
-    Missing optional columns become null, ``source`` fills rows without one, private
+    Missing optional columns become null (event ids: empty text, so a CSV round trip,
+    which cannot tell the two apart, keeps the key), ``source`` fills rows without one, private
     ``_``-prefixed helper columns are dropped. Raises :class:`SchemaError` naming the dataset,
     column and offending value for unknown columns, naive or unparsable times, non-numeric
     numbers and values outside a closed vocabulary. An arrow table whose columns already have
@@ -114,6 +115,8 @@ def conform(
             values = _as_utc(dataset, name, values)
         elif pa.types.is_floating(field.type):
             values = _as_float(dataset, name, values)
+        elif name in EVENT_ID_COLUMNS:
+            values = values.astype("str").where(values.notna(), "")
         else:
             values = values.astype("str").where(values.notna(), None)
         out[name] = values
@@ -186,6 +189,8 @@ def _conform_arrow(dataset: Dataset, table: pa.Table, *, source: str | None) -> 
                 return None
             if pa.types.is_floating(field.type):
                 values = _nan_as_null(values)
+        if field.name in EVENT_ID_COLUMNS and values.null_count:
+            values = pc.fill_null(values, "")  # "" and null are one key: no event id
         columns.append(values)
     out = pa.Table.from_arrays(columns, schema=dataset.schema)
     if out.column("time").null_count:
