@@ -92,6 +92,19 @@ def test_dot_dot_symbols_stay_inside_their_dataset_folder(store: Store, bars: Ba
     assert sorted(listed["symbol"]) == [".", ".."]
 
 
+def test_a_partition_folder_symlinked_outside_is_never_written_through(
+    tmp_path: Path, store: Store, bars: Bars
+) -> None:
+    store.write("candles", bars(["2025-09-22"], [1.0]), source="t")
+    folder = next((store.path / "candles").iterdir())
+    outside = tmp_path / "outside"
+    folder.rename(outside)
+    folder.symlink_to(outside, target_is_directory=True)
+    with pytest.raises(StoreError, match="leads outside the store"):
+        store.write("candles", bars(["2025-09-23"], [2.0]), source="t")
+    assert sorted(p.name for p in outside.iterdir()) == ["2025-09.v1.parquet"]
+
+
 def test_a_partition_value_too_long_for_a_folder_is_a_clear_error(store: Store, bars: Bars) -> None:
     with pytest.raises(SchemaError, match="too long for a folder name"):
         store.write("candles", bars(["2025-09-22"], [1.0], symbol="X" * 300), source="t")

@@ -82,6 +82,13 @@ def import_(
     skip_bad: Annotated[
         bool, typer.Option("--skip-bad", help="Skip malformed rows and report them.")
     ] = False,
+    max_mb: Annotated[
+        int,
+        typer.Option("--max-mb", min=1, help="Refuse files larger than this, decompressed (MiB)."),
+    ] = 4096,
+    max_lines: Annotated[
+        int, typer.Option("--max-lines", min=1, help="Refuse files with more lines than this.")
+    ] = 50_000_000,
     store: StoreOption = None,
 ) -> None:
     """Import files or folders; nothing is written unless every file reads cleanly."""
@@ -90,6 +97,7 @@ def import_(
 
     from liqcascade.data import import_paths
     from liqcascade.data._import import expand_paths
+    from liqcascade.data.importers._base import ImportLimits
 
     console = Console()
     the_store = _store(store)
@@ -112,6 +120,7 @@ def import_(
             kind=kind,
             skip_bad=skip_bad,
             progress=advance,
+            limits=ImportLimits(max_bytes=max_mb * 1024**2, max_lines=max_lines),
         )
     console.print(_summary_table(f"Imported {len(summary.files)} file(s)", summary.totals))
     for path, reason in summary.skipped_files:

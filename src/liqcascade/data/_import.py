@@ -18,10 +18,11 @@ import pyarrow as pa
 
 from liqcascade.data._frames import conform, to_frame
 from liqcascade.data._hashing import has_duplicate_keys, key_hashes
+from liqcascade.data._ranges import Problem, bad_rows, problems
 from liqcascade.data._schema import Dataset, dataset
 from liqcascade.data._store import Store, WriteSummary
 from liqcascade.data.importers import IMPORTERS, detect_importer, importer_for
-from liqcascade.data.importers._base import BadRow, ImportResult, read_head
+from liqcascade.data.importers._base import LIMITS, BadRow, ImportLimits, ImportResult, read_head
 from liqcascade.data.importers._csv import LINE
 from liqcascade.errors import ImportFormatError, SchemaError
 
@@ -130,6 +131,12 @@ def _check(
         table = conform(ds, frame, source=path.name)
     except SchemaError as exc:
         raise SchemaError(f"{path}: {exc}") from exc
+    found = problems(ds, table)
+    if found:
+        if lines is None:
+            lines = _lines(table)
+        keep = _in_range(ds, table, found, lines, path, skip_bad=skip_bad, bad=bad)
+        table, lines = table.filter(pa.array(keep)), lines[keep]
     hashes = key_hashes(table, ds.key, con=con)
     if table.num_rows and has_duplicate_keys(ds, table, hashes):
         if lines is None:
@@ -137,6 +144,42 @@ def _check(
         first = _first_of_each_key(ds, table, lines, path, skip_bad=skip_bad, bad=bad)
         table, hashes = table.filter(pa.array(first)), hashes[first]
     return _Checked(ds, table, hashes)
+
+
+def _in_range(
+    ds: Dataset,
+    table: pa.Table,
+    found: list[Problem],
+    lines: np.ndarray,
+    path: Path,
+    *,
+    skip_bad: bool,
+    bad: list[BadRow],
+) -> np.ndarray:
+    """Mask of the rows within the dataset's declared ranges; without ``skip_bad`` the first
+    row outside them (by file line) is an error naming file, line, column and value."""
+    if not skip_bad:
+        first = min(found, key=lambda p: int(lines[p.rows].min()))
+        i = int(np.flatnonzero(first.rows & (lines == lines[first.rows].min()))[0])
+        raise ImportFormatError(
+            "value out of range",
+            path=path,
+            line=int(lines[i]),
+            column=first.column,
+            value=table.column(first.column)[i].as_py(),
+            expected=f"{first.expected} (fix the row, or pass --skip-bad to skip such rows)",
+        )
+    reported: set[int] = set()
+    for problem in found:
+        for i in np.flatnonzero(problem.rows):
+            if int(i) in reported:
+                continue
+            reported.add(int(i))
+            value = table.column(problem.column)[int(i)].as_py()
+            reason = f"out of range: expected {problem.expected}"
+            bad.append(BadRow(str(path), int(lines[i]), problem.column, value, reason))
+    bad.sort(key=lambda row: (row.path, row.line))
+    return ~bad_rows(found, table.num_rows)
 
 
 def _first_of_each_key(
@@ -217,6 +260,7 @@ def import_paths(
     kind: str | None = None,
     skip_bad: bool = False,
     progress: Callable[[Path, int], None] | None = None,
+    limits: ImportLimits | None = None,
 ) -> ImportSummary:
     """Import files (plain, .gz, .zip) or folders into ``store`` in one atomic write.
 
@@ -234,6 +278,10 @@ def import_paths(
         Skip (and report) malformed rows instead of failing the whole import.
     progress
         Called with each file and 0 before reading it, and with its size in bytes after.
+    limits
+        Bounds on each file's decompressed size and line count (default
+        :class:`~liqcascade.data.importers._base.ImportLimits`); a file past them is an
+        error that says how to raise them.
 
     Returns
     -------
@@ -245,6 +293,25 @@ def import_paths(
     ImportFormatError
         Naming file, line, column and value of the first problem; nothing is written.
     """
+    token = LIMITS.set(limits or ImportLimits())
+    try:
+        return _import(
+            store, fmt, paths, symbol=symbol, kind=kind, skip_bad=skip_bad, progress=progress
+        )
+    finally:
+        LIMITS.reset(token)
+
+
+def _import(
+    store: Store,
+    fmt: str,
+    paths: Sequence[str | Path],
+    *,
+    symbol: str | None,
+    kind: str | None,
+    skip_bad: bool,
+    progress: Callable[[Path, int], None] | None,
+) -> ImportSummary:
     summary = ImportSummary()
     con = store._connection()  # one DuckDB connection hashes every file
     pending: list[tuple[FileReport, list[_Checked]]] = []

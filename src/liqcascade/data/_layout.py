@@ -83,20 +83,45 @@ def month_file_version(filename: str) -> int | None:
     return int(match.group(2)) if match else None
 
 
-def inside(root: Path, relative: str) -> Path:
+def inside(root: Path, relative: str, *, checked: dict[str, bool] | None = None) -> Path:
     """``root / relative``, checked to stay inside ``root`` (no ``..``, no absolute path,
-    no symlink leading out): every path the store derives from data or from its own
-    bookkeeping files goes through here before it is read, written or deleted."""
+    no symlinked folder leading out): every path the store derives from data or from its
+    own bookkeeping files goes through here before it is read, written or deleted.
+    ``checked`` caches the folder checks of one operation (a commit places many files in
+    few folders)."""
     if not isinstance(relative, str) or not relative or os.path.isabs(relative):
         raise StoreError(f"store path {relative!r} is not a relative path inside {root}")
-    candidate = root / relative
-    resolved_root = root.resolve()
-    resolved = candidate.resolve()
-    if resolved == resolved_root or resolved_root not in resolved.parents:
+    parts = relative.replace("\\", "/").split("/")
+    if any(part in ("", ".", "..") for part in parts):
         raise StoreError(
             f"store path {relative!r} leads outside the store {root}; refusing to touch it"
         )
+    candidate = root / relative
+    folder = str(candidate.parent)
+    if len(parts) > 1:
+        if checked is None or folder not in checked:
+            ok = _folder_inside(str(root), folder)
+            if checked is not None:
+                checked[folder] = ok
+        else:
+            ok = checked[folder]
+    if len(parts) > 1 and not ok:
+        raise StoreError(
+            f"store path {relative!r} leads outside the store {root} (a symlinked folder); "
+            "refusing to touch it"
+        )
     return candidate
+
+
+def _folder_inside(root: str, folder: str) -> bool:
+    """Whether ``folder`` (resolved, symlinks followed) lies inside ``root``; a folder that
+    does not exist yet is judged by its nearest existing parent."""
+    resolved_root = Path(root).resolve()
+    path = Path(folder)
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    resolved = path.resolve()
+    return resolved == resolved_root or resolved_root in resolved.parents
 
 
 def month_starts(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -40,6 +40,7 @@ from liqcascade.data._manifest import (
     recover,
     stage_dir,
 )
+from liqcascade.data._ranges import describe, problems
 from liqcascade.data._schema import Dataset, dataset
 from liqcascade.data._threads import (
     THREADED_ROWS,
@@ -49,7 +50,7 @@ from liqcascade.data._threads import (
     rows_per_file,
     workers,
 )
-from liqcascade.errors import StoreError
+from liqcascade.errors import SchemaError, StoreError
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
@@ -139,6 +140,9 @@ class Transaction:
         table = conform(ds, frame, source=source)
         if table.num_rows == 0:
             return WriteSummary()
+        found = problems(ds, table)
+        if found:
+            raise SchemaError(describe(ds, table, found[0]))
         hashes = key_hashes(table, ds.key, con=self._con)
         if has_duplicate_keys(ds, table, hashes):
             last = ~to_frame(ds, table).duplicated(list(ds.key), keep="last").to_numpy()
@@ -306,9 +310,10 @@ class Transaction:
         entries = dict(self._base.entries)
         retired = []
         folders = set()
+        checked: dict[str, bool] = {}
         for (key, (_, rows)), tmp in zip(items, temps, strict=True):
             relative = month_file(key, version)
-            final = inside(self._root, relative)
+            final = inside(self._root, relative, checked=checked)
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, final)
             folders.add(final.parent)
