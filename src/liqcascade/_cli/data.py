@@ -185,8 +185,10 @@ def show(
     """Print the rows of one dataset (table, --csv or --json)."""
     import sys
 
+    from liqcascade._cli._checks import check_range
     from liqcascade.data._schema import dataset as lookup
 
+    check_range(start, end)
     ds = lookup(dataset)
     filters: dict[str, object] = {}
     if symbol is not None:

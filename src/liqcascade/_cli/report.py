@@ -33,7 +33,10 @@ def week(
     ] = None,
 ) -> None:
     """Write report.html, report.md and report.json for the week containing --asof."""
+    from liqcascade._cli._checks import check_output_folder
     from liqcascade.data import Store
+
+    check_output_folder(out, "--out")
     from liqcascade.report import weekly_report
 
     out_dir = out if out is not None else Path("report-out") / f"week-{asof}"
@@ -61,7 +64,11 @@ def replay(
     ] = None,
 ) -> None:
     """Replay an episode bar by bar: simulated vs estimated vs reported liquidations."""
+    from liqcascade._cli._checks import check_output_folder, check_range
     from liqcascade.data import Store
+
+    check_range(start, end)
+    check_output_folder(out, "--out")
     from liqcascade.report import episode_report
     from liqcascade.report._episode import DEFAULT_SYMBOLS
 

@@ -115,7 +115,12 @@ def register(app: typer.Typer) -> None:
         store: Annotated[Path | None, typer.Option("--store", help=STORE_HELP)] = None,
     ) -> None:
         """Stress a market as of a time: shock, liquidation cascade, insurance fund, ADL."""
+        from liqcascade._cli._checks import check_cluster, check_paths, check_shock
         from liqcascade.errors import InputError
+
+        check_shock(shock)
+        check_paths(paths)
+        check_cluster(cluster)
         from liqcascade.sim import CascadeConfig, Shock
         from liqcascade.sim._stress import stress
 
@@ -167,8 +172,12 @@ def register(app: typer.Typer) -> None:
         store: Annotated[Path | None, typer.Option("--store", help=STORE_HELP)] = None,
     ) -> None:
         """Replay the real price path: implied liquidations per bar vs estimated true ones."""
+        from liqcascade._cli._checks import check_duration, check_output_file, check_range
         from liqcascade.sim._replay import replay
 
+        check_range(start, end)
+        check_duration(refresh, "--refresh")
+        check_output_file(html, "--html")
         result = replay(_store(store), symbol, start, end, refresh=refresh)
         if html is not None:
             result.write_html(html)
