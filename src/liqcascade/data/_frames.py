@@ -17,7 +17,13 @@ PRIVATE_PREFIX = "_"
 
 def _as_utc(dataset: Dataset, column: str, values: pd.Series) -> pd.Series:
     if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+        try:
+            return values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+        except (ValueError, OverflowError):  # pandas' OutOfBoundsDatetime is a ValueError
+            raise SchemaError(
+                f"{dataset.name}.{column} holds times outside 1677 .. 2262 (not representable "
+                "in nanoseconds); expected times within 2009 .. now"
+            ) from None
     if values.isna().all():
         return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
     if pd.api.types.is_datetime64_dtype(values.dtype):

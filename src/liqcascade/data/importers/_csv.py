@@ -111,7 +111,10 @@ def _zoned_times(data: bytes, header: list[str], columns: Sequence[Col]) -> set[
     lines = data[:65536].split(b"\n", 2)
     if len(lines) < 2:
         return set()
-    first = next(csv.reader([lines[1].decode("utf-8", errors="replace").strip("\r")]), [])
+    try:
+        first = next(csv.reader([lines[1].decode("utf-8", errors="replace").strip("\r")]), [])
+    except csv.Error:  # a bare carriage return: the checked reader names the line
+        return set()
     out = set()
     for col in columns:
         if col.kind == "time" and col.name in header:
