@@ -8,7 +8,8 @@ from __future__ import annotations
 import typer
 
 from liqcascade import __version__
-from liqcascade._cli import data, demo, leverage, margin, report, sim
+from liqcascade._cli import collect, data, demo, leverage, margin, report, sim
+from liqcascade._cli._common import CONTEXT_SETTINGS, examples
 from liqcascade.errors import LiqcascadeError
 
 app = typer.Typer(
@@ -16,8 +17,14 @@ app = typer.Typer(
     help=(
         "Measure and simulate leverage and liquidation cascades in crypto perpetual futures.\n\n"
         "Start with `liqcascade demo` (loads the bundled real sample and writes the weekly "
-        "report), or `liqcascade margin liq-price --help` for exchange-exact liquidation prices."
+        "report), or `liqcascade margin liq-price --help` for exchange-exact liquidation prices. "
+        "Every command takes -h; result commands take --json (one JSON object on stdout)."
     ),
+    epilog=examples(
+        ("Load the bundled sample and write the weekly report:", "liqcascade demo"),
+        ("Any command's options and worked examples:", "liqcascade report week -h"),
+    ),
+    context_settings=CONTEXT_SETTINGS,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
@@ -39,7 +46,7 @@ def _root(
     """liqcascade: exact margin math, a clean data layer, hidden leverage, cascades, reports."""
 
 
-for _area in (margin, data, leverage, sim, report, demo):
+for _area in (margin, data, collect, leverage, sim, report, demo):
     _area.register(app)
 
 

@@ -44,7 +44,7 @@ def test_import_list_show_round_trip(tmp_path: Path, klines: Path) -> None:
     store = str(tmp_path / "store")
     out = invoke("data", "import", "auto", str(klines.parent), "--store", store)
     assert "candles" in out and "2" in out
-    out = invoke("data", "list", "--store", store)
+    out = invoke("data", "list", "--all", "--store", store)
     assert "BTC/USDT" in out and "2025-09-21" in out  # rich wraps the series column
     csv_text = invoke("data", "show", "candles", "--symbol", "BTC/USDT", "--csv", "--store", store)
     frame = pd.read_csv(io.StringIO(csv_text))
@@ -61,9 +61,11 @@ def test_import_list_show_round_trip(tmp_path: Path, klines: Path) -> None:
 def test_show_json(tmp_path: Path, klines: Path) -> None:
     store = str(tmp_path / "store")
     invoke("data", "import", "ohlcvfeed", str(klines), "--store", store)
-    records = json.loads(
+    doc = json.loads(
         invoke("data", "show", "candles", "--symbol", "BTC/USDT", "--json", "--store", store)
     )
+    records = doc["records"]
+    assert doc["dataset"] == "candles" and doc["rows"] == 2
     assert [r["close"] for r in records] == [115232.29, 112650.99]
     assert records[0]["time"].startswith("2025-09-21T00:00:00")
 

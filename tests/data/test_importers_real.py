@@ -1,5 +1,9 @@
 """Every shared-data importer on its real file: expected rows come from the raw CSV lines
-(quoted in each case), converted by the documented unit rules — never from our own output."""
+(quoted in each case), converted by the documented unit rules — never from our own output.
+
+The files are real cuts (header + consecutive lines, bytes unchanged) of the shared collection,
+committed under ``fixtures/market`` with their source repository @ commit in its
+``metadata.json`` (made by its ``_make.py``)."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from liqcascade.data.importers._base import read_head
 pytestmark = pytest.mark.golden
 
 T = pd.Timestamp
+MARKET = Path(__file__).parent / "fixtures" / "market"
 
 # (format, file, dataset, row filter, expected values, raw line the numbers come from)
 CASES = [
@@ -195,7 +200,6 @@ CASES = [
     ids=[f"{c[0]}:{Path(c[1]).name}" for c in CASES],
 )
 def test_importer_maps_the_raw_row(
-    shared_market: Path,
     fmt: str,
     file: str,
     name: str,
@@ -203,7 +207,7 @@ def test_importer_maps_the_raw_row(
     expected: dict,
     raw: str,
 ) -> None:
-    path = shared_market / file
+    path = MARKET / file
     assert fmt == detect_importer(path, read_head(path)).FORMAT  # `auto` finds it
     frame = importer_for(fmt).read(path).frames[name]
     mask = pd.Series(True, index=frame.index)
@@ -218,9 +222,9 @@ def test_importer_maps_the_raw_row(
             assert row[column] == value, column
 
 
-def test_mstr_rows_with_holdings_going_backwards_are_flagged(shared_market: Path) -> None:
+def test_mstr_rows_with_holdings_going_backwards_are_flagged() -> None:
     # line 55: "2025-04-07,0,577000000,577,202,..." -- 202 BTC after 528,185 the week before
-    path = shared_market / "treasury_holdings_dattracker/mstr_btc_purchases_8k.csv"
+    path = MARKET / "treasury_holdings_dattracker/mstr_btc_purchases_8k.csv"
     result = importer_for("dattracker").read(path)
     assert any(w.startswith("line 55:") for w in result.warnings)
     purchases = result.frames["treasury"]
@@ -228,9 +232,9 @@ def test_mstr_rows_with_holdings_going_backwards_are_flagged(shared_market: Path
     assert not (purchases["time"] == T("2025-04-07", tz="UTC")).any()
 
 
-def test_farside_weekend_zeros_are_dropped(shared_market: Path) -> None:
+def test_farside_weekend_zeros_are_dropped() -> None:
     # wide file: "2024-01-13,0.0,0.0,..." is a Saturday with no trading
-    path = shared_market / "farside_etf_flows_ciyberpunk/bitcoin_etf_flows_wide_daily.csv"
+    path = MARKET / "farside_etf_flows_ciyberpunk/bitcoin_etf_flows_wide_daily.csv"
     flows = importer_for("farside").read(path).frames["etf_flows"]
     assert (flows["time"].dt.day_of_week < 5).all()
     total = flows[(flows["fund"] == "TOTAL") & (flows["time"] == T("2024-01-11", tz="UTC"))]

@@ -284,7 +284,6 @@ def test_backfill_command_writes_the_store(tmp_path: Path, monkeypatch: pytest.M
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--exchange", "binance"], "--since"),
         (["--exchange", "kraken", "--since", "2025-09-01"], "no live backfill for 'kraken'"),
         (["--since", "2025-09-01", "--what", "trades"], "unknown --what"),
     ],
@@ -295,3 +294,10 @@ def test_backfill_command_refuses_bad_options(args: list[str], message: str) -> 
 
     result = CliRunner().invoke(app, ["data", "backfill", *args])
     assert isinstance(result.exception, LiqcascadeError) and message in str(result.exception)
+
+
+def test_backfill_requires_start() -> None:
+    from liqcascade.cli import app
+
+    result = CliRunner().invoke(app, ["data", "backfill", "--exchange", "binance"])
+    assert result.exit_code == 2 and "--start" in result.output

@@ -1,156 +1,63 @@
-"""Real Coinglass CSVs converted to store-schema frames, for the leverage tests.
+"""Real series from the bundled sample as store-schema frames, for the leverage tests.
 
-The conversion is deliberately minimal (the data layer's importers are the real thing); it lets
-the estimator and the map be checked on real data with or without a store.
+The sample (``src/liqcascade/data/sample``, see its ``ATTRIBUTION.md``) holds the Coinglass
+panel (FelipeODonnell/liquidity-report @ 7b21f7c7) and the Hyperliquid daily statistics
+(gothchico/HL-deepdive @ 84dbbd87) converted by liqcascade's importers; these readers pick the
+series the estimator and the map are checked on, with or without a store. Row for row they are
+the raw CSV values (checked against ``../shared/data/market`` when the sample was built).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import cache
 
 import pandas as pd
+import pyarrow.parquet as pq
 
-PANEL = "coinglass_liquidityreport_felipe"
-
-
-def _ms(series: pd.Series) -> pd.Series:
-    return pd.to_datetime(series.astype("int64"), unit="ms", utc=True)
+from liqcascade.data import DATASETS, sample_files
+from liqcascade.data._frames import to_frame
 
 
-def _liq_rows(time, exchange, symbol, interval, long_usd, short_usd, coverage) -> pd.DataFrame:
-    frames = []
-    for side, values in (("long", long_usd), ("short", short_usd)):
-        frames.append(
-            pd.DataFrame(
-                {
-                    "time": time.to_numpy(),
-                    "exchange": exchange,
-                    "symbol": symbol,
-                    "interval": interval,
-                    "liquidated_side": side,
-                    "notional_usd": pd.Series(values).to_numpy(dtype=float),
-                    "qty": float("nan"),
-                    "price": float("nan"),
-                    "coverage": coverage,
-                    "event_id": "",
-                    "source": "test",
-                }
-            )
-        )
-    out = pd.concat(frames, ignore_index=True)
-    out["time"] = pd.to_datetime(out["time"], utc=True)
-    return out.sort_values("time", kind="stable").reset_index(drop=True)
+@cache
+def _sample(name: str) -> pd.DataFrame:
+    return to_frame(DATASETS[name], pq.read_table(sample_files()[name]))
 
 
-def binance_4h(root: Path, asset: str) -> pd.DataFrame:
-    raw = pd.read_csv(root / PANEL / f"liq_binance_4h_{asset}.csv")
-    return _liq_rows(
-        _ms(raw["time"]),
-        "binance",
-        asset,
-        "4h",
-        raw["aggregated_long_liquidation_usd"],
-        raw["aggregated_short_liquidation_usd"],
-        "throttled",
+def _rows(name: str, **equals: str) -> pd.DataFrame:
+    frame = _sample(name)
+    keep = pd.Series(True, index=frame.index)
+    for column, value in equals.items():
+        keep &= frame[column] == value
+    return frame[keep].sort_values("time", kind="stable").reset_index(drop=True)
+
+
+def binance_4h(asset: str) -> pd.DataFrame:
+    """Binance's 4h liquidations of ``asset`` (Coinglass liq_binance_4h_<asset>.csv)."""
+    return _rows("liquidations", exchange="binance", symbol=asset, interval="4h")
+
+
+def snapshots_24h() -> pd.DataFrame:
+    """Per-exchange 24h snapshots, BTC and ETH (Coinglass liq_by_exchange_24h_snapshots.csv)."""
+    return _rows("liquidations", interval="24h")
+
+
+def oi_all_4h(asset: str) -> pd.DataFrame:
+    """All-exchange 4h open-interest OHLC in USD (Coinglass oi_allexch_ohlc_4h_<asset>.csv)."""
+    return _rows("open_interest", exchange="all", symbol=asset, interval="4h")
+
+
+def btc_perp_4h() -> pd.DataFrame:
+    """Binance BTCUSDT perp 4h bars (Coinglass price_ohlc_binance_BTCUSDT_perp_4h.csv)."""
+    return _rows(
+        "candles", exchange="binance", symbol="BTC/USDT:USDT", market="perp", interval="4h"
     )
 
 
-def snapshots_24h(root: Path) -> pd.DataFrame:
-    raw = pd.read_csv(root / PANEL / "liq_by_exchange_24h_snapshots.csv")
-    raw["t"] = pd.to_datetime(raw["snapshot_commit_time"], utc=True) - pd.Timedelta("24h")
-    raw["exchange"] = raw["exchange"].str.lower().str.replace(".io", "", regex=False)
-    raw = raw.sort_values("snapshot_dir").drop_duplicates(["t", "coin", "exchange"], keep="last")
-    frames = [
-        _liq_rows(
-            g["t"],
-            ex,
-            coin,
-            "24h",
-            g["longLiquidation_usd"],
-            g["shortLiquidation_usd"],
-            "aggregated",
-        )
-        for (ex, coin), g in raw.groupby(["exchange", "coin"])
-    ]
-    return pd.concat(frames, ignore_index=True).sort_values("time", kind="stable")
+def btc_long_short() -> pd.DataFrame:
+    """Binance BTCUSDT global-account long share (ls_global_account_binance_BTCUSDT_4h.csv)."""
+    return _rows("long_short", exchange="binance", symbol="BTC/USDT:USDT", kind="global_account")
 
 
-def oi_all_4h(root: Path, asset: str) -> pd.DataFrame:
-    raw = pd.read_csv(root / PANEL / f"oi_allexch_ohlc_4h_{asset}.csv")
-    return pd.DataFrame(
-        {
-            "time": _ms(raw["time"]),
-            "exchange": "all",
-            "symbol": asset,
-            "interval": "4h",
-            "margin": "all",
-            "open_usd": raw["open"].astype(float),
-            "high_usd": raw["high"].astype(float),
-            "low_usd": raw["low"].astype(float),
-            "close_usd": raw["close"].astype(float),
-            "close_base": float("nan"),
-            "source": "test",
-        }
-    )
-
-
-def btc_perp_4h(root: Path) -> pd.DataFrame:
-    raw = pd.read_csv(root / PANEL / "price_ohlc_binance_BTCUSDT_perp_4h.csv")
-    return pd.DataFrame(
-        {
-            "time": _ms(raw["time"]),
-            "exchange": "binance",
-            "symbol": "BTC/USDT:USDT",
-            "market": "perp",
-            "interval": "4h",
-            "open": raw["open"].astype(float),
-            "high": raw["high"].astype(float),
-            "low": raw["low"].astype(float),
-            "close": raw["close"].astype(float),
-            "volume": float("nan"),
-            "quote_volume": raw["volume_usd"].astype(float),
-            "currency": "USDT",
-            "source": "test",
-        }
-    )
-
-
-def btc_long_short(root: Path) -> pd.DataFrame:
-    raw = pd.read_csv(root / PANEL / "ls_global_account_binance_BTCUSDT_4h.csv")
-    return pd.DataFrame(
-        {
-            "time": _ms(raw["time"]),
-            "exchange": "binance",
-            "symbol": "BTC/USDT:USDT",
-            "interval": "4h",
-            "kind": "global_account",
-            "long_fraction": raw["global_account_long_percent"] / 100.0,
-            "short_fraction": raw["global_account_short_percent"] / 100.0,
-            "ratio": raw["global_account_long_short_ratio"].astype(float),
-            "source": "test",
-        }
-    )
-
-
-def hyperliquid_daily(root: Path, asset: str) -> pd.DataFrame:
-    raw = pd.read_csv(
-        root
-        / "hyperliquid_stats_daily_gothchico"
-        / "daily_notional_liquidated_by_coin_BTC_ETH_SOL_HYPE.csv"
-    )
-    raw = raw[raw["coin"] == asset]
-    return pd.DataFrame(
-        {
-            "time": pd.to_datetime(raw["date_utc"], utc=True),
-            "exchange": "hyperliquid",
-            "symbol": asset,
-            "interval": "1d",
-            "liquidated_side": "both",
-            "notional_usd": raw["daily_notional_liquidated_usd"].astype(float),
-            "qty": float("nan"),
-            "price": float("nan"),
-            "coverage": "complete",
-            "event_id": "",
-            "source": "test",
-        }
-    ).reset_index(drop=True)
+def hyperliquid_daily(asset: str) -> pd.DataFrame:
+    """Hyperliquid's complete daily liquidated notional of ``asset`` (gothchico daily stats)."""
+    return _rows("liquidations", exchange="hyperliquid", symbol=asset, interval="1d")

@@ -13,17 +13,17 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def store_dir(shared_market: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from liqcascade.data import Store
 
     path = tmp_path_factory.mktemp("store")
     store = Store(path)
-    store.write("liquidations", binance_4h(shared_market, "BTC"), source="test")
-    store.write("liquidations", binance_4h(shared_market, "ETH"), source="test")
-    store.write("liquidations", snapshots_24h(shared_market), source="test")
-    store.write("open_interest", oi_all_4h(shared_market, "BTC"), source="test")
-    store.write("candles", btc_perp_4h(shared_market), source="test")
-    store.write("long_short", btc_long_short(shared_market), source="test")
+    store.write("liquidations", binance_4h("BTC"), source="test")
+    store.write("liquidations", binance_4h("ETH"), source="test")
+    store.write("liquidations", snapshots_24h(), source="test")
+    store.write("open_interest", oi_all_4h("BTC"), source="test")
+    store.write("candles", btc_perp_4h(), source="test")
+    store.write("long_short", btc_long_short(), source="test")
     return path
 
 
@@ -115,7 +115,7 @@ def test_map_json_and_offline_html(store_dir: Path, tmp_path: Path) -> None:
     assert doc["price"] == pytest.approx(115_624.9)
     assert doc["asof"].startswith("2025-09-21T00:00:00")
     assert doc["grid"]["time"][-1].startswith("2025-09-20T20:00:00")
-    five = next(r for r in doc["curve"] if r["move_pct"] == -5.0)
+    five = next(r for r in doc["curve"] if r["move_pct"] == -0.05)
     assert five["long_usd"] > 0
     text = html.read_text(encoding="utf-8")
     assert "plotly" in text and '<script src="http' not in text  # plotly.js embedded

@@ -15,6 +15,8 @@ from liqcascade.leverage._estimate import (
     fit_ratios,
     fit_windows,
     leave_one_out,
+    out_of_time_ranks,
+    recalibrated_levels,
     resample,
 )
 
@@ -246,8 +248,11 @@ def test_estimate_never_below_reported_on_real_bars(real_liquidations, asset) ->
         assert (est[f"estimated_{side}_p10"] >= reported).all()
         assert (est[f"estimated_{side}_p10"] <= est[f"estimated_{side}_p50"]).all()
         assert (est[f"estimated_{side}_p50"] <= est[f"estimated_{side}_p90"]).all()
+    # The week of 2025-09-22: BTC longs Binance $77.5 M, p10 $112 M (1.45x; the recalibrated
+    # band reaches lower than the nominal one's 1.85x), p50 $250 M.
     week = est[(est["time"] >= "2025-09-22") & (est["time"] < "2025-09-26")]
-    assert week["estimated_long_p10"].sum() > week["reported_long_usd"].sum() * 1.5
+    assert week["estimated_long_p10"].sum() > week["reported_long_usd"].sum() * 1.3
+    assert week["estimated_long_p50"].sum() > week["reported_long_usd"].sum() * 2.5
 
 
 @pytest.mark.property
@@ -318,3 +323,38 @@ def test_hyperliquid_floor_binds_on_real_days(real_liquidations) -> None:
     assert len(floor) >= 150
     assert 0.08 < (floor > before).mean() < 0.35
     assert (after >= floor * (1 - 1e-9)).all()
+
+
+def test_out_of_time_ranks_hand_worked() -> None:
+    # Five days at multiplier 2x (log 0.693), then a day at 4x and a day at 1x (longs; shorts
+    # 3x throughout). Each rank uses only the days before: days 0-4 have fewer than
+    # MIN_FIT_WINDOWS (5) earlier windows -> no rank; day 5 (4x) is above all 5 earlier -> 1.0;
+    # day 6 (1x) is below all 6 earlier -> 0.0. Shorts: day 5 ties 5 of 5 -> 0.5, day 6 ties
+    # 6 of 6 -> 0.5.
+    alls = [200.0] * 5 + [400.0, 100.0]
+    windows = fit_windows(snapshots(range(7), alls, [300.0] * 7, [100.0] * 7, [100.0] * 7))
+    ranks = out_of_time_ranks(windows.dropna(subset=["log_ratio"]))
+    assert sorted(ranks.tolist()) == [0.0, 0.5, 0.5, 1.0]
+
+
+def test_recalibrated_levels_hand_worked() -> None:
+    # Too few ranks: the nominal levels.
+    assert recalibrated_levels(np.full(19, 0.5)) == (0.1, 0.5, 0.9)
+    # 21 ranks evenly 0, 0.05, ..., 1.0: their 10/50/90 % quantiles are 0.1/0.5/0.9 again
+    # (a calibrated record keeps the nominal band).
+    assert recalibrated_levels(np.linspace(0.0, 1.0, 21)) == pytest.approx((0.1, 0.5, 0.9))
+    # A record whose truths all fell in the upper half of their day's multipliers (ranks
+    # 0.5..1.0): the band moves up to levels 0.55/0.75/0.95.
+    assert recalibrated_levels(np.linspace(0.5, 1.0, 21)) == pytest.approx((0.55, 0.75, 0.95))
+
+
+def test_recalibrated_band_widens_after_misses() -> None:
+    # Multipliers alternate 2x and 8x for 30 days: the nominal p10/p90 of that history are
+    # (about) 2x and 8x, but out of time half the truths sit exactly on a band edge and the
+    # ranks are 0.25/0.75-ish; the levels stay inside [0, 1] and the band stays ordered.
+    alls = [200.0 if d % 2 else 800.0 for d in range(30)]
+    ratios = fit_ratios(fit_windows(snapshots(range(30), alls, [300.0] * 30, [100.0] * 30)))
+    low, mid, high = ratios.levels
+    assert 0.0 <= low <= mid <= high <= 1.0
+    q = np.exp(ratios.quantiles("long", "BTC"))
+    assert 2.0 - 1e-9 <= q[0] <= q[1] <= q[2] <= 8.0 + 1e-9

@@ -107,7 +107,7 @@ def test_curve_is_cumulative_away_from_the_price() -> None:
     assert np.all(np.diff(down["long_usd"]) >= 0) and np.all(np.diff(up["short_usd"]) >= 0)
     assert (down["short_usd"] == 0).all() and (up["long_usd"] == 0).all()
     assert down["long_usd"].iloc[-1] > 0 and up["short_usd"].iloc[-1] > 0
-    five = result.curve.set_index("move_pct").at[-5.0, "long_usd"]
+    five = result.curve.set_index("move_pct").at[-0.05, "long_usd"]
     assert result.liquidated_by(-0.05) == pytest.approx(five)
 
 

@@ -17,6 +17,7 @@ from liqcascade.margin import (
     liquidation_price,
     liquidation_prices,
     load_brackets,
+    maintenance_margin,
     margin_detailed,
     margin_ratio,
     normalize_symbol,
@@ -327,3 +328,38 @@ def test_initial_margin_without_leverage_column_is_an_error() -> None:
     # the packaged 2021 ETHUSDT table has no initialLeverage column
     with pytest.raises(BracketError, match="initialLeverage"):
         initial_margin("binance", 1.0, 2000.0, symbol="ETHUSDT", at="2021-06-01")
+
+
+def test_one_failure_one_error_type_in_every_function() -> None:
+    # 5,000 BTC at 120,000 = 600 M USDT notional, beyond the 2021 BTCUSDT table's last cap
+    # (500 M): the same BracketError from the price, the ratio and the maintenance functions.
+    args = ("binance", "long", 5_000.0, 120_000.0, 400e6)
+    table = {"symbol": "BTCUSDT", "at": "2021-06-01"}
+    with pytest.raises(BracketError, match="last bracket"):
+        liquidation_price(*args, **table)
+    with pytest.raises(BracketError, match="last bracket"):
+        margin_ratio(*args, 120_000.0, **table)
+    with pytest.raises(BracketError, match="last bracket"):
+        maintenance_margin("binance", 5_000.0, 120_000.0, **table)
+
+
+def test_an_unknown_option_is_named_with_the_valid_ones() -> None:
+    for function in (liquidation_price, bankruptcy_price, margin_detailed):
+        with pytest.raises(TypeError, match=r"mrr.*expected some of mmr, cum"):
+            function("binance", "long", 1.0, 100.0, 10.0, mrr=0.004)
+    with pytest.raises(TypeError, match="mrr"):
+        margin_ratio("binance", "long", 1.0, 100.0, 10.0, 95.0, mrr=0.004)
+    # one position's maintenance margin has no cross-margin options
+    with pytest.raises(TypeError, match="other_upnl"):
+        maintenance_margin("binance", 1.0, 100.0, mmr=0.004, other_upnl=5.0)
+
+
+def test_options_are_one_frozen_object() -> None:
+    from dataclasses import FrozenInstanceError
+
+    from liqcascade.margin._api import MarginOptions
+
+    options = MarginOptions.of("liquidation_price", {"mmr": 0.004, "inverse": True})
+    assert (options.mmr, options.inverse, options.other_upnl) == (0.004, True, 0.0)
+    with pytest.raises(FrozenInstanceError):
+        options.mmr = 0.005  # type: ignore[misc]

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from liqcascade._time import interval_length
 from liqcascade.errors import InputError
-from liqcascade.report._window import interval_length, known_by, parse_asof
+from liqcascade.report._window import known_by, parse_asof
 
 
 def test_week_starts_on_monday_and_ends_at_the_asof_close() -> None:

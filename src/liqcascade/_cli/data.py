@@ -8,8 +8,21 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from liqcascade._cli import data_live
+from liqcascade._cli._common import (
+    JsonOption,
+    StoreOption,
+    emit_json,
+    err_console,
+    examples,
+    make_progress,
+    note,
+    open_store,
+    out_console,
+    progress_steps,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
     from rich.table import Table
 
     from liqcascade.data import Store, WriteSummary
@@ -24,18 +37,60 @@ data_app = typer.Typer(
     no_args_is_help=True,
 )
 
-StoreOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--store", help="Store directory (default: $LIQCASCADE_HOME or the user data dir)."
+SAMPLE_EPILOG = examples(
+    "liqcascade data sample",
+    "liqcascade data sample --store ./my-store --json",
+    note="Loading again changes nothing (every row is already there).",
+)
+
+IMPORT_EPILOG = examples(
+    (
+        "Binance Vision klines and a folder of liquidation CSVs, formats detected:",
+        "liqcascade data import auto BTCUSDT-4h-2025-09.zip data/liquidations/",
     ),
-]
+    (
+        "A file whose name does not say its symbol, bad rows skipped and reported, as JSON:",
+        "liqcascade data import ohlcvfeed prices.csv --symbol BTC/USDT --kind 1d --skip-bad --json",
+    ),
+    note="`liqcascade data formats` lists the importer names.",
+)
+
+LIST_EPILOG = examples(
+    ("One line per dataset:", "liqcascade data list"),
+    ("Every series of one dataset:", "liqcascade data list --dataset candles"),
+    ("Every series of one symbol, as JSON:", "liqcascade data list --symbol BTC/USDT --json"),
+    ("Every series of every dataset:", "liqcascade data list --all"),
+)
+
+SHOW_EPILOG = examples(
+    (
+        "BTC spot daily candles for the week of 2025-09-22 as CSV (re-importable):",
+        "liqcascade data show candles --symbol BTC/USDT --interval 1d --start 2025-09-22 "
+        "--end 2025-09-29 --csv",
+    ),
+    (
+        "Binance liquidations of ETH over two days as JSON:",
+        "liqcascade data show liquidations --symbol ETH --exchange binance --start 2025-09-22 "
+        "--end 2025-09-24 --json",
+    ),
+    note=(
+        "With several intervals in the selection and no --interval, the shortest is shown "
+        "(a note on stderr says which)."
+    ),
+)
+
+FORMATS_EPILOG = examples("liqcascade data formats", "liqcascade data formats --json")
 
 
 def _store(path: Path | None) -> Store:
-    from liqcascade.data import Store  # lazy: keeps `--help` fast
+    return open_store(path)
 
-    return Store(path)
+
+def _summary_json(rows: dict[str, WriteSummary]) -> dict[str, dict[str, int]]:
+    return {
+        name: {"added": s.added, "replaced": s.replaced, "unchanged": s.unchanged}
+        for name, s in rows.items()
+    }
 
 
 def _summary_table(title: str, rows: dict[str, WriteSummary]) -> Table:
@@ -49,21 +104,21 @@ def _summary_table(title: str, rows: dict[str, WriteSummary]) -> Table:
     return table
 
 
-@data_app.command("sample")
-def sample(store: StoreOption = None) -> None:
+@data_app.command("sample", epilog=SAMPLE_EPILOG)
+def sample(store: StoreOption = None, as_json: JsonOption = False) -> None:
     """Load the bundled real sample (BTC, ETH; ~2024-11 .. 2025-10-05) into the store."""
-    from rich.console import Console
-
     from liqcascade.data import load_sample
 
-    console = Console()
     the_store = _store(store)
-    with console.status(f"Loading the bundled sample into {the_store.path}"):
+    with progress_steps(f"Loading the bundled sample into {the_store.path}"):
         summary = load_sample(the_store)
-    console.print(_summary_table(f"Sample -> {the_store.path}", summary))
+    if as_json:
+        emit_json({"store": str(the_store.path), "datasets": _summary_json(summary)})
+        return
+    out_console().print(_summary_table(f"Sample -> {the_store.path}", summary))
 
 
-@data_app.command("import")
+@data_app.command("import", epilog=IMPORT_EPILOG)
 def import_(
     fmt: Annotated[
         str,
@@ -90,20 +145,20 @@ def import_(
         int, typer.Option("--max-lines", min=1, help="Refuse files with more lines than this.")
     ] = 50_000_000,
     store: StoreOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Import files or folders; nothing is written unless every file reads cleanly."""
-    from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+    from rich.progress import BarColumn, DownloadColumn, TextColumn, TimeElapsedColumn
 
     from liqcascade.data import import_paths
     from liqcascade.data._import import expand_paths
     from liqcascade.data.importers._base import ImportLimits
 
-    console = Console()
+    console = err_console()
     the_store = _store(store)
     total = sum(p.stat().st_size for p, _ in expand_paths(paths))
-    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeElapsedColumn())
+    with make_progress(*columns) as progress:
         task = progress.add_task("Reading", total=total)
 
         def advance(path: Path, size: int) -> None:
@@ -122,6 +177,28 @@ def import_(
             progress=advance,
             limits=ImportLimits(max_bytes=max_mb * 1024**2, max_lines=max_lines),
         )
+    if as_json:
+        emit_json(
+            {
+                "store": str(the_store.path),
+                "files": [str(f) for f in summary.files],
+                "datasets": _summary_json(summary.totals),
+                "skipped_files": [{"path": str(p), "reason": r} for p, r in summary.skipped_files],
+                "warnings": [str(w) for w in summary.warnings],
+                "bad_rows": [
+                    {
+                        "path": str(row.path),
+                        "line": row.line,
+                        "column": row.column,
+                        "reason": row.reason,
+                        "value": row.value,
+                    }
+                    for row in summary.bad_rows
+                ],
+            }
+        )
+        return
+    console = out_console()
     console.print(_summary_table(f"Imported {len(summary.files)} file(s)", summary.totals))
     for path, reason in summary.skipped_files:
         console.print(f"[yellow]skipped[/yellow] {path}: {reason}")
@@ -139,34 +216,54 @@ def import_(
             console.print(f"  ... and {len(bad) - 20} more")
 
 
-@data_app.command("list")
+@data_app.command("list", epilog=LIST_EPILOG)
 def list_(
     dataset: Annotated[
-        str | None, typer.Argument(help="Only this dataset (default: every dataset).")
+        str | None, typer.Option("--dataset", help="Every series of this dataset.")
     ] = None,
+    symbol: Annotated[
+        str | None, typer.Option("--symbol", help="Every series of this symbol (or asset).")
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every series of every dataset.")] = False,
     store: StoreOption = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Datasets, series (exchange / symbol / interval...), rows, coverage and gaps."""
-    from rich.console import Console
+    """What the store holds: one line per dataset, or its series with --dataset/--symbol/--all.
+
+    A series is one exchange / symbol / interval...; each shows rows, first and last time and
+    gaps (missing bars, for series with a regular interval).
+    """
     from rich.table import Table
 
-    from liqcascade.data._overview import overview
+    from liqcascade.data._overview import overview, overview_summary
 
-    console = Console()
     the_store = _store(store)
-    frame = overview(the_store, dataset)
+    frame = overview(the_store, dataset, symbol=symbol)
+    expanded = all_ or dataset is not None or symbol is not None
+    shown = frame if expanded else overview_summary(frame)
+    if as_json:
+        records = shown.astype(object).where(shown.notna(), None).to_dict(orient="records")
+        emit_json({"store": str(the_store.path), "level": "series" if expanded else "dataset",
+                   "rows": records})  # fmt: skip
+        return
+    console = out_console()
     if frame.empty:
-        console.print(f"The store at {the_store.path} is empty; try `liqcascade data sample`.")
+        console.print(
+            f"The store at {the_store.path} holds nothing here; try `liqcascade data sample`."
+        )
         return
     table = Table(title=f"Store {the_store.path}")
-    for column in frame.columns:
-        table.add_column(column, justify="right" if column in ("rows", "gaps") else "left")
-    for row in frame.itertuples(index=False):
-        table.add_row(*["" if v is None else str(v) for v in row])
+    for column in shown.columns:
+        numeric = column in ("rows", "gaps", "series") and (column != "series" or not expanded)
+        table.add_column(column, justify="right" if numeric else "left")
+    for row in shown.itertuples(index=False):
+        table.add_row(*[_cell(v) for v in row])
     console.print(table)
+    if not expanded:
+        console.print("One line per dataset; --dataset NAME, --symbol SYMBOL or --all for series.")
 
 
-@data_app.command("show")
+@data_app.command("show", epilog=SHOW_EPILOG)
 def show(
     dataset: Annotated[str, typer.Argument(help="candles, open_interest, funding, ...")],
     symbol: Annotated[
@@ -176,9 +273,12 @@ def show(
     start: Annotated[str | None, typer.Option(help="First UTC time (inclusive).")] = None,
     end: Annotated[str | None, typer.Option(help="Last UTC time (exclusive).")] = None,
     exchange: Annotated[str | None, typer.Option(help="Only this exchange.")] = None,
-    interval: Annotated[str | None, typer.Option(help="Only this interval.")] = None,
+    interval: Annotated[
+        str | None,
+        typer.Option(help="Only this interval (default: the shortest in the selection)."),
+    ] = None,
     csv: Annotated[bool, typer.Option("--csv", help="Print CSV (re-importable).")] = False,
-    json: Annotated[bool, typer.Option("--json", help="Print JSON records.")] = False,
+    as_json: JsonOption = False,
     limit: Annotated[int, typer.Option(help="Rows in the table view (0 = all).")] = 50,
     store: StoreOption = None,
 ) -> None:
@@ -197,15 +297,22 @@ def show(
         filters["exchange"] = exchange
     if interval is not None and "interval" in ds.columns:
         filters["interval"] = interval
-    frame = _store(store).read(ds.name, start=start, end=end, **filters)
+    the_store = _store(store)
+    frame = the_store.read(ds.name, start=start, end=end, **filters)
+    if interval is None and "interval" in frame.columns:
+        frame = _one_interval(frame)
+    gaps = _gap_lines(the_store, ds.name, start, end, exchange)
+    if csv:
+        for line in gaps:  # stderr: the CSV stays re-importable
+            typer.echo(line, err=True)
     if csv:
         frame.to_csv(sys.stdout, index=False)
         return
-    if json:
-        sys.stdout.write(frame.to_json(orient="records", date_format="iso", date_unit="ns"))
-        sys.stdout.write("\n")
+    if as_json:
+        records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+        extra = {"gaps": gaps} if gaps else {}
+        emit_json({"dataset": ds.name, "rows": len(frame), "records": records, **extra})
         return
-    from rich.console import Console
     from rich.table import Table
 
     shown = frame if limit <= 0 else frame.tail(limit)
@@ -218,14 +325,73 @@ def show(
         table.add_column(column)
     for row in shown[columns].itertuples(index=False):
         table.add_row(*["" if v is None or v != v else str(v) for v in row])
-    Console().print(table)
+    out_console().print(table)
+    for line in gaps:
+        typer.echo(line)
 
 
-@data_app.command("formats")
-def formats() -> None:
+def _gap_lines(
+    store: Store, name: str, start: str | None, end: str | None, exchange: str | None
+) -> list[str]:
+    """Collector gaps overlapping [start, end) for the liquidations view (``collect``)."""
+    if name != "liquidations" or not store.files("feed_gaps"):
+        return []
+    from liqcascade.data.feeds._spool import describe_gaps
+
+    gaps = store.read("feed_gaps", **({"exchange": exchange} if exchange else {}))
+    if start is not None:
+        gaps = gaps[gaps["end"] > pd_time(start)]
+    if end is not None:
+        gaps = gaps[gaps["time"] < pd_time(end)]
+    return describe_gaps(gaps)
+
+
+def pd_time(value: str) -> object:
+    import pandas as pd
+
+    stamp = pd.Timestamp(value)
+    return stamp if stamp.tzinfo else stamp.tz_localize("UTC")
+
+
+def _cell(value: object) -> str:
+    """A table cell: blank for missing, thousands separators for counts."""
+    import pandas as pd
+
+    if value is None or value is pd.NA:
+        return ""
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _one_interval(frame: pd.DataFrame) -> pd.DataFrame:
+    """Keep the shortest interval when a selection mixes several (a note says so)."""
+
+    from liqcascade._time import interval_length
+
+    present = [str(i) for i in frame["interval"].dropna().unique()]
+    if len(present) <= 1:
+        return frame
+    known = []
+    for i in present:
+        try:
+            known.append((interval_length(i), i))
+        except ValueError:
+            continue
+    chosen = min(known)[1] if known else sorted(present)[0]
+    note(
+        f"note: the selection holds several intervals ({', '.join(sorted(present))}); "
+        f"showing {chosen}. Pass --interval to choose."
+    )
+    return frame[frame["interval"] == chosen].reset_index(drop=True)
+
+
+@data_app.command("formats", epilog=FORMATS_EPILOG)
+def formats(as_json: JsonOption = False) -> None:
     """List the importer formats `data import` accepts."""
     from liqcascade.data.importers import IMPORTERS
 
+    if as_json:
+        emit_json({"formats": {m.FORMAT: m.DESCRIPTION for m in IMPORTERS}})
+        return
     for module in IMPORTERS:
         typer.echo(f"{module.FORMAT:22s} {module.DESCRIPTION}")
 

@@ -2,58 +2,75 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from liqcascade._cli._common import JsonOption, StoreOption, emit_json, examples, make_progress
+
+BACKFILL_EPILOG = examples(
+    (
+        "Bybit BTC perp 4h OHLCV, funding and open interest since 2025-09-01 (extra `live`):",
+        "liqcascade data backfill --exchange bybit --symbol BTC/USDT:USDT --start 2025-09-01",
+    ),
+    (
+        "One week of Hyperliquid ETH funding only, as JSON:",
+        "liqcascade data backfill --exchange hyperliquid --symbol ETH/USDC:USDC "
+        "--start 2025-09-22 --end 2025-09-29 --what funding --json",
+    ),
+    note="--since/--until/--timeframe are accepted as old names of --start/--end/--interval.",
+)
+
 
 def register(data_app: typer.Typer) -> None:
     """Attach the live-data commands to the ``data`` sub-app."""
-    data_app.command("backfill")(backfill)
+    data_app.command("backfill", epilog=BACKFILL_EPILOG)(backfill)
 
 
 def backfill(
+    since: Annotated[
+        str,
+        typer.Option("--start", "--since", help="First UTC date/time, e.g. 2025-09-01."),
+    ],
     exchange: Annotated[
         str, typer.Option(help="binance, bybit, okx or hyperliquid (ccxt id).")
     ] = "binance",
     symbol: Annotated[
         str, typer.Option(help="ccxt symbol, e.g. BTC/USDT:USDT (hyperliquid: BTC/USDC:USDC).")
     ] = "BTC/USDT:USDT",
-    since: Annotated[str, typer.Option(help="First UTC date/time, e.g. 2025-09-01.")] = "",
-    until: Annotated[str | None, typer.Option(help="End (exclusive); default now.")] = None,
+    until: Annotated[
+        str | None, typer.Option("--end", "--until", help="End (exclusive); default now.")
+    ] = None,
     what: Annotated[str, typer.Option(help="Comma list of ohlcv, funding, oi.")] = (
         "ohlcv,funding,oi"
     ),
-    timeframe: Annotated[str, typer.Option(help="Bar length for OHLCV and OI.")] = "4h",
-    store: Annotated[
-        Path | None, typer.Option(help="Store directory (default: LIQCASCADE_HOME / user dir).")
-    ] = None,
+    timeframe: Annotated[
+        str, typer.Option("--interval", "--timeframe", help="Bar length for OHLCV and OI.")
+    ] = "4h",
+    store: StoreOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Backfill OHLCV, funding and open interest from an exchange's REST API into the store."""
     import pandas as pd
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
 
     from liqcascade.data import Store, live
     from liqcascade.errors import InputError
 
     if not since:
-        raise InputError("--since is required, e.g. --since 2025-09-01")
+        raise InputError("--start is required, e.g. --start 2025-09-01")
     items = [w.strip() for w in what.split(",") if w.strip()]
     unknown = sorted(set(items) - set(live.WHAT))
     if unknown or not items:
         raise InputError(f"unknown --what {unknown}; expected some of {', '.join(live.WHAT)}")
-    client = live.make_client(exchange)  # checks the venue and the `live` extra first
-    console = Console(stderr=True)
+    client = live.make_client(exchange)  # checks the venue, the network and the `live` extra
     start_ms = live.to_ms(since)
     end_ms = live.to_ms(until) if until else live.to_ms(pd.Timestamp.now(tz="UTC"))
-    with Progress(
+    with make_progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.fields[rows]} rows"),
         TimeElapsedColumn(),
-        console=console,
         transient=False,
     ) as progress:
         tasks = {
@@ -78,6 +95,28 @@ def backfill(
         )
         for item in items:
             progress.update(tasks[item], completed=max(1, end_ms - start_ms))
+    if as_json:
+        emit_json(
+            {
+                "exchange": exchange,
+                "symbol": symbol,
+                "datasets": {
+                    dataset: {
+                        "fetched": len(frame),
+                        "written": None
+                        if result.written.get(dataset) is None
+                        else {
+                            "added": result.written[dataset].added,
+                            "replaced": result.written[dataset].replaced,
+                            "unchanged": result.written[dataset].unchanged,
+                        },
+                    }
+                    for dataset, frame in result.frames.items()
+                },
+                "skipped": dict(result.skipped),
+            }
+        )
+        return
     for dataset, frame in result.frames.items():
         summary = result.written.get(dataset)
         typer.echo(f"{dataset}: {len(frame)} rows fetched; {summary or 'nothing new to write'}")

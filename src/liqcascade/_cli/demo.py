@@ -8,9 +8,23 @@ user's own store: ``store/`` holds the sample (loading it again changes nothing)
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from liqcascade._cli._common import JsonOption, emit_json, examples, make_progress, out_console
+
+DEMO_EPILOG = examples(
+    ("Everything under ./liqcascade-demo/:", "liqcascade demo"),
+    (
+        "Elsewhere, with the report's facts as JSON:",
+        "liqcascade demo --store /tmp/lc/store --out /tmp/lc/report --json",
+    ),
+    note="Loading the sample again changes nothing; the report is rewritten.",
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import Console
 
 DEMO_ASOF = "2025-09-25"
 DEMO_ROOT = Path("liqcascade-demo")
@@ -27,19 +41,18 @@ def demo(
         Path | None,
         typer.Option("--out", help="Report folder (default: ./liqcascade-demo/report)."),
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Load the bundled real sample, write the 2025-09-25 weekly report, run a stress test."""
-    from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from liqcascade.data import Store, load_sample
     from liqcascade.report import weekly_report
 
-    console = Console()
     store_dir = store if store is not None else DEMO_ROOT / "store"
     out_dir = out if out is not None else DEMO_ROOT / "report"
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=False) as progress:
+    with make_progress(*columns, transient=False) as progress:
         task = progress.add_task(f"Loading the bundled sample into {store_dir}", total=None)
         the_store = Store(store_dir)
         summary = load_sample(the_store)
@@ -52,6 +65,11 @@ def demo(
         )
         report = weekly_report(the_store, DEMO_ASOF, out_dir=out_dir)
         progress.update(task, total=1, completed=1, description=f"Report written to {out_dir}")
+    if as_json:
+        paths = (report.html_path, report.markdown_path, report.json_path)
+        emit_json({**report.data, "files": {p.suffix.lstrip("."): str(p) for p in paths if p}})
+        return
+    console = out_console()
     _print_facts(console, report.data)
     console.print()
     console.print(report.summary)
@@ -59,10 +77,10 @@ def demo(
     console.print(f"[bold]Open the report:[/bold] {report.html_path.resolve().as_uri()}")
 
 
-def _print_facts(console, data: dict) -> None:
+def _print_facts(console: Console, data: dict[str, Any]) -> None:
     from rich.table import Table
 
-    from liqcascade.report._summary import pct, usd
+    from liqcascade._format import pct, usd
 
     table = Table(title=f"Week of {data['window']['week_start'][:10]}, as of {data['asof']}")
     table.add_column("fact")
@@ -97,4 +115,4 @@ def _print_facts(console, data: dict) -> None:
 
 def register(app: typer.Typer) -> None:
     """Attach this area's commands to the root app."""
-    app.command("demo")(demo)
+    app.command("demo", epilog=DEMO_EPILOG)(demo)

@@ -2,27 +2,60 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from liqcascade._cli._common import (
+    JsonOption,
+    StoreOption,
+    emit_json,
+    examples,
+    open_store,
+    out_console,
+    pct,
+    usd,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
 QUANTILES = ("p10", "p50", "p90")
-STORE_HELP = "Store directory (default: $LIQCASCADE_HOME or the user data dir)."
+
+ESTIMATE_EPILOG = examples(
+    (
+        "BTC and ETH over the week of 2025-09-22 (bundled sample), per 4h bar:",
+        "liqcascade liquidations estimate --symbol BTC/USDT:USDT --symbol ETH/USDT:USDT "
+        "--start 2025-09-22 --end 2025-09-26",
+    ),
+    (
+        "Daily bars as JSON, using only data closed by 2025-09-25:",
+        "liqcascade liquidations estimate --symbol ETH/USDT:USDT --start 2025-09-22 "
+        "--end 2025-09-25 --interval 1d --asof 2025-09-25 --json",
+    ),
+    note="USD in dollars; p10/p50/p90 are the estimate's quantiles per bar.",
+)
+
+MAP_EPILOG = examples(
+    (
+        "What a 5 % / 10 % move would liquidate, as of 2025-09-21 00:00 UTC:",
+        "liqcascade leverage map --symbol BTC/USDT:USDT --asof 2025-09-21T00:00Z",
+    ),
+    (
+        "The heatmap as an HTML page and the figures as JSON:",
+        "liqcascade leverage map --symbol ETH/USDT:USDT --asof 2025-09-21T00:00Z "
+        "--html map.html --json",
+    ),
+    note="In --json, curve[].move_pct is a FRACTION of the as-of price (-0.05 = a 5 % drop).",
+)
 
 
-def _store(path: Path | None) -> Any:
-    from liqcascade.data import Store
-
-    return Store(path)
-
-
-def _band(row: Any, side: str) -> dict[str, float]:
+def _band(row: pd.Series, side: str) -> dict[str, float]:
     return {q: float(row[f"estimated_{side}_{q}"]) for q in QUANTILES}
 
 
-def estimate_json(frame: Any, *, several: bool) -> dict[str, Any]:
+def estimate_json(frame: pd.DataFrame, *, several: bool) -> dict[str, Any]:
     """The JSON document of ``liquidations estimate`` (bars and totals)."""
     bars = []
     for _, row in frame.iterrows():
@@ -46,18 +79,15 @@ def estimate_json(frame: Any, *, several: bool) -> dict[str, Any]:
     return {"bars": bars, "total": total}
 
 
-def _usd(x: float) -> str:
-    return f"{x / 1e6:,.1f} M"
-
-
 def register(app: typer.Typer) -> None:
     """Attach the ``liquidations`` and ``leverage`` sub-apps to the root app."""
     liquidations = typer.Typer(
-        help="Liquidated notional: reported and estimated all-exchange.", no_args_is_help=True
+        help="Liquidated notional: reported (Binance) and estimated all-exchange.",
+        no_args_is_help=True,
     )
     leverage = typer.Typer(help="Hidden leverage: the liquidation map.", no_args_is_help=True)
 
-    @liquidations.command("estimate")
+    @liquidations.command("estimate", epilog=ESTIMATE_EPILOG)
     def estimate(
         symbol: Annotated[
             list[str], typer.Option("--symbol", help="ccxt symbol; repeat for several.")
@@ -74,8 +104,8 @@ def register(app: typer.Typer) -> None:
         asof: Annotated[
             str | None, typer.Option("--asof", help="Use only data closed by this time.")
         ] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-        store: Annotated[Path | None, typer.Option("--store", help=STORE_HELP)] = None,
+        as_json: JsonOption = False,
+        store: StoreOption = None,
     ) -> None:
         """Estimate all-exchange liquidations per bar (p10/p50/p90) from the Binance feed."""
         from liqcascade._cli._checks import check_duration, check_range
@@ -85,7 +115,7 @@ def register(app: typer.Typer) -> None:
         check_range(start, end)
         check_duration(interval, "--interval")
         frame = estimate_liquidations(
-            _store(store), symbol, start, end, interval=interval, asof=asof
+            open_store(store), symbol, start, end, interval=interval, asof=asof
         )
         if frame.empty:
             raise NoDataError(
@@ -95,9 +125,8 @@ def register(app: typer.Typer) -> None:
             )
         doc = estimate_json(frame, several=len(symbol) > 1)
         if as_json:
-            typer.echo(json.dumps(doc))
+            emit_json(doc)
             return
-        from rich.console import Console
         from rich.table import Table
 
         table = Table(title="liquidations: reported (Binance, throttled) vs estimated all-exchange")
@@ -114,57 +143,61 @@ def register(app: typer.Typer) -> None:
             table.add_row(
                 f"{r['time']:%Y-%m-%d %H:%M}",
                 str(r["symbol"]),
-                _usd(r["reported_long_usd"]),
-                f"{_usd(r['estimated_long_p50'])} [{_usd(r['estimated_long_p10'])}-"
-                f"{_usd(r['estimated_long_p90'])}]",
-                _usd(r["reported_short_usd"]),
-                f"{_usd(r['estimated_short_p50'])} [{_usd(r['estimated_short_p10'])}-"
-                f"{_usd(r['estimated_short_p90'])}]",
+                usd(r["reported_long_usd"]),
+                f"{usd(r['estimated_long_p50'])} [{usd(r['estimated_long_p10'])}-"
+                f"{usd(r['estimated_long_p90'])}]",
+                usd(r["reported_short_usd"]),
+                f"{usd(r['estimated_short_p50'])} [{usd(r['estimated_short_p10'])}-"
+                f"{usd(r['estimated_short_p90'])}]",
             )
         t = doc["total"]
         table.add_row(
             "total",
             "",
-            _usd(t["reported_long_usd"]),
-            f"{_usd(t['estimated_long_usd']['p50'])}",
-            _usd(t["reported_short_usd"]),
-            f"{_usd(t['estimated_short_usd']['p50'])}",
+            usd(t["reported_long_usd"]),
+            f"{usd(t['estimated_long_usd']['p50'])}",
+            usd(t["reported_short_usd"]),
+            f"{usd(t['estimated_short_usd']['p50'])}",
         )
-        Console().print(table)
+        out_console().print(table)
 
-    @leverage.command("map")
+    @leverage.command("map", epilog=MAP_EPILOG)
     def map_(
         symbol: Annotated[str, typer.Option("--symbol", help="ccxt symbol, e.g. BTC/USDT:USDT.")],
         asof: Annotated[
             str, typer.Option("--asof", help="As-of time (UTC), e.g. 2025-09-21T00:00Z.")
         ],
-        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+        as_json: JsonOption = False,
         html: Annotated[
             Path | None, typer.Option("--html", help="Write the interactive heatmap here.")
         ] = None,
-        store: Annotated[Path | None, typer.Option("--store", help=STORE_HELP)] = None,
+        store: StoreOption = None,
     ) -> None:
         """Where open positions would be liquidated, as of a time (heatmap and curve)."""
         from liqcascade._cli._checks import check_output_file
         from liqcascade.leverage import liquidation_map
 
+<<<<<<< HEAD
         check_output_file(html, "--html")
         result = liquidation_map(_store(store), symbol, asof)
+=======
+        result = liquidation_map(open_store(store), symbol, asof)
+>>>>>>> main
         if html is not None:
             from liqcascade.leverage._html import write_html
 
             write_html(result, html)
         if as_json:
-            typer.echo(json.dumps(result.to_dict()))
+            emit_json(result.to_dict())
             return
         typer.echo(f"{symbol} as of {result.asof.isoformat()}: price {result.price:,.2f}")
         curve = result.curve.set_index("move_pct")
-        for move in (-10.0, -5.0, -2.0, 2.0, 5.0, 10.0):
+        for move in (-0.10, -0.05, -0.02, 0.02, 0.05, 0.10):
             if move in curve.index:
                 side = "long_usd" if move < 0 else "short_usd"
                 what = "longs" if move < 0 else "shorts"
                 typer.echo(
-                    f"  a {move:+.0f} % move liquidates {_usd(curve.at[move, side])} USD of {what}"
+                    f"  a {pct(move, 0)} move liquidates {usd(curve.at[move, side])} of {what}"
                 )
         if html is not None:
             typer.echo(f"heatmap written to {html}")

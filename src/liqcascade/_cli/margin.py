@@ -2,52 +2,47 @@
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
 import typer
 
-LIQ_EPILOG = """
-Examples (numbers from Binance's FAQ):
+from liqcascade._cli._common import JSON_HELP, emit_json, examples
 
-  Isolated ETHUSDT long with explicit rate and amount (prints 1114.78):
+LIQ_EPILOG = examples(
+    (
+        "Isolated ETHUSDT long, rate and amount given (Binance FAQ; prints 1114.78):",
+        "liqcascade margin liq-price --venue binance --side long --size 3683.979 "
+        "--entry 1456.84 --collateral 1535443.01 --mmr 0.10 --cum 135365",
+    ),
+    (
+        "The same with the dated bracket table (the bracket at the liquidation price):",
+        "liqcascade margin liq-price --venue binance --side long --size 3683.979 "
+        "--entry 1456.84 --collateral 1535443.01 --symbol ETHUSDT --asof 2021-06-01",
+    ),
+    (
+        "Cross margin: the BTC long sharing that wallet (Binance FAQ; prints 26316.89):",
+        "liqcascade margin liq-price --venue binance --side long --size 109.488 "
+        "--entry 32481.98 --collateral 1535443.01 --mmr 0.025 --cum 16300 "
+        "--other-mm 356512.51 --other-upnl -448192.89",
+    ),
+    (
+        "Hyperliquid (maintenance rate 1/(2 x max leverage)), every figure as JSON:",
+        "liqcascade margin liq-price --venue hyperliquid --side long --size 0.0015 "
+        "--entry 66930 --collateral 20.043862 --max-leverage 50 --json",
+    ),
+    note=(
+        "Units: size in base units (inverse: contracts x contract value / entry); collateral "
+        "in quote, or in coins with --inverse; rates as FRACTIONS (0.004 = 0.4 %). Prices "
+        "print with 2 decimals (6 significant digits below 1)."
+    ),
+)
 
-    liqcascade margin liq-price --venue binance --side long
-      --size 3683.979 --entry 1456.84 --collateral 1535443.01
-      --mmr 0.10 --cum 135365
-
-  The same with the dated bracket table (bracket at the liquidation price):
-
-    liqcascade margin liq-price --venue binance --side long
-      --size 3683.979 --entry 1456.84 --collateral 1535443.01
-      --symbol ETHUSDT --at 2021-06-01
-
-  Cross margin: the BTC long sharing the wallet with that ETH long, whose
-  maintenance margin and unrealised PnL at its mark enter (prints 26316.89):
-
-    liqcascade margin liq-price --venue binance --side long
-      --size 109.488 --entry 32481.98 --collateral 1535443.01
-      --mmr 0.025 --cum 16300 --other-mm 356512.51 --other-upnl -448192.89
-
-  Hyperliquid (maintenance rate 1/(2*max leverage)), all figures as JSON:
-
-    liqcascade margin liq-price --venue hyperliquid --side long
-      --size 0.0015 --entry 66930 --collateral 20.043862
-      --max-leverage 50 --json
-
-Units: size in base units (inverse: contracts*contract_value/entry);
-collateral in quote, or in coins with --inverse; rates as fractions
-(0.004 = 0.4 %). Prices print with 2 decimals (6 significant digits
-below 1).
-"""
-
-BRACKETS_EPILOG = """
-Examples:
-
-  liqcascade margin brackets --venue binance --symbol BTCUSDT --at 2021-06-01
-  liqcascade margin brackets --venue hyperliquid --symbol BTC --json
-"""
+BRACKETS_EPILOG = examples(
+    "liqcascade margin brackets --venue binance --symbol BTCUSDT --asof 2021-06-01",
+    "liqcascade margin brackets --venue hyperliquid --symbol BTC --json",
+    note="Rates (maintMarginRatio) are FRACTIONS in --json; the table shows them in percent.",
+)
 
 
 def _fmt(price: float) -> str:
@@ -75,7 +70,9 @@ def liq_price(
     symbol: str | None = typer.Option(
         None, "--symbol", help="Use the dated bracket table (BTCUSDT or BTC/USDT:USDT)."
     ),
-    at: str | None = typer.Option(None, "--at", help="Date of the table (default: latest)."),
+    at: str | None = typer.Option(
+        None, "--asof", "--at", help="Date of the bracket table (default: the latest table)."
+    ),
     max_leverage: float | None = typer.Option(
         None, "--max-leverage", help="Hyperliquid tier max leverage."
     ),
@@ -89,7 +86,7 @@ def liq_price(
     taker_fee: float | None = typer.Option(
         None, "--taker-fee", help="Fee rate folded in at liquidation (OKX default 0.0005)."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print every figure as one JSON object."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Liquidation price of one position as the venue computes it."""
     from liqcascade.margin import margin_detailed
@@ -139,7 +136,7 @@ def liq_price(
             "source": res.table.source,
         },
     }
-    typer.echo(json.dumps(out))
+    emit_json(out)
 
 
 def _status_name(code: int) -> str:
@@ -151,26 +148,26 @@ def _status_name(code: int) -> str:
 def brackets_cmd(
     venue: str = typer.Option(..., "--venue", help="binance, bybit, okx or hyperliquid."),
     symbol: str = typer.Option(..., "--symbol", help="BTCUSDT, BTC/USDT:USDT, BTC..."),
-    at: str | None = typer.Option(None, "--at", help="Date (default: the latest table)."),
+    at: str | None = typer.Option(
+        None, "--asof", "--at", help="Date of the table (default: the latest table)."
+    ),
     inverse: bool = typer.Option(False, "--inverse", help="Coin-margined contract."),
-    as_json: bool = typer.Option(False, "--json", help="Print the table as JSON."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Print the bracket (risk-limit tier) table in force at a date."""
     from liqcascade.margin import brackets
 
     table = brackets(venue, symbol, at=at, inverse=inverse)
     if as_json:
-        typer.echo(
-            json.dumps(
-                {
-                    "venue": table.venue,
-                    "symbol": table.symbol,
-                    "effective_from": str(table.effective_from),
-                    "basis": table.basis,
-                    "source": table.source,
-                    "brackets": table.rows(),
-                }
-            )
+        emit_json(
+            {
+                "venue": table.venue,
+                "symbol": table.symbol,
+                "effective_from": str(table.effective_from),
+                "basis": table.basis,
+                "source": table.source,
+                "brackets": table.rows(),
+            }
         )
         return
     from rich.console import Console
@@ -178,7 +175,8 @@ def brackets_cmd(
 
     grid = Table(
         title=f"{table.venue} {table.symbol} brackets from {table.effective_from}",
-        caption=table.source[:160],
+        caption=f"Source: {table.source}",
+        caption_justify="left",
     )
     for col in ("bracket", "floor", "cap", "max lev", "MMR", "cum"):
         grid.add_column(col, justify="right")
@@ -202,8 +200,6 @@ def register(app: typer.Typer) -> None:
         help="Exchange-exact margin math: liquidation prices and bracket tables.",
         no_args_is_help=True,
     )
-    sub.command("liq-price", epilog=LIQ_EPILOG, context_settings={"max_content_width": 100})(
-        liq_price
-    )
+    sub.command("liq-price", epilog=LIQ_EPILOG)(liq_price)
     sub.command("brackets", epilog=BRACKETS_EPILOG)(brackets_cmd)
     app.add_typer(sub, name="margin")

@@ -7,18 +7,40 @@ from typing import Annotated
 
 import typer
 
+from liqcascade._cli._common import (
+    JsonOption,
+    StoreOption,
+    emit_json,
+    examples,
+    note,
+    open_store,
+    progress_steps,
+)
+
 report_app = typer.Typer(
     help="Market reports computed from the store (weekly leverage & liquidation report).",
     no_args_is_help=True,
 )
 
-StoreOption = Annotated[
-    Path | None,
-    typer.Option("--store", help="Store folder (default: $LIQCASCADE_HOME or the user data dir)."),
-]
+WEEK_EPILOG = examples(
+    (
+        "The week of 2025-09-22 as of Thursday 2025-09-25 (bundled sample):",
+        "liqcascade report week --asof 2025-09-25 --out weekly/",
+    ),
+    (
+        "The same facts as JSON (the content of report.json):",
+        "liqcascade report week --asof 2025-09-25 --out weekly/ --json",
+    ),
+    note="Rates in report.json are FRACTIONS (week_change_pct -0.128 = a 12.8 % drop).",
+)
+
+REPLAY_EPILOG = examples(
+    "liqcascade replay --symbol ETH/USDT:USDT --start 2025-09-22 --end 2025-09-26 --out episode/",
+    note="`report replay` is DEPRECATED: use `liqcascade replay ... --out DIR`.",
+)
 
 
-@report_app.command("week")
+@report_app.command("week", epilog=WEEK_EPILOG)
 def week(
     asof: Annotated[
         str,
@@ -31,23 +53,29 @@ def week(
         Path | None,
         typer.Option("--out", help="Output folder (default: ./report-out/week-<asof>)."),
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Write report.html, report.md and report.json for the week containing --asof."""
     from liqcascade._cli._checks import check_output_folder
-    from liqcascade.data import Store
 
     check_output_folder(out, "--out")
     from liqcascade.report import weekly_report
 
     out_dir = out if out is not None else Path("report-out") / f"week-{asof}"
-    written = weekly_report(Store(store), asof, out_dir=out_dir)
+    the_store = open_store(store)
+    with progress_steps(f"Weekly report as of {asof}") as step:
+        written = weekly_report(the_store, asof, out_dir=out_dir, progress=step)
+    paths = (written.html_path, written.markdown_path, written.json_path)
+    if as_json:
+        emit_json({**written.data, "files": {p.suffix.lstrip("."): str(p) for p in paths if p}})
+        return
     typer.echo(written.summary)
     typer.echo("")
-    for path in (written.html_path, written.markdown_path, written.json_path):
+    for path in paths:
         typer.echo(f"wrote {path}")
 
 
-@report_app.command("replay")
+@report_app.command("replay", epilog=REPLAY_EPILOG, deprecated=True)
 def replay(
     start: Annotated[
         str, typer.Option("--start", help="First 4h bar open (UTC), e.g. 2025-09-22.")
@@ -62,21 +90,25 @@ def replay(
         Path | None,
         typer.Option("--out", help="Output folder (default: ./report-out/episode-<start>)."),
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Replay an episode bar by bar: simulated vs estimated vs reported liquidations."""
+    """Deprecated alias of `liqcascade replay --out DIR` (the episode page)."""
     from liqcascade._cli._checks import check_output_folder, check_range
-    from liqcascade.data import Store
+    from liqcascade._cli.sim import write_episode
 
     check_range(start, end)
     check_output_folder(out, "--out")
-    from liqcascade.report import episode_report
     from liqcascade.report._episode import DEFAULT_SYMBOLS
 
+    note("note: `liqcascade report replay` is deprecated; use `liqcascade replay ... --out DIR`")
     out_dir = out if out is not None else Path("report-out") / f"episode-{start}"
     symbols = tuple(symbol) if symbol else DEFAULT_SYMBOLS
-    written = episode_report(Store(store), start, end, out_dir=out_dir, symbols=symbols)
-    typer.echo(f"wrote {written.html_path}")
-    typer.echo(f"wrote {written.json_path}")
+    files = write_episode(open_store(store), start, end, symbols, out_dir)
+    if as_json:
+        emit_json({"files": files})
+        return
+    for path in files.values():
+        typer.echo(f"wrote {path}")
 
 
 def register(app: typer.Typer) -> None:

@@ -2,60 +2,93 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-STORE_HELP = "Store directory (default: $LIQCASCADE_HOME or the user data dir)."
+from liqcascade._cli._common import (
+    JsonOption,
+    StoreOption,
+    emit_json,
+    examples,
+    make_progress,
+    open_store,
+    out_console,
+    pct,
+    progress_steps,
+    usd,
+)
 
+STRESS_EPILOG = examples(
+    (
+        "A 3 % drop into the BTC book as of 2025-09-21 00:00 UTC (bundled sample):",
+        "liqcascade stress --symbol BTC/USDT:USDT --asof 2025-09-21T00:00Z --shock -0.03",
+    ),
+    (
+        "The same with 200 Monte Carlo paths, as JSON:",
+        "liqcascade stress --symbol BTC/USDT:USDT --asof 2025-09-21T00:00Z --shock -0.03 "
+        "--paths 200 --seed 1 --json",
+    ),
+    (
+        "10,000 paths on a Dask cluster (extra `dask`):",
+        "liqcascade stress --symbol BTC/USDT:USDT --asof 2025-09-21T00:00Z --shock -0.03 "
+        "--paths 10000 --cluster tcp://scheduler:8786",
+    ),
+    note="--shock and every rate in the output (move_pct) are FRACTIONS: -0.03 = 3 % down.",
+)
 
-def _store(path: Path | None) -> Any:
-    from liqcascade.data import Store
-
-    return Store(path)
-
-
-def _usd(x: float) -> str:
-    return f"{x / 1e6:,.1f} M USD"
-
+REPLAY_EPILOG = examples(
+    (
+        "Replay BTC over the week of 2025-09-22 (bundled sample):",
+        "liqcascade replay --symbol BTC/USDT:USDT --start 2025-09-22 --end 2025-09-26",
+    ),
+    (
+        "One day as JSON, with the interactive chart:",
+        "liqcascade replay --symbol ETH/USDT:USDT --start 2025-09-22 --end 2025-09-23 "
+        "--html replay.html --json",
+    ),
+    (
+        "Also write the episode page (simulated vs estimated vs reported):",
+        "liqcascade replay --symbol ETH/USDT:USDT --start 2025-09-22 --end 2025-09-26 "
+        "--out episode/",
+    ),
+)
 
 _LABELS = {
     "trough_price": "trough",
-    "move_pct": "move %",
-    "liquidated_long_usd": "longs M$",
-    "liquidated_short_usd": "shorts M$",
+    "move_pct": "move",
+    "liquidated_long_usd": "longs",
+    "liquidated_short_usd": "shorts",
     "rounds": "rounds",
-    "insurance_fund_used_usd": "fund M$",
-    "adl_usd": "ADL M$",
+    "insurance_fund_used_usd": "insurance fund",
+    "adl_usd": "ADL",
 }
 
 
 def _fmt(name: str, value: float) -> str:
     if name == "move_pct":
-        return f"{value * 100:+.2f}"
+        return pct(value, 2)
     if name.endswith("_usd"):
-        return f"{value / 1e6:,.1f}"
+        return usd(value)
     if name == "rounds":
         return f"{value:.0f}"
     return f"{value:,.0f}"
 
 
 def _print_cascade(d: dict[str, Any]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title="Cascade", show_header=False)
     table.add_row("start price", f"{d['start_price']:,.2f}")
     table.add_row("trough price", f"{d['trough_price']:,.2f}")
-    table.add_row("move", f"{d['move_pct'] * 100:+.2f} %")
-    table.add_row("liquidated longs", _usd(d["liquidated_long_usd"]))
-    table.add_row("liquidated shorts", _usd(d["liquidated_short_usd"]))
+    table.add_row("move", pct(d["move_pct"], 2))
+    table.add_row("liquidated longs", usd(d["liquidated_long_usd"]))
+    table.add_row("liquidated shorts", usd(d["liquidated_short_usd"]))
     table.add_row("rounds", str(d["rounds"]))
-    table.add_row("insurance fund used", _usd(d["insurance_fund_used_usd"]))
-    table.add_row("auto-deleveraged", _usd(d["adl_usd"]))
-    console = Console()
+    table.add_row("insurance fund used", usd(d["insurance_fund_used_usd"]))
+    table.add_row("auto-deleveraged", usd(d["adl_usd"]))
+    console = out_console()
     console.print(table)
     if "quantiles" in d:
         qt = Table(title=f"Monte Carlo ({d['paths']} paths)")
@@ -71,7 +104,7 @@ def _print_cascade(d: dict[str, Any]) -> None:
 def register(app: typer.Typer) -> None:
     """Attach ``stress`` and ``replay`` as top-level commands."""
 
-    @app.command("stress")
+    @app.command("stress", epilog=STRESS_EPILOG)
     def stress_cmd(
         symbol: Annotated[str, typer.Option("--symbol", help="ccxt symbol, e.g. BTC/USDT:USDT.")],
         asof: Annotated[
@@ -111,8 +144,8 @@ def register(app: typer.Typer) -> None:
             float, typer.Option("--insurance-fund", help="Insurance fund balance, USD.")
         ] = 1.0e9,
         seed: Annotated[int | None, typer.Option("--seed", help="Monte Carlo seed.")] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-        store: Annotated[Path | None, typer.Option("--store", help=STORE_HELP)] = None,
+        as_json: JsonOption = False,
+        store: StoreOption = None,
     ) -> None:
         """Stress a market as of a time: shock, liquidation cascade, insurance fund, ADL."""
         from liqcascade._cli._checks import check_cluster, check_paths, check_shock
@@ -135,10 +168,10 @@ def register(app: typer.Typer) -> None:
                 f"--shock {shock} / --flow-usd {flow_usd}: {why} (--shock is a FRACTION: "
                 "-0.03 = 3 % down; --flow-usd in USD, negative = sell)"
             ) from None
-        run = _Progress(paths, enabled=not as_json)
+        run = _Progress(paths)
         with run:
             result = stress(
-                _store(store),
+                open_store(store),
                 symbol,
                 asof,
                 impulse,
@@ -152,11 +185,11 @@ def register(app: typer.Typer) -> None:
             )
         out = result.to_dict()
         if as_json:
-            typer.echo(json.dumps(out, indent=2, default=str))
+            emit_json(out)
         else:
             _print_cascade(out)
 
-    @app.command("replay")
+    @app.command("replay", epilog=REPLAY_EPILOG)
     def replay_cmd(
         symbol: Annotated[str, typer.Option("--symbol", help="ccxt symbol, e.g. BTC/USDT:USDT.")],
         start: Annotated[str, typer.Option("--start", help="First bar (UTC), e.g. 2025-09-22.")],
@@ -165,26 +198,44 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option("--refresh", help="Rebuild the position book this often (e.g. 1d)."),
         ] = "1d",
-        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+        as_json: JsonOption = False,
         html: Annotated[
             Path | None, typer.Option("--html", help="Write an interactive HTML chart here.")
         ] = None,
-        store: Annotated[Path | None, typer.Option("--store", help=STORE_HELP)] = None,
+        out: Annotated[
+            Path | None,
+            typer.Option(
+                "--out",
+                help="Also write the episode page here: episode.html and episode.json "
+                "(simulated vs estimated vs reported liquidations).",
+            ),
+        ] = None,
+        store: StoreOption = None,
     ) -> None:
         """Replay the real price path: implied liquidations per bar vs estimated true ones."""
-        from liqcascade._cli._checks import check_duration, check_output_file, check_range
+        from liqcascade._cli._checks import (
+            check_duration,
+            check_output_file,
+            check_output_folder,
+            check_range,
+        )
         from liqcascade.sim._replay import replay
 
         check_range(start, end)
         check_duration(refresh, "--refresh")
         check_output_file(html, "--html")
-        result = replay(_store(store), symbol, start, end, refresh=refresh)
+        check_output_folder(out, "--out")
+        the_store = open_store(store)
+        with progress_steps(f"Replaying {symbol} {start} -> {end}", total=None):
+            result = replay(the_store, symbol, start, end, refresh=refresh)
         if html is not None:
             result.write_html(html)
+        doc = result.to_dict()
+        if out is not None:
+            doc["episode"] = write_episode(the_store, start, end, (symbol,), out)
         if as_json:
-            typer.echo(json.dumps(result.to_dict(), indent=2, default=str))
+            emit_json(doc)
             return
-        from rich.console import Console
         from rich.table import Table
 
         table = Table(title=f"Replay {symbol} {start} -> {end}: implied vs estimated, M USD")
@@ -200,26 +251,38 @@ def register(app: typer.Typer) -> None:
                 f"{row.implied_short_usd / 1e6:,.1f}",
                 f"{row.estimated_short_p50 / 1e6:,.1f}",
             )
-        console = Console()
+        console = out_console()
         console.print(table)
         fit = result.fit
         if "pearson" in fit:
             console.print(
-                f"{fit['bars']} bars: implied {fit['implied_total_usd'] / 1e6:,.1f} M vs "
-                f"estimated p50 {fit['estimated_p50_total_usd'] / 1e6:,.1f} M; "
+                f"{fit['bars']} bars: implied {usd(fit['implied_total_usd'])} vs "
+                f"estimated p50 {usd(fit['estimated_p50_total_usd'])}; "
                 f"Pearson {fit['pearson']:.2f}, inside p10-p90 {fit['share_within_p10_p90']:.0%}"
             )
         else:
-            console.print(json.dumps(fit))
-        if html is not None:
-            console.print(f"wrote {html}")
+            console.print(str(fit))
+        for path in (html, *doc.get("episode", {}).values()):
+            if path is not None:
+                console.print(f"wrote {path}")
+
+
+def write_episode(
+    store: Any, start: str, end: str, symbols: tuple[str, ...], out: Path
+) -> dict[str, str]:
+    """Write the episode page (episode.html, episode.json) and return the two paths."""
+    from liqcascade.report import episode_report
+
+    with progress_steps(f"Episode page {start} -> {end}", total=None):
+        written = episode_report(store, start, end, out_dir=out, symbols=symbols)
+    return {"html": str(written.html_path), "json": str(written.json_path)}
 
 
 class _Progress:
-    """A rich progress bar over Monte Carlo blocks (silent without paths or with --json)."""
+    """A progress bar over Monte Carlo blocks on stderr (silent without paths)."""
 
-    def __init__(self, paths: int | None, *, enabled: bool) -> None:
-        self.enabled = bool(paths) and enabled
+    def __init__(self, paths: int | None) -> None:
+        self.enabled = bool(paths)
         self.paths = paths or 0
         self._bar: Any = None
         self._task: Any = None
@@ -231,7 +294,7 @@ class _Progress:
             from liqcascade.sim import MonteCarloPriors
 
             blocks = -(-self.paths // MonteCarloPriors().block_size)
-            self._bar = Progress(transient=True)
+            self._bar = make_progress(*Progress.get_default_columns())
             self._bar.start()
             self._task = self._bar.add_task("Monte Carlo", total=blocks)
         return self

@@ -125,7 +125,7 @@ LIQUIDATIONS = Dataset(
         ("notional_usd", F64),
         ("qty", F64),  # base units; null for aggregates
         ("price", F64),  # fill/avg price; null for aggregates
-        ("coverage", STR),  # complete | throttled | aggregated
+        ("coverage", STR),  # complete | throttled | partial | aggregated
         ("event_id", STR),  # distinguishes events within one timestamp; "" for aggregates
     ),
     key=("exchange", "symbol", "interval", "liquidated_side", "time", "event_id"),
@@ -247,6 +247,19 @@ SENTIMENT = Dataset(
     doc="Sentiment indices, e.g. Alternative.me Fear & Greed (0 = extreme fear).",
 )
 
+FEED_GAPS = Dataset(
+    "feed_gaps",
+    _schema(
+        ("time", TIME),  # first instant with no data
+        ("exchange", STR),
+        ("end", TIME),  # data again from here (reconnected)
+        ("reason", STR),  # "disconnected: ...", "collector not running"
+    ),
+    key=("exchange", "time"),
+    partition_by="exchange",
+    doc="Stretches with no data from a live feed (`liqcascade collect`), and why.",
+)
+
 DATASETS: dict[str, Dataset] = {
     d.name: d
     for d in (
@@ -261,12 +274,14 @@ DATASETS: dict[str, Dataset] = {
         TREASURY,
         MARKET_CAP,
         SENTIMENT,
+        FEED_GAPS,
     )
 }
 
 # "both": the source reports longs and shorts together without a split (Hyperliquid daily totals).
 LIQUIDATED_SIDES = ("long", "short", "both")
-COVERAGES = ("complete", "throttled", "aggregated")
+# partial: only the events some watched accounts took part in (Hyperliquid userFills).
+COVERAGES = ("complete", "throttled", "partial", "aggregated")
 
 # Closed vocabularies, checked on every write: dataset -> column -> allowed values.
 CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -280,19 +295,6 @@ CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
     "long_short": {"kind": ("global_account", "top_account", "top_position")},
     "options": {"unit": ("usd", "contracts", "base", "fraction")},
     "treasury": {"kind": ("purchase", "holding")},
-}
-
-# Interval names and their length, for gap detection and as-of checks.
-INTERVALS: dict[str, str] = {
-    "1m": "1min",
-    "5m": "5min",
-    "15m": "15min",
-    "1h": "1h",
-    "4h": "4h",
-    "8h": "8h",
-    "1d": "1D",
-    "24h": "24h",
-    "1w": "7D",
 }
 
 

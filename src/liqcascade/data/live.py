@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from liqcascade._time import parse_interval, to_utc
 from liqcascade.data.importers.dumps._convert import is_inverse, quote_currency, schema_frame
 from liqcascade.errors import InputError, MissingExtraError, RemoteError, UnknownVenueError
 
@@ -48,8 +49,6 @@ FUNDING_HOURS = (1, 2, 4, 8)
 # Rows asked per call (at most what each venue serves per page for these endpoints).
 PAGE_LIMITS = {"binance": 500, "bybit": 200, "okx": 100, "hyperliquid": 500}
 _HOUR_MS = 3_600_000
-_UNIT_MS = {"m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
-
 # on_page(what, rows so far, time covered so far) - for progress bars
 PageCallback = Callable[[str, int, pd.Timestamp], None]
 
@@ -63,43 +62,80 @@ class BackfillResult:
     skipped: dict[str, str] = field(default_factory=dict)  # what -> reason
 
 
-def make_client(exchange: str) -> Any:
+# The REST host each venue's backfill talks to first (ccxt loads the markets from it).
+HOSTS = {
+    "binance": "api.binance.com",
+    "bybit": "api.bybit.com",
+    "okx": "www.okx.com",
+    "hyperliquid": "api.hyperliquid.xyz",
+}
+CONNECT_TIMEOUT_S = 5.0
+MAX_RETRY_AFTER_S = 300.0
+
+
+def check_reachable(host: str, *, port: int = 443, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
+    """Resolve ``host`` and open a TCP connection to it, or raise at once.
+
+    Raises
+    ------
+    RemoteError
+        ``cannot reach <host>``: no network, DNS failure, or a firewall (within
+        ``2 x timeout_s`` seconds, instead of ccxt's retries).
+    """
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s):
+            return
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        raise RemoteError(
+            f"cannot reach {host}:{port} ({why}); check the network connection or proxy"
+        ) from None
+
+
+def _installed(module: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # ValueError: sys.modules[module] is None
+        return False
+
+
+def make_client(exchange: str, *, check_network: bool = True) -> Any:
     """Return a ccxt client for ``exchange`` with ccxt's rate-limit throttle on.
+
+    With ``check_network`` the venue's REST host is reached first (:func:`check_reachable`),
+    so an offline machine gets one clear error within seconds.
 
     Raises
     ------
     MissingExtraError
         ccxt is not installed (``pip install 'liqcascade[live]'``).
+    RemoteError
+        The venue's host cannot be reached.
     UnknownVenueError
         ``exchange`` is not one of :data:`VENUES`.
     """
     venue = _venue(exchange)
-    try:
-        import ccxt
-    except ImportError as exc:
-        raise MissingExtraError("ccxt", "live") from exc
-    return getattr(ccxt, venue)({"enableRateLimit": True})
+    if not _installed("ccxt"):
+        raise MissingExtraError("ccxt", "live")
+    if check_network:  # offline: one line within seconds, before ccxt's slow import and retries
+        check_reachable(HOSTS[venue])
+    import ccxt
+
+    return getattr(ccxt, venue)({"enableRateLimit": True, "timeout": 10_000})
 
 
 def timeframe_ms(timeframe: str) -> int:
     """Length of a ccxt timeframe (``5m``, ``4h``, ``1d``, ``1w``) in milliseconds."""
-    try:
-        return int(timeframe[:-1]) * _UNIT_MS[timeframe[-1]]
-    except (KeyError, ValueError):
-        raise InputError(
-            f"unknown timeframe {timeframe!r}; expected a number and m/h/d/w, e.g. 4h"
-        ) from None
+    return int(parse_interval(timeframe, "timeframe") // pd.Timedelta(milliseconds=1))
 
 
-def to_ms(value: str | pd.Timestamp | Any) -> int:
+def to_ms(value: str | pd.Timestamp | Any, name: str = "time") -> int:
     """Epoch milliseconds of a date/time (naive values are UTC)."""
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise InputError(f"cannot read {value!r} as a date; expected e.g. 2025-09-01") from None
-    if stamp.tzinfo is None:
-        stamp = stamp.tz_localize("UTC")
-    return int(stamp.value // 1_000_000)
+    return int(to_utc(value, name).value // 1_000_000)
 
 
 def _venue(exchange: str) -> str:
@@ -117,6 +153,59 @@ def _retryable() -> tuple[type[BaseException], ...]:
     except ImportError:  # a fake client without ccxt installed: nothing is retryable
         return ()
     return (ccxt.NetworkError,)  # parent of RateLimitExceeded, DDoSProtection, RequestTimeout
+
+
+def _rate_limited(exc: BaseException) -> bool:
+    """HTTP 429 / 418 as ccxt raises them (RateLimitExceeded, DDoSProtection)."""
+    try:
+        import ccxt
+    except ImportError:
+        return False
+    return isinstance(exc, ccxt.RateLimitExceeded | ccxt.DDoSProtection)
+
+
+def retry_after_s(headers: Any) -> float | None:
+    """Seconds asked by a ``Retry-After`` header (delta seconds or an HTTP date), if any.
+
+    Examples
+    --------
+    >>> retry_after_s({"Retry-After": "7"})
+    7.0
+    >>> retry_after_s({}) is None
+    True
+    """
+    if not headers:
+        return None
+    value = next((v for k, v in dict(headers).items() if str(k).lower() == "retry-after"), None)
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except (TypeError, ValueError):
+        pass
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(str(value))
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - _time.time())
+
+
+def _bad_symbol(client: Any, symbol: str, exc: BaseException) -> InputError | None:
+    """An InputError listing close matches when ccxt says the symbol does not exist."""
+    try:
+        import ccxt
+    except ImportError:
+        return None
+    if not isinstance(exc, ccxt.BadSymbol):
+        return None
+    import difflib
+
+    known = list(getattr(client, "symbols", None) or [])
+    close = difflib.get_close_matches(symbol, known, n=5, cutoff=0.6)
+    hint = f"; close matches: {', '.join(close)}" if close else ""
+    return InputError(f"{getattr(client, 'id', 'exchange')} has no symbol {symbol!r}{hint}")
 
 
 def _call(
@@ -139,7 +228,16 @@ def _call(
                     f"{getattr(client, 'id', 'exchange')} {method} failed {max_retries + 1} "
                     f"times: {exc}; try again later or with a shorter range"
                 ) from exc
-            sleep(min(60.0, base * 2**attempt))
+            wait = min(60.0, base * 2**attempt)
+            if _rate_limited(exc):  # 429/418: the venue says how long to stay away
+                asked = retry_after_s(getattr(client, "last_response_headers", None))
+                wait = min(MAX_RETRY_AFTER_S, asked) if asked is not None else wait
+            sleep(wait)
+        except Exception as exc:
+            bad = _bad_symbol(client, str(args[0]) if args else "", exc)
+            if bad is not None:
+                raise bad from None
+            raise
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -477,14 +575,17 @@ def backfill(
 
 
 __all__ = [
+    "HOSTS",
     "VENUES",
     "WHAT",
     "BackfillResult",
     "backfill",
+    "check_reachable",
     "fetch_funding",
     "fetch_ohlcv",
     "fetch_open_interest",
     "funding_hours",
     "make_client",
+    "retry_after_s",
     "timeframe_ms",
 ]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from liqcascade._time import to_utc
 from liqcascade.errors import InputError, NoDataError
 from liqcascade.leverage._config import MapConfig
 from liqcascade.leverage._estimate import REFERENCE_EXCHANGE, estimate_frame
@@ -193,10 +194,8 @@ def liquidation_map(
     NoDataError
         Missing candles or open interest before ``asof``.
     """
-    from liqcascade.leverage._map import _utc
-
     config = config or MapConfig()
-    asof_ts = _utc(asof, "asof")
+    asof_ts = to_utc(asof, "asof")
     frames = load_map_frames(store, symbol, asof_ts, config)
     return map_from_frames(
         frames["candles"],

@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import spearmanr
 
+from liqcascade._time import to_utc
 from liqcascade.leverage._config import MapConfig
 from liqcascade.leverage._map import map_from_frames
 
 SIDES = ("long", "short")
+
+
+def _spearman(a: np.ndarray, b: np.ndarray) -> float:
+    """Spearman's rank correlation: Pearson's r of the average ranks (ties share a rank)."""
+    return float(pd.Series(a).rank().corr(pd.Series(b).rank()))
 
 
 def _scores(pred: np.ndarray, est: pd.DataFrame, side_cols: dict[str, str]) -> dict[str, float]:
@@ -25,7 +30,7 @@ def _scores(pred: np.ndarray, est: pd.DataFrame, side_cols: dict[str, str]) -> d
     both = (pred > 0) & (p50 > 0)
     return {
         "bars": float(len(pred)),
-        "spearman": float(spearmanr(pred, p50).statistic),
+        "spearman": _spearman(pred, p50),
         "median_log_ratio": float(np.median(np.log(pred[both] / p50[both])))
         if both.any()
         else float("nan"),
@@ -64,7 +69,7 @@ def compare_with_ladder(
     (calibration: 0 is unbiased), total_ratio, in_band (share of bars inside p10..p90).
     """
     config = config or MapConfig()
-    start_ts, end_ts = pd.Timestamp(start, tz="UTC"), pd.Timestamp(end, tz="UTC")
+    start_ts, end_ts = to_utc(start, "start"), to_utc(end, "end")
     lookback = (end_ts - start_ts) / pd.Timedelta(days=1) + burn_in_days
     config = config.model_copy(update={"lookback_days": lookback, "grid_days": 1.0})
     rows = []

@@ -8,7 +8,11 @@ The model, on DataFrames in the ``liquidations`` schema (see ``docs/leverage.md`
    the same window, the same publisher, so the ratio is consistent even where the snapshot's
    window is not where its timestamp says. Multipliers are kept per (asset, side); an asset
    with fewer than ``MIN_ASSET_WINDOWS`` snapshots uses every asset's (pooled by side).
-2. Scale. A bar's estimate at quantile q is ``reported * exp(Q_q(log multipliers))``.
+2. Scale. A bar's estimate at quantile q is ``reported * exp(Q_l(q)(log multipliers))``.
+   The levels ``l(q)`` are recalibrated on the estimator's own out-of-time record: each
+   earlier snapshot's rank (PIT) among the multipliers of the days before it; once
+   ``MIN_PIT_CASES`` such ranks exist, ``l(q)`` is their q-quantile (pooled over assets and
+   sides), else q itself. A band that was too narrow or leaned one way widens or shifts.
 3. Clip. Liquidations close positions, so within a bar they cannot exceed the range of the
    all-exchange open interest (``high_usd - low_usd``) when that is known.
 4. Floor. Nothing below what was reported: every quantile is at least the bar's reported sum
@@ -20,12 +24,12 @@ No look-ahead: with ``asof`` only bars and snapshot windows CLOSED by ``asof`` a
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from liqcascade._time import closed_by, optional_utc, parse_interval
 from liqcascade.errors import InputError, NoDataError
 
 SIDES = ("long", "short")
@@ -37,6 +41,7 @@ SNAPSHOT = pd.Timedelta("24h")
 DAY = pd.Timedelta("1D")
 MIN_FIT_WINDOWS = 5  # snapshots per side needed to fit at all (pooled over assets)
 MIN_ASSET_WINDOWS = 20  # snapshots per (asset, side) needed for an asset's own multipliers
+MIN_PIT_CASES = 20  # out-of-time ranks needed before the quantile levels are recalibrated
 
 
 @dataclass(frozen=True)
@@ -45,11 +50,13 @@ class ScaleRatios:
 
     ``windows`` holds one row per usable (snapshot, asset, side); ``log_ratios[side]`` the
     values pooled over assets. :meth:`quantiles` uses an asset's own values when it has at
-    least ``MIN_ASSET_WINDOWS`` of them, else the pooled ones.
+    least ``MIN_ASSET_WINDOWS`` of them, else the pooled ones, at the quantile ``levels``
+    (:func:`recalibrated_levels`; the nominal 0.1/0.5/0.9 until enough history exists).
     """
 
     log_ratios: dict[str, np.ndarray]
     windows: pd.DataFrame  # time, symbol, side, all_usd, reference_usd, log_ratio
+    levels: tuple[float, float, float] = QUANTILES  # recalibrated p10/p50/p90 levels
 
     def values(self, side: str, symbol: str | None = None) -> np.ndarray:
         """Return the log multipliers that apply to ``symbol`` (pooled if it has too few)."""
@@ -63,37 +70,7 @@ class ScaleRatios:
 
     def quantiles(self, side: str, symbol: str | None = None) -> np.ndarray:
         """Return the p10/p50/p90 log multipliers for ``side`` (and ``symbol``)."""
-        return np.quantile(self.values(side, symbol), QUANTILES)
-
-
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def parse_interval(text: str) -> pd.Timedelta:
-    """Parse a bar interval such as ``4h``, ``1d`` or ``1w`` (the store's spelling)."""
-    match = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", str(text).lower())
-    if match is None or int(match.group(1)) == 0:
-        raise InputError(f"interval={text!r}; expected a bar interval like 4h, 12h, 1d or 1w")
-    return pd.Timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-
-
-def _closed_by(frame: pd.DataFrame, span: pd.Timedelta, asof: pd.Timestamp | None) -> pd.DataFrame:
-    # As-of: a bar/window counts once it has closed (time + span <= asof).
-    if asof is None:
-        return frame
-    return frame[frame["time"] + span <= asof]
-
-
-def _to_utc(value: object, name: str) -> pd.Timestamp | None:
-    if value is None:
-        return None
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"{name}={value!r} is not a time; expected an ISO date/time like 2025-09-22T00:00Z"
-        ) from exc
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+        return np.quantile(self.values(side, symbol), self.levels, method="hazen")
 
 
 def bars_by_side(reported: pd.DataFrame) -> pd.DataFrame:
@@ -193,7 +170,57 @@ def fit_ratios(windows: pd.DataFrame) -> ScaleRatios:
                 "the multipliers (import liq_by_exchange_24h_snapshots, or load the sample)"
             )
         ratios[side] = values
-    return ScaleRatios(log_ratios=ratios, windows=usable.reset_index(drop=True))
+    usable = usable.reset_index(drop=True)
+    return ScaleRatios(
+        log_ratios=ratios, windows=usable, levels=recalibrated_levels(out_of_time_ranks(usable))
+    )
+
+
+def out_of_time_ranks(windows: pd.DataFrame) -> np.ndarray:
+    """Rank (PIT) of each window's multiplier among those of the UTC days before it.
+
+    The reference set is what :meth:`ScaleRatios.values` would use on that day: the same
+    side and asset with at least ``MIN_ASSET_WINDOWS`` earlier windows, else the same side
+    pooled over assets; windows with fewer than ``MIN_FIT_WINDOWS`` earlier ones get no rank.
+
+    Parameters
+    ----------
+    windows
+        Usable rows of :func:`fit_windows` (finite ``log_ratio``).
+
+    Returns
+    -------
+    The ranks in [0, 1] (``share below + half the share tied``), in no particular order.
+    """
+    day = windows["time"].dt.floor("1D").to_numpy()
+    x = windows["log_ratio"].to_numpy(dtype=float)
+    side = windows["side"].to_numpy()
+    symbol = windows["symbol"].to_numpy()
+    earlier = day[None, :] < day[:, None]  # [i, j]: window j is from a day before window i's
+    same_side = side[None, :] == side[:, None]
+    own = earlier & same_side & (symbol[None, :] == symbol[:, None])
+    pooled = earlier & same_side
+    use_own = own.sum(axis=1) >= MIN_ASSET_WINDOWS
+    ref = np.where(use_own[:, None], own, pooled)
+    count = ref.sum(axis=1)
+    below = (ref & (x[None, :] < x[:, None])).sum(axis=1)
+    ties = (ref & (x[None, :] == x[:, None])).sum(axis=1)
+    ok = count >= MIN_FIT_WINDOWS
+    return (below[ok] + 0.5 * ties[ok]) / count[ok]
+
+
+def recalibrated_levels(ranks: np.ndarray) -> tuple[float, float, float]:
+    """Quantile levels that would have given the nominal p10/p50/p90 on past ranks.
+
+    With ``MIN_PIT_CASES`` or more out-of-time ranks, level ``l(q)`` is their q-quantile: if
+    15 % of past truths fell below the p10 of their day, the p10 moves down to where 10 %
+    would have. Too few ranks: the nominal levels.
+    """
+    ranks = np.asarray(ranks, dtype=float)
+    if len(ranks) < MIN_PIT_CASES:
+        return QUANTILES
+    low, mid, high = np.clip(np.quantile(ranks, QUANTILES), 0.0, 1.0)
+    return (float(low), float(mid), float(high))
 
 
 def predict_windows(ratios: ScaleRatios, windows: pd.DataFrame) -> pd.DataFrame:
@@ -355,22 +382,27 @@ def estimate_frame(
     -------
     See :func:`scale_bars`; with ``complete``, also floor_usd and floored.
     """
-    asof_ts = _to_utc(asof, "asof")
-    reported = _closed_by(reported, BAR, asof_ts)
-    snapshots = _closed_by(snapshots, SNAPSHOT, asof_ts)
+    asof_ts = optional_utc(asof, "asof")
+    if asof_ts is not None:  # no look-ahead: only bars and windows closed by asof
+        reported = closed_by(reported, asof_ts, interval=BAR)
+        snapshots = closed_by(snapshots, asof_ts, interval=SNAPSHOT)
+        if open_interest is not None:
+            open_interest = closed_by(open_interest, asof_ts, interval=BAR)
+        if complete is not None:
+            complete = closed_by(complete, asof_ts, interval=DAY)
     ratios = fit_ratios(fit_windows(snapshots))
     bars = bars_by_side(reported)
-    start_ts, end_ts = _to_utc(start, "start"), _to_utc(end, "end")
+    start_ts, end_ts = optional_utc(start, "start"), optional_utc(end, "end")
     if start_ts is not None:
         bars = bars[bars["time"] >= start_ts]
     if end_ts is not None:
         bars = bars[bars["time"] < end_ts]
     cap = None
     if open_interest is not None and not open_interest.empty:
-        cap = oi_range_cap(_closed_by(open_interest, BAR, asof_ts))
+        cap = oi_range_cap(open_interest)
     estimates = scale_bars(bars.reset_index(drop=True), ratios, cap)
     if complete is not None and not complete.empty:
-        estimates = complete_floor(estimates, _closed_by(complete, DAY, asof_ts))
+        estimates = complete_floor(estimates, complete)
     return resample(estimates, interval)
 
 
@@ -438,7 +470,7 @@ def leave_one_out(snapshots: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for i, row in windows.iterrows():
         others = fit_ratios(windows[day != day[i]])
-        q = np.quantile(others.values(row["side"], row["symbol"]), QUANTILES)
+        q = others.quantiles(row["side"], row["symbol"])
         p10, p50, p90 = np.maximum(row["reference_usd"] * np.exp(q), row["reference_usd"])
         rows.append(
             (

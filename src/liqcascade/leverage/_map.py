@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from liqcascade._compat.numba import HAS_NUMBA
+from liqcascade._time import closed_by, to_utc
 from liqcascade.errors import InputError, NoDataError
 from liqcascade.leverage._book import run_book, run_book_py
 from liqcascade.leverage._config import MapConfig
@@ -52,7 +53,7 @@ class LiquidationMap:
         Long format: time (bar open; the book after that bar closed), price (bin centre),
         price_low, price_high, long_usd, short_usd (notional at the liquidation price).
     curve
-        move_pct (percent of ``price``: -5.0 is a 5 % drop), price, long_usd (longs liquidated
+        move_pct (a FRACTION of ``price``: -0.05 is a 5 % drop), price, long_usd (longs liquidated
         by a drop to that price), short_usd (shorts liquidated by a rise to it).
     positions
         The book at ``asof``: venue, symbol, side, size (base units), entry_price, collateral
@@ -103,18 +104,6 @@ class LiquidationMap:
         return _curve_at(self.positions, self.price, np.array([move]))[int(move > 0)][0]
 
 
-def _utc(value: object, name: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"{name}={value!r} is not a time; expected ISO form like 2025-09-21T00:00Z"
-        ) from exc
-    if stamp is pd.NaT:
-        raise InputError(f"{name} is missing; expected a time like 2025-09-21T00:00Z")
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
 def market_bars(
     candles: pd.DataFrame,
     open_interest: pd.DataFrame,
@@ -134,7 +123,7 @@ def market_bars(
     first = asof - lookback
 
     def closed(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[(frame["time"] + BAR <= asof) & (frame["time"] >= first)]
+        return closed_by(frame[frame["time"] >= first], asof, default=BAR)
 
     price = closed(candles)[["time", "open", "high", "low", "close"]]
     oi = closed(open_interest)[["time", "close_usd"]].rename(columns={"close_usd": "oi_usd"})
@@ -269,7 +258,7 @@ def cumulative_curve(positions: pd.DataFrame, price: float, config: MapConfig) -
     long_usd, short_usd = _curve_at(positions, price, moves)
     return pd.DataFrame(
         {
-            "move_pct": np.round(moves * 100.0, 6),
+            "move_pct": np.round(moves, 8),
             "price": price * (1.0 + moves),
             "long_usd": long_usd,
             "short_usd": short_usd,
@@ -393,7 +382,7 @@ def map_from_frames(
         Fewer than two closed bars with price and open interest before ``asof``.
     """
     config = config or MapConfig()
-    asof_ts = _utc(asof, "asof")
+    asof_ts = to_utc(asof, "asof")
     bars = market_bars(
         candles,
         open_interest,

@@ -16,12 +16,13 @@ Conventions (all functions):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from types import ModuleType
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from liqcascade.errors import BracketError, InputError
 from liqcascade.margin import binance, bybit, hyperliquid, okx
@@ -86,11 +87,19 @@ class MarginResult:
         if row_values:
             detail = " (" + ", ".join(f"{k}={v!r}" for k, v in row_values.items()) + ")"
         row = "" if np.ndim(self.status) == 0 else f"row {i}: "
-        exc = BracketError if code == Status.BEYOND_LAST_BRACKET else InputError
         message = MESSAGES[code]
         if code == Status.INVALID_INPUT and row_values:
             message = _invalid_reason(row_values) or message
-        raise exc(f"{row}{message}{detail}")
+        raise status_error(code, f"{row}{message}{detail}")
+
+
+def status_error(code: Status, message: str) -> InputError | BracketError:
+    """The error for a row status: one type per failure, whichever function met it.
+
+    A value beyond the last bracket is a :class:`BracketError`; invalid input and a position
+    already below maintenance are :class:`InputError`.
+    """
+    return BracketError(message) if code == Status.BEYOND_LAST_BRACKET else InputError(message)
 
 
 def _item(value: Any, i: int) -> Any:
@@ -122,6 +131,51 @@ def _invalid_reason(values: dict[str, Any]) -> str | None:
         if name != "collateral" and x <= 0:
             return f"{name} {value!r} must be > 0"
     return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MarginOptions:
+    """The keyword options every margin function takes, checked once and frozen.
+
+    Attributes
+    ----------
+    mmr, cum
+        Maintenance margin rate (fraction) and maintenance amount; skip the bracket table.
+    symbol, at
+        Select the packaged bracket table for ``symbol`` in force at date ``at`` (latest if
+        None); the bracket is the one holding the value AT the liquidation price. ``symbol``
+        may also be a :class:`BracketTable` (e.g. from :func:`load_brackets`).
+    max_leverage
+        Hyperliquid: tier max leverage; maintenance rate ``1/(2*max_leverage)``.
+    other_maint_margin, other_upnl
+        Cross margin: maintenance margin and unrealised PnL of the account's other positions.
+    inverse
+        Coin-margined (inverse) contract.
+    taker_fee
+        Fee rate the venue adds at liquidation (OKX 0.0005 by default; others 0).
+    """
+
+    mmr: Any = None
+    cum: Any = None
+    symbol: str | BracketTable | None = None
+    at: DateLike = None
+    max_leverage: Any = None
+    other_maint_margin: Any = 0.0
+    other_upnl: Any = 0.0
+    inverse: bool = False
+    taker_fee: float | None = None
+
+    @classmethod
+    def of(cls, function: str, options: dict[str, Any], *, without: tuple[str, ...] = ()) -> Any:
+        """Build from a function's ``**options``; an unknown name is a TypeError naming it."""
+        valid = [f.name for f in fields(cls) if f.name not in without]
+        unknown = sorted(set(options) - set(valid))
+        if unknown:
+            raise TypeError(
+                f"{function}() got unexpected option(s) {', '.join(unknown)}; "
+                f"expected some of {', '.join(valid)}"
+            )
+        return cls(**options)
 
 
 @dataclass(frozen=True)
@@ -202,16 +256,9 @@ class _Prepared:
 
 
 def _resolve_tiers(
-    rules: ModuleType,
-    qty: np.ndarray,
-    *,
-    mmr: Any,
-    cum: Any,
-    symbol: str | None,
-    at: DateLike,
-    max_leverage: Any,
-    inverse: bool,
+    rules: ModuleType, qty: np.ndarray, options: MarginOptions
 ) -> tuple[Tiers, BracketTable | None]:
+    mmr, cum, symbol, max_leverage = options.mmr, options.cum, options.symbol, options.max_leverage
     if mmr is not None:
         mmr_arr = np.broadcast_to(_array("mmr", mmr), qty.shape)
         cum_arr = np.broadcast_to(_array("cum", 0.0 if cum is None else cum), qty.shape)
@@ -241,36 +288,33 @@ def _resolve_tiers(
         )
     if isinstance(symbol, BracketTable):  # the user's own table (load_brackets)
         return rules.tiers(symbol, qty), symbol
-    table = brackets(rules.NAME, symbol, at=at, inverse=inverse)
+    table = brackets(rules.NAME, symbol, at=options.at, inverse=options.inverse)
     return rules.tiers(table, qty), table
 
 
 def _prepare(
     venue: str,
-    side: Any,
-    size: Any,
-    entry_price: Any,
-    collateral: Any,
-    *,
-    mmr: Any = None,
-    cum: Any = None,
-    symbol: str | None = None,
-    at: DateLike = None,
-    max_leverage: Any = None,
-    other_maint_margin: Any = 0.0,
-    other_upnl: Any = 0.0,
-    inverse: bool = False,
-    taker_fee: float | None = None,
+    side: ArrayLike,
+    size: ArrayLike,
+    entry_price: ArrayLike,
+    collateral: ArrayLike,
+    options: MarginOptions,
     extra: tuple[Any, ...] = (),
 ) -> tuple[_Prepared, list[np.ndarray]]:
+    """Check the arguments once and coerce them to broadcast float64 arrays.
+
+    Row checks (finite, positive, side +-1) make the ``invalid`` mask on the numpy path; the
+    fused kernel (large calls) applies the same checks itself and writes the status.
+    """
+    o = options
     rules = VENUE_RULES[check_venue(venue)]
-    if inverse and not rules.SUPPORTS_INVERSE:
+    if o.inverse and not rules.SUPPORTS_INVERSE:
         raise InputError(f"{rules.NAME} has no inverse contracts; drop inverse=True")
-    fee = rules.DEFAULT_TAKER_FEE if taker_fee is None else float(taker_fee)
+    fee = rules.DEFAULT_TAKER_FEE if o.taker_fee is None else float(o.taker_fee)
     if not (np.isfinite(fee) and 0.0 <= fee < 0.1):
-        raise InputError(f"taker_fee {taker_fee!r} is not a fee rate in [0, 0.1)")
+        raise InputError(f"taker_fee {o.taker_fee!r} is not a fee rate in [0, 0.1)")
     codes = side_codes(side)
-    raw = [codes, size, entry_price, collateral, other_maint_margin, other_upnl, *extra]
+    raw = [codes, size, entry_price, collateral, o.other_maint_margin, o.other_upnl, *extra]
     scalar = all(np.ndim(v) == 0 for v in raw)
     index = _index_of(side, size, entry_price, collateral, *extra)
     names = ["size", "entry_price", "collateral", "other_maint_margin", "other_upnl"]
@@ -283,16 +327,13 @@ def _prepare(
         raise InputError(f"argument shapes do not broadcast: {shapes}") from None
     s, q, e, c, omm, oup, *rest = arrays
     if not extra and _use_kernel(q.shape[0]):
-        tiers, table = _resolve_tiers(
-            rules, q, mmr=mmr, cum=cum, symbol=symbol, at=at, max_leverage=max_leverage,
-            inverse=inverse,
-        )  # fmt: skip
+        tiers, table = _resolve_tiers(rules, q, o)
         # a broadcast scalar (stride 0) goes to the kernel as one element, not n copies
         contiguous = [
             a[:1].copy() if a.strides[0] == 0 else np.ascontiguousarray(a)
             for a in (s, q, e, c, omm, oup)
         ]
-        prep = _Prepared(rules, *contiguous, None, tiers, table, fee, inverse, scalar, index)
+        prep = _Prepared(rules, *contiguous, None, tiers, table, fee, o.inverse, scalar, index)
         return prep, []
     invalid = (
         (np.abs(s) != 1)
@@ -316,18 +357,9 @@ def _prepare(
     omm = np.where(invalid, 0.0, omm)
     oup = np.where(invalid, 0.0, oup)
     rest = [np.where(invalid, 1.0, r) for r in rest]
-    tiers, table = _resolve_tiers(
-        rules,
-        q,
-        mmr=mmr,
-        cum=cum,
-        symbol=symbol,
-        at=at,
-        max_leverage=max_leverage,
-        inverse=inverse,
-    )
+    tiers, table = _resolve_tiers(rules, q, o)
     prep = _Prepared(
-        rules, side_f, q, e, c, omm, oup, invalid, tiers, table, fee, inverse, scalar, index
+        rules, side_f, q, e, c, omm, oup, invalid, tiers, table, fee, o.inverse, scalar, index
     )
     return prep, rest
 
@@ -338,9 +370,9 @@ KERNEL_MIN_ROWS = 20_000  # below this the numpy path wins (and nothing is compi
 def _use_kernel(n: int) -> bool:
     if n < KERNEL_MIN_ROWS:  # small calls (the CLI) never import numba
         return False
-    from liqcascade.margin import _kernels
+    from liqcascade._compat.numba import HAS_NUMBA
 
-    return _kernels.margin_rows is not None
+    return HAS_NUMBA
 
 
 def _kernel_detailed(prep: _Prepared) -> MarginResult:
@@ -415,73 +447,42 @@ def _detailed(prep: _Prepared) -> MarginResult:
 
 def margin_detailed(
     venue: str,
-    side: Any,
-    size: Any,
-    entry_price: Any,
-    collateral: Any,
-    *,
-    mmr: Any = None,
-    cum: Any = None,
-    symbol: str | None = None,
-    at: DateLike = None,
-    max_leverage: Any = None,
-    other_maint_margin: Any = 0.0,
-    other_upnl: Any = 0.0,
-    inverse: bool = False,
-    taker_fee: float | None = None,
+    side: ArrayLike,
+    size: ArrayLike,
+    entry_price: ArrayLike,
+    collateral: ArrayLike,
+    **options: Any,
 ) -> MarginResult:
     """Liquidation and bankruptcy prices, maintenance margin, ratio, bracket and status per row.
 
     Same arguments as :func:`liquidation_price`; never raises for a bad ROW (see ``status``),
     only for bad arguments (unknown venue/symbol, date before the first table, bad mmr).
     """
-    prep, _ = _prepare(
-        venue,
-        side,
-        size,
-        entry_price,
-        collateral,
-        mmr=mmr,
-        cum=cum,
-        symbol=symbol,
-        at=at,
-        max_leverage=max_leverage,
-        other_maint_margin=other_maint_margin,
-        other_upnl=other_upnl,
-        inverse=inverse,
-        taker_fee=taker_fee,
-    )
+    opts = MarginOptions.of("margin_detailed", options)
+    prep, _ = _prepare(venue, side, size, entry_price, collateral, opts)
     return _detailed(prep)
 
 
 def _scalar_or_array(
-    field: str, venue: str, side: Any, size: Any, entry_price: Any, collateral: Any, **kw: Any
+    function: str, venue: str, side: Any, size: Any, entry_price: Any, collateral: Any, options
 ) -> Any:
-    prep, _ = _prepare(venue, side, size, entry_price, collateral, **kw)
+    opts = MarginOptions.of(function, options)
+    prep, _ = _prepare(venue, side, size, entry_price, collateral, opts)
     result = _detailed(prep)
     if prep.scalar:
         result.raise_for_status(
             {"side": side, "size": size, "entry_price": entry_price, "collateral": collateral}
         )
-    return _shape_out(np.asarray(getattr(result, field)), prep.scalar, prep.index)
+    return _shape_out(np.asarray(getattr(result, function)), prep.scalar, prep.index)
 
 
 def liquidation_price(
     venue: str,
-    side: Any,
-    size: Any,
-    entry_price: Any,
-    collateral: Any,
-    *,
-    mmr: Any = None,
-    cum: Any = None,
-    symbol: str | None = None,
-    at: DateLike = None,
-    max_leverage: Any = None,
-    other_maint_margin: Any = 0.0,
-    other_upnl: Any = 0.0,
-    inverse: bool = False,
-    taker_fee: float | None = None,
+    side: ArrayLike,
+    size: ArrayLike,
+    entry_price: ArrayLike,
+    collateral: ArrayLike,
+    **options: Any,
 ) -> Any:
     """Mark price at which the venue liquidates the position.
 
@@ -497,20 +498,11 @@ def liquidation_price(
         Average entry price, quote per base unit.
     collateral
         Isolated margin, or the cross wallet balance; quote (linear) or coins (inverse).
-    mmr, cum
-        Maintenance margin rate (fraction) and maintenance amount; skip the bracket table.
-    symbol, at
-        Select the packaged bracket table for ``symbol`` in force at date ``at`` (latest if
-        None); the bracket is the one holding the value AT the liquidation price. ``symbol``
-        may also be a :class:`BracketTable` (e.g. from :func:`load_brackets`).
-    max_leverage
-        Hyperliquid: tier max leverage; maintenance rate ``1/(2*max_leverage)``.
-    other_maint_margin, other_upnl
-        Cross margin: maintenance margin and unrealised PnL of the account's other positions.
-    inverse
-        Coin-margined (inverse) contract.
-    taker_fee
-        Fee rate the venue adds at liquidation (OKX 0.0005 by default; others 0).
+    **options
+        Keyword options, the fields of :class:`MarginOptions`: ``mmr``/``cum`` (skip the
+        bracket table), ``symbol``/``at`` (dated bracket table, or a :class:`BracketTable`),
+        ``max_leverage`` (Hyperliquid tier), ``other_maint_margin``/``other_upnl`` (cross),
+        ``inverse`` and ``taker_fee``.
 
     Returns
     -------
@@ -523,6 +515,8 @@ def liquidation_price(
     InputError, BracketError, UnknownVenueError
         Bad argument; for scalar calls also a bad value (size <= 0, NaN, collateral at or
         below the maintenance margin, value beyond the last bracket).
+    TypeError
+        An option that is not a field of :class:`MarginOptions`.
 
     Examples
     --------
@@ -533,40 +527,17 @@ def liquidation_price(
     1114.78
     """
     return _scalar_or_array(
-        "liquidation_price",
-        venue,
-        side,
-        size,
-        entry_price,
-        collateral,
-        mmr=mmr,
-        cum=cum,
-        symbol=symbol,
-        at=at,
-        max_leverage=max_leverage,
-        other_maint_margin=other_maint_margin,
-        other_upnl=other_upnl,
-        inverse=inverse,
-        taker_fee=taker_fee,
+        "liquidation_price", venue, side, size, entry_price, collateral, options
     )
 
 
 def bankruptcy_price(
     venue: str,
-    side: Any,
-    size: Any,
-    entry_price: Any,
-    collateral: Any,
-    *,
-    mmr: Any = None,
-    cum: Any = None,
-    symbol: str | None = None,
-    at: DateLike = None,
-    max_leverage: Any = None,
-    other_maint_margin: Any = 0.0,
-    other_upnl: Any = 0.0,
-    inverse: bool = False,
-    taker_fee: float | None = None,
+    side: ArrayLike,
+    size: ArrayLike,
+    entry_price: ArrayLike,
+    collateral: ArrayLike,
+    **options: Any,
 ) -> Any:
     """Mark price at which the margin balance (collateral + other_upnl + own PnL) is zero.
 
@@ -578,23 +549,7 @@ def bankruptcy_price(
     >>> bankruptcy_price("bybit", "long", 1.0, 20000.0, 400.0, mmr=0.005)
     19600.0
     """
-    return _scalar_or_array(
-        "bankruptcy_price",
-        venue,
-        side,
-        size,
-        entry_price,
-        collateral,
-        mmr=mmr,
-        cum=cum,
-        symbol=symbol,
-        at=at,
-        max_leverage=max_leverage,
-        other_maint_margin=other_maint_margin,
-        other_upnl=other_upnl,
-        inverse=inverse,
-        taker_fee=taker_fee,
-    )
+    return _scalar_or_array("bankruptcy_price", venue, side, size, entry_price, collateral, options)
 
 
 def margin_at(
@@ -604,40 +559,24 @@ def margin_at(
     entry_price: Any,
     collateral: Any,
     mark_price: Any,
-    *,
-    mmr: Any = None,
-    cum: Any = None,
-    symbol: str | None = None,
-    at: DateLike = None,
-    max_leverage: Any = None,
-    other_maint_margin: Any = 0.0,
-    other_upnl: Any = 0.0,
-    inverse: bool = False,
-    taker_fee: float | None = None,
+    **options: Any,
 ) -> MarginState:
     """Maintenance margin and margin balance of positions at ``mark_price`` (arrays).
 
-    For simulators that re-price positions: ``liquidatable`` is ``margin_balance <=
-    maintenance_margin``, the exchange's trigger. Rows with bad input are NaN / False with
-    ``status`` INVALID_INPUT; a value beyond the last bracket gives NaN and BEYOND_LAST_BRACKET.
+    Options as :func:`liquidation_price` (:class:`MarginOptions`). For simulators that
+    re-price positions: ``liquidatable`` is ``margin_balance <= maintenance_margin``, the
+    exchange's trigger. Rows with bad input are NaN / False with ``status`` INVALID_INPUT; a
+    value beyond the last bracket gives NaN and BEYOND_LAST_BRACKET.
     """
-    prep, (mark,) = _prepare(
-        venue,
-        side,
-        size,
-        entry_price,
-        collateral,
-        mmr=mmr,
-        cum=cum,
-        symbol=symbol,
-        at=at,
-        max_leverage=max_leverage,
-        other_maint_margin=other_maint_margin,
-        other_upnl=other_upnl,
-        inverse=inverse,
-        taker_fee=taker_fee,
-        extra=(mark_price,),
-    )
+    opts = MarginOptions.of("margin_at", options)
+    return _margin_at(venue, (side, size, entry_price, collateral), mark_price, opts)
+
+
+def _margin_at(
+    venue: str, position: tuple[Any, Any, Any, Any], mark_price: Any, options: MarginOptions
+) -> MarginState:
+    # position: side, size, entry_price, collateral
+    prep, (mark,) = _prepare(venue, *position, options, extra=(mark_price,))
     r = prep.rules
     mm = r.maintenance(prep.qty, mark, prep.entry, prep.tiers, inverse=prep.inverse, fee=prep.fee)
     mm = mm + prep.other_mm
@@ -667,25 +606,23 @@ def margin_at(
     )
 
 
+def _raise_for_scalar(state: MarginState, scalar: bool, size: Any, mark_price: Any) -> None:
+    if not scalar:
+        return
+    code = Status(int(state.status.reshape(-1)[0]))
+    if code != Status.OK:
+        raise status_error(code, f"{MESSAGES[code]} (size={size!r}, mark_price={mark_price!r})")
+
+
 def maintenance_margin(
-    venue: str,
-    size: Any,
-    mark_price: Any,
-    *,
-    entry_price: Any = None,
-    mmr: Any = None,
-    cum: Any = None,
-    symbol: str | None = None,
-    at: DateLike = None,
-    max_leverage: Any = None,
-    inverse: bool = False,
-    taker_fee: float | None = None,
+    venue: str, size: Any, mark_price: Any, *, entry_price: Any = None, **options: Any
 ) -> Any:
     """Maintenance margin of a position of ``size`` base units at ``mark_price``.
 
     ``value*mmr_k - cum_k`` in the bracket holding the value (OKX adds the taker fee; Bybit values
     at entry, so pass ``entry_price``). Inverse positions need ``entry_price`` (their size is
-    base units at entry) and return coins.
+    base units at entry) and return coins. Options as :func:`liquidation_price`, but for the
+    cross-margin ones (this is one position's figure).
 
     Examples
     --------
@@ -694,30 +631,17 @@ def maintenance_margin(
     >>> round(maintenance_margin("binance", 109.488, 32481.98, mmr=0.025, cum=16300), 2)
     72609.68
     """
-    if entry_price is None:
-        if inverse or check_venue(venue) == "bybit":
-            raise InputError(f"entry_price= is required for {venue} {'inverse' if inverse else ''}")
-        entry_price = mark_price
-    state = margin_at(
-        venue,
-        1,
-        size,
-        entry_price,
-        0.0,
-        mark_price,
-        mmr=mmr,
-        cum=cum,
-        symbol=symbol,
-        at=at,
-        max_leverage=max_leverage,
-        inverse=inverse,
-        taker_fee=taker_fee,
+    opts = MarginOptions.of(
+        "maintenance_margin", options, without=("other_maint_margin", "other_upnl")
     )
+    if entry_price is None:
+        if opts.inverse or check_venue(venue) == "bybit":
+            kind = "inverse" if opts.inverse else ""
+            raise InputError(f"entry_price= is required for {venue} {kind}")
+        entry_price = mark_price
+    state = _margin_at(venue, (1, size, entry_price, 0.0), mark_price, opts)
     scalar = all(np.ndim(v) == 0 for v in (size, mark_price, entry_price))
-    if scalar and state.status.reshape(-1)[0] != Status.OK:
-        code = Status(int(state.status.reshape(-1)[0]))
-        exc = BracketError if code == Status.BEYOND_LAST_BRACKET else InputError
-        raise exc(f"{MESSAGES[code]} (size={size!r}, mark_price={mark_price!r})")
+    _raise_for_scalar(state, scalar, size, mark_price)
     return _shape_out(
         np.asarray(state.maintenance_margin), scalar, _index_of(size, mark_price, entry_price)
     )
@@ -734,13 +658,12 @@ def margin_ratio(
 ) -> Any:
     """Maintenance margin over margin balance at ``mark_price`` (the venue liquidates at >= 1).
 
-    Options as :func:`margin_at`. Balance <= 0 gives ``inf``.
+    Options as :func:`liquidation_price` (:class:`MarginOptions`). Balance <= 0 gives ``inf``.
     """
-    state = margin_at(venue, side, size, entry_price, collateral, mark_price, **options)
+    opts = MarginOptions.of("margin_ratio", options)
+    state = _margin_at(venue, (side, size, entry_price, collateral), mark_price, opts)
     scalar = all(np.ndim(v) == 0 for v in (side, size, entry_price, collateral, mark_price))
-    if scalar and state.status.reshape(-1)[0] != Status.OK:
-        code = Status(int(state.status.reshape(-1)[0]))
-        raise InputError(f"{MESSAGES[code]} (size={size!r}, mark_price={mark_price!r})")
+    _raise_for_scalar(state, scalar, size, mark_price)
     return _shape_out(
         np.asarray(state.margin_ratio), scalar, _index_of(side, size, entry_price, collateral)
     )

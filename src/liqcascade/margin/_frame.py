@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from liqcascade.errors import InputError
 from liqcascade.margin._api import DateLike, MarginResult, margin_detailed
 
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
 REQUIRED = ("side", "size", "entry_price", "collateral")
 OPTIONAL = ("margin_mode", "other_maint_margin", "other_upnl", "venue", "symbol", "mmr", "cum")
 
 
 def liquidation_prices(
-    df: Any,
+    df: pd.DataFrame,
     *,
     venue: str | None = None,
     symbol: str | None = None,

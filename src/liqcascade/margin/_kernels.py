@@ -4,10 +4,11 @@
 path in ``_math.py`` (solve ``x + sigma*mm(x) = t`` in value space, tier by a short walk from the
 entry tier over the table, which is increasing in ``h(floor_k)``). ``margin_rows`` is it
 compiled with ``numba.njit`` (one thread), ``margin_rows_parallel`` with ``parallel=True`` for
-calls of ``PARALLEL_MIN_ROWS`` rows or more; without numba the wrapper uses the numpy path
-instead (never this twin on large arrays). Kernels are dumb: they never raise, they write status
-codes. The loop body is written to be branch-light (the tier counts and the side's table row
-are selected without ``if``), which is where most of its time went.
+calls of ``PARALLEL_MIN_ROWS`` rows or more; without numba both names are the twin itself and
+the wrapper uses the numpy path instead (never the twin on large arrays). Kernels are dumb:
+they never raise, they write status codes. The loop body is written to be branch-light (the
+tier counts and the side's table row are selected without ``if``), which is where most of its
+time went.
 
 Status codes match :class:`liqcascade.margin.Status`.
 """
@@ -171,10 +172,10 @@ def margin_rows_py(
 # slower than one thread (docs/margin.md). Very large calls use the parallel build, compiled
 # on first use and not cached to disk (one cache file per function would be shared by both).
 # error_model="numpy": a division never checks for zero (every divisor here is guarded).
-margin_rows = njit(error_model="numpy")(margin_rows_py) if HAS_NUMBA else None
-margin_rows_parallel = (
-    njit(parallel=True, error_model="numpy", cache=False)(margin_rows_py) if HAS_NUMBA else None
-)
+# The house convention (STYLE.md 3): kernel = njit(twin); without numba (or with
+# LIQCASCADE_DISABLE_NUMBA=1) njit returns the twin itself and HAS_NUMBA is False.
+margin_rows = njit(error_model="numpy")(margin_rows_py)
+margin_rows_parallel = njit(parallel=True, error_model="numpy", cache=False)(margin_rows_py)
 PARALLEL_MIN_ROWS = 2_000_000
 
 
@@ -222,7 +223,7 @@ def run(
     h2 = np.empty((2, bounds.shape[0]))
     h2[0] = bounds * (1.0 + np.append(r, r[-1:])) - np.append(cums, cums[-1:])  # sigma = +1
     h2[1] = bounds * (1.0 - np.append(r, r[-1:])) + np.append(cums, cums[-1:])  # sigma = -1
-    if not (compiled and margin_rows is not None):
+    if not (compiled and HAS_NUMBA):
         kernel = margin_rows_py
     elif n >= PARALLEL_MIN_ROWS:
         kernel = margin_rows_parallel

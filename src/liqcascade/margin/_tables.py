@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from liqcascade.errors import BracketError, InputError, NoBracketTableError, UnknownVenueError
 
@@ -450,7 +451,7 @@ def check_venue(venue: str) -> str:
 
 
 def contracts_to_size(
-    contracts: Any, contract_size: float, *, inverse: bool = False, entry_price: Any = None
+    contracts: ArrayLike, contract_size: float, *, inverse: bool = False, entry_price: Any = None
 ) -> np.ndarray:
     """Base units from a contract count (the margin functions take base units).
 

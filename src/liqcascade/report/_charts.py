@@ -221,7 +221,9 @@ def treasury_stocks_chart(table: pd.DataFrame) -> Any:
 
     fig = _figure("Crypto-treasury companies: share price change", yaxis="change")
     fig.add_trace(go.Bar(x=table["ticker"], y=table["week_change_pct"], name="this week"))
-    fig.add_trace(go.Bar(x=table["ticker"], y=table["from_2025_high_pct"], name="from 2025 high"))
+    fig.add_trace(
+        go.Bar(x=table["ticker"], y=table["from_ytd_high_pct"], name="from year-to-date high")
+    )
     fig.update_layout(barmode="group", yaxis_tickformat=".0%")
     return fig
 
@@ -244,7 +246,7 @@ def liquidation_map_chart(asset: str, curve: pd.DataFrame) -> Any:
     down, up = curve[curve["move_pct"] <= 0], curve[curve["move_pct"] >= 0]
     fig.add_trace(
         go.Scatter(
-            x=down["move_pct"],
+            x=down["move_pct"] * 100.0,  # fraction -> percent axis
             y=down["long_usd"],
             name="longs (drop)",
             fill="tozeroy",
@@ -253,7 +255,7 @@ def liquidation_map_chart(asset: str, curve: pd.DataFrame) -> Any:
     )
     fig.add_trace(
         go.Scatter(
-            x=up["move_pct"],
+            x=up["move_pct"] * 100.0,
             y=up["short_usd"],
             name="shorts (rise)",
             fill="tozeroy",

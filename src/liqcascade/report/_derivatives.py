@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from liqcascade._time import interval_length
 from liqcascade.report._access import Readable, read_known
-from liqcascade.report._window import ReportWindow, interval_length
+from liqcascade.report._window import ReportWindow
 
 ASSETS = ("BTC", "ETH")
 HOURS_PER_YEAR = 365.0 * 24.0

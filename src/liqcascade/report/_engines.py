@@ -71,8 +71,8 @@ def liquidation_map(
 ) -> tuple[dict, pd.DataFrame | None]:
     """Liquidation map of ``symbol`` as of the cutoff, and what further 5 % / 10 % drops hit.
 
-    The map's ``curve`` is cumulative: ``long_usd`` at ``move_pct`` (PERCENT, -5.0 = a 5 %
-    drop) is the long notional liquidated by a drop to that price.
+    The map's ``curve`` is cumulative: ``long_usd`` at ``move_pct`` (a FRACTION, -0.05 =
+    a 5 % drop) is the long notional liquidated by a drop to that price.
     """
     build, why = _engine("liqcascade.leverage", "liquidation_map")
     if build is None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from liqcascade._time import to_utc
 from liqcascade.errors import InputError
 from liqcascade.report._access import Readable, read_known
 from liqcascade.report._summary import pct, usd
@@ -29,16 +30,6 @@ class EpisodeReport:
     data: dict[str, Any]
     html_path: Path
     json_path: Path
-
-
-def _utc(value: TimeLike, name: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name} {value!r} is not a time; expected e.g. 2025-09-22") from exc
-    if pd.isna(stamp):
-        raise InputError(f"{name} {value!r} is not a time; expected e.g. 2025-09-22")
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 def _reported(store: Readable, symbol: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
@@ -199,7 +190,7 @@ def episode_report(
     """
     from plotly.offline import get_plotlyjs
 
-    t0, t1 = _utc(start, "start"), _utc(end, "end")
+    t0, t1 = to_utc(start, "start"), to_utc(end, "end")
     if t1 <= t0:
         raise InputError(f"end {t1.isoformat()} must be after start {t0.isoformat()}")
     if not symbols:

@@ -279,8 +279,8 @@ def _stock_facts(stocks: dict) -> list[str]:
     shown = [c for c in companies if c["ticker"] in NOTABLE_TREASURY_TICKERS]
     shown += [c for c in companies[:STOCKS_SHOWN] if c not in shown]
     facts += [
-        f"{c['ticker']}: {pct(c['week_change_pct'])} this week, {pct(c['from_2025_high_pct'])} "
-        f"from its 2025 high ({c['high_2025']:,.2f} {c['currency']})."
+        f"{c['ticker']}: {pct(c['week_change_pct'])} this week, {pct(c['from_ytd_high_pct'])} "
+        f"from its {stocks['high_label']} ({c['high_ytd']:,.2f} {c['currency']})."
         for c in shown
     ]
     return facts

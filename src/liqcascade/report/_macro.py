@@ -75,7 +75,11 @@ def macro_section(store: Readable, window: ReportWindow) -> tuple[dict, dict[str
 def treasury_stocks_section(
     store: Readable, window: ReportWindow
 ) -> tuple[dict, dict[str, pd.DataFrame]]:
-    """``treasury_stocks`` block: week change and distance from the 2025 high per company."""
+    """``treasury_stocks`` block: week change and distance from the year-to-date high per company.
+
+    The high is taken over the as-of day's calendar year up to its close (``high_ytd``); the
+    block's ``high_label`` names that year, e.g. "2026 year-to-date high".
+    """
     year_start = pd.Timestamp(year=window.asof.year, month=1, day=1, tz="UTC")
     frame = read_known(
         store, "candles", window.cutoff, start=year_start, market="equity", interval="1d"
@@ -102,8 +106,8 @@ def treasury_stocks_section(
                 "currency": group["currency"].iloc[-1],
                 "close": close,
                 "week_change_pct": close / ref - 1.0,
-                "high_2025": high,
-                "from_2025_high_pct": close / high - 1.0,
+                "high_ytd": high,
+                "from_ytd_high_pct": close / high - 1.0,
                 "last_day": f"{week.index[-1]:%Y-%m-%d}",
             }
         )
@@ -113,6 +117,8 @@ def treasury_stocks_section(
     data = {
         "available": True,
         "rule": "week change: last close before Monday to the last close by the as-of day",
+        "high_label": f"{year_start.year} year-to-date high",
+        "high_window": f"{year_start:%Y-%m-%d} to {window.asof:%Y-%m-%d} close",
         "companies": rows,
     }
     return data, {"treasury_stocks": pd.DataFrame(rows)}

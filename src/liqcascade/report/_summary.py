@@ -4,23 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-
-def usd(value: float | None) -> str:
-    """Format USD compactly: $3.68 T, $286 B, $503 M, $4,012."""
-    if value is None:
-        return "n/a"
-    sign = "-" if value < 0 else ""
-    size = abs(value)
-    for scale, suffix in ((1e12, " T"), (1e9, " B"), (1e6, " M")):
-        if size >= scale:
-            digits = 2 if size / scale < 10 else (1 if size / scale < 100 else 0)
-            return f"{sign}${size / scale:,.{digits}f}{suffix}"
-    return f"{sign}${size:,.0f}"
-
-
-def pct(value: float | None, digits: int = 1) -> str:
-    """Format a FRACTION as a signed percentage: -0.128 -> -12.8 %."""
-    return "n/a" if value is None else f"{value * 100:+.{digits}f} %"
+from liqcascade._format import pct, usd
 
 
 def price(value: float | None) -> str:

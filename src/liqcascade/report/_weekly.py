@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -38,11 +39,25 @@ class WeeklyReport:
         return self.data["summary"]
 
 
+Progress = Callable[[str], None]
+
+
+def _quiet(step: str) -> None:
+    """Default progress callback: say nothing."""
+
+
 def compute_weekly(
-    store: Readable, asof: str | date | datetime | pd.Timestamp
+    store: Readable,
+    asof: str | date | datetime | pd.Timestamp,
+    *,
+    progress: Progress = _quiet,
 ) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
-    """Compute the report's facts and chart frames as of ``asof``'s close (no files written)."""
+    """Compute the report's facts and chart frames as of ``asof``'s close (no files written).
+
+    ``progress`` is called with the name of each step as it starts.
+    """
     window = parse_asof(asof)
+    progress("prices")
     frames: dict[str, pd.DataFrame] = {}
     assets = {}
     for asset, symbol in ASSET_SERIES.items():
@@ -82,17 +97,24 @@ def compute_weekly(
         "sentiment": _market.sentiment_section,
     }
     for key, section in sections.items():
+        progress(key.replace("_", " "))
         report[key], more = section(store, window)
         frames.update(more)
+    progress("long/short")
     report["long_short"] = _derivatives.long_short_section(store, window)
-    _add_engines(report, frames, store, window)
+    _add_engines(report, frames, store, window, progress)
     report["summary"] = summary_paragraph(report)
     return jsonable(report), frames
 
 
 def _add_engines(
-    report: dict[str, Any], frames: dict[str, pd.DataFrame], store: Readable, window: ReportWindow
+    report: dict[str, Any],
+    frames: dict[str, pd.DataFrame],
+    store: Readable,
+    window: ReportWindow,
+    progress: Progress,
 ) -> None:
+    progress("estimated liquidations")
     estimated, daily = _engines.estimated_liquidations(store, window)
     liq = report["liquidations"]
     liq.setdefault("reported_long_usd", None)
@@ -105,10 +127,12 @@ def _add_engines(
         frames["liquidations_estimated"] = daily
     maps = {}
     for asset, symbol in _engines.STRESS_SYMBOLS.items():
+        progress(f"liquidation map {asset}")
         maps[asset], curve = _engines.liquidation_map(store, window, symbol)
         if curve is not None:
             frames[f"liqmap_{asset}"] = curve
     report["liquidation_map"] = maps
+    progress("stress tests")
     report["stress"] = _engines.stress(store, window)
 
 
@@ -132,6 +156,7 @@ def weekly_report(
     asof: str | date | datetime | pd.Timestamp,
     *,
     out_dir: str | Path,
+    progress: Progress = _quiet,
 ) -> WeeklyReport:
     """Write the weekly leverage & liquidation report as of ``asof``'s close.
 
@@ -145,6 +170,8 @@ def weekly_report(
     out_dir
         Folder for ``report.html`` (self-contained, opens offline), ``report.md`` and
         ``report.json``; created if missing.
+    progress
+        Called with the name of each step as it starts (the CLI draws a progress bar).
 
     Returns
     -------
@@ -175,7 +202,8 @@ def weekly_report(
     from liqcascade.report._html import render_html
     from liqcascade.report._markdown import render_markdown
 
-    data, frames = compute_weekly(store, asof)
+    data, frames = compute_weekly(store, asof, progress=progress)
+    progress("writing html, markdown and json")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     json_path = out / "report.json"

@@ -12,10 +12,10 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from liqcascade._time import closed_by, to_utc
 from liqcascade.errors import InputError
 
 DAY = pd.Timedelta(days=1)
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 @dataclass(frozen=True)
@@ -49,13 +49,7 @@ class ReportWindow:
 
 def parse_asof(asof: str | date | datetime | pd.Timestamp) -> ReportWindow:
     """Turn ``asof`` (a day) into a :class:`ReportWindow`; reject times within the day."""
-    try:
-        ts = pd.Timestamp(asof)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"asof {asof!r} is not a date; expected a day such as 2025-09-25") from exc
-    if pd.isna(ts):
-        raise InputError(f"asof {asof!r} is not a date; expected a day such as 2025-09-25")
-    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    ts = to_utc(asof, "asof")
     if ts != ts.normalize():
         raise InputError(
             f"asof {asof!r} has a time of day; expected a day such as 2025-09-25 "
@@ -64,35 +58,6 @@ def parse_asof(asof: str | date | datetime | pd.Timestamp) -> ReportWindow:
     return ReportWindow(asof=ts)
 
 
-def interval_length(interval: object) -> pd.Timedelta:
-    """Length of a bar interval string (``4h``, ``1d``, ``24h``, ``1w``); zero for events."""
-    if interval is None or (isinstance(interval, float) and pd.isna(interval)) or interval == "":
-        return pd.Timedelta(0)
-    text = str(interval).strip()
-    number, unit = text[:-1], text[-1:].lower()
-    if unit not in _UNITS or not number.isdigit():
-        raise InputError(
-            f"bar interval {interval!r} is not understood; expected a number and a unit "
-            "(m, h, d, w) such as 4h or 1d"
-        )
-    return pd.Timedelta(**{_UNITS[unit]: int(number)})
-
-
 def known_by(frame: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
-    """Keep the rows known at ``cutoff``: bars that have closed, events that have happened."""
-    if frame.empty:
-        return frame
-    if "interval" in frame.columns:
-        cache: dict[object, pd.Timedelta] = {}
-        lengths = [
-            cache.setdefault(i, interval_length(i)) if isinstance(i, str) else pd.Timedelta(0)
-            for i in frame["interval"]
-        ]
-        closes = frame["time"] + pd.TimedeltaIndex(lengths).to_numpy()
-        known = (closes <= cutoff) & (frame["time"] < cutoff)
-    else:
-        known = frame["time"] < cutoff
-    if "filed_time" in frame.columns:
-        filed = frame["filed_time"]
-        known &= filed.isna() | (filed < cutoff)
-    return frame.loc[known].reset_index(drop=True)
+    """Keep the rows known at ``cutoff`` (:func:`liqcascade._time.closed_by`), index reset."""
+    return closed_by(frame, cutoff).reset_index(drop=True)

@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from liqcascade._time import parse_interval, to_utc
 from liqcascade.errors import InputError, NoDataError
 from liqcascade.sim._book import Book
 from liqcascade.sim._config import CascadeConfig, Shock
 from liqcascade.sim._engine import simulate
 from liqcascade.sim._positions import PositionArrays, prepare_positions
-from liqcascade.sim._stress import DEFAULT_INSURANCE_FUND_USD, utc
+from liqcascade.sim._stress import DEFAULT_INSURANCE_FUND_USD
 
 if TYPE_CHECKING:  # pragma: no cover
     from liqcascade.data import Store
@@ -201,11 +202,11 @@ def replay(
         ``bars``: time, OHLC, implied_long_usd, implied_short_usd, insurance_fund_used_usd,
         adl_usd, engine_seconds, estimated_{long,short}_{p10,p50,p90}; ``fit`` summary.
     """
-    t0, t1 = utc(start, "start"), utc(end, "end")
+    t0, t1 = to_utc(start, "start"), to_utc(end, "end")
     if t1 <= t0:
         raise InputError(f"end {t1.isoformat()} must be after start {t0.isoformat()}")
     config = (config or CascadeConfig()).model_copy(update={"solver": "stepper"})
-    step = pd.Timedelta(refresh) if refresh else None
+    step = parse_interval(refresh, "refresh") if refresh else None
     bars = _bars(store, symbol, t0, t1)
     pos = _book_at(store, symbol, t0, config)
     next_refresh = t0 + step if step is not None else None

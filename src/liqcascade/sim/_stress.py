@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from liqcascade.errors import InputError, NoDataError
+from liqcascade._time import closed_by, to_utc
+from liqcascade.errors import NoDataError
 from liqcascade.sim._book import Book
 from liqcascade.sim._config import (
     CascadeConfig,
@@ -35,31 +36,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from liqcascade.data import Store
 
 DEFAULT_INSURANCE_FUND_USD = 1.0e9  # order of Binance's BTCUSDT fund; set your venue's balance
-_INTERVALS = {"1h": "1h", "4h": "4h", "8h": "8h", "1d": "1D", "24h": "1D"}
-
-
-def utc(value: object, name: str) -> pd.Timestamp:
-    """Parse a time argument as a UTC timestamp or raise an error naming it."""
-    try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"{name}={value!r} is not a time; expected ISO like 2025-09-21T00:00Z"
-        ) from exc
-    if stamp is pd.NaT:
-        raise InputError(f"{name} is missing; expected a time like 2025-09-21T00:00Z")
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-def _closed(frame: pd.DataFrame, asof: pd.Timestamp, default: str) -> pd.DataFrame:
-    """Rows whose bar has closed by ``asof`` (interval column, else ``default``)."""
-    if frame.empty:
-        return frame
-    if "interval" in frame.columns and frame["interval"].notna().all():
-        width = pd.to_timedelta(frame["interval"].map(lambda s: _INTERVALS.get(s, s)))
-    else:
-        width = pd.Timedelta(default)
-    return frame[frame["time"] + width <= asof]
 
 
 def _cadence(frame: pd.DataFrame) -> pd.Timedelta:
@@ -109,7 +85,7 @@ def depth_asof(store: Store, symbol: str, asof: pd.Timestamp) -> tuple[pd.Series
         )
         if rows.empty:
             continue
-        known = rows[rows["time"] + _cadence(rows) <= asof]
+        known = closed_by(rows, asof, interval=_cadence(rows))
         if not known.empty:
             row = known.iloc[-1]
             return row, f"{row['exchange']} {row['symbol']} perp ±1 %"
@@ -131,7 +107,7 @@ def funding_asof(store: Store, symbol: str, asof: pd.Timestamp) -> float:
         exchange="all",
         weighting="oi",
     )
-    rows = _closed(rows, asof, "8h")
+    rows = closed_by(rows, asof, default="8h")
     if rows.empty:
         return 0.0
     row = rows.iloc[-1]
@@ -148,7 +124,7 @@ def etf_flow_asof(store: Store, symbol: str, asof: pd.Timestamp) -> float:
         "etf_flows", start=asof - pd.Timedelta(days=10), end=asof,
         asset=base_asset(symbol), fund="TOTAL",
     )  # fmt: skip
-    rows = rows[rows["time"] + pd.Timedelta("1D") <= asof]
+    rows = closed_by(rows, asof, interval="1d")
     return 0.0 if rows.empty else float(rows["flow_usd"].iloc[-1])
 
 
@@ -174,14 +150,14 @@ class WithdrawalFit:
 def _volatility(store: Store, asset: str, start: pd.Timestamp, asof: pd.Timestamp):
     """Hourly DVOL closes known at ``asof`` (BTC), else realised 7-day vol from 4h bars."""
     dvol = store.read("candles", start=start, end=asof, symbol=f"{asset}-DVOL", market="volatility")
-    dvol = _closed(dvol, asof, "1h")
+    dvol = closed_by(dvol, asof, default="1h")
     if len(dvol) > 48:
         series = dvol.set_index(dvol["time"] + pd.Timedelta("1h"))["close"]
         return series, "Deribit DVOL"
     bars = store.read(
         "candles", start=start, end=asof, symbol=f"{asset}/USDT", market="spot", interval="4h"
     )
-    bars = _closed(bars, asof, "4h")
+    bars = closed_by(bars, asof, default="4h")
     if len(bars) < 50:
         raise NoDataError(
             f"no DVOL or 4h spot candles for {asset} before {asof.isoformat()} to calibrate "
@@ -193,6 +169,16 @@ def _volatility(store: Store, asset: str, start: pd.Timestamp, asof: pd.Timestam
     return series, "realised 7-day vol (4h bars)"
 
 
+def _least_squares(x: pd.Series | np.ndarray, y: pd.Series | np.ndarray) -> tuple[float, float]:
+    """Slope of the least-squares line of ``y`` on ``x`` and Pearson's r (scipy's linregress)."""
+    xs, ys = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    dx, dy = xs - xs.mean(), ys - ys.mean()
+    sxx, syy, sxy = float(dx @ dx), float(dy @ dy), float(dx @ dy)
+    slope = sxy / sxx if sxx > 0 else float("nan")
+    rvalue = sxy / float(np.sqrt(sxx * syy)) if sxx > 0 and syy > 0 else 0.0
+    return slope, rvalue
+
+
 def calibrate_depth_withdrawal(
     store: Store, symbol: str, asof: object, *, lookback_days: int = 180
 ) -> WithdrawalFit:
@@ -202,11 +188,9 @@ def calibrate_depth_withdrawal(
     FRACTION) at each depth row; ``vol_per_move`` = slope of the day's change in vol on the
     day's absolute return (daily closes).
     """
-    from scipy import stats
-
     from liqcascade.data import base_asset
 
-    asof_ts = utc(asof, "asof")
+    asof_ts = to_utc(asof, "asof")
     asset = base_asset(symbol)
     start = asof_ts - pd.Timedelta(days=lookback_days)
     depth = store.read(
@@ -216,7 +200,7 @@ def calibrate_depth_withdrawal(
         depth = store.read(
             "depth", start=start, end=asof_ts, symbol=symbol, market="perp", band=0.01
         )
-    depth = depth[depth["time"] + _cadence(depth) <= asof_ts] if not depth.empty else depth
+    depth = closed_by(depth, asof_ts, interval=_cadence(depth))
     vol, source = _volatility(store, asset, start, asof_ts)
     known = pd.DataFrame({"time": depth["time"], "depth": depth["bid_usd"] + depth["ask_usd"]})
     known = known.dropna().sort_values("time")
@@ -229,12 +213,12 @@ def calibrate_depth_withdrawal(
             f"only {len(joined)} depth rows with a volatility reading for {asset} before "
             f"{asof_ts.isoformat()}; need 10 to fit depth withdrawal"
         )
-    fit = stats.linregress(np.log(joined["vol"]), np.log(joined["depth"]))
+    slope, rvalue = _least_squares(np.log(joined["vol"]), np.log(joined["depth"]))
     daily = vol.resample("1D").last().dropna()
     spot = store.read(
         "candles", start=start, end=asof_ts, symbol=f"{asset}/USDT", market="spot", interval="1d"
     )
-    spot = _closed(spot, asof_ts, "1d")
+    spot = closed_by(spot, asof_ts, default="1d")
     per_move = 0.0
     if len(spot) > 20 and len(daily) > 20:
         ret = pd.Series(
@@ -244,10 +228,10 @@ def calibrate_depth_withdrawal(
         dv.index = dv.index.floor("1D")
         pair = pd.concat([ret.rename("r"), dv.rename("dv")], axis=1).dropna()
         if len(pair) > 20 and pair["r"].var() > 0:
-            per_move = float(stats.linregress(pair["r"], pair["dv"]).slope)
+            per_move = _least_squares(pair["r"], pair["dv"])[0]
     return WithdrawalFit(
-        elasticity=float(-fit.slope),
-        r2=float(fit.rvalue**2),
+        elasticity=-slope,
+        r2=rvalue**2,
         n=len(joined),
         vol0=float(vol.iloc[-1]),
         vol_per_move=per_move,
@@ -268,7 +252,7 @@ def feedback_config(
     depth per 1 % of move (an assumption, documented in docs/cascade.md); funding pressure
     with its defaults.
     """
-    asof_ts = utc(asof, "asof")
+    asof_ts = to_utc(asof, "asof")
     withdrawal = calibrate_depth_withdrawal(store, symbol, asof_ts).to_config()
     flow = etf_flow_asof(store, symbol, asof_ts)
     thinner = float(min(book.bid_depth_usd[0], book.ask_depth_usd[0]))
@@ -294,7 +278,7 @@ def market_asof(
     """The position book (liquidation map) and the depth book of ``symbol`` as of ``asof``."""
     from liqcascade.leverage import liquidation_map
 
-    asof_ts = utc(asof, "asof")
+    asof_ts = to_utc(asof, "asof")
     lmap = liquidation_map(store, symbol, asof_ts, config=map_config)
     positions = lmap.positions
     if positions.empty:
@@ -430,5 +414,4 @@ __all__ = [
     "funding_asof",
     "market_asof",
     "stress",
-    "utc",
 ]

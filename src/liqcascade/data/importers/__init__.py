@@ -11,7 +11,9 @@ from pathlib import Path
 from types import ModuleType
 
 from liqcascade.data.importers import (
+    binance_ws,
     btc_factors,
+    bybit_ws,
     coinglass,
     coinglass_options,
     crypto_liquidity,
@@ -19,7 +21,9 @@ from liqcascade.data.importers import (
     deribit_dvol,
     farside,
     hyperliquid_stats,
+    hyperliquid_ws,
     ohlcvfeed,
+    okx_ws,
     records,
     tradingview_mcap,
     yahoo_macro,
@@ -40,6 +44,10 @@ OWN_IMPORTERS: tuple[ModuleType, ...] = (
     yahoo_macro,
     deribit_dvol,
     records,
+    binance_ws,
+    bybit_ws,
+    okx_ws,
+    hyperliquid_ws,
 )
 IMPORTERS: tuple[ModuleType, ...] = (*OWN_IMPORTERS, *DUMP_IMPORTERS)
 

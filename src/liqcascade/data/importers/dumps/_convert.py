@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from liqcascade._time import parse_interval
 from liqcascade.data._schema import DATASETS
 from liqcascade.errors import ImportFormatError, InputError
 
@@ -241,8 +242,7 @@ def interval_ms(interval: str) -> int | None:
     """Length of a fixed interval in milliseconds; None for calendar months (``1mo``)."""
     if interval == "1mo":
         return None
-    unit = {"m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}[interval[-1]]
-    return int(interval[:-1]) * unit
+    return int(parse_interval(interval) // pd.Timedelta(milliseconds=1))
 
 
 def _arrow_column(value: object, dtype: pa.DataType, length: int) -> pa.Array | pa.ChunkedArray:
