@@ -177,12 +177,8 @@ def register(app: typer.Typer) -> None:
         from liqcascade._cli._checks import check_output_file
         from liqcascade.leverage import liquidation_map
 
-<<<<<<< HEAD
         check_output_file(html, "--html")
-        result = liquidation_map(_store(store), symbol, asof)
-=======
         result = liquidation_map(open_store(store), symbol, asof)
->>>>>>> main
         if html is not None:
             from liqcascade.leverage._html import write_html
 

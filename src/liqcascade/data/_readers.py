@@ -15,10 +15,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from liqcascade._time import optional_utc
 from liqcascade.data._frames import empty_frame, to_frame
 from liqcascade.data._manifest import Manifest
 from liqcascade.data._schema import Dataset
-from liqcascade.errors import InputError, StoreError
+from liqcascade.errors import StoreError
 
 if TYPE_CHECKING:  # pragma: no cover
     import duckdb
@@ -30,16 +31,8 @@ TimeLike = str | pd.Timestamp | Any | None
 
 
 def timestamp(value: TimeLike, name: str) -> pd.Timestamp | None:
-    """``value`` as a UTC timestamp (naive means UTC); None stays None."""
-    if value is None:
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise InputError(f"{name}={value!r} is not a time; expected e.g. '2025-09-22'") from exc
-    if ts is pd.NaT:
-        raise InputError(f"{name} must be a time, got NaT")
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    """``value`` as a UTC timestamp (naive means UTC); None stays None (the shared rule)."""
+    return optional_utc(value, name)
 
 
 def _month_floor(ts: pd.Timestamp) -> str:

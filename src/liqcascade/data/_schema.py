@@ -313,7 +313,6 @@ __all__ = [
     "COVERAGES",
     "DATASETS",
     "EVENT_ID_COLUMNS",
-    "INTERVALS",
     "LIQUIDATED_SIDES",
     "Dataset",
     "dataset",
