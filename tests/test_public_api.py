@@ -58,6 +58,7 @@ SUBPACKAGE_ALL = {
     "data": [
         "DATASETS",
         "Dataset",
+        "ImportLimits",
         "ImportSummary",
         "Store",
         "WriteSummary",

@@ -32,12 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from liqcascade.data._layout import (
-    LOCK,
     MANIFEST,
     STAGING,
     TEMP_PREFIX,
     FileKey,
-    encode_partition,
     inside,
     month_file,
     month_file_version,
@@ -351,13 +349,11 @@ def legacy_manifest(root: Path) -> Manifest:
 
 
 __all__ = [
-    "LOCK",
     "Entry",
     "Manifest",
     "check_is_store",
     "clear_staging",
     "collect",
-    "encode_partition",
     "fsync_dir",
     "legacy_manifest",
     "load",
