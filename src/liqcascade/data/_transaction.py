@@ -127,6 +127,7 @@ class Transaction:
         self._committed: dict[FileKey, Rows | None] = {}  # as stored, at first touch
         self._writes: dict[FileKey, list[_FileMerge]] = {}
         self._net: dict[str, WriteSummary] | None = None
+        self._checked: dict[str, bool] = {}  # folders already checked to stay inside
 
     def write(
         self, name: str, frame: pd.DataFrame | pa.Table, *, source: str | None = None
@@ -185,7 +186,7 @@ class Transaction:
         entry = self._base.entries.get(key)
         if entry is None:
             return None
-        path = inside(self._root, entry.path)
+        path = inside(self._root, entry.path, checked=self._checked)
         try:
             table = pq.read_table(path).select(ds.columns).cast(ds.schema)
         except (OSError, pa.ArrowException) as exc:
@@ -310,10 +311,9 @@ class Transaction:
         entries = dict(self._base.entries)
         retired = []
         folders = set()
-        checked: dict[str, bool] = {}
         for (key, (_, rows)), tmp in zip(items, temps, strict=True):
             relative = month_file(key, version)
-            final = inside(self._root, relative, checked=checked)
+            final = inside(self._root, relative, checked=self._checked)
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, final)
             folders.add(final.parent)
