@@ -11,12 +11,13 @@ PKG = Path(liqcascade.__file__).resolve().parent
 
 # layer -> layers it must never import
 FORBIDDEN = {
-    "margin": {"data", "leverage", "sim", "validate", "report", "cli", "_cli"},
-    "data": {"leverage", "sim", "validate", "report", "cli", "_cli"},
-    "leverage": {"sim", "validate", "report", "cli", "_cli"},
-    "sim": {"validate", "report", "cli", "_cli"},
-    "validate": {"report", "cli", "_cli"},
-    "report": {"cli", "_cli"},
+    "margin": {"data", "leverage", "sim", "validate", "report", "serve", "cli", "_cli"},
+    "data": {"leverage", "sim", "validate", "report", "serve", "cli", "_cli"},
+    "leverage": {"sim", "validate", "report", "serve", "cli", "_cli"},
+    "sim": {"validate", "report", "serve", "cli", "_cli"},
+    "validate": {"report", "serve", "cli", "_cli"},
+    "report": {"serve", "cli", "_cli"},
+    "serve": {"cli", "_cli"},
 }
 
 
@@ -96,6 +97,7 @@ SUBPACKAGE_ALL = {
         "ReplayResult",
         "SerialExecutor",
         "Shock",
+        "StressModel",
         "StressResult",
         "calibrate_depth_withdrawal",
         "monte_carlo",
@@ -103,7 +105,16 @@ SUBPACKAGE_ALL = {
         "simulate",
         "stress",
     ],
-    "validate": ["auc", "coverage", "mae", "spearman", "spearman_ci"],
+    "validate": [
+        "ValidationResult",
+        "auc",
+        "coverage",
+        "mae",
+        "spearman",
+        "spearman_ci",
+        "validate",
+    ],
+    "serve": ["create_app", "is_loopback", "run"],
     "report": [
         "EpisodeReport",
         "WeeklyReport",

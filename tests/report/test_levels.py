@@ -111,3 +111,27 @@ def test_range_position_at_the_low_is_near_zero() -> None:
     # (3874.36 - 3815.00) / (4455.76 - 3815.00) = 0.0926
     assert rng is not None
     assert rng["position"] == pytest.approx(0.0926, abs=1e-4)
+
+
+def test_week_low_is_judged_against_the_days_before_the_week() -> None:
+    from liqcascade.report._levels import week_low_since
+
+    # Fear & Greed (btc_daily_factors_lukmol/fear_greed.csv rows 2766..2791): 08-30 = 39,
+    # then 46..57 until 09-21; the week of 09-22: 45, 43, 44, 44.
+    days = pd.date_range("2025-08-29", "2025-09-25", freq="D", tz="UTC")
+    values = [50, 39, 48, 46, 49, 55, 51, 48, 48, 44, 51, 48, 49, 54, 57, 52, 55, 53, 52, 53,
+              52, 53, 48, 49, 45, 43, 44, 44]  # fmt: skip
+    series = pd.Series(values, index=days, dtype=float)
+    window = parse_asof("2025-09-25")
+    low = week_low_since(series, window.week_start, window.cutoff)
+    # week low 43 (09-23); the latest earlier day at or below 43 is 08-30 (39), not 09-24
+    assert low == {"week_low": 43.0, "week_low_date": "2025-09-23", "since": "2025-08-30"}
+
+
+def test_week_low_lowest_in_the_data() -> None:
+    from liqcascade.report._levels import week_low_since
+
+    days = pd.date_range("2025-09-18", "2025-09-24", freq="D", tz="UTC")
+    series = pd.Series([50, 52, 51, 49, 30, 35, 40], index=days, dtype=float)
+    window = parse_asof("2025-09-24")
+    assert week_low_since(series, window.week_start, window.cutoff)["since"] is None

@@ -114,3 +114,45 @@ def test_engines_ran_on_the_sample(sample_report) -> None:
     for s in shocks:  # a drop liquidates longs and takes the price at least as far as the shock
         assert s["liquidated_long_usd"] >= 0
         assert s["move_pct"] <= s["shock"] + 1e-9
+
+
+def test_sentiment_lowest_since_judges_the_week_low(sample_report) -> None:
+    # fear_greed.csv: week of 2025-09-22 reads 45, 43, 44, 44; the last value <= 43 before the
+    # week is 39 on 2025-08-30 (the as-of-day rule would have said "since 2025-09-24")
+    sentiment = sample_report.data["sentiment"]
+    assert sentiment["week_low"] == 43
+    assert sentiment["week_low_date"] == "2025-09-23"
+    assert sentiment["lowest_since"] == "2025-08-30"
+    assert "lowest since 2025-08-30" in sample_report.summary
+
+
+@pytest.mark.golden
+def test_etf_flows_per_fund_from_farside(sample_report) -> None:
+    # farside_etf_flows_ciyberpunk/bitcoin_etf_flows_wide_daily.csv rows 443-446 (22-25 Sep):
+    # FBTC -276.7 - 75.6 + 29.7 - 114.8 = -437.4 M; IBIT 0 + 2.5 + 128.9 + 79.7 = +211.1 M
+    funds = {f["fund"]: f["week_usd"] for f in sample_report.data["etf_flows_by_fund"]["funds"]}
+    assert funds["FBTC"] == pytest.approx(-437.4e6)
+    assert funds["IBIT"] == pytest.approx(211.1e6)
+    assert "TOTAL" not in funds
+
+
+def test_open_interest_by_exchange(sample_report) -> None:
+    block = sample_report.data["open_interest_by_exchange"]
+    assert block["available"]
+    assert len(block["venues"]) == 8
+    shares = [v["share"] for v in block["venues"]]
+    assert shares == sorted(shares, reverse=True)
+    assert 0.5 < sum(shares) <= 1.0
+
+
+def test_report_html_has_the_staple_charts(sample_report) -> None:
+    page = sample_report.html_path.read_text(encoding="utf-8")
+    for title in (
+        "BTC liquidation heatmap",
+        "BTC open interest by exchange",
+        "BTC funding per venue over time",
+        "short ratios, Binance perps",  # "/" is escaped in the page JSON
+        "US spot ETF net flows per fund",
+    ):
+        assert title in page, title
+    assert "plotly_dark" not in page

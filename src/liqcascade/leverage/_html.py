@@ -15,6 +15,8 @@ def heatmap_figure(result: LiquidationMap):  # -> plotly.graph_objects.Figure
     """Price (y) x time (x) heatmap of notional at risk, both sides, with the candles on top."""
     import plotly.graph_objects as go  # a core dependency, imported lazily (slow import)
 
+    from liqcascade import _theme
+
     grid = result.grid
     times = np.sort(grid["time"].unique())
     prices = np.sort(grid["price"].unique())
@@ -27,7 +29,7 @@ def heatmap_figure(result: LiquidationMap):  # -> plotly.graph_objects.Figure
             x=times,
             y=prices,
             z=at_risk,
-            colorscale="Viridis",
+            colorscale=_theme.HEATMAP_SCALE,
             colorbar={"title": "USD at risk"},
             hovertemplate="%{x}<br>price %{y:,.0f}<br>%{z:,.0f} USD<extra></extra>",
             name="liquidation notional",
@@ -41,8 +43,8 @@ def heatmap_figure(result: LiquidationMap):  # -> plotly.graph_objects.Figure
             low=bars["low"],
             close=bars["close"],
             name=result.symbol,
-            increasing_line_color="#e8e8e8",
-            decreasing_line_color="#ff6060",
+            increasing_line_color="#ffffff",
+            decreasing_line_color=_theme.LONG,
         )
     )
     fig.add_hline(
@@ -54,11 +56,9 @@ def heatmap_figure(result: LiquidationMap):  # -> plotly.graph_objects.Figure
     fig.update_layout(
         title=f"{result.symbol} liquidation map as of {result.asof:%Y-%m-%d %H:%M} UTC "
         f"(longs below the price, shorts above; modelled, see docs/leverage.md)",
-        xaxis_title="time (UTC, bar open)",
-        yaxis_title="price",
         xaxis_rangeslider_visible=False,
-        template="plotly_dark",
     )
+    _theme.style(fig, x="time (UTC, bar open)", y="price (USD)")
     return fig
 
 

@@ -102,6 +102,8 @@ def _figure(block: dict, bars: pd.DataFrame, reported: pd.DataFrame) -> Any:
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
+    from liqcascade import _theme
+
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.4, 0.6])
     fig.add_trace(
         go.Candlestick(
@@ -117,7 +119,10 @@ def _figure(block: dict, bars: pd.DataFrame, reported: pd.DataFrame) -> Any:
     )
     fig.add_trace(
         go.Bar(
-            x=bars.index, y=bars["implied_long_usd"], name="simulated longs", marker_color="#d62728"
+            x=bars.index,
+            y=bars["implied_long_usd"],
+            name="simulated longs",
+            marker_color=_theme.LONG,
         ),
         row=2,
         col=1,
@@ -127,7 +132,7 @@ def _figure(block: dict, bars: pd.DataFrame, reported: pd.DataFrame) -> Any:
             x=reported.index,
             y=reported["long"],
             name="Binance reported longs",
-            marker_color="#ff9896",
+            marker_color=_theme.LONG_LIGHT,
         ),
         row=2,
         col=1,
@@ -139,7 +144,7 @@ def _figure(block: dict, bars: pd.DataFrame, reported: pd.DataFrame) -> Any:
             y=p50,
             mode="markers",
             name="estimated longs (p50, p10-p90)",
-            marker={"color": "#1f77b4", "symbol": "diamond"},
+            marker={"color": _theme.SHORT, "symbol": "diamond"},
             error_y={
                 "type": "data",
                 "symmetric": False,
@@ -153,12 +158,15 @@ def _figure(block: dict, bars: pd.DataFrame, reported: pd.DataFrame) -> Any:
     fig.update_layout(
         title={"text": f"{block['symbol']}: replay, liquidations per 4h bar", "x": 0.01},
         height=560,
-        template="plotly_white",
+        template=_theme.template(),
         barmode="group",
         xaxis_rangeslider_visible=False,
         legend={"orientation": "h", "y": -0.1},
         margin={"l": 60, "r": 20, "t": 50, "b": 40},
     )
+    fig.update_yaxes(title_text="price (USD)", row=1, col=1)
+    fig.update_yaxes(title_text="longs liquidated (USD)", row=2, col=1)
+    fig.update_xaxes(title_text="bar open (UTC)", row=2, col=1)
     return fig  # fmt: skip
 
 

@@ -156,6 +156,32 @@ def _leverage_facts(data: dict) -> list[str]:
     return facts
 
 
+def _stress_fact(s: dict) -> str:
+    if s.get("move_p50") is None:
+        return (
+            f"Stress {s['asset']} {pct(s['shock'], 0)}: longs liquidated "
+            f"{usd(s['liquidated_long_usd'])}, trough {price(s['trough_price'])} "
+            f"({pct(s['move_pct'])}), insurance fund {usd(s['insurance_fund_used_usd'])}, "
+            f"ADL {usd(s['adl_usd'])}."
+        )
+    text = (
+        f"Stress {s['asset']} {pct(s['shock'], 0)} (Monte Carlo p10 / p50 / p90): move "
+        f"{pct(s['move_p10'])} / {pct(s['move_p50'])} / {pct(s['move_p90'])}, longs liquidated "
+        f"{usd(s['liquidated_long_p10'])} / {usd(s['liquidated_long_p50'])} / "
+        f"{usd(s['liquidated_long_p90'])}."
+    )
+    if s.get("history_days"):
+        text += (
+            f" Historically a day's low reached {pct(s['shock'], 0)} from its open on "
+            f"{s['history_hits']} of {s['history_days']} days since {s['history_first_day']} "
+            f"({pct(s['history_frequency'])})"
+        )
+        if s.get("history_median_move") is not None:
+            text += f", median low on those days {pct(s['history_median_move'])}"
+        text += "."
+    return text
+
+
 def _map_and_stress_facts(data: dict) -> list[str]:
     facts = []
     for asset, block in data["liquidation_map"].items():
@@ -170,12 +196,7 @@ def _map_and_stress_facts(data: dict) -> list[str]:
     if stress.get("available"):
         for s in stress["shocks"]:
             if s.get("available"):
-                facts.append(
-                    f"Stress {s['asset']} {pct(s['shock'], 0)}: longs liquidated "
-                    f"{usd(s['liquidated_long_usd'])}, trough {price(s['trough_price'])} "
-                    f"({pct(s['move_pct'])}), insurance fund {usd(s['insurance_fund_used_usd'])}, "
-                    f"ADL {usd(s['adl_usd'])}."
-                )
+                facts.append(_stress_fact(s))
             else:
                 facts.append(f"Stress {s['asset']} {pct(s['shock'], 0)}: {s['reason']}.")
     else:
@@ -292,9 +313,38 @@ def _sentiment_facts(sentiment: dict) -> list[str]:
     text = f"Fear & Greed {sentiment['value']:.0f} on {sentiment['date']}"
     if sentiment.get("value_before_week") is not None:
         text += f" (Sunday before the week: {sentiment['value_before_week']:.0f})"
-    since = sentiment.get("lowest_since")
-    text += f"; lowest since {since}" if since else "; lowest in the data"
+    if sentiment.get("week_low") is not None:
+        since = sentiment.get("lowest_since")
+        text += f"; week low {sentiment['week_low']:.0f} on {sentiment['week_low_date']}, "
+        text += f"the lowest since {since}" if since else "the lowest in the data"
     return [text + f" ({sentiment['rule']})."]
+
+
+def _oi_exchange_facts(block: dict | None) -> list[str]:
+    if not block or not block.get("available"):
+        return []
+    top = ", ".join(
+        f"{v['exchange']} {v['oi_usd'] / 1e9:,.1f} B$ ({v['share']:.0%})"
+        for v in block["venues"][:5]
+    )
+    return [
+        f"{block['asset']} open interest by exchange at {block['time']}: {top} "
+        f"of {block['total_usd'] / 1e9:,.1f} B$."
+    ]
+
+
+def _etf_fund_facts(block: dict | None) -> list[str]:
+    if not block or not block.get("available"):
+        return []
+    funds = block["funds"]
+    out = ", ".join(f"{f['fund']} {f['week_usd'] / 1e6:+,.0f} M$" for f in funds[:4])
+    inflows = [f for f in funds if f["week_usd"] > 0][-3:]
+    text = f"Largest fund outflows this week: {out}"
+    if inflows:
+        text += "; inflows: " + ", ".join(
+            f"{f['fund']} {f['week_usd'] / 1e6:+,.0f} M$" for f in reversed(inflows)
+        )
+    return [text + " (Farside per-fund rows; BTC/ETH = Grayscale mini trusts)."]
 
 
 def sections(data: dict) -> list[Section]:
@@ -308,14 +358,20 @@ def sections(data: dict) -> list[Section]:
         Section("market", "Total crypto market cap", _market_facts(data["market"])),
         Section("liquidations", "Liquidations", _liquidation_facts(data["liquidations"])),
         Section(
-            "open_interest", "Leverage: open interest, funding, long/short", _leverage_facts(data)
+            "open_interest",
+            "Leverage: open interest, funding, long/short",
+            _leverage_facts(data) + _oi_exchange_facts(data.get("open_interest_by_exchange")),
         ),
         Section("funding", "Funding across venues", []),
         Section("liquidation_map", "Liquidation map and stress test", _map_and_stress_facts(data)),
         Section(
             "options", "Hedging: options and implied volatility", _options_facts(data["options"])
         ),
-        Section("etf_flows", "US spot ETF flows", _etf_facts(data["etf_flows"])),
+        Section(
+            "etf_flows",
+            "US spot ETF flows",
+            _etf_facts(data["etf_flows"]) + _etf_fund_facts(data.get("etf_flows_by_fund")),
+        ),
         Section("treasury", "Corporate treasury purchases", _treasury_facts(data["treasury"])),
         Section(
             "treasury_stocks",

@@ -140,6 +140,28 @@ def lowest_since(values: pd.Series, asof_value: float) -> str | None:
     return f"{hit.index.max():%Y-%m-%d}"
 
 
+def week_low_since(
+    values: pd.Series, week_start: pd.Timestamp, cutoff: pd.Timestamp
+) -> dict[str, object] | None:
+    """The week's lowest value and the latest day BEFORE the week at or below it.
+
+    "Lowest since D" is judged on the week's low against the history before the week, so a
+    dip on Tuesday is not "the lowest since Monday". ``since`` is None when no earlier value
+    is as low (lowest in the data).
+    """
+    week = values[(values.index >= week_start) & (values.index < cutoff)]
+    if week.empty:
+        return None
+    low = float(week.min())
+    history = values[values.index < week_start]
+    hit = history[history <= low]
+    return {
+        "week_low": low,
+        "week_low_date": f"{week.idxmin():%Y-%m-%d}",
+        "since": None if hit.empty else f"{hit.index.max():%Y-%m-%d}",
+    }
+
+
 def finite_or_none(value: float | None) -> float | None:
     """JSON has no NaN: map non-finite floats to None."""
     if value is None:

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 
 from liqcascade.report._access import Readable, read_known
-from liqcascade.report._levels import levels_crossed_down, lowest_since, round_step
+from liqcascade.report._levels import levels_crossed_down, round_step, week_low_since
 from liqcascade.report._window import ReportWindow
 
 
@@ -69,7 +69,17 @@ def sentiment_section(
         "value": value,
         "classification": None if pd.isna(classification) else classification,
         "value_before_week": start_value,
-        "lowest_since": lowest_since(series, value),
-        "rule": "latest earlier day with a value at or below the as-of value",
+        "week_low": None,
+        "week_low_date": None,
+        "lowest_since": None,
+        "rule": (
+            "the week's lowest daily value against the days before the week: lowest since the "
+            "latest earlier day at or below it"
+        ),
     }
+    low = week_low_since(series, window.week_start, window.cutoff)
+    if low is not None:
+        data["week_low"] = low["week_low"]
+        data["week_low_date"] = low["week_low_date"]
+        data["lowest_since"] = low["since"]
     return data, {"fear_greed": series.to_frame("value")}

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from liqcascade.errors import NoDataError
-from liqcascade.report import _derivatives, _engines, _flows, _macro, _market
+from liqcascade.report import _derivatives, _engines, _flows, _macro, _market, _staples
 from liqcascade.report._access import Readable, daily_closes
 from liqcascade.report._levels import asset_levels
 from liqcascade.report._summary import summary_paragraph
@@ -102,6 +102,13 @@ def compute_weekly(
         frames.update(more)
     progress("long/short")
     report["long_short"] = _derivatives.long_short_section(store, window)
+    progress("open interest by exchange, ETF funds")
+    report["open_interest_by_exchange"], more = _staples.open_interest_by_exchange(store, window)
+    frames.update(more)
+    report["etf_flows_by_fund"], more = _staples.etf_by_fund(store, window)
+    frames.update(more)
+    frames.update(_staples.funding_history(store, window))
+    frames.update(_staples.long_short_history(store, window))
     _add_engines(report, frames, store, window, progress)
     report["summary"] = summary_paragraph(report)
     return jsonable(report), frames
@@ -128,9 +135,11 @@ def _add_engines(
     maps = {}
     for asset, symbol in _engines.STRESS_SYMBOLS.items():
         progress(f"liquidation map {asset}")
-        maps[asset], curve = _engines.liquidation_map(store, window, symbol)
+        maps[asset], curve, grid = _engines.liquidation_map(store, window, symbol)
         if curve is not None:
             frames[f"liqmap_{asset}"] = curve
+        if grid is not None:
+            frames[f"liqgrid_{asset}"] = grid
     report["liquidation_map"] = maps
     progress("stress tests")
     report["stress"] = _engines.stress(store, window)
