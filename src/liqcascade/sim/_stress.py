@@ -423,6 +423,7 @@ def _inputs(state: AsofState, positions_source: str) -> MarketInputs:
         funding_rate_8h=state.funding_rate_8h,
         positions=len(state.positions),
         positions_source=positions_source,
+        notes=state.notes,
     )
 
 
