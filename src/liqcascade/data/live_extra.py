@@ -244,7 +244,7 @@ def fetch_options_oi(
     return schema_frame(
         "options",
         {
-            "time": when,
+            "time": [when] * len(metrics),
             "exchange": "deribit",
             "asset": asset,
             "expiry": pd.to_datetime([k[1] for k in keys] + [pd.NaT, pd.NaT], utc=True),
@@ -267,7 +267,7 @@ def dump_url(kind: str, symbol_id: str, day: str, *, interval: str = "4h") -> st
     --------
     >>> dump_url("klines", "BTCUSDT", "2025-09-22")
     'https://data.binance.vision/data/futures/um/daily/klines/BTCUSDT/4h/BTCUSDT-4h-2025-09-22.zip'
-    >>> dump_url("metrics", "BTCUSDT", "2025-09-22")[-34:]
+    >>> dump_url("metrics", "BTCUSDT", "2025-09-22")[-38:]
     'BTCUSDT/BTCUSDT-metrics-2025-09-22.zip'
     """
     base = f"https://{DUMP_HOST}/data/futures/um/daily/{kind}/{symbol_id}"
