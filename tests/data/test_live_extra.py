@@ -12,11 +12,10 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from test_live import NOW, RecordedExchange
 
 from liqcascade.data import Store, live, live_extra
 from liqcascade.errors import RemoteError
-
-from test_live import NOW, RecordedExchange
 
 BINANCE = Path(__file__).resolve().parent / "fixtures" / "binance"
 H4 = 4 * 3_600_000
@@ -116,11 +115,10 @@ def test_mark_bars_ask_for_the_mark_price_and_store_no_volume(frozen_now: None) 
 class Ratios:
     """ccxt LongShortRatio answers (unified fields; info as the venue sends it)."""
 
-    id = "bybit"
-    has = {"fetchLongShortRatioHistory": True}
-    rateLimit = 10
-
     def __init__(self) -> None:
+        self.id = "bybit"
+        self.has = {"fetchLongShortRatioHistory": True}
+        self.rateLimit = 10
         # synthetic values in the v5 /market/account-ratio shape (buyRatio + sellRatio = 1)
         self.rows = [
             {
@@ -166,9 +164,10 @@ def test_long_short_sample_closes_its_bar() -> None:
 
 
 class Deribit:
-    id = "deribit"
-    has: dict[str, bool] = {}
-    rateLimit = 10
+    def __init__(self) -> None:
+        self.id = "deribit"
+        self.has: dict[str, bool] = {}
+        self.rateLimit = 10
 
     def public_get_get_volatility_index_data(self, params):
         # Deribit pages backwards: the newest bars first, "continuation" = older end
