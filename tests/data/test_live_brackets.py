@@ -161,3 +161,12 @@ def test_cli_refresh_then_print(home: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert "saved" in result.output and "okx ADA/USDT:USDT brackets from" in result.output
     assert "150,000" in result.output  # 1,500 contracts x 100 ADA
     assert live.HOSTS["okx"] == live_brackets.TIER_HOSTS["okx"]
+
+
+def test_cli_okx_without_a_table_says_how_to_refresh(home: Path) -> None:
+    from liqcascade.cli import app
+
+    args = ["margin", "brackets", "--venue", "okx", "--symbol", "BTC/USDT:USDT"]
+    result = CliRunner().invoke(app, args)
+    assert isinstance(result.exception, NoBracketTableError)
+    assert "--refresh --venue okx --symbol BTC/USDT:USDT" in str(result.exception)
