@@ -60,6 +60,7 @@ SUBPACKAGE_ALL = {
     "data": [
         "DATASETS",
         "Dataset",
+        "ImportLimits",
         "ImportSummary",
         "Store",
         "WriteSummary",
