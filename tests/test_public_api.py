@@ -55,6 +55,7 @@ SUBPACKAGE_ALL = {
         "margin_ratio",
         "normalize_symbol",
         "packaged_tables",
+        "user_brackets_dir",
     ],
     "data": [
         "DATASETS",

@@ -33,7 +33,7 @@ def backfill(
         typer.Option("--start", "--since", help="First UTC date/time, e.g. 2025-09-01."),
     ],
     exchange: Annotated[
-        str, typer.Option(help="binance, bybit, okx or hyperliquid (ccxt id).")
+        str, typer.Option(help="binance, bybit, okx, hyperliquid or deribit (ccxt id).")
     ] = "binance",
     symbol: Annotated[
         str, typer.Option(help="ccxt symbol, e.g. BTC/USDT:USDT (hyperliquid: BTC/USDC:USDC).")
@@ -41,9 +41,13 @@ def backfill(
     until: Annotated[
         str | None, typer.Option("--end", "--until", help="End (exclusive); default now.")
     ] = None,
-    what: Annotated[str, typer.Option(help="Comma list of ohlcv, funding, oi.")] = (
-        "ohlcv,funding,oi"
-    ),
+    what: Annotated[
+        str,
+        typer.Option(
+            help="Comma list of ohlcv, funding, oi, mark, spot, ls (long/short ratio), dvol, "
+            "options (Deribit), dump-klines, dump-metrics, dump-bookdepth (Binance public data)."
+        ),
+    ] = "ohlcv,funding,oi",
     timeframe: Annotated[
         str, typer.Option("--interval", "--timeframe", help="Bar length for OHLCV and OI.")
     ] = "4h",
@@ -63,7 +67,9 @@ def backfill(
     unknown = sorted(set(items) - set(live.WHAT))
     if unknown or not items:
         raise InputError(f"unknown --what {unknown}; expected some of {', '.join(live.WHAT)}")
-    client = live.make_client(exchange)  # checks the venue, the network and the `live` extra
+    rest = [i for i in items if not i.startswith("dump-")]
+    # checks the venue, the network and the `live` extra (dumps only: data.binance.vision)
+    client = live.make_client(exchange) if rest else None
     start_ms = live.to_ms(since)
     end_ms = live.to_ms(until) if until else live.to_ms(pd.Timestamp.now(tz="UTC"))
     with make_progress(
@@ -79,8 +85,11 @@ def backfill(
         }
 
         def on_page(item: str, rows: int, last: pd.Timestamp) -> None:
+            task = tasks.get(item)
+            if task is None:  # mark/spot bars report as "ohlcv"
+                return
             done = min(end_ms, int(last.value // 1_000_000)) - start_ms
-            progress.update(tasks[item], completed=max(0, done), rows=rows)
+            progress.update(task, completed=max(0, done), rows=rows)
 
         result = live.backfill(
             exchange,
@@ -95,6 +104,7 @@ def backfill(
         )
         for item in items:
             progress.update(tasks[item], completed=max(1, end_ms - start_ms))
+    files = {item: [str(p) for p in paths] for item, paths in result.files.items()}
     if as_json:
         emit_json(
             {
@@ -102,7 +112,9 @@ def backfill(
                 "symbol": symbol,
                 "datasets": {
                     dataset: {
-                        "fetched": len(frame),
+                        "fetched": len(result.frames[dataset])
+                        if dataset in result.frames
+                        else None,
                         "written": None
                         if result.written.get(dataset) is None
                         else {
@@ -111,8 +123,9 @@ def backfill(
                             "unchanged": result.written[dataset].unchanged,
                         },
                     }
-                    for dataset, frame in result.frames.items()
+                    for dataset in dict.fromkeys([*result.frames, *result.written])
                 },
+                "files": files,
                 "skipped": dict(result.skipped),
             }
         )
@@ -120,5 +133,10 @@ def backfill(
     for dataset, frame in result.frames.items():
         summary = result.written.get(dataset)
         typer.echo(f"{dataset}: {len(frame)} rows fetched; {summary or 'nothing new to write'}")
+    for item, paths in files.items():
+        typer.echo(f"{item}: {len(paths)} file(s) verified (SHA-256 = .CHECKSUM) and imported")
+    for dataset, summary in result.written.items():
+        if dataset not in result.frames:
+            typer.echo(f"{dataset}: {summary}")
     for item, reason in result.skipped.items():
         typer.echo(f"{item}: skipped ({reason})")

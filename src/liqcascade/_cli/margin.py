@@ -40,6 +40,10 @@ LIQ_EPILOG = examples(
 
 BRACKETS_EPILOG = examples(
     "liqcascade margin brackets --venue binance --symbol BTCUSDT --asof 2021-06-01",
+    (
+        "Fetch OKX's current BTC tiers into the user data folder, then print them:",
+        "liqcascade margin brackets --refresh --venue okx --symbol BTC/USDT:USDT",
+    ),
     "liqcascade margin brackets --venue hyperliquid --symbol BTC --json",
     note="Rates (maintMarginRatio) are FRACTIONS in --json; the table shows them in percent.",
 )
@@ -147,17 +151,32 @@ def _status_name(code: int) -> str:
 
 def brackets_cmd(
     venue: str = typer.Option(..., "--venue", help="binance, bybit, okx or hyperliquid."),
-    symbol: str = typer.Option(..., "--symbol", help="BTCUSDT, BTC/USDT:USDT, BTC..."),
+    symbol: list[str] | None = typer.Option(  # noqa: B008 - typer's idiom
+        None, "--symbol", help="BTCUSDT, BTC/USDT:USDT, BTC... (repeat with --refresh)."
+    ),
     at: str | None = typer.Option(
         None, "--asof", "--at", help="Date of the table (default: the latest table)."
     ),
     inverse: bool = typer.Option(False, "--inverse", help="Coin-margined contract."),
+    refresh: bool = typer.Option(
+        False,
+        "--refresh",
+        help="Fetch the venue's current tiers (extra `live`) into the user data folder first.",
+    ),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Print the bracket (risk-limit tier) table in force at a date."""
+    from liqcascade.errors import InputError
     from liqcascade.margin import brackets
 
-    table = brackets(venue, symbol, at=at, inverse=inverse)
+    symbols = list(symbol or [])
+    if refresh:
+        _refresh(venue, symbols, inverse=inverse, quiet=as_json)
+        if not symbols:
+            return
+    if len(symbols) != 1:
+        raise InputError("give one --symbol to print a table (several only with --refresh)")
+    table = brackets(venue, symbols[0], at=at, inverse=inverse)
     if as_json:
         emit_json(
             {
@@ -173,8 +192,9 @@ def brackets_cmd(
     from rich.console import Console
     from rich.table import Table
 
+    unit = "size (base units)" if table.basis == "quantity" else "position value"
     grid = Table(
-        title=f"{table.venue} {table.symbol} brackets from {table.effective_from}",
+        title=f"{table.venue} {table.symbol} brackets from {table.effective_from} (by {unit})",
         caption=f"Source: {table.source}",
         caption_justify="left",
     )
@@ -191,6 +211,22 @@ def brackets_cmd(
             f"{row['cum']:,.2f}",
         )
     Console().print(grid)
+
+
+def _refresh(venue: str, symbols: list[str], *, inverse: bool, quiet: bool) -> None:
+    """Fetch and write the venue's current tiers; report what was written and skipped."""
+    from liqcascade.data.live_brackets import refresh_brackets
+    from liqcascade.margin import normalize_symbol
+
+    wanted = [normalize_symbol(s, inverse=inverse) for s in symbols] or None
+    result = refresh_brackets(venue, wanted)
+    out = typer.echo if not quiet else (lambda text: typer.echo(text, err=True))
+    for sym, path in result.written.items():
+        out(f"{sym}: saved {path}")
+    for sym, why in result.skipped.items():
+        out(f"{sym}: skipped ({why})")
+    if not result.written:
+        out(f"{venue}: no table written")
 
 
 def register(app: typer.Typer) -> None:

@@ -41,8 +41,30 @@ from liqcascade.data.importers.dumps._convert import is_inverse, quote_currency,
 from liqcascade.errors import InputError, MissingExtraError, RemoteError, UnknownVenueError
 
 VENUES = ("binance", "bybit", "okx", "hyperliquid")
-WHAT = ("ohlcv", "funding", "oi")
-DATASET_OF = {"ohlcv": "candles", "funding": "funding", "oi": "open_interest"}
+BACKFILL_VENUES = (*VENUES, "deribit")  # Deribit: DVOL and options open interest
+WHAT = (
+    "ohlcv",
+    "funding",
+    "oi",
+    "mark",
+    "spot",
+    "ls",
+    "dvol",
+    "options",
+    "dump-klines",
+    "dump-metrics",
+    "dump-bookdepth",
+)
+DATASET_OF = {
+    "ohlcv": "candles",
+    "funding": "funding",
+    "oi": "open_interest",
+    "mark": "candles",
+    "spot": "candles",
+    "ls": "long_short",
+    "dvol": "candles",
+    "options": "options",
+}
 # Funding period (hours) when a backfill holds a single settlement to measure it from.
 DEFAULT_FUNDING_HOURS = {"binance": 8, "bybit": 8, "okx": 8, "hyperliquid": 1}
 FUNDING_HOURS = (1, 2, 4, 8)
@@ -60,6 +82,7 @@ class BackfillResult:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     written: dict[str, Any] = field(default_factory=dict)  # dataset -> WriteSummary
     skipped: dict[str, str] = field(default_factory=dict)  # what -> reason
+    files: dict[str, list[Any]] = field(default_factory=dict)  # dump item -> verified zips
 
 
 # The REST host each venue's backfill talks to first (ccxt loads the markets from it).
@@ -68,6 +91,7 @@ HOSTS = {
     "bybit": "api.bybit.com",
     "okx": "www.okx.com",
     "hyperliquid": "api.hyperliquid.xyz",
+    "deribit": "www.deribit.com",
 }
 CONNECT_TIMEOUT_S = 5.0
 MAX_RETRY_AFTER_S = 300.0
@@ -140,9 +164,9 @@ def to_ms(value: str | pd.Timestamp | Any, name: str = "time") -> int:
 
 def _venue(exchange: str) -> str:
     venue = exchange.strip().lower()
-    if venue not in VENUES:
+    if venue not in BACKFILL_VENUES:
         raise UnknownVenueError(
-            f"no live backfill for {exchange!r}; expected one of {', '.join(VENUES)}"
+            f"no live backfill for {exchange!r}; expected one of {', '.join(BACKFILL_VENUES)}"
         )
     return venue
 
@@ -216,12 +240,26 @@ def _call(
     sleep: Callable[[float], None],
     **kwargs: Any,
 ) -> list[Any]:
-    """Call ``client.method`` and back off on rate-limit / network errors."""
+    """Call ``client.method`` (a list answer) and back off on rate-limit / network errors."""
+    return list(
+        _call_any(client, method, *args, max_retries=max_retries, sleep=sleep, **kwargs) or []
+    )
+
+
+def _call_any(
+    client: Any,
+    method: str,
+    *args: Any,
+    max_retries: int,
+    sleep: Callable[[float], None],
+    **kwargs: Any,
+) -> Any:
+    """Call ``client.method`` and back off on rate-limit / network errors; the raw answer."""
     retryable = _retryable()
     base = max(1.0, float(getattr(client, "rateLimit", 1000)) / 1000.0)
     for attempt in range(max_retries + 1):
         try:
-            return list(getattr(client, method)(*args, **kwargs) or [])
+            return getattr(client, method)(*args, **kwargs)
         except retryable as exc:
             if attempt == max_retries:
                 raise RemoteError(
@@ -312,6 +350,7 @@ def fetch_ohlcv(
     timeframe: str = "4h",
     limit: int | None = None,
     now: Any = None,
+    price: str = "trade",
     on_page: PageCallback | None = None,
     max_retries: int = 5,
     sleep: Callable[[float], None] = _time.sleep,
@@ -330,7 +369,13 @@ def fetch_ohlcv(
         ccxt timeframe of the bars.
     now
         The fetch time (default: the clock); bars not closed by then are dropped.
+    price
+        ``trade`` (market ``perp``/``spot``) or ``mark`` (the venue's mark-price bars, ccxt
+        ``params={"price": "mark"}``, market ``mark``, no volume).
     """
+    if price not in ("trade", "mark"):
+        raise InputError(f"price {price!r} is unknown; expected 'trade' or 'mark'")
+    extra = {"price": "mark"} if price == "mark" else {}
     step = timeframe_ms(timeframe)
     now_ms = to_ms(now if now is not None else pd.Timestamp.now(tz="UTC"))
     until_ms = min(to_ms(until) if until is not None else now_ms, now_ms)
@@ -343,7 +388,7 @@ def fetch_ohlcv(
             timeframe,
             since=cursor,
             limit=limit,
-            params={"until": end - 1},
+            params={"until": end - 1, **extra},
             max_retries=max_retries,
             sleep=sleep,
         ),
@@ -355,15 +400,17 @@ def fetch_ohlcv(
         on_page=_progress(on_page, "ohlcv"),
     )
     rows = [row for row in rows if int(row[0]) + step <= now_ms]  # closed bars only
-    data = np.asarray([row[:6] for row in rows], dtype=float).reshape(-1, 6)
-    volume = data[:, 5]
+    data = np.asarray(
+        [[np.nan if v is None else v for v in row[:6]] for row in rows], dtype=float
+    ).reshape(-1, 6)
+    volume = data[:, 5] if price == "trade" else np.full(len(rows), np.nan)
     return schema_frame(
         "candles",
         {
             "time": pd.to_datetime(data[:, 0].astype(np.int64), unit="ms", utc=True),
             "exchange": _exchange_id(client),
             "symbol": symbol,
-            "market": _market(symbol),
+            "market": "mark" if price == "mark" else _market(symbol),
             "interval": timeframe,
             "open": data[:, 1],
             "high": data[:, 2],
@@ -513,7 +560,121 @@ _METHODS = {
     "ohlcv": "fetchOHLCV",
     "funding": "fetchFundingRateHistory",
     "oi": "fetchOpenInterestHistory",
+    "mark": "fetchMarkOHLCV",
+    "spot": "fetchOHLCV",
+    "ls": "fetchLongShortRatioHistory",
 }
+_ONLY_ON = {
+    "dvol": "deribit",
+    "options": "deribit",
+    "dump-klines": "binance",
+    "dump-metrics": "binance",
+    "dump-bookdepth": "binance",
+}
+
+
+def spot_symbol(symbol: str) -> str:
+    """The spot pair of a perpetual (``BTC/USDT:USDT`` -> ``BTC/USDT``)."""
+    return symbol.split(":")[0]
+
+
+def _series(item: str, venue: str, symbol: str, timeframe: str) -> dict[str, Any]:
+    """The store filters naming the series ``item`` writes (for the missing ranges)."""
+    if item in ("ohlcv", "mark", "spot"):
+        sym = spot_symbol(symbol) if item == "spot" else symbol
+        market = {"mark": "mark", "spot": "spot"}.get(item, _market(symbol))
+        return {"exchange": venue, "symbol": sym, "market": market, "interval": timeframe}
+    if item == "funding":
+        return {"exchange": venue, "symbol": symbol, "weighting": "none"}
+    if item == "oi":
+        return {"exchange": venue, "symbol": symbol, "interval": timeframe}
+    if item == "ls":
+        return {"exchange": venue, "symbol": symbol, "interval": timeframe}
+    if item == "dvol":
+        from liqcascade.data.live_extra import deribit_asset
+
+        sym = f"{deribit_asset(symbol)}-DVOL"
+        return {"exchange": "deribit", "symbol": sym, "market": "volatility", "interval": timeframe}
+    return {}
+
+
+def _missing(
+    store: Any,
+    item: str,
+    filters: dict[str, Any],
+    since_ms: int,
+    until_ms: int,
+    step: int | None,
+    *,
+    shift: int = 0,
+) -> list[tuple[int, int]]:
+    """Ranges of FETCH times in ``[since_ms, until_ms)`` the store lacks for this series.
+
+    ``shift`` maps a stored row time to its fetch time (open interest and long/short samples
+    at T are stored as the bar ``T - step``: shift = step).
+    """
+    from liqcascade.data.live_extra import missing_ranges
+
+    if store is None or not filters or not hasattr(store, "read"):  # a write-only sink
+        return [(since_ms, until_ms)]
+    frame = store.read(
+        DATASET_OF[item],
+        start=pd.Timestamp(since_ms - shift, unit="ms", tz="UTC"),
+        end=pd.Timestamp(until_ms - shift, unit="ms", tz="UTC"),
+        **filters,
+    )
+    stored = (frame["time"].astype("int64") // 1_000_000 + shift).tolist() if len(frame) else []
+    return missing_ranges(stored, since_ms, until_ms, step)
+
+
+def _fetch_item(
+    item: str,
+    client: Any,
+    symbol: str,
+    lo: int,
+    hi: int,
+    *,
+    timeframe: str,
+    on_page: PageCallback | None,
+    sleep: Callable[[float], None],
+) -> pd.DataFrame:
+    """Rows of one item fetched for ``[lo, hi)`` (bar open times; sample times for oi/ls)."""
+    from liqcascade.data import live_extra
+
+    common = {"on_page": on_page, "sleep": sleep}
+    since, until = pd.Timestamp(lo, unit="ms", tz="UTC"), pd.Timestamp(hi, unit="ms", tz="UTC")
+    if item in ("ohlcv", "mark", "spot"):
+        sym = spot_symbol(symbol) if item == "spot" else symbol
+        price = "mark" if item == "mark" else "trade"
+        return fetch_ohlcv(
+            client, sym, since=since, until=until, timeframe=timeframe, price=price, **common
+        )
+    if item == "funding":
+        return fetch_funding(client, symbol, since=since, until=until, **common)
+    if item == "oi":
+        return fetch_open_interest(
+            client, symbol, since=since, until=until, timeframe=timeframe, **common
+        )
+
+    def call(c: Any, method: str, *args: Any, **kwargs: Any) -> Any:
+        return _call_any(c, method, *args, max_retries=5, sleep=sleep, **kwargs)
+
+    if item == "ls":
+        return live_extra.fetch_long_short(
+            client,
+            symbol,
+            since_ms=lo,
+            until_ms=hi,
+            timeframe=timeframe,
+            limit=_page_limit(client),
+            call=call,
+        )
+    now_ms = to_ms(pd.Timestamp.now(tz="UTC"))
+    if item == "dvol":
+        return live_extra.fetch_dvol(
+            client, symbol, since_ms=lo, until_ms=hi, now_ms=now_ms, timeframe=timeframe, call=call
+        )
+    return live_extra.fetch_options_oi(client, symbol, now_ms=now_ms, call=call)
 
 
 def backfill(
@@ -522,28 +683,41 @@ def backfill(
     *,
     since: Any,
     until: Any = None,
-    what: Sequence[str] = WHAT,
+    what: Sequence[str] = ("ohlcv", "funding", "oi"),
     timeframe: str = "4h",
     store: Any = None,
     client: Any = None,
     on_page: PageCallback | None = None,
     sleep: Callable[[float], None] = _time.sleep,
+    incremental: bool = True,
+    dump_folder: Any = None,
+    http_get: Callable[[str], bytes | None] | None = None,
 ) -> BackfillResult:
-    """Fetch ``what`` (ohlcv, funding, oi) for one symbol and write it to ``store``.
+    """Fetch ``what`` for one symbol and write it to ``store``, only what the store lacks.
 
     Parameters
     ----------
     exchange
-        binance, bybit, okx or hyperliquid.
+        binance, bybit, okx, hyperliquid or deribit.
     symbol
-        ccxt symbol, e.g. ``BTC/USDT:USDT`` (Hyperliquid: ``BTC/USDC:USDC``).
+        ccxt symbol, e.g. ``BTC/USDT:USDT`` (Hyperliquid: ``BTC/USDC:USDC``; Deribit ``BTC``).
     since, until
         UTC date/times bounding the rows (``until=None``: now).
+    what
+        Any of :data:`WHAT`: ``ohlcv`` (perp or spot by the symbol), ``mark``, ``spot`` (the
+        perp's spot pair), ``funding``, ``oi``, ``ls`` (account long/short ratio), ``dvol`` and
+        ``options`` (Deribit), ``dump-klines`` / ``dump-metrics`` / ``dump-bookdepth`` (Binance
+        public data, checksum-verified; see :mod:`liqcascade.data.live_extra`).
     store
         A :class:`~liqcascade.data.Store` to write into (source ``ccxt:<exchange>``);
         None fetches without writing.
     client
         The exchange object (default: :func:`make_client`); tests pass a recorded fake.
+    incremental
+        Fetch only the ranges the store lacks for each series (interior holes of fixed-step
+        series included; funding: before the first / after the last stored settlement).
+    dump_folder, http_get
+        Where dump zips are kept (default ``<store>.dumps``) and the HTTP getter (tests).
 
     Returns
     -------
@@ -554,27 +728,118 @@ def backfill(
     unknown = [w for w in what if w not in WHAT]
     if unknown:
         raise InputError(f"unknown --what {unknown}; expected some of {', '.join(WHAT)}")
-    client = client if client is not None else make_client(venue)
     result = BackfillResult()
+    wanted = []
     for item in what:
-        if not _supports(client, _METHODS[item]):
-            result.skipped[item] = f"{venue} has no {_METHODS[item]} in ccxt"
-            continue
-        common = {"since": since, "until": until, "on_page": on_page, "sleep": sleep}
-        if item == "ohlcv":
-            frame = fetch_ohlcv(client, symbol, timeframe=timeframe, **common)
-        elif item == "funding":
-            frame = fetch_funding(client, symbol, **common)
+        only = _ONLY_ON.get(item)
+        if only is not None and only != venue:
+            result.skipped[item] = f"{item} comes from {only} only"
+        elif only is None and venue == "deribit" and item in ("ls", "spot"):
+            result.skipped[item] = f"deribit has no {item}"
         else:
-            frame = fetch_open_interest(client, symbol, timeframe=timeframe, **common)
-        dataset = DATASET_OF[item]
-        result.frames[dataset] = frame
-        if store is not None and len(frame):
-            result.written[dataset] = store.write(dataset, frame, source=f"ccxt:{venue}")
+            wanted.append(item)
+    dumps = [w for w in wanted if w.startswith("dump-")]
+    rest = [w for w in wanted if not w.startswith("dump-")]
+    if rest:
+        client = client if client is not None else make_client(venue)
+    since_ms = to_ms(since)
+    until_ms = to_ms(until) if until is not None else to_ms(pd.Timestamp.now(tz="UTC"))
+    step = timeframe_ms(timeframe)
+    for item in rest:
+        method = _METHODS.get(item)
+        if method is not None and not _supports(client, method):
+            result.skipped[item] = f"{venue} has no {method} in ccxt"
+            continue
+        if item == "options":
+            ranges = [(since_ms, until_ms)]  # a snapshot: always taken
+        else:
+            filters = _series(item, venue, symbol, timeframe) if incremental else {}
+            gap = None if item == "funding" else step
+            shift = step if item in ("oi", "ls") else 0
+            ranges = _missing(store, item, filters, since_ms, until_ms, gap, shift=shift)
+        frames = [
+            _fetch_item(
+                item, client, symbol, lo, hi, timeframe=timeframe, on_page=on_page, sleep=sleep
+            )
+            for lo, hi in ranges
+        ]
+        frame = _concat(frames, DATASET_OF[item])
+        _collect(result, store, DATASET_OF[item], frame, f"ccxt:{venue}")
+        if incremental and not ranges:
+            result.skipped.setdefault(item, "already in the store")
+    for item in dumps:
+        _backfill_dump(
+            result, item, symbol, since_ms, until_ms, timeframe, store, dump_folder, http_get
+        )
     return result
 
 
+def _concat(frames: list[pd.DataFrame], dataset: str) -> pd.DataFrame:
+    from liqcascade.data._frames import empty_frame
+    from liqcascade.data._schema import dataset as schema_dataset
+
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return empty_frame(schema_dataset(dataset))
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+def _collect(
+    result: BackfillResult, store: Any, dataset: str, frame: pd.DataFrame, source: str
+) -> None:
+    """Add a frame to the result and the store (items sharing a dataset add up)."""
+    before = result.frames.get(dataset)
+    result.frames[dataset] = frame if before is None else _concat([before, frame], dataset)
+    if store is None or not len(frame):
+        return
+    summary = store.write(dataset, frame, source=source)
+    previous = result.written.get(dataset)
+    result.written[dataset] = summary if previous is None else previous + summary
+
+
+def _backfill_dump(
+    result: BackfillResult,
+    item: str,
+    symbol: str,
+    since_ms: int,
+    until_ms: int,
+    timeframe: str,
+    store: Any,
+    dump_folder: Any,
+    http_get: Callable[[str], bytes | None] | None,
+) -> None:
+    """Download checksum-verified Binance daily dumps and import them into the store."""
+    from pathlib import Path
+
+    from liqcascade.data import live_extra
+
+    kind = live_extra.DUMP_KINDS[item]
+    symbol_id = symbol.split(":")[0].replace("/", "")
+    if http_get is None:
+        check_reachable(live_extra.DUMP_HOST)
+        http_get = live_extra.http_get
+    if dump_folder is None:
+        root = Path(store.path) if store is not None else Path.cwd() / "liqcascade"
+        dump_folder = root.with_name(root.name + ".dumps")
+    days = live_extra.days_between(since_ms, until_ms)
+    paths, skipped = live_extra.fetch_dumps(
+        kind, symbol_id, days, folder=Path(dump_folder) / kind, get=http_get, interval=timeframe
+    )
+    result.files[item] = paths
+    if skipped:
+        result.skipped[item] = "; ".join(skipped.values())
+    if store is None or not paths:
+        return
+    from liqcascade.data import import_paths
+
+    fmt = {"klines": "binance-klines", "metrics": "binance-metrics"}.get(kind, "binance-bookdepth")
+    for dataset, summary in import_paths(store, fmt, paths).totals.items():
+        previous = result.written.get(dataset)
+        result.written[dataset] = summary if previous is None else previous + summary
+
+
 __all__ = [
+    "BACKFILL_VENUES",
     "HOSTS",
     "VENUES",
     "WHAT",
@@ -587,5 +852,6 @@ __all__ = [
     "funding_hours",
     "make_client",
     "retry_after_s",
+    "spot_symbol",
     "timeframe_ms",
 ]

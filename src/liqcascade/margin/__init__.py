@@ -31,6 +31,7 @@ from liqcascade.margin._tables import (
     load_brackets,
     normalize_symbol,
     packaged_tables,
+    user_brackets_dir,
 )
 
 __all__ = [
@@ -53,4 +54,5 @@ __all__ = [
     "margin_ratio",
     "normalize_symbol",
     "packaged_tables",
+    "user_brackets_dir",
 ]

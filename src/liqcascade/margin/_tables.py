@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -383,6 +384,41 @@ def packaged_tables() -> tuple[BracketTable, ...]:
     return _packaged()
 
 
+def user_brackets_dir() -> Path:
+    """Folder of the bracket tables fetched by ``liqcascade margin brackets --refresh``.
+
+    ``$LIQCASCADE_HOME/brackets`` when that variable is set, else ``brackets`` in the user data
+    directory (the same root as the default store). Tables there load AFTER the packaged ones,
+    so a table fetched on a day replaces a packaged table of the same day.
+    """
+    env = os.environ.get("LIQCASCADE_HOME")
+    if env:
+        return Path(env).expanduser() / "brackets"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("liqcascade", appauthor=False)) / "brackets"
+
+
+@cache
+def _user_tables_cached(
+    folder: str, stamp: tuple[tuple[str, int], ...]
+) -> tuple[BracketTable, ...]:
+    return tuple(load_brackets(Path(folder) / name) for name, _ in stamp)
+
+
+def _user_tables() -> tuple[BracketTable, ...]:
+    folder = user_brackets_dir()
+    if not folder.is_dir():
+        return ()
+    files = sorted(p for p in folder.iterdir() if p.suffix == ".json" and p.is_file())
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in files)
+    return _user_tables_cached(str(folder), stamp)
+
+
+def _all_tables() -> tuple[BracketTable, ...]:
+    return _packaged() + _user_tables()
+
+
 def brackets(
     venue: str,
     symbol: str,
@@ -390,7 +426,10 @@ def brackets(
     at: date | datetime | str | None = None,
     inverse: bool = False,
 ) -> BracketTable:
-    """The packaged bracket table in force at ``at`` (the latest one when ``at`` is None).
+    """The bracket table in force at ``at`` (the latest one when ``at`` is None).
+
+    Packaged tables and the ones fetched with ``margin brackets --refresh`` (in
+    :func:`user_brackets_dir`, dated by the fetch day) are searched together.
 
     Parameters
     ----------
@@ -415,16 +454,20 @@ def brackets(
     sym = normalize_symbol(symbol, inverse=inverse)
     if venue_id == "hyperliquid" and not inverse:
         sym = _hyperliquid_symbol(sym)
+    tables = _all_tables()
     candidates = [
-        t for t in _packaged() if t.venue == venue_id and t.symbol == sym and t.inverse == inverse
+        t for t in tables if t.venue == venue_id and t.symbol == sym and t.inverse == inverse
     ]
     if not candidates:
-        known = sorted({t.symbol for t in _packaged() if t.venue == venue_id})
+        known = sorted({t.symbol for t in tables if t.venue == venue_id})
+        flag = " --inverse" if inverse else ""
         raise NoBracketTableError(
-            f"no bracket table for {venue_id} {sym!r}; packaged: {known}. Pass mmr=/cum= or load "
-            "your own with load_brackets()"
+            f"no bracket table for {venue_id} {sym!r}; known: {known}. Fetch the venue's current "
+            f"tiers with `liqcascade margin brackets --refresh --venue {venue_id} --symbol {sym}"
+            f"{flag}` (saved in {user_brackets_dir()}), pass mmr=/cum=, or load your own with "
+            "load_brackets()"
         )
-    candidates.sort(key=lambda t: t.effective_from)
+    candidates.sort(key=lambda t: t.effective_from)  # stable: a user table wins a same-day tie
     if at is None:
         return candidates[-1]
     day = _as_date(at)
