@@ -112,6 +112,14 @@ def test_option_names_are_the_shared_ones(path: tuple[str, ...]) -> None:
             assert option.help == STORE_HELP or (option.help or "").startswith("Store folder")
 
 
+def _inside(words: list[str], root: Path) -> list[str]:
+    """The example's words with absolute paths moved under ``root`` (no shared /tmp folders)."""
+    return [
+        str(root / Path(w).relative_to("/")) if w.startswith("/") and i > 0 else w
+        for i, w in enumerate(words)
+    ]
+
+
 @pytest.mark.integration
 @pytest.mark.parametrize("path", [p for p in COMMANDS if _has_json(COMMANDS[p])], ids=str)
 def test_json_example_prints_one_object(
@@ -122,7 +130,7 @@ def test_json_example_prints_one_object(
         pytest.skip(NOT_RUNNABLE.get(path, "deprecated alias"))
     runs = [words for words in _examples(path, command) if "--json" in words]
     assert runs, f"`liqcascade {' '.join(path)} -h` shows no example with --json"
-    args = runs[0]
+    args = _inside(runs[0], tmp_path)
     if "--store" not in args and any("--store" in o.opts for o in _options(command)):
         store = tmp_path / "empty-store" if path in WRITERS else sample_store_path
         args = [*args, "--store", str(store)]
