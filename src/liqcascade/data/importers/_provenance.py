@@ -42,7 +42,7 @@ SECONDARY: dict[str, tuple[str, str, str]] = {
     "dat_pipe_terms_secondary": (
         "secondary, hand-transcribed",
         "PIPE terms transcribed from news pages and one press release (PROVENANCE.md of "
-        "shared/data/market); each row's secondary_source names its page",
+        "the shared market collection); each row's secondary_source names its page",
         "none stated; figures quoted from the pages named per row",
     ),
 }
