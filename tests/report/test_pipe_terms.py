@@ -16,7 +16,7 @@ from liqcascade.report._pipe import pipe_section
 from liqcascade.report._window import parse_asof
 
 
-def _by_name(store: Store, asof: str) -> dict:
+def _by_name(store: Store, asof: str) -> tuple[dict, dict]:
     data, _ = pipe_section(store, parse_asof(asof))
     return data, {c["ticker"] or c["company"]: c for c in data.get("companies", [])}
 
@@ -44,7 +44,7 @@ def test_terms_not_yet_published_are_not_used(sample_store: Store) -> None:
     # The CryptoQuant-sourced terms were published 2025-09-25: as of 2025-09-24 only BMNR's
     # (press release 2025-07-01) is known. "BMNR,...,2025-09-24,55.3,55.5,51.53,51.92,...":
     # 51.92 / 4.50 - 1 = 10.537778
-    data, rows = _by_name(sample_store, "2025-09-24")
+    _, rows = _by_name(sample_store, "2025-09-24")
     assert set(rows) == {"BMNR"}
     assert rows["BMNR"]["close_date"] == "2025-09-24"
     assert rows["BMNR"]["vs_pipe_pct"] == pytest.approx(10.537778, abs=1e-6)
