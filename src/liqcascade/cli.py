@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from liqcascade import __version__
-from liqcascade._cli import collect, data, demo, leverage, margin, report, serve, sim
+from liqcascade._cli import collect, data, demo, leverage, margin, report, serve, sim, validate
 from liqcascade._cli._common import CONTEXT_SETTINGS, examples
 from liqcascade.errors import LiqcascadeError
 
@@ -46,7 +46,7 @@ def _root(
     """liqcascade: exact margin math, a clean data layer, hidden leverage, cascades, reports."""
 
 
-for _area in (margin, data, collect, leverage, sim, report, demo, serve):
+for _area in (margin, data, collect, leverage, sim, validate, report, demo, serve):
     _area.register(app)
 
 

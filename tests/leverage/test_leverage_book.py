@@ -174,3 +174,22 @@ def test_book_matches_its_targets_after_every_bar(seed: int, n_bars: int) -> Non
 
 def test_numba_is_used_when_available() -> None:
     assert run_book is not run_book_loops_py or not HAS_NUMBA
+
+
+@pytest.mark.property
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), n_bars=st.integers(1, 40), cut=st.integers(0, 40))
+def test_advancing_in_steps_gives_the_whole_run_sizes(seed: int, n_bars: int, cut: int) -> None:
+    # the incremental book behind the stress scorer: two calls (split at `cut`) == one run
+    from liqcascade.leverage._book import advance_book, advance_book_py
+
+    is_long, liq, share, high, low, t_long, t_short, turnover, bins = random_book(seed, n_bars)
+    ref = run_book_py(is_long, liq, share, high, low, t_long, t_short, turnover, bins, n_bars, 10)
+    cut = min(cut, n_bars)
+    for kernel in (advance_book_py, advance_book):
+        size = np.zeros(is_long.size)
+        live = np.empty(is_long.size, dtype=np.int64)
+        args = (is_long, liq, share, high, low, t_long, t_short, turnover, size, live)
+        n_live = kernel(*args, 0, 0, cut)
+        kernel(*args, n_live, cut, n_bars)
+        np.testing.assert_allclose(size, ref[0], rtol=1e-9, atol=1e-9)

@@ -121,8 +121,9 @@ def register(app: typer.Typer) -> None:
             ),
         ] = 0.0,
         paths: Annotated[
-            int | None, typer.Option("--paths", help="Also run this many Monte Carlo paths.")
-        ] = None,
+            int,
+            typer.Option("--paths", help="Monte Carlo paths (quantiles of move, liquidations)."),
+        ] = 200,
         cluster: Annotated[
             str | None,
             typer.Option(
@@ -143,7 +144,7 @@ def register(app: typer.Typer) -> None:
         insurance_fund: Annotated[
             float, typer.Option("--insurance-fund", help="Insurance fund balance, USD.")
         ] = 1.0e9,
-        seed: Annotated[int | None, typer.Option("--seed", help="Monte Carlo seed.")] = None,
+        seed: Annotated[int, typer.Option("--seed", help="Monte Carlo seed.")] = 0,
         as_json: JsonOption = False,
         store: StoreOption = None,
     ) -> None:

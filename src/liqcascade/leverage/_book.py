@@ -194,3 +194,80 @@ def run_book_loops_py(
 run_book = njit(run_book_loops_py)
 
 __all__ = ["run_book", "run_book_loops_py", "run_book_py"]
+
+
+def advance_book_py(
+    is_long: np.ndarray,
+    liq_px: np.ndarray,
+    share: np.ndarray,
+    high: np.ndarray,
+    low: np.ndarray,
+    target_long: np.ndarray,
+    target_short: np.ndarray,
+    turnover: np.ndarray,
+    size: np.ndarray,
+    live: np.ndarray,
+    n_live: int,
+    first_bar: int,
+    last_bar: int,
+) -> int:
+    """Advance the book of :func:`run_book_loops_py` over bars ``[first_bar, last_bar)`` in place.
+
+    ``size`` and ``live`` (the compacted live cohorts, ``n_live`` of them) carry the state
+    between calls; start from zeros and ``n_live = 0`` at bar 0. Returns the new ``n_live``.
+    Calling it bar by bar gives the same sizes as one :func:`run_book_loops_py` over the same
+    bars (no heatmap is recorded), so as-of books can be built incrementally.
+    """
+    per_bar = is_long.shape[0] // high.shape[0]
+    for i in range(first_bar, last_bar):
+        total_long = 0.0
+        total_short = 0.0
+        kept = 0
+        for j in range(n_live):
+            c = live[j]
+            if is_long[c]:
+                if liq_px[c] >= low[i] and size[c] > 0.0:
+                    size[c] = 0.0
+                    continue
+                total_long += size[c]
+            else:
+                if liq_px[c] <= high[i] and size[c] > 0.0:
+                    size[c] = 0.0
+                    continue
+                total_short += size[c]
+            live[kept] = c
+            kept += 1
+        n_live = kept
+        keep_long = 1.0 - turnover[i]
+        keep_short = 1.0 - turnover[i]
+        open_long = 0.0
+        open_short = 0.0
+        if total_long * keep_long > target_long[i]:
+            keep_long = target_long[i] / total_long
+        else:
+            open_long = target_long[i] - total_long * keep_long
+        if total_short * keep_short > target_short[i]:
+            keep_short = target_short[i] / total_short
+        else:
+            open_short = target_short[i] - total_short * keep_short
+        dust = DUST * (target_long[i] + target_short[i])
+        kept = 0
+        for j in range(n_live):
+            c = live[j]
+            size[c] *= keep_long if is_long[c] else keep_short
+            if size[c] < dust:
+                size[c] = 0.0
+                continue
+            live[kept] = c
+            kept += 1
+        n_live = kept
+        for c in range(i * per_bar, (i + 1) * per_bar):
+            size[c] = share[c] * (open_long if is_long[c] else open_short)
+            live[n_live] = c
+            n_live += 1
+    return n_live
+
+
+advance_book = njit(advance_book_py)
+
+__all__ += ["advance_book", "advance_book_py"]

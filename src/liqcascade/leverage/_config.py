@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from liqcascade._dated import DatedConstant
+
 
 class LeverageBucket(BaseModel):
     """One point of the leverage prior: a leverage and the share of new open interest using it."""
@@ -34,6 +36,22 @@ HYPERLIQUID_2025_PRIOR: tuple[LeverageBucket, ...] = (
     *_band((1.5, 2.0, 2.5, 3.0), 0.363, 0.0),
     *_band((3.5, 4.0, 5.0, 6.0, 7.0), 0.485, 0.0),
     *_band((8.0, 10.0, 12.0, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0, 75.0, 100.0, 125.0), 0.152, 1.0),
+)
+
+# Before 2025-12-15 nothing measured says how leverage is spread: the fallback keeps the same
+# leverages with weights ~ 1/leverage (a modelling assumption, no data): 54 % at <= 3x,
+# 30 % at 3-7x, 16 % above 7x.
+UNDATED_PRIOR: tuple[LeverageBucket, ...] = tuple(
+    _band(tuple(b.leverage for b in HYPERLIQUID_2025_PRIOR), 1.0, 1.0)
+)
+
+DATED_PRIOR = DatedConstant(
+    name="HYPERLIQUID_2025_PRIOR",
+    value=HYPERLIQUID_2025_PRIOR,
+    known_from="2025-12-15",
+    source="Hyperliquid open interest by leverage, 24h to 2025-12-15 (PANews)",
+    fallback=UNDATED_PRIOR,
+    fallback_source="weights ~ 1/leverage over 1.5x..125x (no measured leverage spread)",
 )
 
 
@@ -111,4 +129,24 @@ class MapConfig(BaseModel):
         return self
 
 
-__all__ = ["HYPERLIQUID_2025_PRIOR", "LeverageBucket", "MapConfig"]
+def dated_prior(config: MapConfig, asof: object) -> tuple[MapConfig, tuple[str, ...]]:
+    """Swap the Hyperliquid prior for its fallback before its date; return the note to report.
+
+    Only the dated default is swapped (compared by value): a prior the caller chose is theirs.
+    """
+    if config.leverage_prior != HYPERLIQUID_2025_PRIOR:
+        return config, ()
+    resolved = DATED_PRIOR.at(asof)
+    if resolved.dated:
+        return config, ()
+    return config.model_copy(update={"leverage_prior": resolved.value}), (resolved.note,)
+
+
+__all__ = [
+    "DATED_PRIOR",
+    "HYPERLIQUID_2025_PRIOR",
+    "UNDATED_PRIOR",
+    "LeverageBucket",
+    "MapConfig",
+    "dated_prior",
+]

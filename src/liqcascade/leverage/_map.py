@@ -16,7 +16,7 @@ from liqcascade._compat.numba import HAS_NUMBA
 from liqcascade._time import closed_by, to_utc
 from liqcascade.errors import InputError, NoDataError
 from liqcascade.leverage._book import run_book, run_book_py
-from liqcascade.leverage._config import MapConfig
+from liqcascade.leverage._config import MapConfig, dated_prior
 from liqcascade.leverage._liqprice import cohort_liquidation_prices, ladder_liquidation_prices
 
 BAR = pd.Timedelta("4h")
@@ -77,6 +77,7 @@ class LiquidationMap:
     bars: pd.DataFrame
     config: MapConfig = field(default_factory=MapConfig)
     bracket_source: str = ""
+    notes: tuple[str, ...] = ()  # dated constants not used as of ``asof`` (and what was)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form: asof, price, grid (matrices time x price) and curve rows."""
@@ -87,6 +88,7 @@ class LiquidationMap:
             "symbol": self.symbol,
             "asof": self.asof.isoformat(),
             "price": self.price,
+            "notes": list(self.notes),
             "grid": {
                 "time": [pd.Timestamp(t).isoformat() for t in times],
                 "price": prices.tolist(),
@@ -381,8 +383,8 @@ def map_from_frames(
     NoDataError
         Fewer than two closed bars with price and open interest before ``asof``.
     """
-    config = config or MapConfig()
     asof_ts = to_utc(asof, "asof")
+    config, notes = dated_prior(config or MapConfig(), asof_ts)
     bars = market_bars(
         candles,
         open_interest,
@@ -394,6 +396,7 @@ def map_from_frames(
     )
     if ladder:
         config = config.model_copy(update={"leverage_prior": LADDER_PRIOR, "cross_fraction": 0.0})
+        notes = ()
     cohorts = build_cohorts(bars, config)
     if ladder:
         liq_px = ladder_liquidation_prices(cohorts.is_long, cohorts.entry, cohorts.leverage)
@@ -439,6 +442,7 @@ def map_from_frames(
         bars=bars,
         config=config,
         bracket_source=source,
+        notes=notes,
     )
 
 

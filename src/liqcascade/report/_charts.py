@@ -291,18 +291,39 @@ def stress_chart(stress: dict) -> Any:
     import plotly.graph_objects as go
 
     fig = _figure(
-        "Stress test: longs liquidated by a further drop (cascade simulator)",
+        "Stress test: longs liquidated by a further drop (Monte Carlo p50, bars p10-p90)",
         yaxis="longs liquidated (USD)",
         xaxis="shock",
     )
     for asset in ("BTC", "ETH"):
         shocks = [s for s in stress["shocks"] if s["asset"] == asset and s.get("available")]
+        has_mc = all(s.get("liquidated_long_p50") is not None for s in shocks)
+        y = [s["liquidated_long_p50" if has_mc else "liquidated_long_usd"] for s in shocks]
+        error = (
+            {
+                "type": "data",
+                "symmetric": False,
+                "array": [s["liquidated_long_p90"] - v for s, v in zip(shocks, y, strict=True)],
+                "arrayminus": [
+                    v - s["liquidated_long_p10"] for s, v in zip(shocks, y, strict=True)
+                ],
+            }
+            if has_mc
+            else None
+        )
+        text = [
+            f"move {s['move_p50']:+.1%} (p10 {s['move_p10']:+.1%}, p90 {s['move_p90']:+.1%})"
+            if has_mc
+            else f"trough {s['move_pct']:+.1%}"
+            for s in shocks
+        ]
         fig.add_trace(
             go.Bar(
                 x=[f"{s['shock']:+.0%} shock" for s in shocks],
-                y=[s["liquidated_long_usd"] for s in shocks],
+                y=y,
                 name=asset,
-                text=[f"trough {s['move_pct']:+.1%}" for s in shocks],
+                text=text,
+                error_y=error,
             )
         )
     fig.update_layout(barmode="group", xaxis_type="category")

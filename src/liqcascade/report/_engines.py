@@ -91,7 +91,11 @@ def liquidation_map(
 
 
 def stress(store: Any, window: ReportWindow) -> dict[str, object]:
-    """Simulated cascades for a further 5 % and 10 % drop from the as-of close."""
+    """Simulated cascades for a further 5 % and 10 % drop from the as-of close.
+
+    Each shock carries the central cascade, the Monte Carlo p10/p50/p90 of the move and of
+    longs liquidated, and how often a day's low reached that drop from its open before.
+    """
     run, why = _engine("liqcascade.sim", "stress")
     if run is None:
         return _unavailable(why)
@@ -111,6 +115,8 @@ def stress(store: Any, window: ReportWindow) -> dict[str, object]:
                     "symbol": symbol,
                     "shock": shock,
                     "available": True,
+                    **_quantiles(result),
+                    **_history(store, asset, window, shock),
                     **{
                         name: _maybe_float(getattr(getattr(result, "cascade", result), name, None))
                         for name in (
@@ -128,6 +134,42 @@ def stress(store: Any, window: ReportWindow) -> dict[str, object]:
     if not any(s.get("available") for s in out["shocks"]):
         return _unavailable("; ".join(sorted({s["reason"] for s in out["shocks"]})))
     return out
+
+
+def _quantiles(result: Any) -> dict[str, float | None]:
+    """Monte Carlo p10/p50/p90 of the move (FRACTION) and of longs liquidated (USD)."""
+    mc = getattr(result, "monte_carlo", None)
+    if mc is None:
+        return {}
+    q = mc.quantiles()
+    out: dict[str, float | None] = {}
+    for name, key in (("move", "move_pct"), ("liquidated_long", "liquidated_long_usd")):
+        for level in ("p10", "p50", "p90"):
+            out[f"{name}_{level}"] = _maybe_float(q.get(key, {}).get(level))
+    return out
+
+
+def _history(store: Any, asset: str, window: ReportWindow, shock: float) -> dict[str, object]:
+    """How often a day's low reached ``shock`` from its open, in the daily bars known then."""
+    try:
+        days = store.read(
+            "candles", end=window.cutoff, symbol=f"{asset}/USDT", market="spot", interval="1d"
+        )
+    except (LiqcascadeError, ValueError, KeyError, AttributeError):
+        return {}
+    days = days[days["time"] + pd.Timedelta("1D") <= window.cutoff]
+    days = days.drop_duplicates("time", keep="last")
+    if days.empty:
+        return {}
+    drop = (days["low"] / days["open"] - 1.0).to_numpy(dtype=float)
+    hits = drop <= shock
+    return {
+        "history_days": len(days),
+        "history_first_day": pd.Timestamp(days["time"].min()).date().isoformat(),
+        "history_hits": int(hits.sum()),
+        "history_frequency": float(hits.mean()),
+        "history_median_move": float(pd.Series(drop[hits]).median()) if hits.any() else None,
+    }
 
 
 def _maybe_float(value: object) -> float | None:

@@ -156,6 +156,32 @@ def _leverage_facts(data: dict) -> list[str]:
     return facts
 
 
+def _stress_fact(s: dict) -> str:
+    if s.get("move_p50") is None:
+        return (
+            f"Stress {s['asset']} {pct(s['shock'], 0)}: longs liquidated "
+            f"{usd(s['liquidated_long_usd'])}, trough {price(s['trough_price'])} "
+            f"({pct(s['move_pct'])}), insurance fund {usd(s['insurance_fund_used_usd'])}, "
+            f"ADL {usd(s['adl_usd'])}."
+        )
+    text = (
+        f"Stress {s['asset']} {pct(s['shock'], 0)} (Monte Carlo p10 / p50 / p90): move "
+        f"{pct(s['move_p10'])} / {pct(s['move_p50'])} / {pct(s['move_p90'])}, longs liquidated "
+        f"{usd(s['liquidated_long_p10'])} / {usd(s['liquidated_long_p50'])} / "
+        f"{usd(s['liquidated_long_p90'])}."
+    )
+    if s.get("history_days"):
+        text += (
+            f" Historically a day's low reached {pct(s['shock'], 0)} from its open on "
+            f"{s['history_hits']} of {s['history_days']} days since {s['history_first_day']} "
+            f"({pct(s['history_frequency'])})"
+        )
+        if s.get("history_median_move") is not None:
+            text += f", median low on those days {pct(s['history_median_move'])}"
+        text += "."
+    return text
+
+
 def _map_and_stress_facts(data: dict) -> list[str]:
     facts = []
     for asset, block in data["liquidation_map"].items():
@@ -170,12 +196,7 @@ def _map_and_stress_facts(data: dict) -> list[str]:
     if stress.get("available"):
         for s in stress["shocks"]:
             if s.get("available"):
-                facts.append(
-                    f"Stress {s['asset']} {pct(s['shock'], 0)}: longs liquidated "
-                    f"{usd(s['liquidated_long_usd'])}, trough {price(s['trough_price'])} "
-                    f"({pct(s['move_pct'])}), insurance fund {usd(s['insurance_fund_used_usd'])}, "
-                    f"ADL {usd(s['adl_usd'])}."
-                )
+                facts.append(_stress_fact(s))
             else:
                 facts.append(f"Stress {s['asset']} {pct(s['shock'], 0)}: {s['reason']}.")
     else:

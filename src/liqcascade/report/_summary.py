@@ -105,10 +105,18 @@ def _leverage_sentences(report: dict[str, Any]) -> list[str]:
     if stress.get("available"):
         hits = [
             f"{s['asset']} {pct(s['shock'], 0)}: {usd(s['liquidated_long_usd'])}"
+            if s.get("move_p50") is None
+            else f"{s['asset']} {pct(s['shock'], 0)}: {usd(s['liquidated_long_p50'])} "
+            f"(p10-p90 {usd(s['liquidated_long_p10'])}-{usd(s['liquidated_long_p90'])}), "
+            f"move {pct(s['move_p50'])}"
             for s in stress["shocks"]
             if s.get("available")
         ]
-        out.append("Simulated longs liquidated by a further drop - " + "; ".join(hits) + ".")
+        out.append(
+            "Simulated longs liquidated by a further drop (Monte Carlo median) - "
+            + "; ".join(hits)
+            + "."
+        )
     return out
 
 

@@ -18,6 +18,7 @@ from liqcascade.sim._config import (
     Momentum,
     MonteCarloPriors,
     Shock,
+    StressModel,
 )
 from liqcascade.sim._engine import simulate
 from liqcascade.sim._executors import DaskExecutor, Executor, ProcessExecutor, SerialExecutor
@@ -42,6 +43,7 @@ __all__ = [
     "ReplayResult",
     "SerialExecutor",
     "Shock",
+    "StressModel",
     "StressResult",
     "calibrate_depth_withdrawal",
     "monte_carlo",

@@ -9,6 +9,7 @@ linearly and extended beyond the last band with the power law through the last t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -139,6 +140,14 @@ class Book:
         return np.where(x <= 0, 0.0, out)
 
 
+@lru_cache(maxsize=8)
+def _grid(points: int, max_move: float) -> np.ndarray:
+    # The move grid: 0, then geometric from 1e-6 to max_move (read-only, shared).
+    y = np.concatenate(([0.0], np.geomspace(1e-6, max_move, points - 1)))
+    y.flags.writeable = False
+    return y
+
+
 def flow_curve(book: Book, side: str, config: CascadeConfig) -> tuple[np.ndarray, np.ndarray]:
     """Tabulate the flow the book absorbs before moving by ``y`` on ``side``.
 
@@ -146,8 +155,7 @@ def flow_curve(book: Book, side: str, config: CascadeConfig) -> tuple[np.ndarray
     (``usd_per_pct * 100 * y`` of extra flow, i.e. negative depth); the result is made
     non-decreasing by a running maximum so the kernels can invert it.
     """
-    g = config.grid_points
-    y = np.concatenate(([0.0], np.geomspace(1e-6, config.max_move, g - 1)))
+    y = _grid(config.grid_points, config.max_move)
     flow = book.depth(side, y)
     withdrawal = config.depth_withdrawal
     if withdrawal is not None and withdrawal.elasticity > 0:

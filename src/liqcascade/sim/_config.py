@@ -113,6 +113,13 @@ class MonteCarloPriors(_Frozen):
     (-0.95, 10)); the flow shock is kept; depth is scaled by LogNormal(0, ``depth_sigma``);
     each position's margin distance (entry to liquidation and to bankruptcy) is scaled by
     LogNormal(0, ``leverage_sigma``), i.e. leverage divided by that factor.
+
+    With ``shock_as_flow`` (what :func:`~liqcascade.sim.stress` uses) the price shock is not
+    drawn from a Normal: each path's exogenous move is ``|shock| + horizon_range * e`` with
+    ``e`` drawn from ``overshoots`` (past bars' standardised overshoots beyond the shock, see
+    ``sim/_regime.py``; 0 when empty), and it enters as the sell (buy) flow that moves that
+    path's book by exactly that much before any liquidation, so the gap consumes depth and
+    nothing is counted twice.
     """
 
     shock: Shock = Shock(price_move=-0.03)
@@ -120,6 +127,34 @@ class MonteCarloPriors(_Frozen):
     depth_sigma: NonNegativeFloat = 0.3
     leverage_sigma: NonNegativeFloat = 0.2
     block_size: int = Field(64, ge=1, le=100_000)
+    shock_as_flow: bool = False
+    horizon_range: NonNegativeFloat = 0.0
+    overshoots: tuple[float, ...] = ()
+
+    @model_validator(mode="after")
+    def _finite_overshoots(self) -> MonteCarloPriors:
+        if not all(math.isfinite(x) for x in self.overshoots):
+            raise ValueError("overshoots must be finite numbers")
+        return self
+
+
+class StressModel(_Frozen):
+    """How :func:`~liqcascade.sim.stress` turns a shock into a move over the coming 4h bar.
+
+    ``resilience``: multiple of the measured ±1 % book the cascade meets over its horizon
+    (market makers refill the book while liquidation orders arrive; 1 = one static book).
+    ``window_bars`` and ``season_prior``: trailing range window (42 bars = 7 days) and the
+    pseudo-bars that shrink the hour-of-day factor towards 1. ``min_overshoots``: the fewest
+    past overshoots used; the barrier is lowered in x0.8 steps until that many are known.
+    ``depth_sigma`` and ``leverage_sigma``: per-path LogNormal spread of depth and margin.
+    """
+
+    resilience: PositiveFloat = 30.0
+    window_bars: int = Field(42, ge=2, le=10_000)
+    season_prior: NonNegativeFloat = 20.0
+    min_overshoots: int = Field(30, ge=1)
+    depth_sigma: NonNegativeFloat = 0.3
+    leverage_sigma: NonNegativeFloat = 0.2
 
 
 __all__ = [
@@ -130,4 +165,5 @@ __all__ = [
     "Momentum",
     "MonteCarloPriors",
     "Shock",
+    "StressModel",
 ]

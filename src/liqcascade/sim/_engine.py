@@ -340,6 +340,20 @@ def simulate(
     return _result(_solve(setup, book, config), pos, book, config)
 
 
+def flow_for_move(book: Book, move: float, config: CascadeConfig) -> float:
+    """Signed flow (USD; negative = sell) that moves ``book`` by ``move`` before liquidations.
+
+    The inverse of the book's flow curve (depth with the configured withdrawal and momentum):
+    a shock given as this flow consumes the depth it crosses, so the positions it crosses add
+    their orders on top of it, never on fresh depth at the shocked price.
+    """
+    if move == 0:
+        return 0.0
+    grid_y, grid_flow = flow_curve(book, "bid" if move < 0 else "ask", config)
+    flow = float(np.interp(abs(move), grid_y, grid_flow))
+    return -flow if move < 0 else flow
+
+
 def summarize(
     pos: PositionArrays,
     book: Book,
@@ -376,4 +390,4 @@ def summarize(
     )
 
 
-__all__ = ["simulate", "summarize"]
+__all__ = ["flow_for_move", "simulate", "summarize"]

@@ -12,7 +12,7 @@ import pandas as pd
 from liqcascade.errors import InputError
 from liqcascade.sim._book import Book
 from liqcascade.sim._config import CascadeConfig, MonteCarloPriors, Shock
-from liqcascade.sim._engine import summarize
+from liqcascade.sim._engine import flow_for_move, summarize
 from liqcascade.sim._executors import Executor, ProcessExecutor, Progress
 from liqcascade.sim._positions import PositionArrays, prepare_positions
 
@@ -25,7 +25,7 @@ METRICS = (
     "insurance_fund_used_usd",
     "adl_usd",
 )
-QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
+QUANTILES = (0.01, 0.05, 0.10, 0.25, 0.5, 0.75, 0.90, 0.95, 0.99)
 
 
 @dataclass(frozen=True)
@@ -73,10 +73,28 @@ class MonteCarloResult:
 
 def _draws(priors: MonteCarloPriors, rng: np.random.Generator, count: int) -> np.ndarray:
     """Per-path (price_move, depth_factor, leverage_factor), drawn in a fixed order."""
-    move = rng.normal(priors.shock.price_move, priors.shock_sd, count)
+    if priors.shock_as_flow:
+        move = _regime_moves(priors, rng, count)
+    else:
+        move = rng.normal(priors.shock.price_move, priors.shock_sd, count)
     depth = rng.lognormal(0.0, priors.depth_sigma, count)
     margin = rng.lognormal(0.0, priors.leverage_sigma, count)
     return np.column_stack([np.clip(move, -0.95, 9.0), depth, margin])
+
+
+def _regime_moves(priors: MonteCarloPriors, rng: np.random.Generator, count: int) -> np.ndarray:
+    """Exogenous moves ``sign * (|shock| + horizon_range * e)``, ``e`` drawn from overshoots.
+
+    Stratified: path ``i`` of ``count`` draws ``e`` from the ``[i, i + 1) / count`` slice of
+    the overshoots' distribution, so a few paths already give its median and deciles.
+    """
+    s = priors.shock.price_move
+    sample = np.asarray(priors.overshoots, dtype=np.float64)
+    eps = 0.0
+    if sample.size and s != 0:  # stratified: one draw per 1/count slice of the sample's cdf
+        levels = (np.arange(count) + rng.uniform(0.0, 1.0, count)) / count
+        eps = rng.permutation(np.quantile(sample, levels))
+    return np.sign(s) * (abs(s) + priors.horizon_range * eps) + np.zeros(count)
 
 
 def run_block(payload: _Payload, block: tuple[int, np.random.SeedSequence]) -> np.ndarray:
@@ -90,8 +108,11 @@ def run_block(payload: _Payload, block: tuple[int, np.random.SeedSequence]) -> n
         move, depth, margin = draws[i]
         if move * flow < 0:  # a drawn move against the flow shock: keep the flow's direction
             move = 0.0
-        shock = Shock(price_move=float(move), flow_usd=flow)
         book = payload.book.scaled(float(depth))
+        if payload.priors.shock_as_flow:
+            shock = Shock(flow_usd=flow + flow_for_move(book, float(move), payload.config))
+        else:
+            shock = Shock(price_move=float(move), flow_usd=flow)
         metrics = summarize(payload.pos, book, shock, payload.config, float(margin))
         out[i, :3] = (move, depth, margin)
         out[i, 3:] = metrics

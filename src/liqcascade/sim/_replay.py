@@ -26,7 +26,7 @@ from liqcascade.sim._book import Book
 from liqcascade.sim._config import CascadeConfig, Shock
 from liqcascade.sim._engine import simulate
 from liqcascade.sim._positions import PositionArrays, prepare_positions
-from liqcascade.sim._stress import DEFAULT_INSURANCE_FUND_USD
+from liqcascade.sim._stress import DEFAULT_INSURANCE_FUND_USD, insurance_fund_at
 
 if TYPE_CHECKING:  # pragma: no cover
     from liqcascade.data import Store
@@ -214,7 +214,7 @@ def replay(
     bars = _bars(store, symbol, t0, t1)
     pos = _book_at(store, symbol, t0, config)
     next_refresh = t0 + step if step is not None else None
-    fund = insurance_fund_usd
+    fund, notes = insurance_fund_at(insurance_fund_usd, t0)
     rows = []
     for bar in bars.itertuples(index=False):
         if next_refresh is not None and bar.time >= next_refresh:
@@ -253,7 +253,7 @@ def replay(
         )  # fmt: skip
     frame = pd.DataFrame(rows)
     frame = frame.merge(_estimates(store, symbol, t0, t1), on="time", how="left")
-    return ReplayResult(symbol=symbol, bars=frame, fit=_fit(frame))
+    return ReplayResult(symbol=symbol, bars=frame, fit={**_fit(frame), "notes": list(notes)})
 
 
 def _estimates(store: Store, symbol: str, t0: pd.Timestamp, t1: pd.Timestamp) -> pd.DataFrame:

@@ -9,12 +9,13 @@ applies the same rule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from liqcascade._dated import DatedConstant
 from liqcascade._time import closed_by, to_utc
 from liqcascade.errors import NoDataError
 from liqcascade.sim._book import Book
@@ -26,16 +27,36 @@ from liqcascade.sim._config import (
     Momentum,
     MonteCarloPriors,
     Shock,
+    StressModel,
 )
-from liqcascade.sim._engine import simulate
+from liqcascade.sim._engine import flow_for_move, simulate
 from liqcascade.sim._executors import Progress, executor_for
 from liqcascade.sim._montecarlo import MonteCarloResult, monte_carlo
 from liqcascade.sim._result import CascadeResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from liqcascade.data import Store
+    from liqcascade.sim._history import AsofState
 
 DEFAULT_INSURANCE_FUND_USD = 1.0e9  # order of Binance's BTCUSDT fund; set your venue's balance
+# The figure was written down on 2026-11-25 with no dated source for earlier balances: as-of
+# runs before that date start with no fund (what the fund would cover goes to ADL instead).
+DATED_INSURANCE_FUND = DatedConstant(
+    name="DEFAULT_INSURANCE_FUND_USD",
+    value=DEFAULT_INSURANCE_FUND_USD,
+    known_from="2026-11-25",
+    source="order of Binance's BTCUSDT insurance fund, noted 2026-11-25",
+    fallback=0.0,
+    fallback_source="no insurance fund (shortfalls are auto-deleveraged)",
+)
+
+
+def insurance_fund_at(usd: float, asof: pd.Timestamp) -> tuple[float, tuple[str, ...]]:
+    """The default fund balance is dated: before its date use the fallback and say so."""
+    if usd != DEFAULT_INSURANCE_FUND_USD:
+        return usd, ()
+    resolved = DATED_INSURANCE_FUND.at(asof)
+    return resolved.value, (() if resolved.dated else (resolved.note,))
 
 
 def _cadence(frame: pd.DataFrame) -> pd.Timedelta:
@@ -58,6 +79,7 @@ class MarketInputs:
     funding_rate_8h: float
     positions: int
     positions_source: str
+    notes: tuple[str, ...] = ()  # dated constants not used as of ``asof`` (and what was)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +92,7 @@ class MarketInputs:
             "funding_rate_8h": self.funding_rate_8h,
             "positions": self.positions,
             "positions_source": self.positions_source,
+            "notes": list(self.notes),
         }
 
 
@@ -285,6 +308,7 @@ def market_asof(
         raise NoDataError(f"the liquidation map of {symbol} at {asof_ts.isoformat()} is empty")
     row, depth_source = depth_asof(store, symbol, asof_ts)
     funding = funding_asof(store, symbol, asof_ts)
+    insurance_fund_usd, fund_notes = insurance_fund_at(insurance_fund_usd, asof_ts)
     price = float(lmap.price)
     book = Book(
         mid_price=price,
@@ -305,13 +329,14 @@ def market_asof(
         funding_rate_8h=funding,
         positions=len(positions),
         positions_source=f"liquidation map ({lmap.bracket_source})",
+        notes=(*lmap.notes, *fund_notes),
     )
     return positions, book, inputs
 
 
 @dataclass(frozen=True)
 class StressResult:
-    """A stress test: the central cascade, optional Monte Carlo, and the inputs used."""
+    """A stress test: the central cascade, the Monte Carlo around it, and the inputs used."""
 
     cascade: CascadeResult
     inputs: MarketInputs
@@ -320,9 +345,14 @@ class StressResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form: the headline keys of the central cascade, ``quantiles`` with paths."""
+        """JSON form: the central cascade's headline keys, ``model``, ``quantiles`` with paths.
+
+        ``quantiles.move_pct`` holds FRACTIONS (p05 ... p95 of the Monte Carlo move).
+        """
         out = self.cascade.to_dict()
         out["inputs"] = self.inputs.to_dict()
+        if self.extra:
+            out["model"] = dict(self.extra)
         if self.monte_carlo is not None:
             mc = self.monte_carlo.to_dict()
             out["paths"] = mc["paths"]
@@ -331,22 +361,92 @@ class StressResult:
         return out
 
 
+def regime_priors(
+    state: AsofState,
+    shock: Shock,
+    *,
+    model: StressModel,
+    base: MonteCarloPriors | None = None,
+) -> tuple[MonteCarloPriors, dict[str, Any]]:
+    """Monte Carlo priors of :func:`stress`: shock as flow, overshoots of the regime at T.
+
+    Returns the priors and a JSON-ready note of the regime used (range, barrier, samples).
+    """
+    from liqcascade.sim._regime import calibrated_overshoots
+
+    horizon = state.horizon_range
+    sample, barrier, exponent = np.empty(0), abs(shock.price_move), 1.0
+    if shock.price_move != 0 and np.isfinite(horizon):
+        sample, barrier, exponent = calibrated_overshoots(
+            state.regime, state.known_bars, shock.price_move, min_samples=model.min_overshoots
+        )
+    else:
+        horizon = 0.0
+    priors = (base or MonteCarloPriors()).model_copy(
+        update={
+            "shock": shock,
+            "shock_as_flow": True,
+            "horizon_range": float(horizon**exponent),
+            "overshoots": tuple(float(x) for x in sample),
+            "depth_sigma": model.depth_sigma,
+            "leverage_sigma": model.leverage_sigma,
+        }
+    )
+    note = {
+        "horizon_range": float(horizon),
+        "range_exponent": exponent,
+        "overshoot_barrier": float(barrier),
+        "overshoot_samples": int(sample.size),
+        "overshoot_p50": float(np.median(sample)) if sample.size else 0.0,
+        "resilience": model.resilience,
+        "shock_as_flow": True,
+    }
+    return priors, note
+
+
+def central_shock(state: AsofState, shock: Shock, priors: MonteCarloPriors, config) -> Shock:
+    """The central path's shock: the median overshoot, entering as flow on the unscaled book."""
+    sample = np.asarray(priors.overshoots)
+    extra = priors.horizon_range * float(np.median(sample)) if sample.size else 0.0
+    move = float(np.sign(shock.price_move)) * (abs(shock.price_move) + extra)
+    return Shock(flow_usd=shock.flow_usd + flow_for_move(state.book, move, config))
+
+
+def _inputs(state: AsofState, positions_source: str) -> MarketInputs:
+    return MarketInputs(
+        asof=state.asof,
+        price=state.price,
+        depth_time=state.depth_time,
+        bid_1pct_usd=float(state.book.bid_depth_usd[0]),
+        ask_1pct_usd=float(state.book.ask_depth_usd[0]),
+        depth_source=state.depth_source,
+        funding_rate_8h=state.funding_rate_8h,
+        positions=len(state.positions),
+        positions_source=positions_source,
+    )
+
+
+DEFAULT_PATHS = 200
+SERIAL_PATHS = 1000
+
+
 def stress(
     store: Store,
     symbol: str,
     asof: object,
     shock: Shock | float,
     *,
-    paths: int | None = None,
+    paths: int | None = DEFAULT_PATHS,
     cluster: str | None = None,
     config: CascadeConfig | None = None,
     priors: MonteCarloPriors | None = None,
+    model: StressModel | None = None,
     feedback: bool = False,
     insurance_fund_usd: float = DEFAULT_INSURANCE_FUND_USD,
-    seed: int | None = None,
+    seed: int | None = 0,
     progress: Progress | None = None,
 ) -> StressResult:
-    """Stress ``symbol`` as of ``asof``: the book and depth known then, a shock, the cascade.
+    """Stress ``symbol`` as of ``asof``: book, depth and regime known then, a shock, the cascade.
 
     Parameters
     ----------
@@ -359,59 +459,94 @@ def stress(
     shock
         A :class:`Shock` or a price move FRACTION (-0.03 = 3 % down).
     paths
-        With a number, also run that many Monte Carlo paths around the shock.
+        Monte Carlo paths around the shock (default 200; 0 or None: the central path only).
     cluster
-        Executor for the Monte Carlo: None (local processes), ``"dask"`` (a LocalCluster)
-        or ``tcp://host:port`` of a Dask scheduler.
+        Executor for the Monte Carlo: None (local processes beyond 1,000 paths, else in
+        process), ``"serial"``, ``"dask"`` (a LocalCluster) or ``tcp://host:port`` of a Dask
+        scheduler.
     config
         Cascade options; ``feedback=True`` switches on every feedback with values calibrated
         from the store (depth withdrawal fit, last ETF flow).
     priors
-        Monte Carlo priors; their shock is replaced by ``shock``.
+        Monte Carlo priors (block size); shock, spread and overshoots come from the model.
+    model
+        :class:`StressModel` (resilience, regime window); defaults documented there.
     insurance_fund_usd
         Insurance fund balance (the store has none), USD.
     seed
-        Monte Carlo seed.
+        Monte Carlo seed (default 0: the same answer on every run).
     progress
         Called per finished Monte Carlo block.
+
+    Returns
+    -------
+    StressResult
+        ``cascade``: the central path (median overshoot, unscaled book); ``monte_carlo``:
+        every path; ``to_dict()["quantiles"]["move_pct"]`` the p01..p99 of the move.
 
     Raises
     ------
     NoDataError
         The store lacks candles, open interest or depth known at ``asof``.
+
+    Notes
+    -----
+    The shock enters as the flow that moves the book by ``|shock| + horizon_range * e``
+    (``e``: a past bar's overshoot beyond the shock in units of its expected range), the
+    liquidations it crosses add their orders on top; see ``docs/cascade.md``.
     """
+    from liqcascade.sim._history import StressHistory
+
     shock_obj = shock if isinstance(shock, Shock) else Shock(price_move=float(shock))
     config = config or CascadeConfig()
-    positions, book, inputs = market_asof(
-        store, symbol, asof, insurance_fund_usd=insurance_fund_usd
-    )
+    model = model or StressModel()
+    asof_ts = to_utc(asof, "asof")
+    measured = StressHistory(
+        store, symbol, end=asof_ts, insurance_fund_usd=insurance_fund_usd
+    ).state(asof_ts)
+    state = with_resilience(measured, model.resilience)
     if feedback:
-        config = feedback_config(store, symbol, inputs.asof, config, book)
-    result = simulate(positions, book, shock_obj, config=config)
+        config = feedback_config(store, symbol, asof_ts, config, state.book)
+    mc_priors, note = regime_priors(state, shock_obj, model=model, base=priors)
+    central = central_shock(state, shock_obj, mc_priors, config)
+    result = simulate(state.positions, state.book, central, config=config)
     mc = None
     if paths:
-        base = priors or MonteCarloPriors()
+        if cluster is None and paths <= SERIAL_PATHS:
+            cluster = "serial"  # starting worker processes costs more than a few paths
         mc = monte_carlo(
-            positions,
-            book,
+            state.positions,
+            state.book,
             paths=int(paths),
-            priors=base.model_copy(update={"shock": shock_obj}),
+            priors=mc_priors,
             config=config,
             seed=seed,
             executor=executor_for(cluster),
             progress=progress,
         )
-    return StressResult(cascade=result, inputs=inputs, config=config, monte_carlo=mc)
+    inputs = _inputs(measured, f"liquidation map ({state.bracket_source})")
+    return StressResult(cascade=result, inputs=inputs, config=config, monte_carlo=mc, extra=note)
+
+
+def with_resilience(state: AsofState, resilience: float) -> AsofState:
+    """The state with its depth multiplied by ``resilience`` (the book met over the horizon)."""
+    if resilience == 1.0:
+        return state
+    return replace(state, book=state.book.scaled(resilience))
 
 
 __all__ = [
+    "DATED_INSURANCE_FUND",
     "MarketInputs",
     "StressResult",
     "WithdrawalFit",
     "calibrate_depth_withdrawal",
+    "central_shock",
     "depth_asof",
     "feedback_config",
     "funding_asof",
     "market_asof",
+    "regime_priors",
     "stress",
+    "with_resilience",
 ]

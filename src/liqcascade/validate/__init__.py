@@ -7,6 +7,7 @@ against later data, with naive baselines side by side. May import ``data``, ``le
 
 from __future__ import annotations
 
+from liqcascade.validate._api import ValidationResult, validate
 from liqcascade.validate._metrics import auc, coverage, mae, spearman, spearman_ci
 
-__all__ = ["auc", "coverage", "mae", "spearman", "spearman_ci"]
+__all__ = ["ValidationResult", "auc", "coverage", "mae", "spearman", "spearman_ci", "validate"]

@@ -1,0 +1,291 @@
+"""As-of states of one instrument, many as-of times: the store read once, the book built once.
+
+``stress`` needs, as of a time T, the liquidation map's position book, the ±1 % depth row,
+the funding rate and the regime (trailing range, past overshoots). Built from scratch that
+costs about a second per T; the walk-forward scorer needs thousands of T. :class:`StressHistory`
+reads every frame once and advances the liquidation map's book bar by bar
+(``leverage._book.advance_book``), so the state at each T costs only the bars since the last.
+
+The book equals ``liquidation_map(store, symbol, T).positions`` as long as the map's look-back
+covers every loaded bar (the map's own book also starts at the first bar it sees; churn decays
+what an earlier start would add below 1e-12 of the book, so a longer history agrees to float
+precision). Liquidation prices are recomputed once per as-of day (the bracket table in force
+is dated) and the book is rebuilt from bar 0 when they change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from liqcascade.errors import NoDataError
+from liqcascade.sim._book import Book
+from liqcascade.sim._positions import PositionArrays
+from liqcascade.sim._regime import RegimeTable, regime_table
+
+if TYPE_CHECKING:  # pragma: no cover
+    from liqcascade.data import Store
+    from liqcascade.leverage import MapConfig
+
+BAR = pd.Timedelta("4h")
+
+
+@dataclass(frozen=True)
+class AsofState:
+    """Everything a stress test starts from, as of ``asof`` (data closed by then only)."""
+
+    asof: pd.Timestamp
+    price: float
+    positions: PositionArrays
+    book: Book
+    depth_time: pd.Timestamp
+    depth_source: str
+    funding_rate_8h: float
+    horizon_range: float
+    regime: RegimeTable
+    known_bars: int
+    bracket_source: str
+
+
+def _depth_rows(store: Store, symbol: str, end: pd.Timestamp) -> tuple[pd.DataFrame, str]:
+    from liqcascade.data import base_asset
+
+    asset = base_asset(symbol)
+    for exchange, sym in (("all", asset), (None, symbol)):
+        rows = store.read("depth", end=end, symbol=sym, exchange=exchange, market="perp", band=0.01)
+        if not rows.empty:
+            rows = rows.sort_values("time").reset_index(drop=True)
+            times = rows["time"].drop_duplicates()
+            cadence = pd.Timedelta(times.diff().dropna().median()) if len(times) > 1 else None
+            return rows, cadence
+    raise NoDataError(
+        f"no ±1 % perp depth for {asset} before {end.isoformat()}; import the order-book depth "
+        "series or pass a Book to simulate()"
+    )
+
+
+def _funding_rows(store: Store, symbol: str, end: pd.Timestamp) -> pd.DataFrame:
+    from liqcascade.data import base_asset
+
+    rows = store.read("funding", end=end, symbol=base_asset(symbol), exchange="all", weighting="oi")
+    if rows.empty:
+        return rows
+    hours = rows["funding_interval_hours"].where(rows["funding_interval_hours"] > 0, 8.0)
+    width = rows["interval"].map({"1h": "1h", "4h": "4h", "8h": "8h", "1d": "1D"}).fillna("8h")
+    return pd.DataFrame(
+        {
+            "known": rows["time"] + pd.to_timedelta(width),
+            "rate_8h": rows["rate"] * 8.0 / hours.fillna(8.0),
+        }
+    ).sort_values("known", kind="stable")
+
+
+class StressHistory:
+    """Load ``symbol``'s frames up to ``end`` once; hand out :class:`AsofState` for T <= end.
+
+    Call :meth:`state` with non-decreasing times for the incremental book (an earlier T
+    rebuilds it from the first bar).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        symbol: str,
+        *,
+        end: object,
+        map_config: MapConfig | None = None,
+        insurance_fund_usd: float = 1.0e9,
+    ) -> None:
+        from liqcascade._time import to_utc as utc
+        from liqcascade.leverage import MapConfig
+        from liqcascade.leverage._api import load_map_frames
+        from liqcascade.leverage._map import build_cohorts, market_bars
+
+        self.symbol = symbol
+        self.end = utc(end, "end")
+        self.config = map_config or MapConfig()
+        self.insurance_fund_usd = insurance_fund_usd
+        frames = load_map_frames(store, symbol, self.end, self.config)
+        self.bars = market_bars(
+            frames["candles"],
+            frames["open_interest"],
+            asof=self.end,
+            lookback=pd.Timedelta(days=self.config.lookback_days),
+            long_short=frames["long_short"],
+            funding=frames["funding"],
+            funding_tilt=self.config.funding_tilt,
+        )
+        candles = frames["candles"]
+        candles = candles[candles["time"] + BAR <= self.end]
+        candles = candles.drop_duplicates("time", keep="last").sort_values("time")
+        self.candles = candles.reset_index(drop=True)
+        self.regime = regime_table(self.candles)
+        self.cohorts = build_cohorts(self.bars, self.config)
+        self.depth, self._depth_cadence = _depth_rows(store, symbol, self.end)
+        self.funding = _funding_rows(store, symbol, self.end)
+        self._funding_known = (
+            self.funding["known"].to_numpy(dtype="datetime64[ns]")
+            if not self.funding.empty
+            else np.empty(0, dtype="datetime64[ns]")
+        )
+        self._bar_close = (self.bars["time"] + BAR).to_numpy(dtype="datetime64[ns]")
+        close = self.bars["close"].to_numpy(dtype=float)
+        oi_base = self.bars["oi_usd"].to_numpy(dtype=float) / close
+        lf = self.bars["long_fraction"].to_numpy(dtype=float)
+        share = self.config.at_risk_share
+        self._target = (2.0 * lf * oi_base * share, 2.0 * (1.0 - lf) * oi_base * share)
+        self._liq_day: pd.Timestamp | None = None
+        self._liq_px = np.empty(0)
+        self._share = np.empty(0)
+        self._source = ""
+        self._reset()
+
+    def _reset(self) -> None:
+        self._size = np.zeros(self.cohorts.is_long.size)
+        self._live = np.empty(self.cohorts.is_long.size, dtype=np.int64)
+        self._n_live = 0
+        self._done = 0
+
+    def _prices(self, asof: pd.Timestamp) -> None:
+        from liqcascade.leverage._liqprice import cohort_liquidation_prices
+        from liqcascade.leverage._map import _drop_unopenable
+
+        day = asof.normalize()
+        if self._liq_day == day:
+            return
+        c = self.cohorts
+        liq, source = cohort_liquidation_prices(
+            c.is_long, c.entry, c.leverage, c.cross,
+            venue=self.config.venue, symbol=self.symbol, at=asof,
+            representative_notional_usd=self.config.representative_notional_usd,
+            cross_collateral_multiple=self.config.cross_collateral_multiple,
+            fallback_mmr=self.config.fallback_mmr,
+        )  # fmt: skip
+        fixed, liq, source = _drop_unopenable(c, liq, source)
+        self._liq_day = day
+        if not (np.array_equal(liq, self._liq_px) and np.array_equal(fixed.share, self._share)):
+            self._liq_px, self._share, self._source = liq, fixed.share, source
+            self._reset()
+
+    def _advance(self, n_bars: int) -> None:
+        from liqcascade._compat.numba import HAS_NUMBA
+        from liqcascade.leverage._book import advance_book, advance_book_py
+
+        if n_bars < self._done:
+            self._reset()
+        if n_bars == self._done:
+            return
+        kernel = advance_book if HAS_NUMBA else advance_book_py
+        turnover = np.full(len(self.bars), self.config.turnover_per_bar)
+        self._n_live = int(
+            kernel(
+                self.cohorts.is_long, self._liq_px, self._share,
+                self.bars["high"].to_numpy(dtype=np.float64),
+                self.bars["low"].to_numpy(dtype=np.float64),
+                self._target[0], self._target[1], turnover,
+                self._size, self._live, self._n_live, self._done, n_bars,
+            )
+        )  # fmt: skip
+        self._done = n_bars
+
+    def positions(self, asof: pd.Timestamp) -> tuple[PositionArrays, float]:
+        """The map's book after the bars closed by ``asof`` (as arrays) and the last close."""
+        from liqcascade.leverage._map import MIN_POSITION_SHARE
+
+        n = int(np.searchsorted(self._bar_close, asof.to_datetime64(), side="right"))
+        if n < 2:
+            raise NoDataError(
+                f"fewer than 2 closed 4h bars with price and all-exchange open interest for "
+                f"{self.symbol} before {asof.isoformat()}"
+            )
+        self._prices(asof)
+        self._advance(n)
+        c = self.cohorts
+        size = self._size
+        notional = size * c.entry
+        long_total = notional[c.is_long].sum()
+        short_total = notional[~c.is_long].sum()
+        side_total = np.where(c.is_long, long_total, short_total)
+        alive = (size > 0.0) & (notional >= MIN_POSITION_SHARE * side_total)
+        s = size[alive]
+        entry = c.entry[alive]
+        margin = s * entry / c.leverage[alive]
+        collateral = np.where(
+            c.cross[alive], margin * self.config.cross_collateral_multiple, margin
+        )
+        side = np.where(c.is_long[alive], 1.0, -1.0)
+        per_unit = collateral / s
+        arrays = PositionArrays(
+            side=np.ascontiguousarray(side),
+            size=np.ascontiguousarray(s),
+            entry=np.ascontiguousarray(entry),
+            collateral=np.ascontiguousarray(collateral),
+            liquidation=np.ascontiguousarray(self._liq_px[alive]),
+            bankruptcy=np.ascontiguousarray(np.where(side > 0, entry - per_unit, entry + per_unit)),
+            price_source="given liquidation price; bankruptcy from collateral",
+        )
+        return arrays, float(self.bars["close"].iloc[n - 1])
+
+    def _depth_at(self, asof: pd.Timestamp) -> pd.Series:
+        rows = self.depth
+        known = rows[(rows["time"] + self._depth_cadence <= asof)]
+        known = known[known["time"] >= asof - pd.Timedelta(days=30)]
+        if known.empty:
+            raise NoDataError(
+                f"no ±1 % perp depth for {self.symbol} known at {asof.isoformat()} (30 days back)"
+            )
+        return known.iloc[-1]
+
+    def _funding_at(self, asof: pd.Timestamp) -> float:
+        f = self.funding
+        if f.empty:
+            return 0.0
+        k = int(np.searchsorted(self._funding_known, asof.to_datetime64(), side="right"))
+        if k == 0 or f["known"].iloc[k - 1] < asof - pd.Timedelta(days=3):
+            return 0.0
+        return float(f["rate_8h"].iloc[k - 1])
+
+    def state(self, asof: object) -> AsofState:
+        """The state as of ``asof`` (only data closed by then)."""
+        from liqcascade._time import to_utc as utc
+        from liqcascade.sim._regime import horizon_range_at
+
+        t = utc(asof, "asof")
+        if t > self.end:
+            raise NoDataError(f"asof {t.isoformat()} is after this history's end {self.end}")
+        positions, price = self.positions(t)
+        row = self._depth_at(t)
+        book = Book(
+            mid_price=price,
+            bands=np.array([0.01]),
+            bid_depth_usd=np.array([float(row["bid_usd"])]),
+            ask_depth_usd=np.array([float(row["ask_usd"])]),
+            funding_rate=self._funding_at(t),
+            insurance_fund_usd=self.insurance_fund_usd,
+            source=f"{row['exchange']} {row['symbol']} perp ±1 %",
+        )
+        known = self.regime.index_asof(t)
+        times = self.regime.time
+        if known < times.size and times[known] == t.to_datetime64():
+            horizon = float(self.regime.horizon_range[known])
+        else:
+            horizon = horizon_range_at(self.candles, t)
+        return AsofState(
+            asof=t,
+            price=price,
+            positions=positions,
+            book=book,
+            depth_time=pd.Timestamp(row["time"]),
+            depth_source=book.source,
+            funding_rate_8h=book.funding_rate,
+            horizon_range=horizon,
+            regime=self.regime,
+            known_bars=known,
+            bracket_source=self._source,
+        )
+
+
+__all__ = ["AsofState", "StressHistory"]
