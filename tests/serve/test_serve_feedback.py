@@ -58,7 +58,8 @@ def test_unknown_loop_is_422(server: Server) -> None:
 def test_all_loops_named_is_the_cli_with_feedback(server: Server, serve_store: Path) -> None:
     body = _stress(server, ",".join(FEEDBACK_LOOPS))
     result = CliRunner().invoke(cli_app, ["stress", "--symbol", SYMBOL, "--asof", ASOF_MAP,
-                                          "--shock", "-0.05", "--feedback", "--json",
+                                          "--shock", "-0.05", "--feedback", "--paths", "0",
+                                          "--json",
                                           "--store", str(serve_store)])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert body == json.loads(result.stdout)
