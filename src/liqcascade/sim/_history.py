@@ -48,6 +48,7 @@ class AsofState:
     regime: RegimeTable
     known_bars: int
     bracket_source: str
+    notes: tuple[str, ...] = ()  # dated constants not used as of ``asof`` (and what was)
 
 
 def _depth_rows(store: Store, symbol: str, end: pd.Timestamp) -> tuple[pd.DataFrame, str]:
@@ -96,18 +97,25 @@ class StressHistory:
         symbol: str,
         *,
         end: object,
+        start: object | None = None,
         map_config: MapConfig | None = None,
-        insurance_fund_usd: float = 1.0e9,
+        insurance_fund_usd: float | None = None,
     ) -> None:
         from liqcascade._time import to_utc as utc
         from liqcascade.leverage import MapConfig
         from liqcascade.leverage._api import load_map_frames
+        from liqcascade.leverage._config import dated_prior
         from liqcascade.leverage._map import build_cohorts, market_bars
+        from liqcascade.sim._stress import DEFAULT_INSURANCE_FUND_USD, insurance_fund_at
 
         self.symbol = symbol
         self.end = utc(end, "end")
-        self.config = map_config or MapConfig()
-        self.insurance_fund_usd = insurance_fund_usd
+        # Dated constants must be known at the FIRST as-of this history serves (``start``).
+        first = self.end if start is None else utc(start, "start")
+        self.config, prior_notes = dated_prior(map_config or MapConfig(), first)
+        fund = DEFAULT_INSURANCE_FUND_USD if insurance_fund_usd is None else insurance_fund_usd
+        self.insurance_fund_usd, fund_notes = insurance_fund_at(fund, first)
+        self.notes: tuple[str, ...] = (*prior_notes, *fund_notes)
         frames = load_map_frames(store, symbol, self.end, self.config)
         self.bars = market_bars(
             frames["candles"],
@@ -285,6 +293,7 @@ class StressHistory:
             regime=self.regime,
             known_bars=known,
             bracket_source=self._source,
+            notes=self.notes,
         )
 
 
