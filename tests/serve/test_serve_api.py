@@ -65,9 +65,8 @@ def test_bad_report_day_and_estimate_window_are_422(server: Server) -> None:
 def test_stress_matches_the_cli(server: Server, serve_store: Path) -> None:
     status, body = server.get(f"/api/stress?{_q(symbol=SYMBOL, asof=ASOF_MAP, shock=-0.03)}")
     assert status == 200
-    # the same inputs: the API's default is no Monte Carlo, the CLI's 200 paths
     cli = _cli_json("stress", "--symbol", SYMBOL, "--asof", ASOF_MAP, "--shock", "-0.03",
-                    "--paths", "0", "--json", "--store", str(serve_store))  # fmt: skip
+                    "--json", "--store", str(serve_store))  # fmt: skip
     assert body == cli
     assert body["trough_price"] < body["start_price"]
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 
 def _stress(server: Server, loops: str, shock: float = -0.05) -> dict:
     query = urllib.parse.urlencode(
-        {"symbol": SYMBOL, "asof": ASOF_MAP, "shock": shock, "feedback": loops}
+        {"symbol": SYMBOL, "asof": ASOF_MAP, "shock": shock, "feedback": loops, "paths": 0}
     )
     status, body = server.get(f"/api/stress?{query}")
     assert status == 200, body

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import json
 import math
 from collections.abc import AsyncIterator
@@ -28,6 +29,7 @@ from liqcascade.serve import _params as check
 from liqcascade.serve._pages import BODIES, shell
 from liqcascade.serve._params import ParamError
 from liqcascade.serve._service import Service
+from liqcascade.sim import stress
 
 STATIC = Path(__file__).parent / "static"
 ASSETS = ("BTC", "ETH")
@@ -45,7 +47,11 @@ ShockQ = Annotated[
     Query(description="price move as a FRACTION of the price (-0.03 = 3 % down), |shock| ≤ 0.5"),
 ]
 FlowQ = Annotated[float, Query(description="market order in USD (negative = sell)")]
-PathsQ = Annotated[int, Query(description="Monte Carlo paths (0 = none), at most 20,000")]
+# stress()'s own default, so /api/stress answers what `stress --json` prints
+DEFAULT_PATHS: int = inspect.signature(stress).parameters["paths"].default
+PathsQ = Annotated[
+    int, Query(description="Monte Carlo paths (0 = none), at most 20,000; default as the CLI")
+]
 FeedbackQ = Annotated[
     str,
     Query(
@@ -179,7 +185,7 @@ def _add_api(app: FastAPI, service: Service) -> None:
         asof: AsofQ = None,
         shock: ShockQ = None,
         flow_usd: FlowQ = 0.0,
-        paths: PathsQ = 0,
+        paths: PathsQ = DEFAULT_PATHS,
         feedback: FeedbackQ = "false",
         seed: SeedQ = 0,
         detail: DetailQ = False,
@@ -194,7 +200,7 @@ def _add_api(app: FastAPI, service: Service) -> None:
         asof: AsofQ = None,
         shock: ShockQ = None,
         flow_usd: FlowQ = 0.0,
-        paths: PathsQ = 0,
+        paths: PathsQ = DEFAULT_PATHS,
         feedback: FeedbackQ = "false",
         seed: SeedQ = 0,
         detail: DetailQ = True,

@@ -51,7 +51,9 @@ class AsofState:
     notes: tuple[str, ...] = ()  # dated constants not used as of ``asof`` (and what was)
 
 
-def _depth_rows(store: Store, symbol: str, end: pd.Timestamp) -> tuple[pd.DataFrame, str]:
+def _depth_rows(
+    store: Store, symbol: str, end: pd.Timestamp
+) -> tuple[pd.DataFrame, pd.Timedelta | None]:
     from liqcascade.data import base_asset
 
     asset = base_asset(symbol)
@@ -62,10 +64,7 @@ def _depth_rows(store: Store, symbol: str, end: pd.Timestamp) -> tuple[pd.DataFr
             times = rows["time"].drop_duplicates()
             cadence = pd.Timedelta(times.diff().dropna().median()) if len(times) > 1 else None
             return rows, cadence
-    raise NoDataError(
-        f"no ±1 % perp depth for {asset} before {end.isoformat()}; import the order-book depth "
-        "series or pass a Book to simulate()"
-    )
+    return pd.DataFrame(), None  # no depth stored: the state falls back to the candle proxy
 
 
 def _funding_rows(store: Store, symbol: str, end: pd.Timestamp) -> pd.DataFrame:
@@ -237,7 +236,19 @@ class StressHistory:
         )
         return arrays, float(self.bars["close"].iloc[n - 1])
 
-    def _depth_at(self, asof: pd.Timestamp) -> pd.Series:
+    def _depth_at(self, asof: pd.Timestamp) -> tuple[pd.Series, str]:
+        """The ±1 % depth row known at ``asof`` and its source (the candle PROXY without one)."""
+        if self.depth.empty:
+            from liqcascade.leverage._sources import depth_proxy
+
+            proxy = depth_proxy(self.candles, asof)
+            if proxy.frame.empty:
+                raise NoDataError(
+                    f"no ±1 % perp depth for {self.symbol} before {asof.isoformat()} and too few "
+                    "4h candles for the proxy; import the order-book depth series or pass a Book "
+                    "to simulate()"
+                )
+            return proxy.frame.iloc[-1], "; ".join(proxy.sources)
         rows = self.depth
         known = rows[(rows["time"] + self._depth_cadence <= asof)]
         known = known[known["time"] >= asof - pd.Timedelta(days=30)]
@@ -245,7 +256,8 @@ class StressHistory:
             raise NoDataError(
                 f"no ±1 % perp depth for {self.symbol} known at {asof.isoformat()} (30 days back)"
             )
-        return known.iloc[-1]
+        row = known.iloc[-1]
+        return row, f"{row['exchange']} {row['symbol']} perp ±1 %"
 
     def _funding_at(self, asof: pd.Timestamp) -> float:
         f = self.funding
@@ -265,7 +277,7 @@ class StressHistory:
         if t > self.end:
             raise NoDataError(f"asof {t.isoformat()} is after this history's end {self.end}")
         positions, price = self.positions(t)
-        row = self._depth_at(t)
+        row, depth_source = self._depth_at(t)
         book = Book(
             mid_price=price,
             bands=np.array([0.01]),
@@ -273,7 +285,7 @@ class StressHistory:
             ask_depth_usd=np.array([float(row["ask_usd"])]),
             funding_rate=self._funding_at(t),
             insurance_fund_usd=self.insurance_fund_usd,
-            source=f"{row['exchange']} {row['symbol']} perp ±1 %",
+            source=depth_source,
         )
         known = self.regime.index_asof(t)
         times = self.regime.time

@@ -425,6 +425,7 @@ def _inputs(state: AsofState, positions_source: str) -> MarketInputs:
         positions=len(state.positions),
         positions_source=positions_source,
         notes=state.notes,
+        missing=proxy_gap(state.depth_source),
     )
 
 
