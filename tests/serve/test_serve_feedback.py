@@ -11,15 +11,15 @@ from _server import ASOF_MAP, SYMBOL, Server
 from typer.testing import CliRunner
 
 from liqcascade.cli import app as cli_app
+from liqcascade.serve._app import DEFAULT_PATHS
 from liqcascade.serve._params import FEEDBACK_LOOPS, ParamError, feedback
 
 pytestmark = pytest.mark.integration
 
 
-def _stress(server: Server, loops: str, shock: float = -0.05) -> dict:
-    query = urllib.parse.urlencode(
-        {"symbol": SYMBOL, "asof": ASOF_MAP, "shock": shock, "feedback": loops, "paths": 0}
-    )
+def _stress(server: Server, loops: str, shock: float = -0.05, **more: object) -> dict:
+    params = {"symbol": SYMBOL, "asof": ASOF_MAP, "shock": shock, "feedback": loops, "paths": 0}
+    query = urllib.parse.urlencode({**params, **more})
     status, body = server.get(f"/api/stress?{query}")
     assert status == 200, body
     return body
@@ -56,10 +56,10 @@ def test_unknown_loop_is_422(server: Server) -> None:
 
 
 def test_all_loops_named_is_the_cli_with_feedback(server: Server, serve_store: Path) -> None:
-    body = _stress(server, ",".join(FEEDBACK_LOOPS))
+    # the same inputs: both with their default Monte Carlo paths and seed
+    body = _stress(server, ",".join(FEEDBACK_LOOPS), paths=DEFAULT_PATHS)
     result = CliRunner().invoke(cli_app, ["stress", "--symbol", SYMBOL, "--asof", ASOF_MAP,
-                                          "--shock", "-0.05", "--feedback", "--paths", "0",
-                                          "--json",
+                                          "--shock", "-0.05", "--feedback", "--json",
                                           "--store", str(serve_store)])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert body == json.loads(result.stdout)
