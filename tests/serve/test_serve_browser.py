@@ -131,6 +131,25 @@ def test_stress_slider_changes_the_trough(server: Server, browser: Any, shots: P
     page.close()
 
 
+def test_stress_feedback_switches(server: Server, browser: Any) -> None:
+    page, console = _open(browser, server.url)
+    query = urllib.parse.urlencode(
+        {"symbol": SYMBOL, "asof": "2025-09-21T00:00", "shock": -0.05, "feedback": "momentum"}
+    )
+    page.goto(f"{server.url}/stress?{query}")
+    page.wait_for_selector("#trough", timeout=120_000)
+    on = "els => els.filter(e => e.checked).map(e => e.value)"
+    assert page.eval_on_selector_all("input[name=feedback]", on) == ["momentum"]
+    # switching one more loop on re-runs the stress with both loops named
+    wanted = "feedback=momentum%2Cdepth_withdrawal"
+    with page.expect_response(lambda r: "/api/stress?" in r.url and wanted in r.url,
+                              timeout=120_000) as response:  # fmt: skip
+        page.locator("input[name=feedback][value=depth_withdrawal]").check()
+    assert response.value.status == 200
+    assert console.errors == []
+    page.close()
+
+
 def test_stress_422_is_shown_in_the_page(server: Server, browser: Any) -> None:
     page, _ = _open(browser, server.url)
     query = urllib.parse.urlencode({"symbol": SYMBOL, "asof": "2025-09-21T00:00"})
@@ -198,6 +217,8 @@ def test_live_shows_new_rows_without_reload(live_store: Path, browser: Any, shot
     running = start_server(live_store)
     try:
         page, console = _open(browser, running.url)
+        requested: list[str] = []
+        page.on("request", lambda r: requested.append(r.url))
         page.goto(f"{running.url}/live?interval=1")
         page.wait_for_selector("#live tbody tr")
         assert page.locator("#live tbody tr").count() == 1
@@ -208,6 +229,9 @@ def test_live_shows_new_rows_without_reload(live_store: Path, browser: Any, shot
         page.wait_for_selector("#live tbody tr.new", timeout=30_000)
         assert page.locator("#live tbody tr").count() == 2
         assert "2,345,678" in page.locator("#live tbody tr.new").inner_text()
+        # pushed over one server-sent-events stream, not polled
+        api = [u for u in requested if "/api/live/" in u]
+        assert api and all("/api/live/stream?" in u for u in api)
         page.screenshot(path=str(shots / "dashboard-live.png"))
         assert console.errors == []
         page.close()

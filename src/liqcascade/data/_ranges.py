@@ -37,6 +37,7 @@ RANGES: dict[str, dict[str, str]] = {
     "long_short": {"long_fraction": FRACTION, "short_fraction": FRACTION, "ratio": NON_NEGATIVE},
     "treasury": {"holdings": NON_NEGATIVE, "avg_price_usd": POSITIVE},
     "market_cap": {c: NON_NEGATIVE for c in _PRICES},  # a stablecoin starts at 0
+    "pipe_terms": {"value": POSITIVE},
 }
 # (high, low) column pairs: high >= low where both are given.
 ORDERED: dict[str, tuple[tuple[str, str], ...]] = {

@@ -260,6 +260,24 @@ FEED_GAPS = Dataset(
     doc="Stretches with no data from a live feed (`liqcascade collect`), and why.",
 )
 
+PIPE_TERMS = Dataset(
+    "pipe_terms",
+    _schema(
+        ("time", TIME),  # day the terms were published: known from that day's close
+        ("company", STR),
+        ("ticker", STR),  # null when the source gives none
+        ("period", STR),  # the period as the source words it: "2025-05 (PIPE announcement)"
+        ("metric", STR),  # pipe_price (per share, listing currency) | pipe_amount_usd
+        ("value", F64),
+        ("unit", STR),  # as the source words it: "USD per share"
+        ("attributed_primary_source", STR),  # what the page cites
+        ("secondary_source", STR),  # the page the figure was transcribed from
+    ),
+    key=("company", "metric", "time"),
+    partition_by="metric",
+    doc="SECONDARY, hand-transcribed PIPE terms of treasury companies: show as 'reported'.",
+)
+
 DATASETS: dict[str, Dataset] = {
     d.name: d
     for d in (
@@ -275,6 +293,7 @@ DATASETS: dict[str, Dataset] = {
         MARKET_CAP,
         SENTIMENT,
         FEED_GAPS,
+        PIPE_TERMS,
     )
 }
 

@@ -308,6 +308,34 @@ def _stock_facts(stocks: dict) -> list[str]:
     return facts
 
 
+def _pipe_facts(block: dict | None) -> list[str]:
+    """Shares vs reported PIPE issue prices; every number named "reported" with its page."""
+    if not block or not block.get("companies"):
+        return []
+    facts = []
+    if block.get("compared"):
+        facts.append(
+            f"PIPE issue prices (reported, secondary source): {block['below']} of "
+            f"{block['compared']} companies with share prices close below theirs. "
+            f"Rule: {block['rule']}."
+        )
+    for c in block["companies"]:
+        name = c["ticker"] or c["company"]
+        reported = (
+            f"PIPE issue price {c['pipe_price']:,.2f} ({c['unit']}; period {c['period']}; "
+            f"reported, source {c['source']}, citing {c['attributed_primary_source']})"
+        )
+        if not c["available"]:
+            facts.append(f"{name}: {reported}; not compared: {c['reason']}.")
+            continue
+        side = "below" if c["vs_pipe_pct"] < 0 else "above"
+        facts.append(
+            f"{name} closed {c['close']:,.2f} {c['currency']} on {c['close_date']}, "
+            f"{abs(c['vs_pipe_pct']):.1%} {side} the {reported}."
+        )
+    return facts
+
+
 def _sentiment_facts(sentiment: dict) -> list[str]:
     if not sentiment.get("available"):
         return _missing(sentiment)
@@ -377,7 +405,7 @@ def sections(data: dict) -> list[Section]:
         Section(
             "treasury_stocks",
             "Crypto-treasury company shares",
-            _stock_facts(data["treasury_stocks"]),
+            _stock_facts(data["treasury_stocks"]) + _pipe_facts(data.get("pipe_terms")),
         ),
         Section("macro", "Macro correlation", _macro_facts(data["macro"])),
         Section("sentiment", "Sentiment", _sentiment_facts(data["sentiment"])),

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from liqcascade.errors import NoDataError
-from liqcascade.report import _derivatives, _engines, _flows, _macro, _market, _staples
+from liqcascade.report import _derivatives, _engines, _flows, _macro, _market, _pipe, _staples
 from liqcascade.report._access import Readable, daily_closes
 from liqcascade.report._levels import asset_levels
 from liqcascade.report._missing import missing_sections
@@ -95,6 +95,7 @@ def compute_weekly(
         "treasury": _flows.treasury_section,
         "macro": _macro.macro_section,
         "treasury_stocks": _macro.treasury_stocks_section,
+        "pipe_terms": _pipe.pipe_section,
         "sentiment": _market.sentiment_section,
     }
     for key, section in sections.items():

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import inspect
+import json
 import math
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,7 +14,14 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    Response,
+    StreamingResponse,
+)
+from starlette.concurrency import run_in_threadpool
 
 from liqcascade import __version__
 from liqcascade.errors import InputError, LiqcascadeError, NoDataError
@@ -25,6 +34,9 @@ from liqcascade.sim import stress
 STATIC = Path(__file__).parent / "static"
 ASSETS = ("BTC", "ETH")
 INTERVALS = ("4h", "8h", "12h", "1d")
+# A live stream ends after this long; the browser's EventSource reconnects by itself (after
+# ``retry`` ms). Bounded so that a server shutting down never waits on an open tab for long.
+STREAM_SECONDS = 120.0
 
 SymbolQ = Annotated[str | None, Query(description="ccxt symbol, e.g. BTC/USDT:USDT")]
 AsofQ = Annotated[
@@ -41,8 +53,11 @@ PathsQ = Annotated[
     int, Query(description="Monte Carlo paths (0 = none), at most 20,000; default as the CLI")
 ]
 FeedbackQ = Annotated[
-    bool,
-    Query(description="switch on momentum, funding pressure, depth withdrawal and ETF flow"),
+    str,
+    Query(
+        description="feedback loops: true (all), false (none) or a comma list of momentum, "
+        "funding, depth_withdrawal, flows (e.g. momentum,funding)"
+    ),
 ]
 SeedQ = Annotated[int, Query(ge=0, description="Monte Carlo seed (results depend on it only)")]
 DetailQ = Annotated[bool, Query(description="add the page's extras (path, bars, leverage mix)")]
@@ -146,7 +161,7 @@ def _stress_args(symbol, asof, shock, flow_usd, paths, feedback, seed) -> dict[s
         "shock": move,
         "flow_usd": check.flow_usd(flow_usd, move),
         "paths": check.paths(paths),
-        "feedback": feedback,
+        "feedback": check.feedback(feedback),
         "seed": seed,
     }
 
@@ -171,7 +186,7 @@ def _add_api(app: FastAPI, service: Service) -> None:
         shock: ShockQ = None,
         flow_usd: FlowQ = 0.0,
         paths: PathsQ = DEFAULT_PATHS,
-        feedback: FeedbackQ = False,
+        feedback: FeedbackQ = "false",
         seed: SeedQ = 0,
         detail: DetailQ = False,
     ) -> dict[str, Any]:
@@ -186,7 +201,7 @@ def _add_api(app: FastAPI, service: Service) -> None:
         shock: ShockQ = None,
         flow_usd: FlowQ = 0.0,
         paths: PathsQ = DEFAULT_PATHS,
-        feedback: FeedbackQ = False,
+        feedback: FeedbackQ = "false",
         seed: SeedQ = 0,
         detail: DetailQ = True,
     ) -> dict[str, Any]:
@@ -255,6 +270,52 @@ def _add_api(app: FastAPI, service: Service) -> None:
     ) -> dict[str, Any]:
         """The newest liquidation rows and the store version (changes on every write)."""
         return service.latest_liquidations(limit)
+
+    @app.get("/api/live/stream", tags=["pages"], response_class=StreamingResponse)
+    async def api_live_stream(
+        request: Request,
+        limit: Annotated[int, Query(ge=1, le=500, description="rows, newest first")] = 50,
+        interval: Annotated[
+            float, Query(ge=0.2, le=60, description="seconds between store checks")
+        ] = 3.0,
+    ) -> StreamingResponse:
+        """Server-sent events (text/event-stream): ``liquidations`` on connect and on each write.
+
+        Each ``liquidations`` event carries the JSON of ``/api/live/liquidations``; ``id`` is
+        the store version. A failure is a ``failure`` event with the one-line JSON body. The
+        stream closes after two minutes; browsers reconnect by themselves.
+        """
+        events = _live_events(service, request, limit=limit, interval=interval)
+        return StreamingResponse(events, media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache"})  # fmt: skip
+
+
+def _sse(event: str, data: dict[str, Any], ident: str | None = None) -> str:
+    """One server-sent event (the data is one line of JSON)."""
+    head = f"event: {event}\n" + (f"id: {ident}\n" if ident else "")
+    return head + f"data: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+async def _live_events(
+    service: Service, request: Request, *, limit: int, interval: float
+) -> AsyncIterator[str]:
+    """The Live page's stream: the newest rows whenever the store version changes."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + STREAM_SECONDS
+    sent = None
+    yield "retry: 1000\n\n"
+    while loop.time() < deadline and not await request.is_disconnected():
+        try:
+            version = await run_in_threadpool(service.version)
+            if version != sent:
+                doc = await run_in_threadpool(service.latest_liquidations, limit)
+                sent = version
+                yield _sse("liquidations", doc, doc["version"])
+            else:
+                yield ": unchanged\n\n"  # a comment: keeps proxies from closing the stream
+        except Exception as exc:  # reported to the page as an event, the stream goes on
+            yield _sse("failure", _error_body(exc)[1])
+        await asyncio.sleep(interval)
 
 
 def _store_meta(service: Service) -> dict[str, Any]:

@@ -61,6 +61,15 @@ def shell(page: str, body: str, *, store: str, defaults: dict[str, str]) -> str:
     )
 
 
+# (loop as in /api/stress?feedback=, label, what it does) - see docs/cascade.md
+FEEDBACK_SWITCHES = (
+    ("momentum", "momentum", "momentum sellers: extra flow in the move's direction"),
+    ("funding", "funding", "holders close when the funding they pay passes a threshold"),
+    ("depth_withdrawal", "depth withdrawal", "market makers pull depth as volatility rises"),
+    ("flows", "ETF flows", "the last day's US spot ETF net flow spread over the day"),
+)
+
+
 def _field(label: str, control: str) -> str:
     return f"<label>{label}{control}</label>"
 
@@ -104,11 +113,13 @@ STRESS = (
     + _field(
         "Monte Carlo paths", "<input name='paths' type='number' value='200' min='0' step='100'>"
     )
-    + _field(
-        "Feedback loops",
-        "<input name='feedback' type='checkbox' title='momentum sellers, funding pressure, "
-        "depth withdrawal, ETF flow (calibrated from the store)'>",
+    + "<fieldset class='loops'><legend>Feedback loops (calibrated from the store)</legend>"
+    + "".join(
+        f"<label><input name='feedback' type='checkbox' value='{loop}' title='{title}'>"
+        f"{label}</label>"
+        for loop, label, title in FEEDBACK_SWITCHES
     )
+    + "</fieldset>"
     + _field("Seed", "<input name='seed' type='number' value='0' min='0'>")
     + "<button>Run</button><span class='status'></span></form>"
     "<progress id='progress' max='1' value='0' hidden></progress>"
@@ -133,7 +144,8 @@ REPORTS = (
 LIVE = (
     "<h1>Live liquidations</h1><p class='note'>Newest rows of the store's liquidations dataset; "
     "run <code>liqcascade collect</code> against the same store and new rows appear here "
-    "without a reload (polled every <span id='interval'></span> s).</p>"
+    "without a reload (pushed as server-sent events; the store is checked every "
+    "<span id='interval'></span> s).</p>"
     "<p class='status' id='live-status'></p><table id='live' class='table'><thead><tr>"
     "<th>time (UTC)</th><th>venue</th><th>symbol</th><th>interval</th><th>side liquidated</th>"
     "<th>notional (USD)</th><th>price</th></tr></thead><tbody></tbody></table>"

@@ -105,6 +105,47 @@ def flow_usd(value: float | None, move: float) -> float:
     return float(value)
 
 
+# The feedback loops of liqcascade.sim.CascadeConfig the dashboard can switch one by one.
+FEEDBACK_LOOPS = {
+    "momentum": "momentum",
+    "funding": "funding_pressure",
+    "depth_withdrawal": "depth_withdrawal",
+    "flows": "exogenous_flow",
+}
+_ALL = ("true", "1", "on", "all")
+_NONE = ("", "false", "0", "off", "none")
+
+
+def feedback(value: str | None) -> tuple[str, ...]:
+    """Feedback loops to switch on: ``true``/``false`` (all/none) or a comma list of loops.
+
+    Returns the loop names, sorted (a cache key); ``()`` is none.
+
+    Examples
+    --------
+    >>> feedback("funding,momentum")
+    ('funding', 'momentum')
+    >>> len(feedback("true"))
+    4
+    """
+    text = (value or "").strip().lower()
+    if text in _NONE:
+        return ()
+    if text in _ALL:
+        return tuple(sorted(FEEDBACK_LOOPS))
+    loops = {part.strip() for part in text.split(",") if part.strip()}
+    unknown = sorted(loops - set(FEEDBACK_LOOPS))
+    if unknown:
+        raise ParamError(
+            "feedback",
+            str(value),
+            "true, false, or a comma list of "
+            + ", ".join(FEEDBACK_LOOPS)
+            + f" (unknown: {', '.join(unknown)})",
+        )
+    return tuple(sorted(loops))
+
+
 def window(start: str | None, end: str | None) -> tuple[pd.Timestamp, pd.Timestamp]:
     """``start < end``, both UTC times; at most 366 days apart."""
     lo, hi = timestamp(start, "start"), timestamp(end, "end")

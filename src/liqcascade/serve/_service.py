@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from liqcascade.data import Store
+from liqcascade.serve._params import FEEDBACK_LOOPS
 
 CACHE_SIZE = 64
 LEVERAGE_BANDS = ((0.0, 5.0, "≤5x"), (5.0, 10.0, "5-10x"), (10.0, 25.0, "10-25x"),
@@ -158,9 +159,14 @@ class Service:
     # -- the API documents ---------------------------------------------------------------
 
     def stress(self, symbol: str, asof: pd.Timestamp, shock: float, *, flow_usd: float,
-               paths: int | None, feedback: bool, seed: int, detail: bool,
+               paths: int | None, feedback: tuple[str, ...], seed: int, detail: bool,
                progress: Callable[[int], None] | None = None) -> dict[str, Any]:  # fmt: skip
-        """The ``stress --json`` document (plus ``path`` with ``detail``)."""
+        """The ``stress --json`` document (plus ``path`` with ``detail``).
+
+        ``feedback`` names the loops switched on (see ``_params.FEEDBACK_LOOPS``): none or all
+        is ``stress(feedback=False/True)``, exactly the CLI; a subset takes the calibrated
+        config of ``feedback=True`` and keeps only those loops.
+        """
         key = (symbol, asof.isoformat(), shock, flow_usd, paths, feedback, seed, detail)
         return self.cached(
             "stress",
@@ -174,13 +180,34 @@ class Service:
         from liqcascade.sim import Shock, stress
 
         impulse = Shock(price_move=shock, flow_usd=flow_usd)
-        result = stress(self.store, symbol, asof, impulse, paths=paths, feedback=feedback,
-                        seed=seed, progress=progress, cluster=self.cluster)  # fmt: skip
+        everything = len(feedback) == len(FEEDBACK_LOOPS)
+        config = None if everything or not feedback else self.feedback_config(
+            symbol, asof, impulse, feedback)  # fmt: skip
+        result = stress(self.store, symbol, asof, impulse, paths=paths, feedback=everything,
+                        config=config, seed=seed, progress=progress,
+                        cluster=self.cluster)  # fmt: skip
         doc = json.loads(json.dumps(result.to_dict(), default=str))
         if detail:
             path = result.cascade.path
             doc["path"] = plain(path.to_dict(orient="list"))
         return plain(doc)
+
+    def feedback_config(self, symbol: str, asof: pd.Timestamp, impulse: Any,
+                        loops: tuple[str, ...]) -> Any:  # fmt: skip
+        """The cascade config of ``stress(feedback=True)`` with only ``loops`` switched on.
+
+        Calibrated by the public :func:`liqcascade.sim.stress` itself (a central run, no Monte
+        Carlo; cached per symbol and as-of), so a subset uses the very values of "all".
+        """
+        from liqcascade.sim import stress
+
+        def calibrated() -> Any:
+            return stress(self.store, symbol, asof, impulse, paths=None, feedback=True,
+                          cluster="serial").config  # fmt: skip
+
+        full = self.cached("feedback_config", (symbol, asof.isoformat()), calibrated)
+        off = {field: None for loop, field in FEEDBACK_LOOPS.items() if loop not in loops}
+        return full.model_copy(update=off)
 
     def liquidation_map(self, symbol: str, asof: pd.Timestamp, *, detail: bool) -> dict:
         """The ``leverage map --json`` document (plus bars and leverage mix with ``detail``)."""

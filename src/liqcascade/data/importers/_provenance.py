@@ -36,6 +36,18 @@ REPOSITORIES: dict[str, tuple[str, str, str]] = {
 }
 
 
+# SECONDARY folders: transcribed by hand from web pages, no repository or commit to cite.
+# folder -> (label used in ``source``, what it is, license). Each row names its own page.
+SECONDARY: dict[str, tuple[str, str, str]] = {
+    "dat_pipe_terms_secondary": (
+        "secondary, hand-transcribed",
+        "PIPE terms transcribed from news pages and one press release (PROVENANCE.md of "
+        "the shared market collection); each row's secondary_source names its page",
+        "none stated; figures quoted from the pages named per row",
+    ),
+}
+
+
 # (folder, file-name prefix) -> commit, where one folder holds files of several commits
 FILE_COMMITS: dict[tuple[str, str], str] = {
     ("farside_etf_flows_ciyberpunk", "bitcoin_"): "60bb4de9",
@@ -44,8 +56,13 @@ FILE_COMMITS: dict[tuple[str, str], str] = {
 
 
 def source_for(path: Path) -> str:
-    """``repository@commit:file`` when the file sits in a known folder, else the file name."""
+    """``repository@commit:file`` when the file sits in a known folder, else the file name.
+
+    Files of a SECONDARY folder get ``<label>:file`` (no repository to cite).
+    """
     path = Path(path)
+    if path.parent.name in SECONDARY:
+        return f"{SECONDARY[path.parent.name][0]}:{path.name}"
     known = REPOSITORIES.get(path.parent.name)
     if known is None:
         return path.name
@@ -56,4 +73,4 @@ def source_for(path: Path) -> str:
     return f"{repo}@{commit.split(' ')[0]}:{path.name}"
 
 
-__all__ = ["FILE_COMMITS", "REPOSITORIES", "source_for"]
+__all__ = ["FILE_COMMITS", "REPOSITORIES", "SECONDARY", "source_for"]

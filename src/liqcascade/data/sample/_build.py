@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 from liqcascade.data._import import import_paths
 from liqcascade.data._schema import DATASETS
 from liqcascade.data._store import Store
-from liqcascade.data.importers._provenance import REPOSITORIES
+from liqcascade.data.importers._provenance import REPOSITORIES, SECONDARY
 
 HERE = Path(__file__).resolve().parent
 START = pd.Timestamp("2024-11-01", tz="UTC")
@@ -75,11 +75,12 @@ def _select(name: str, frame: pd.DataFrame) -> pd.DataFrame:
         return frame[recent & frame["asset"].isin(ASSETS)]
     if name == "market_cap":
         return frame[(frame["time"] >= LONG_START) | frame["asset"].isin(["TOTAL"])]
-    return frame  # etf_flows, treasury, sentiment: small, kept in full
+    return frame  # etf_flows, treasury, sentiment, pipe_terms: small, kept in full
 
 
 def _licenses(sources: list[str]) -> list[str]:
     by_repo = {repo: lic for repo, _, lic in REPOSITORIES.values()}
+    by_repo.update({label: lic for label, _, lic in SECONDARY.values()})
     keys = {s.split(":", 1)[0] for s in sources}
     return sorted(f"{key}: {by_repo.get(key.split('@')[0], 'unknown')}" for key in keys)
 
@@ -106,7 +107,19 @@ def _attribution(sources: dict[str, list[str]]) -> str:
         if repo not in seen:
             seen.add(repo)
             lines.append(f"| https://github.com/{repo} | {commit} | {license_} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _secondary_lines(sources)) + "\n"
+
+
+def _secondary_lines(sources: dict[str, list[str]]) -> list[str]:
+    """ATTRIBUTION lines for SECONDARY (hand-transcribed) datasets: no repository to cite."""
+    labels = {s.split(":", 1)[0] for items in sources.values() for s in items}
+    lines: list[str] = []
+    for label, what, license_ in SECONDARY.values():
+        if label in labels:
+            lines += ["", f"## SECONDARY: {label}", "", f"{what}. License: {license_}.",
+                      "Shown as \"reported\", with each row's `secondary_source` (the page) and",
+                      "`attributed_primary_source` (what the page cites)."]  # fmt: skip
+    return lines
 
 
 def build(shared_market: Path, out: Path = HERE) -> dict[str, object]:

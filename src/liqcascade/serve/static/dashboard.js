@@ -212,7 +212,8 @@ async function stressPage() {
   const form = document.getElementById("form");
   fillForm(form, { symbol: Q.get("symbol"), asof: isoInput(Q.get("asof") || D.last_time),
     shock: Q.get("shock") || "-0.03", shock_range: Q.get("shock") || "-0.03",
-    paths: Q.get("paths") || "0", feedback: Q.get("feedback") || false });
+    paths: Q.get("paths") || "0" });
+  setLoops(form, Q.get("feedback") || "");
   const slider = form.elements.shock_range; const box = form.elements.shock;
   let timer = null;
   slider.addEventListener("input", () => {
@@ -220,6 +221,7 @@ async function stressPage() {
   });
   box.addEventListener("change", () => { slider.value = box.value; run(); });
   form.addEventListener("submit", (ev) => { ev.preventDefault(); run(); });
+  loopBoxes(form).forEach((b) => b.addEventListener("change", () => run()));
   let generation = 0;
   async function run() {
     const mine = ++generation;
@@ -227,7 +229,7 @@ async function stressPage() {
     const f = form.elements;
     const params = new URLSearchParams({ symbol: f.symbol.value, asof: toUtc(f.asof.value),
       shock: f.shock.value, flow_usd: f.flow_usd.value || "0", paths: f.paths.value || "0",
-      feedback: f.feedback.checked ? "true" : "false", seed: f.seed.value || "0", detail: "true" });
+      feedback: loopsOf(form), seed: f.seed.value || "0", detail: "true" });
     const bar = document.getElementById("progress");
     try {
       let d;
@@ -254,6 +256,19 @@ async function stressPage() {
     }
   }
   await run();
+}
+
+// feedback switches <-> ?feedback= ("true", "false" or a comma list of loops)
+function loopBoxes(form) { return [...form.querySelectorAll("input[name=feedback]")]; }
+function loopsOf(form) {
+  const on = loopBoxes(form).filter((b) => b.checked).map((b) => b.value);
+  return on.length ? on.join(",") : "false";
+}
+function setLoops(form, value) {
+  const text = String(value).toLowerCase();
+  const all = ["true", "1", "on", "all"].includes(text);
+  const named = text.split(",").map((s) => s.trim());
+  loopBoxes(form).forEach((b) => { b.checked = all || named.includes(b.value); });
 }
 
 function kpi(label, value, cls, id) {
@@ -336,6 +351,8 @@ async function reports() {
 }
 
 // -- Live -------------------------------------------------------------------------------------
+// Server-sent events: the server checks the store every `interval` s and pushes the newest rows
+// when its version changes (EventSource reconnects by itself when a stream ends).
 async function live() {
   const every = Number(Q.get("interval") || 3);
   document.getElementById("interval").textContent = every;
@@ -343,27 +360,25 @@ async function live() {
   const statusEl = document.getElementById("live-status");
   let version = null; let known = null;
   const key = (r) => [r.time, r.exchange, r.symbol, r.interval, r.liquidated_side, r.event_id].join("|");
-  async function poll() {
-    try {
-      const d = await api("/api/live/liquidations?limit=50");
-      if (d.version !== version) {
-        const fresh = known ? d.rows.filter((r) => !known.has(key(r))) : [];
-        known = new Set(d.rows.map(key));
-        const freshKeys = new Set(fresh.map(key));
-        body.innerHTML = d.rows.map((r) => `<tr class="${freshKeys.has(key(r)) ? "new" : ""}">`
-          + `<td>${r.time.slice(0, 19).replace("T", " ")}</td><td>${r.exchange}</td><td>${r.symbol}</td>`
-          + `<td>${r.interval || ""}</td><td class="side-${r.liquidated_side}">${r.liquidated_side}</td>`
-          + `<td>${num(r.notional_usd)}</td><td>${num(r.price)}</td></tr>`).join("");
-        if (version !== null) statusEl.dataset.updates = String(Number(statusEl.dataset.updates || 0) + 1);
-        version = d.version;
-        statusEl.textContent = `store version ${d.version}; ${fresh.length} new row(s) at `
-          + `${new Date().toISOString().slice(11, 19)} UTC`;
-      }
-      errorBox(null);
-    } catch (e) { errorBox(e.message); }
-    setTimeout(poll, every * 1000);
+  function show(d) {
+    if (d.version === version) return;
+    const fresh = known ? d.rows.filter((r) => !known.has(key(r))) : [];
+    known = new Set(d.rows.map(key));
+    const freshKeys = new Set(fresh.map(key));
+    body.innerHTML = d.rows.map((r) => `<tr class="${freshKeys.has(key(r)) ? "new" : ""}">`
+      + `<td>${r.time.slice(0, 19).replace("T", " ")}</td><td>${r.exchange}</td><td>${r.symbol}</td>`
+      + `<td>${r.interval || ""}</td><td class="side-${r.liquidated_side}">${r.liquidated_side}</td>`
+      + `<td>${num(r.notional_usd)}</td><td>${num(r.price)}</td></tr>`).join("");
+    if (version !== null) statusEl.dataset.updates = String(Number(statusEl.dataset.updates || 0) + 1);
+    version = d.version;
+    statusEl.textContent = `store version ${d.version}; ${fresh.length} new row(s) at `
+      + `${new Date().toISOString().slice(11, 19)} UTC`;
   }
-  await poll();
+  const params = new URLSearchParams({ limit: "50", interval: String(every) });
+  const source = new EventSource(`/api/live/stream?${params}`);
+  source.addEventListener("liquidations", (ev) => { errorBox(null); show(JSON.parse(ev.data)); });
+  source.addEventListener("failure", (ev) => errorBox(JSON.parse(ev.data).error));
+  window.addEventListener("pagehide", () => source.close());
 }
 
 const PAGES = { overview, map: liquidationMap, stress: stressPage, reports, live };
