@@ -49,7 +49,7 @@ def check_paths(paths: int | None) -> None:
     if paths is not None and not 1 <= paths <= MAX_PATHS:
         raise ParameterError(
             f"--paths {paths:,} is out of range; expected 1 .. {MAX_PATHS:,} "
-            "(leave it out for no Monte Carlo)"
+            "(leave it out for the default of 200 paths)"
         )
 
 

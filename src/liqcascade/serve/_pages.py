@@ -111,7 +111,7 @@ STRESS = (
     )
     + _field("Flow (USD, − = sell)", "<input name='flow_usd' type='number' value='0' step='1e7'>")
     + _field(
-        "Monte Carlo paths", "<input name='paths' type='number' value='200' min='0' step='100'>"
+        "Monte Carlo paths", "<input name='paths' type='number' value='0' min='0' step='100'>"
     )
     + "<fieldset class='loops'><legend>Feedback loops (calibrated from the store)</legend>"
     + "".join(
