@@ -28,10 +28,29 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from liqcascade._dated import DatedConstant
+
 WEEKEND = 5  # Saturday
 # (last bar, last day) weights of the range forecast: least squared error of the log squared
 # range on BTC perp 4h bars 2024-11-19 -> 2024-12-31 (grid of 0.1 steps), before any scored bar.
 HAR_WEIGHTS = (0.3, 0.4)
+WEEK_ONLY = (0.0, 0.0)
+DATED_HAR_WEIGHTS = DatedConstant(
+    name="HAR_WEIGHTS",
+    value=HAR_WEIGHTS,
+    known_from="2025-01-01",
+    source="fitted on BTC perp 4h bars 2024-11-19 -> 2024-12-31",
+    fallback=WEEK_ONLY,
+    fallback_source="the trailing 7-day mean range alone",
+)
+
+
+def har_weights_at(asof: pd.Timestamp) -> tuple[tuple[float, float], tuple[str, ...]]:
+    """The range forecast's weights known at ``asof`` (the 7-day mean alone before their date)."""
+    resolved = DATED_HAR_WEIGHTS.at(asof)
+    return resolved.value, (() if resolved.dated else (resolved.note,))
+
+
 DAY_BARS = 6
 SHORT_FLOOR = 0.01  # a short window's squared range counts as at least 1 % of the week's
 
@@ -212,11 +231,13 @@ def calibrated_overshoots(
 
 
 __all__ = [
+    "DATED_HAR_WEIGHTS",
     "EXPONENTS",
     "HAR_WEIGHTS",
     "RegimeTable",
     "calibrated_overshoots",
     "fit_exponent",
+    "har_weights_at",
     "horizon_range_at",
     "overshoots",
     "regime_table",
