@@ -51,6 +51,14 @@ MAP_EPILOG = examples(
 )
 
 
+def echo_provenance(sources: Any, missing: Any) -> None:
+    """Print what a result was built from and what the store lacked (one line each)."""
+    for line in sources or ():
+        typer.echo(f"  source: {line}")
+    for line in missing or ():
+        typer.echo(f"  missing: {line}")
+
+
 def _band(row: pd.Series, side: str) -> dict[str, float]:
     return {q: float(row[f"estimated_{side}_{q}"]) for q in QUANTILES}
 
@@ -76,7 +84,12 @@ def estimate_json(frame: pd.DataFrame, *, several: bool) -> dict[str, Any]:
         "estimated_long_usd": {q: float(sums.get(f"estimated_long_{q}", 0.0)) for q in QUANTILES},
         "estimated_short_usd": {q: float(sums.get(f"estimated_short_{q}", 0.0)) for q in QUANTILES},
     }
-    return {"bars": bars, "total": total}
+    return {
+        "bars": bars,
+        "total": total,
+        "sources": list(frame.attrs.get("sources", ())),
+        "missing": list(frame.attrs.get("missing", ())),
+    }
 
 
 def register(app: typer.Typer) -> None:
@@ -150,6 +163,7 @@ def register(app: typer.Typer) -> None:
             f"{usd(t['estimated_short_usd']['p50'])}",
         )
         out_console().print(table)
+        echo_provenance(doc["sources"], doc["missing"])
 
     @leverage.command("map", epilog=MAP_EPILOG)
     def map_(
@@ -183,6 +197,7 @@ def register(app: typer.Typer) -> None:
                 typer.echo(
                     f"  a {pct(move, 0)} move liquidates {usd(curve.at[move, side])} of {what}"
                 )
+        echo_provenance(result.sources, result.missing)
         if html is not None:
             typer.echo(f"heatmap written to {html}")
 

@@ -99,6 +99,13 @@ def _print_cascade(d: dict[str, Any]) -> None:
         for name, qs in d["quantiles"].items():
             qt.add_row(_LABELS.get(name, name), *[_fmt(name, qs[lv]) for lv in levels])
         console.print(qt)
+    inputs = d.get("inputs", {})
+    if inputs:
+        from liqcascade._cli.leverage import echo_provenance
+
+        echo_provenance(
+            (inputs.get("depth_source"), inputs.get("positions_source")), inputs.get("missing")
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -12,6 +13,15 @@ from liqcascade.errors import InputError, NoDataError
 from liqcascade.leverage._config import MapConfig
 from liqcascade.leverage._estimate import REFERENCE_EXCHANGE, estimate_frame
 from liqcascade.leverage._map import LiquidationMap, map_from_frames
+from liqcascade.leverage._sources import (
+    FILL,
+    all_exchange_funding,
+    all_exchange_open_interest,
+    collected_bars,
+    missing_note,
+    observed_lower_bound,
+    reference_liquidations,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from liqcascade.data import Store
@@ -91,38 +101,61 @@ def estimate_liquidations(
     if not names:
         raise InputError("no symbol given; expected at least one, e.g. BTC/USDT:USDT")
     snapshots = store.read("liquidations", interval="24h")
-    frames = []
+    frames, sources, missing = [], [], []
     for name in names:
-        asset = _asset(name)
-        reported = store.read(
-            "liquidations", symbol=asset, exchange=REFERENCE_EXCHANGE, interval="4h"
+        est, used, lacking = _estimate_one(
+            store, name, snapshots, start=start, end=end, interval=interval, asof=asof
         )
-        if reported.empty:
-            raise NoDataError(
-                f"no {REFERENCE_EXCHANGE} 4h liquidations for {asset} in {store!r}; import "
-                "them (liqcascade data import ...) or load the bundled sample"
-            )
-        oi = store.read("open_interest", symbol=asset, exchange="all", interval="4h")
-        complete = store.read("liquidations", symbol=asset, interval="1d", coverage="complete")
-        est = estimate_frame(
-            reported,
-            snapshots,
-            open_interest=oi,
-            complete=complete,
-            start=start,
-            end=end,
-            interval=interval,
-            asof=asof,
-        )
-        est["symbol"] = name
-        est["reported_binance_long_usd"] = est["reported_long_usd"]
-        est["reported_binance_short_usd"] = est["reported_short_usd"]
         frames.append(est)
+        sources.extend(s for s in used if s not in sources)
+        missing.extend(m for m in lacking if m not in missing)
     out = pd.concat(frames, ignore_index=True).reindex(columns=ESTIMATE_COLUMNS)
     out["floored"] = out["floored"].astype("boolean").fillna(False).astype(bool)
-    return (
-        out.reindex(columns=ESTIMATE_COLUMNS).sort_values(["time", "symbol"]).reset_index(drop=True)
+    out = out.sort_values(["time", "symbol"]).reset_index(drop=True)
+    out.attrs["sources"], out.attrs["missing"] = tuple(sources), tuple(missing)
+    return out
+
+
+def _estimate_one(
+    store: Store, name: str, snapshots: pd.DataFrame, **options: Any
+) -> tuple[pd.DataFrame, list[str], list[str]]:
+    # The fitted estimator on Binance 4h bars (stored, else built from collected events);
+    # without enough 24h snapshots to fit, the sum of the collected venues (a lower bound).
+    asset = _asset(name)
+    reported = reference_liquidations(store, asset, REFERENCE_EXCHANGE)
+    missing = list(reported.missing)
+    if not reported.frame.empty:
+        oi = store.read("open_interest", symbol=asset, exchange="all", interval="4h")
+        complete = store.read("liquidations", symbol=asset, interval="1d", coverage="complete")
+        try:
+            est = estimate_frame(
+                reported.frame, snapshots, open_interest=oi, complete=complete, **options
+            )
+        except NoDataError as exc:
+            missing.append(missing_note("liquidation_snapshots", str(exc)))
+        else:
+            est["symbol"] = name
+            est["reported_binance_long_usd"] = est["reported_long_usd"]
+            est["reported_binance_short_usd"] = est["reported_short_usd"]
+            used = [*reported.sources, "24h per-exchange liquidation snapshots (fit)"]
+            if oi.empty:
+                missing.append("all-exchange 4h open interest OHLC: no upper bound per bar")
+            return est, used, missing
+    collected = collected_bars(store, asset)
+    if collected.frame.empty and not reported.frame.empty:
+        collected = reported  # the reference venue's own bars: a lower bound as well
+    if collected.frame.empty:
+        raise NoDataError(
+            f"no liquidations for {asset} in {store!r} to estimate from; fill with: "
+            f"{FILL['liquidations']}, or load the bundled sample ({'; '.join(missing)})"
+        )
+    est = observed_lower_bound(collected.frame, reference=REFERENCE_EXCHANGE, **options)
+    est["symbol"] = name
+    missing.append(
+        "a fitted all-exchange multiplier: every quantile is the sum of the collected venues, "
+        "a lower bound"
     )
+    return est, list(collected.sources), missing
 
 
 def _candles(store: Store, symbol: str, asset: str, start, end) -> pd.DataFrame:
@@ -142,28 +175,50 @@ def _candles(store: Store, symbol: str, asset: str, start, end) -> pd.DataFrame:
 
 def load_map_frames(
     store: Store, symbol: str, asof: pd.Timestamp, config: MapConfig
-) -> dict[str, pd.DataFrame]:
-    """Read what the map needs from the store, limited to the look-back window before ``asof``."""
+) -> dict[str, Any]:
+    """Read what the map needs from the store, limited to the look-back window before ``asof``.
+
+    Returns the frames (candles, open_interest, long_short, funding) and ``sources`` and
+    ``missing`` (tuples of str): all-exchange series are built from the venues present
+    when the store has no ``exchange=all`` rows (:mod:`liqcascade.leverage._sources`).
+    """
     asset = _asset(symbol)
     start = asof - pd.Timedelta(days=config.lookback_days) - pd.Timedelta("4h")
-    oi = store.read(
-        "open_interest", start=start, end=asof, symbol=asset, exchange="all", interval="4h"
-    )
-    if oi.empty:
+    try:
+        candles, no_candles = _candles(store, symbol, asset, start, asof), ""
+    except NoDataError as exc:
+        candles, no_candles = None, f"; and {exc}"
+    oi = all_exchange_open_interest(store, asset, start=start, end=asof, prices=candles)
+    if oi.frame.empty:
         raise NoDataError(
-            f"no all-exchange 4h open interest for {asset} before {asof.isoformat()}; import it "
-            "(Coinglass oi_allexch_ohlc_4h) or load the sample"
+            f"no 4h open interest for {asset} before {asof.isoformat()}, all-exchange or per "
+            f"venue; fill it with: {FILL['open_interest']}{no_candles}"
         )
-    oi = oi[oi["margin"].isin(["all"]) | oi["margin"].isna()]
+    if candles is None:
+        raise NoDataError(no_candles.removeprefix("; and "))
+    funding = all_exchange_funding(store, asset, start=start, end=asof)
+    long_short = store.read(
+        "long_short", start=start, end=asof, symbol=symbol, kind=config.long_short_kind
+    )
+    missing = list(oi.missing) + list(funding.missing)
+    if long_short.empty:
+        missing.append(
+            missing_note("long_short", f"{config.long_short_kind} long/short ratio of {symbol}")
+        )
+    venue = candles["exchange"].iloc[0]
+    market = candles["market"].iloc[0]
     return {
-        "candles": _candles(store, symbol, asset, start, asof),
-        "open_interest": oi,
-        "long_short": store.read(
-            "long_short", start=start, end=asof, symbol=symbol, kind=config.long_short_kind
+        "candles": candles,
+        "open_interest": oi.frame,
+        "long_short": long_short,
+        "funding": funding.frame,
+        "sources": (
+            f"{venue} {market} 4h candles of {candles['symbol'].iloc[0]}",
+            *oi.sources,
+            *funding.sources,
+            *((f"{config.long_short_kind} long/short ratio",) if not long_short.empty else ()),
         ),
-        "funding": store.read(
-            "funding", start=start, end=asof, symbol=asset, exchange="all", weighting="oi"
-        ),
+        "missing": tuple(missing),
     }
 
 
@@ -197,7 +252,7 @@ def liquidation_map(
     config = config or MapConfig()
     asof_ts = to_utc(asof, "asof")
     frames = load_map_frames(store, symbol, asof_ts, config)
-    return map_from_frames(
+    result = map_from_frames(
         frames["candles"],
         frames["open_interest"],
         symbol=symbol,
@@ -206,3 +261,4 @@ def liquidation_map(
         funding=frames["funding"],
         config=config,
     )
+    return replace(result, sources=frames["sources"], missing=frames["missing"])

@@ -66,6 +66,9 @@ class LiquidationMap:
     bars
         Per bar: time, open, high, low, close, oi_usd, long_fraction, predicted
         liquidations (liquidated_long_usd, liquidated_short_usd) from the book before the bar.
+    sources, missing
+        The series the map was built from, and the inputs the store lacked (each with the
+        command that fills it); set by :func:`liquidation_map`.
     """
 
     symbol: str
@@ -77,6 +80,8 @@ class LiquidationMap:
     bars: pd.DataFrame
     config: MapConfig = field(default_factory=MapConfig)
     bracket_source: str = ""
+    sources: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # dated constants not used as of ``asof`` (and what was)
 
     def to_dict(self) -> dict[str, Any]:
@@ -99,6 +104,8 @@ class LiquidationMap:
                 {"move_pct": r.move_pct, "long_usd": r.long_usd, "short_usd": r.short_usd}
                 for r in self.curve.itertuples(index=False)
             ],
+            "sources": list(self.sources),
+            "missing": list(self.missing),
         }
 
     def liquidated_by(self, move: float) -> float:

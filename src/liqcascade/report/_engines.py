@@ -87,6 +87,8 @@ def liquidation_map(
     except (LiqcascadeError, ValueError, KeyError, TypeError, AttributeError) as exc:
         return _unavailable(f"liquidation_map failed: {exc}"), None, None
     data = {"available": True, "symbol": symbol, "price": price, "longs_within": drops}
+    data["sources"] = list(getattr(result, "sources", ()))
+    data["missing"] = list(getattr(result, "missing", ()))
     return data, curve, grid
 
 

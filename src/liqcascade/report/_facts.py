@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from liqcascade.report._missing import missing_facts
 from liqcascade.report._summary import pct, price, usd
 
 NOTABLE_TREASURY_TICKERS = ("MSTR", "BMNR", "SBET", "MTPLF", "3350.T")  # largest BTC/ETH holders
@@ -380,4 +381,7 @@ def sections(data: dict) -> list[Section]:
         ),
         Section("macro", "Macro correlation", _macro_facts(data["macro"])),
         Section("sentiment", "Sentiment", _sentiment_facts(data["sentiment"])),
+        Section(
+            "missing", "Missing data and how to fill it", missing_facts(data.get("missing", []))
+        ),
     ]

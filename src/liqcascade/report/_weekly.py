@@ -17,6 +17,7 @@ from liqcascade.errors import NoDataError
 from liqcascade.report import _derivatives, _engines, _flows, _macro, _market, _staples
 from liqcascade.report._access import Readable, daily_closes
 from liqcascade.report._levels import asset_levels
+from liqcascade.report._missing import missing_sections
 from liqcascade.report._summary import summary_paragraph
 from liqcascade.report._window import ReportWindow, parse_asof
 
@@ -111,6 +112,7 @@ def compute_weekly(
     frames.update(_staples.long_short_history(store, window))
     _add_engines(report, frames, store, window, progress)
     report["summary"] = summary_paragraph(report)
+    report["missing"] = missing_sections(report)
     return jsonable(report), frames
 
 

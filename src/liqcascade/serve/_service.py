@@ -283,7 +283,12 @@ def estimate_document(frame: pd.DataFrame, *, several: bool) -> dict[str, Any]:
         total[f"estimated_{side}_usd"] = {
             q: float(sums.get(f"estimated_{side}_{q}", 0.0)) for q in quantiles
         }
-    return {"bars": bars, "total": total}
+    return {
+        "bars": bars,
+        "total": total,
+        "sources": list(frame.attrs.get("sources", ())),
+        "missing": list(frame.attrs.get("missing", ())),
+    }
 
 
 def leverage_mix(positions: pd.DataFrame, prices: np.ndarray) -> dict[str, Any]:

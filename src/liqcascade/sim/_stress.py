@@ -18,6 +18,7 @@ import pandas as pd
 from liqcascade._dated import DatedConstant
 from liqcascade._time import closed_by, to_utc
 from liqcascade.errors import NoDataError
+from liqcascade.leverage._sources import all_exchange_funding, proxy_gap, store_depth_proxy
 from liqcascade.sim._book import Book
 from liqcascade.sim._config import (
     CascadeConfig,
@@ -79,6 +80,7 @@ class MarketInputs:
     funding_rate_8h: float
     positions: int
     positions_source: str
+    missing: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # dated constants not used as of ``asof`` (and what was)
 
     def to_dict(self) -> dict[str, Any]:
@@ -92,6 +94,7 @@ class MarketInputs:
             "funding_rate_8h": self.funding_rate_8h,
             "positions": self.positions,
             "positions_source": self.positions_source,
+            "missing": list(self.missing),
             "notes": list(self.notes),
         }
 
@@ -112,6 +115,9 @@ def depth_asof(store: Store, symbol: str, asof: pd.Timestamp) -> tuple[pd.Series
         if not known.empty:
             row = known.iloc[-1]
             return row, f"{row['exchange']} {row['symbol']} perp ±1 %"
+    proxy = store_depth_proxy(store, symbol, asof)  # no depth stored: estimated from candles
+    if not proxy.frame.empty:
+        return proxy.frame.iloc[-1], "; ".join(proxy.sources)
     raise NoDataError(
         f"no ±1 % perp depth for {asset} known at {asof.isoformat()} (30 days back); import "
         "the order-book depth series or pass a Book to simulate()"
@@ -122,14 +128,8 @@ def funding_asof(store: Store, symbol: str, asof: pd.Timestamp) -> float:
     """OI-weighted funding per 8 h known at ``asof`` (0 when the store has none)."""
     from liqcascade.data import base_asset
 
-    rows = store.read(
-        "funding",
-        start=asof - pd.Timedelta(days=3),
-        end=asof,
-        symbol=base_asset(symbol),
-        exchange="all",
-        weighting="oi",
-    )
+    start = asof - pd.Timedelta(days=3)
+    rows = all_exchange_funding(store, base_asset(symbol), start=start, end=asof).frame
     rows = closed_by(rows, asof, default="8h")
     if rows.empty:
         return 0.0
@@ -328,7 +328,8 @@ def market_asof(
         depth_source=depth_source,
         funding_rate_8h=funding,
         positions=len(positions),
-        positions_source=f"liquidation map ({lmap.bracket_source})",
+        positions_source=f"liquidation map ({'; '.join((lmap.bracket_source, *lmap.sources))})",
+        missing=(*lmap.missing, *proxy_gap(depth_source)),
         notes=(*lmap.notes, *fund_notes),
     )
     return positions, book, inputs

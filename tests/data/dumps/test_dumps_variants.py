@@ -206,3 +206,25 @@ def test_premium_index_klines_are_refused(fixtures: Path, tmp_path: Path) -> Non
     assert not binance_klines.detect(path, read_head(path))
     with pytest.raises(ImportFormatError, match="premium index"):
         binance_klines.read(path)
+
+
+@pytest.mark.parametrize(("module", "name"), WITH_HEADER, ids=[m.FORMAT for m, _ in WITH_HEADER])
+def test_added_columns_are_ignored_and_named(
+    module, name: str, fixtures: Path, tmp_path: Path
+) -> None:
+    # A documented file with one column added in the middle and one at the end.
+    source = fixtures / name
+    lines = source.read_text().rstrip("\n").split("\n")
+    widened = []
+    for i, line in enumerate(lines):
+        fields = line.split(",")
+        extra = ("venue_note", "checksum") if i == 0 else ("x", str(i))
+        widened.append(",".join([fields[0], extra[0], *fields[1:], extra[1]]))
+    wide = tmp_path / source.name
+    wide.write_text("\n".join(widened) + "\n")
+    want, got = module.read(source), module.read(wide)
+    assert want.frames.keys() == got.frames.keys()
+    for dataset, frame in want.frames.items():
+        pd.testing.assert_frame_equal(got.frames[dataset], frame)
+    assert any("ignored column(s)" in w and "venue_note, checksum" in w for w in got.warnings)
+    assert not any("ignored column(s)" in w for w in want.warnings)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +57,16 @@ class Layout:
     columns: dict[str, str]
     required: tuple[str, ...]
     aliases: dict[str, str] = field(default_factory=dict)  # other spellings seen in real files
+    header: tuple[str, ...] = ()  # the file's own header when it adds columns (set on reading)
+
+    @property
+    def ignored(self) -> list[str]:
+        """Columns of the file's header that are not documented (read past, not imported)."""
+        return [name for name in self.header if name not in self.columns]
+
+    @property
+    def file_names(self) -> list[str]:
+        return list(self.header) if self.header else self.names
 
     @property
     def names(self) -> list[str]:
@@ -135,6 +145,10 @@ def choose_layout(path: Path, first_line: str, layouts: Sequence[Layout]) -> tup
     for layout in layouts:
         if [layout.canonical(f) for f in fields] == layout.names:
             return layout, True
+    for layout in layouts:  # every documented column named once, plus columns it ignores
+        named = [layout.canonical(f) for f in fields]
+        if all(named.count(name) == 1 for name in layout.names) and len(set(named)) == len(named):
+            return replace(layout, header=tuple(named)), True
     for layout in layouts:
         first_kind = next(iter(layout.columns.values()))
         if len(fields) == len(layout.columns) and _looks_like_data(fields[0], first_kind):
@@ -207,7 +221,7 @@ def _parse_once(
             line=line,
             value=row.text[:200],
             expected=f"{row.expected_columns} comma-separated fields "
-            f"({','.join(layout.names)}); fix or delete the row, or pass --skip-bad",
+            f"({','.join(layout.file_names)}); fix or delete the row, or pass --skip-bad",
         )
         errors.append(error)
         skipped.append(line)
@@ -218,18 +232,22 @@ def _parse_once(
         name: (_ARROW_TYPES[kind] if typed else pa.string())
         for name, kind in layout.columns.items()
     }
+    types.update({name: pa.string() for name in layout.ignored})
     try:
         table = pv.read_csv(
             io.BytesIO(data) if isinstance(data, bytes) else data,
             read_options=pv.ReadOptions(
-                column_names=layout.names,
+                column_names=layout.file_names,
                 skip_rows=1 if has_header else 0,
                 use_threads=threads,
                 block_size=1 << 24,
             ),
             parse_options=pv.ParseOptions(invalid_row_handler=on_invalid, ignore_empty_lines=False),
             convert_options=pv.ConvertOptions(
-                column_types=types, strings_can_be_null=True, quoted_strings_can_be_null=True
+                column_types=types,
+                include_columns=layout.names,
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
             ),
         )
     except pa.ArrowInvalid as exc:
@@ -242,6 +260,15 @@ def _parse_once(
         raise errors[0]
     lines = _line_numbers(table.num_rows, 2 if has_header else 1, skipped)
     return table, lines, bad
+
+
+def ignored_note(raw: RawTable, path: Path) -> list[str]:
+    """The import-summary note naming the columns a file added to its documented layout."""
+    extra = raw.layout.ignored
+    if not extra:
+        return []
+    layout = raw.layout.format_name
+    return [f"{path}: ignored column(s) not in the {layout} layout: {', '.join(extra)}"]
 
 
 class _ConversionFailedError(Exception):
@@ -450,5 +477,6 @@ __all__ = [
     "bad_value_rows",
     "check_conflicts",
     "choose_layout",
+    "ignored_note",
     "read_layout",
 ]

@@ -32,6 +32,7 @@ from liqcascade.data.importers.dumps._csv import (
     Layout,
     bad_value_rows,
     check_conflicts,
+    ignored_note,
     read_layout,
 )
 
@@ -104,6 +105,7 @@ def read(
         len(both),
     )
     result = ImportResult(bad_rows=sorted(raw.bad_rows + bad + conflicts, key=lambda b: b.line))
+    result.warnings += ignored_note(raw, path)
     result.add("depth", depth)
     return result
 

@@ -28,7 +28,13 @@ from liqcascade.data.importers.dumps._convert import (
     symbol_from_name,
     symbol_option,
 )
-from liqcascade.data.importers.dumps._csv import LINE, Layout, check_conflicts, read_layout
+from liqcascade.data.importers.dumps._csv import (
+    LINE,
+    Layout,
+    check_conflicts,
+    ignored_note,
+    read_layout,
+)
 from liqcascade.errors import ImportFormatError
 
 FORMAT = "binance-funding"
@@ -109,6 +115,7 @@ def read(
         len(frame),
     )
     result = ImportResult(bad_rows=raw.bad_rows + conflicts)
+    result.warnings += ignored_note(raw, path)
     result.add("funding", funding.sort_values("time", kind="stable").reset_index(drop=True))
     return result
 

@@ -38,7 +38,13 @@ from liqcascade.data.importers.dumps._convert import (
     symbol_from_name,
     symbol_option,
 )
-from liqcascade.data.importers.dumps._csv import LINE, Layout, bad_value_rows, read_layout
+from liqcascade.data.importers.dumps._csv import (
+    LINE,
+    Layout,
+    bad_value_rows,
+    ignored_note,
+    read_layout,
+)
 
 FORMAT = "binance-liquidations"
 DESCRIPTION = "Binance public-data liquidationSnapshot CSV -> liquidations (throttled)"
@@ -134,6 +140,7 @@ def read(
         len(frame),
     )
     result = ImportResult(bad_rows=sorted(raw.bad_rows + bad, key=lambda b: b.line), warnings=notes)
+    result.warnings += ignored_note(raw, path)
     result.add("liquidations", events.sort_values("time", kind="stable").reset_index(drop=True))
     return result
 

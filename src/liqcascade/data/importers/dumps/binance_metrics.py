@@ -35,7 +35,13 @@ from liqcascade.data.importers.dumps._convert import (
     schema_frame,
     symbol_option,
 )
-from liqcascade.data.importers.dumps._csv import LINE, Layout, check_conflicts, read_layout
+from liqcascade.data.importers.dumps._csv import (
+    LINE,
+    Layout,
+    check_conflicts,
+    ignored_note,
+    read_layout,
+)
 from liqcascade.errors import ImportFormatError
 
 FORMAT = "binance-metrics"
@@ -100,6 +106,7 @@ def read(
     )
     time = (frame["create_time"] - BAR).to_numpy()
     result = ImportResult(bad_rows=raw.bad_rows + conflicts)
+    result.warnings += ignored_note(raw, path)
     has_oi = frame["sum_open_interest"].notna() | frame["sum_open_interest_value"].notna()
     oi = schema_frame(
         "open_interest",

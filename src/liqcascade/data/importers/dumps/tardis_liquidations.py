@@ -36,7 +36,13 @@ from liqcascade.data.importers.dumps._convert import (
     schema_frame,
     symbol_option,
 )
-from liqcascade.data.importers.dumps._csv import LINE, Layout, check_conflicts, read_layout
+from liqcascade.data.importers.dumps._csv import (
+    LINE,
+    Layout,
+    check_conflicts,
+    ignored_note,
+    read_layout,
+)
 from liqcascade.errors import ImportFormatError, InputError
 
 FORMAT = "tardis-liquidations"
@@ -209,6 +215,7 @@ def read(
     result = ImportResult(
         bad_rows=sorted(raw.bad_rows + bad + conflicts, key=lambda b: b.line), warnings=notes
     )
+    result.warnings += ignored_note(raw, path)
     result.add("liquidations", events)
     return result
 
