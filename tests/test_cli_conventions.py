@@ -33,8 +33,9 @@ NO_RESULT = {
 NOT_RUNNABLE = {
     ("data", "backfill"): "needs an exchange over the network (tests/data/test_live.py fakes it)",
 }
-# Commands that write data: their example runs on an empty store, not the shared sample.
-WRITERS = {("data", "import"), ("data", "sample")}
+# Commands that write data: their example runs on an empty store, not the shared sample
+# (`demo` loads the sample: into an empty store, as a first run does).
+WRITERS = {("data", "import"), ("data", "sample"), ("demo",)}
 # A small file the `data import` example reads (Binance daily klines, real rows of 2025-09-21/22).
 FILES = {
     "prices.csv": (
@@ -111,19 +112,10 @@ def test_option_names_are_the_shared_ones(path: tuple[str, ...]) -> None:
             assert option.help == STORE_HELP or (option.help or "").startswith("Store folder")
 
 
-@pytest.fixture(scope="module")
-def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from liqcascade.data import Store, load_sample
-
-    path = tmp_path_factory.mktemp("cli-walk") / "store"
-    load_sample(Store(path))
-    return path
-
-
 @pytest.mark.integration
 @pytest.mark.parametrize("path", [p for p in COMMANDS if _has_json(COMMANDS[p])], ids=str)
 def test_json_example_prints_one_object(
-    path: tuple[str, ...], sample_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    path: tuple[str, ...], sample_store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     command = COMMANDS[path]
     if command.deprecated or path in NOT_RUNNABLE:
@@ -132,7 +124,7 @@ def test_json_example_prints_one_object(
     assert runs, f"`liqcascade {' '.join(path)} -h` shows no example with --json"
     args = runs[0]
     if "--store" not in args and any("--store" in o.opts for o in _options(command)):
-        store = tmp_path / "empty-store" if path in WRITERS else sample_store
+        store = tmp_path / "empty-store" if path in WRITERS else sample_store_path
         args = [*args, "--store", str(store)]
     monkeypatch.chdir(tmp_path)  # examples write relative paths (report folders, HTML)
     for name, text in FILES.items():

@@ -8,13 +8,14 @@ appended). Each entry point must answer the same at T from both.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from liqcascade.data import DATASETS, Store, load_sample, sample_files
+from liqcascade.data import DATASETS, Store, sample_files
 from liqcascade.data._frames import to_frame
 
 pytestmark = pytest.mark.integration
@@ -55,10 +56,10 @@ def _store_known_at(path: Path, t: pd.Timestamp) -> Store:
 
 
 @pytest.fixture(scope="module")
-def stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Store]:
+def stores(tmp_path_factory: pytest.TempPathFactory, sample_store_path: Path) -> dict[str, Store]:
     root = tmp_path_factory.mktemp("asof")
+    shutil.copytree(sample_store_path, root / "full")  # the whole sample, as loaded
     full = Store(root / "full")
-    load_sample(full)
     return {
         "full": full,
         "known": _store_known_at(root / "known", ASOF),

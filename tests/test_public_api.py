@@ -59,6 +59,7 @@ SUBPACKAGE_ALL = {
     "data": [
         "DATASETS",
         "Dataset",
+        "ImportLimits",
         "ImportSummary",
         "Store",
         "WriteSummary",

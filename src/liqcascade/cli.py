@@ -51,12 +51,31 @@ for _area in (margin, data, collect, leverage, sim, validate, report, demo, serv
 
 
 def main() -> None:
-    """Console-script entry point: our own errors print one clear line, not a traceback."""
+    """Console-script entry point: our own errors print one clear line, not a traceback.
+
+    Exit status 2 for a bad parameter, 1 for any other error (a file system error, such as a
+    full disk or a denied permission, included).
+    """
+    from liqcascade._cli._checks import ParameterError
+
     try:
         app()
     except LiqcascadeError as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise SystemExit(2 if isinstance(exc, ParameterError) else 1) from None
+    except OSError as exc:
+        typer.secho(f"error: {_os_error(exc)}", fg=typer.colors.RED, err=True)
         raise SystemExit(1) from None
+
+
+def _os_error(exc: OSError) -> str:
+    import errno
+
+    what = {errno.ENOSPC: "the disk is full", errno.EACCES: "permission denied"}.get(
+        exc.errno or 0, exc.strerror or str(exc)
+    )
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"{what}{where}"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,4 +1,4 @@
-"""Fixtures of the data-layer tests: an empty store and a store holding the bundled sample."""
+"""Fixtures of the data-layer tests: an empty store (the sample store is in tests/conftest)."""
 
 from __future__ import annotations
 
@@ -8,21 +8,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from liqcascade.data import Store, load_sample
+from liqcascade.data import Store
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     """An empty store in a fresh temporary directory."""
     return Store(tmp_path / "store")
-
-
-@pytest.fixture(scope="session")
-def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    """A store with the bundled sample loaded (shared by tests: do not write to it)."""
-    store = Store(tmp_path_factory.mktemp("sample") / "store")
-    load_sample(store)
-    return store
 
 
 def _bars(times: list[str], closes: list[float], *, symbol: str = "BTC/USDT") -> pd.DataFrame:

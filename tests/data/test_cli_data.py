@@ -81,7 +81,8 @@ def test_import_skip_bad_reports_rows(tmp_path: Path) -> None:
 def test_import_error_is_raised_for_the_root_handler(tmp_path: Path) -> None:
     path = tmp_path / "BTCUSDT_D1.csv"
     path.write_text("\n".join([HEADER, ROWS[0].replace("115232.29", "?")]) + "\n")
-    result = runner.invoke(app, ["data", "import", "auto", str(path), "--store", str(tmp_path)])
+    store = str(tmp_path / "s")
+    result = runner.invoke(app, ["data", "import", "auto", str(path), "--store", store])
     assert isinstance(result.exception, ImportFormatError)
 
 

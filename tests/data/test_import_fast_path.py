@@ -15,11 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import liqcascade.data._import as import_module
-import liqcascade.data._store as store_module
+import liqcascade.data._transaction as transaction_module
 from liqcascade.data import Store, import_paths
 from liqcascade.data._frames import conform
+from liqcascade.data._hashing import has_duplicate_keys, has_duplicates, key_hashes
 from liqcascade.data._schema import dataset
-from liqcascade.data._store import has_duplicate_keys, has_duplicates, key_hashes
 from liqcascade.errors import ImportFormatError, SchemaError
 
 LIQ_HEADER = (
@@ -50,9 +50,9 @@ def test_records_csv_lands_in_one_file_per_symbol_and_month(tmp_path: Path, stor
     summary = import_paths(store, "records", [path])
     assert summary.totals["liquidations"].added == 3
     assert sorted(tree_hashes(store.path)) == [
-        "liquidations/BTC_USDT_USDT/2025-09.parquet",
-        "liquidations/BTC_USDT_USDT/2025-10.parquet",
-        "liquidations/ETH_USDT_USDT/2025-09.parquet",
+        "liquidations/BTC%2FUSDT%3AUSDT/2025-09.v1.parquet",
+        "liquidations/BTC%2FUSDT%3AUSDT/2025-10.v1.parquet",
+        "liquidations/ETH%2FUSDT%3AUSDT/2025-09.v1.parquet",
     ]
     eth = store.liquidations("ETH/USDT:USDT")
     assert eth["notional_usd"].tolist() == [40170.0]
@@ -133,7 +133,7 @@ def test_rows_out_of_time_order_are_stored_in_time_order(tmp_path: Path, store: 
     late, early = LIQ_ROWS[1], LIQ_ROWS[1].replace("01:00:00Z", "00:30:00Z").replace(",2", ",9")
     path = write(tmp_path / "liq.csv", LIQ_HEADER, late, early)
     import_paths(store, "records", [path])
-    table = pa.parquet.read_table(store.path / "liquidations/BTC_USDT_USDT/2025-09.parquet")
+    table = pa.parquet.read_table(store.path / "liquidations/BTC%2FUSDT%3AUSDT/2025-09.v1.parquet")
     assert table.column("event_id").to_pylist() == ["9", "2"]  # 00:30 before 01:00
 
 
@@ -182,10 +182,10 @@ def test_arrow_and_pandas_inputs_store_the_same_bytes(tmp_path: Path) -> None:
 def colliding_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every key hashes to 0: the worst 64-bit collision, which must cost time, never rows."""
 
-    def zeros(table: pa.Table, columns: object) -> np.ndarray:
+    def zeros(table: pa.Table, columns: object, **_: object) -> np.ndarray:
         return np.zeros(table.num_rows, dtype=np.uint64)
 
-    monkeypatch.setattr(store_module, "key_hashes", zeros)
+    monkeypatch.setattr(transaction_module, "key_hashes", zeros)
     monkeypatch.setattr(import_module, "key_hashes", zeros)
 
 

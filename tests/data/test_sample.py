@@ -66,7 +66,8 @@ def test_damaged_sample_file_is_refused(tmp_path: Path, monkeypatch: pytest.Monk
         sample.load_sample(Store(tmp_path / "store"))
 
 
-def test_loading_again_changes_nothing(sample_store: Store) -> None:
+def test_loading_again_changes_nothing(store_copy: Path) -> None:
+    sample_store = Store(store_copy)
     before = {p: p.stat().st_mtime_ns for p in sample_store.path.rglob("*.parquet")}
     again = load_sample(sample_store)
     assert all(s.added == 0 and s.replaced == 0 and s.unchanged > 0 for s in again.values())

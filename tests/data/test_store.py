@@ -43,9 +43,10 @@ def test_layout_is_dataset_partition_month(store: Store, bars: Bars) -> None:
         source="t",
     )
     files = sorted(p.relative_to(store.path).as_posix() for p in store.path.rglob("*.parquet"))
+    # the partition value percent-encoded (reversibly), the month, the store version
     assert files == [
-        "candles/BTC_USDT_USDT/2025-09.parquet",
-        "candles/BTC_USDT_USDT/2025-10.parquet",
+        "candles/BTC%2FUSDT%3AUSDT/2025-09.v1.parquet",
+        "candles/BTC%2FUSDT%3AUSDT/2025-10.v1.parquet",
     ]
 
 

@@ -1,21 +1,13 @@
-"""Fixtures for the report tests: a store holding the bundled real sample, a written report."""
+"""Fixtures for the report tests: the weekly report written from the session sample store."""
 
 from __future__ import annotations
 
 import pytest
 
-from liqcascade.data import Store, load_sample
+from liqcascade.data import Store
 from liqcascade.report import WeeklyReport, weekly_report
 
 ASOF = "2025-09-25"
-
-
-@pytest.fixture(scope="session")
-def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    """A fresh store with the bundled real sample (BTC, ETH, ~2024-11 .. 2025-10-05)."""
-    store = Store(tmp_path_factory.mktemp("sample") / "store")
-    load_sample(store)
-    return store
 
 
 @pytest.fixture(scope="session")

@@ -119,4 +119,4 @@ def test_report_replay_rejects_an_empty_span(tmp_path: Path) -> None:
          "--store", str(tmp_path / "s"), "--out", str(tmp_path / "o")],
     )  # fmt: skip
     assert result.exit_code != 0
-    assert "must be after start" in str(result.exception)
+    assert "--start 2025-09-26 is after --end 2025-09-25" in str(result.exception)

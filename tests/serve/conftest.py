@@ -7,6 +7,7 @@ that runs those threads can crash the child: tests/sim/test_sim_montecarlo.py).
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,14 +18,12 @@ pytest.importorskip("uvicorn", reason="the serve extra is not installed")
 
 from _server import Server, start_server
 
-from liqcascade.data import Store, load_sample
-
 
 @pytest.fixture(scope="session")
-def serve_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store holding the bundled real sample."""
+def serve_store(sample_store_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the bundled real sample (a copy of the session's: the server's own)."""
     path = tmp_path_factory.mktemp("serve") / "store"
-    load_sample(Store(path))
+    shutil.copytree(sample_store_path, path)
     return path
 
 

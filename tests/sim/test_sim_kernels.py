@@ -148,15 +148,50 @@ def test_pure_python_path_matches_compiled_path_end_to_end() -> None:
     assert pure["fixed_point"][:5] == pure["stepper"][:5]
 
 
+def _book_arrays(trigger: np.ndarray, size: np.ndarray, bk: np.ndarray, p: float) -> tuple:
+    """Long positions whose liquidation price is ``p * (1 - trigger)``, for ``prepare``."""
+    n = trigger.size
+    return np.ones(n), p * (1 - trigger), bk, np.full(n, 2 * p), size
+
+
 @pytest.mark.parametrize("seed", range(6))
-def test_reachable_bound_is_never_below_the_cascade(seed: int) -> None:
-    # run the cascade on every position (no pre-filter) and check the O(n) bound covers it
-    trigger, size, notional, bk, grid_y, grid_flow, p, d, flow0, _, _ = _inputs(seed, 2000)
-    args = (trigger, size, notional, bk, grid_y, grid_flow, p, d, flow0, 1e12, True)
-    (done, _, flow, _), _, _, _ = _fixed(k.fixed_point, args)
-    final_y = k.move_for_flow_py(flow, grid_y, grid_flow)
-    rng = np.random.default_rng(seed)
-    shuffled = rng.permutation(trigger.size)  # the bound needs no order
-    bound = k.reachable_py(trigger[shuffled], notional[shuffled], flow0, grid_y, grid_flow, 4)
-    assert final_y <= bound
-    assert np.all(trigger[:done] <= bound)
+def test_prepare_is_the_stable_sort_cut_after_the_cascade(seed: int) -> None:
+    # run the cascade on every position (no pre-filter); prepare must keep all it settles,
+    # in the order of a stable argsort, whatever the input order (shock 0: p_shift = start)
+    trigger, size, _, bk, grid_y, grid_flow, p, d, flow0, _, _ = _inputs(seed, 2000)
+    trigger = np.round(trigger, 3)  # ties: equal triggers must stay in row order
+    book = _book_arrays(trigger, size, bk, p)
+    args = (trigger, size, book[1] * size, bk, grid_y, grid_flow, p, d, flow0, 1e12, True)
+    (done, _, _, _), _, _, _ = _fixed(k.fixed_point, args)
+    shuffled = np.random.default_rng(seed).permutation(trigger.size)
+    shuffled_book = [a[shuffled] for a in book]
+    # a position exactly at the start price is not at risk: skipped, never sorted
+    at_start = np.flatnonzero(trigger[shuffled] <= 0)
+    for fn in (k.prepare_py, k.prepare):
+        skipped, t, notional_out, rows, size_out, bk_out = fn(
+            *shuffled_book, d, p, p, 1.0, 1.0, flow0, grid_y, grid_flow
+        )
+        assert skipped == at_start.size
+        assert done - at_start.size <= t.size <= trigger.size
+        want = np.argsort(np.where(trigger[shuffled] > 0, trigger[shuffled], np.inf), kind="stable")
+        np.testing.assert_array_equal(rows, want[: t.size])
+        np.testing.assert_array_equal(t, -(shuffled_book[1][rows] - p) / p)
+        np.testing.assert_array_equal(size_out, shuffled_book[4][rows])
+        np.testing.assert_array_equal(bk_out, shuffled_book[2][rows])
+        np.testing.assert_array_equal(notional_out, shuffled_book[4][rows] * shuffled_book[1][rows])
+
+
+def test_prepare_stops_at_the_first_unreachable_trigger() -> None:
+    # 1 USD per position, the book moves 1 % per USD, 0.2 USD of exogenous flow: triggers
+    # 0.1 %, 0.5 %, 1.5 % are reached one after the other (flow 0.2 -> 0.2 %, 1.2 -> 1.2 %,
+    # 2.2 -> 2.2 %, 3.2 -> 3.2 %), 5 % never is, 60 % is beyond the grid's last move (50 %)
+    grid_y = np.array([0.0, 0.5])
+    grid_flow = np.array([0.0, 50.0])
+    trigger = np.array([0.05, 0.015, 0.001, 0.005, 0.6])
+    liq = 100.0 * (1 - trigger)
+    size = 1.0 / liq  # 1 USD of notional each
+    book = (np.ones(5), liq, liq - 1, np.full(5, 200.0), size)
+    for fn in (k.prepare_py, k.prepare):
+        skipped, _, _, rows, _, _ = fn(*book, -1, 100.0, 100.0, 1.0, 1.0, 0.2, grid_y, grid_flow)
+        assert skipped == 0
+        assert rows.tolist() == [2, 3, 1]

@@ -1,4 +1,6 @@
-"""Fixtures for the validate tests: a small synthetic store, the bundled sample, fake scorers.
+"""Fixtures for the validate tests: a small synthetic store and fake scorers.
+
+The bundled sample store is the session's (``sample_store`` in tests/conftest.py).
 
 The no-look-ahead harness lives in ``_lookahead.py`` (``from _lookahead import
 assert_no_lookahead``) and is also offered as the ``no_lookahead`` fixture.
@@ -15,8 +17,6 @@ import pytest
 from _lookahead import assert_no_lookahead
 from _validate_fakes import BTC, ETH, FakeScorers, perp_bars
 
-from liqcascade.data import Store
-
 
 @pytest.fixture(scope="session")
 def small_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -27,22 +27,6 @@ def small_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = Store(path)
     store.write("candles", pd.concat([perp_bars(BTC), perp_bars(ETH)]), source="test")
     return path
-
-
-@pytest.fixture(scope="session")
-def sample_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store holding the bundled real sample (read-only by convention)."""
-    from liqcascade.data import Store, load_sample
-
-    path = tmp_path_factory.mktemp("sample") / "store"
-    load_sample(Store(path))
-    return path
-
-
-@pytest.fixture(scope="session")
-def sample_store(sample_store_path: Path) -> Store:
-    """A fresh store with the bundled real sample (BTC, ETH, ~2024-11 .. 2025-10-05)."""
-    return Store(sample_store_path)
 
 
 @pytest.fixture

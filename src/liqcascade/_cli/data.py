@@ -137,6 +137,13 @@ def import_(
     skip_bad: Annotated[
         bool, typer.Option("--skip-bad", help="Skip malformed rows and report them.")
     ] = False,
+    max_mb: Annotated[
+        int,
+        typer.Option("--max-mb", min=1, help="Refuse files larger than this, decompressed (MiB)."),
+    ] = 4096,
+    max_lines: Annotated[
+        int, typer.Option("--max-lines", min=1, help="Refuse files with more lines than this.")
+    ] = 50_000_000,
     store: StoreOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -145,6 +152,7 @@ def import_(
 
     from liqcascade.data import import_paths
     from liqcascade.data._import import expand_paths
+    from liqcascade.data.importers._base import ImportLimits
 
     console = err_console()
     the_store = _store(store)
@@ -167,6 +175,7 @@ def import_(
             kind=kind,
             skip_bad=skip_bad,
             progress=advance,
+            limits=ImportLimits(max_bytes=max_mb * 1024**2, max_lines=max_lines),
         )
     if as_json:
         emit_json(
@@ -276,8 +285,10 @@ def show(
     """Print the rows of one dataset (table, --csv or --json)."""
     import sys
 
+    from liqcascade._cli._checks import check_range
     from liqcascade.data._schema import dataset as lookup
 
+    check_range(start, end)
     ds = lookup(dataset)
     filters: dict[str, object] = {}
     if symbol is not None:

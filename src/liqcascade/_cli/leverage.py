@@ -121,11 +121,21 @@ def register(app: typer.Typer) -> None:
         store: StoreOption = None,
     ) -> None:
         """Estimate all-exchange liquidations per bar (p10/p50/p90) from the Binance feed."""
+        from liqcascade._cli._checks import check_duration, check_range
+        from liqcascade.errors import NoDataError
         from liqcascade.leverage import estimate_liquidations
 
+        check_range(start, end)
+        check_duration(interval, "--interval")
         frame = estimate_liquidations(
             open_store(store), symbol, start, end, interval=interval, asof=asof
         )
+        if frame.empty:
+            raise NoDataError(
+                f"no liquidation bars for {', '.join(symbol)} between {start or 'the start'} "
+                f"and {end or 'the end'}; `liqcascade data list liquidations` shows what the "
+                "store holds"
+            )
         doc = estimate_json(frame, several=len(symbol) > 1)
         if as_json:
             emit_json(doc)
@@ -178,8 +188,10 @@ def register(app: typer.Typer) -> None:
         store: StoreOption = None,
     ) -> None:
         """Where open positions would be liquidated, as of a time (heatmap and curve)."""
+        from liqcascade._cli._checks import check_output_file
         from liqcascade.leverage import liquidation_map
 
+        check_output_file(html, "--html")
         result = liquidation_map(open_store(store), symbol, asof)
         if html is not None:
             from liqcascade.leverage._html import write_html

@@ -56,6 +56,9 @@ def week(
     as_json: JsonOption = False,
 ) -> None:
     """Write report.html, report.md and report.json for the week containing --asof."""
+    from liqcascade._cli._checks import check_output_folder
+
+    check_output_folder(out, "--out")
     from liqcascade.report import weekly_report
 
     out_dir = out if out is not None else Path("report-out") / f"week-{asof}"
@@ -90,7 +93,11 @@ def replay(
     as_json: JsonOption = False,
 ) -> None:
     """Deprecated alias of `liqcascade replay --out DIR` (the episode page)."""
+    from liqcascade._cli._checks import check_output_folder, check_range
     from liqcascade._cli.sim import write_episode
+
+    check_range(start, end)
+    check_output_folder(out, "--out")
     from liqcascade.report._episode import DEFAULT_SYMBOLS
 
     note("note: `liqcascade report replay` is deprecated; use `liqcascade replay ... --out DIR`")

@@ -156,7 +156,12 @@ def register(app: typer.Typer) -> None:
         store: StoreOption = None,
     ) -> None:
         """Stress a market as of a time: shock, liquidation cascade, insurance fund, ADL."""
+        from liqcascade._cli._checks import check_cluster, check_paths, check_shock
         from liqcascade.errors import InputError
+
+        check_shock(shock)
+        check_paths(paths)
+        check_cluster(cluster)
         from liqcascade.sim import CascadeConfig, Shock
         from liqcascade.sim._stress import stress
 
@@ -216,8 +221,18 @@ def register(app: typer.Typer) -> None:
         store: StoreOption = None,
     ) -> None:
         """Replay the real price path: implied liquidations per bar vs estimated true ones."""
+        from liqcascade._cli._checks import (
+            check_duration,
+            check_output_file,
+            check_output_folder,
+            check_range,
+        )
         from liqcascade.sim._replay import replay
 
+        check_range(start, end)
+        check_duration(refresh, "--refresh")
+        check_output_file(html, "--html")
+        check_output_folder(out, "--out")
         the_store = open_store(store)
         with progress_steps(f"Replaying {symbol} {start} -> {end}", total=None):
             result = replay(the_store, symbol, start, end, refresh=refresh)

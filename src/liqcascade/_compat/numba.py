@@ -16,9 +16,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 DISABLED = os.environ.get("LIQCASCADE_DISABLE_NUMBA", "").strip() not in ("", "0", "false")
 
+
+def _cache_dir() -> str:
+    """numba's on-disk cache goes to the user cache folder, never into the installed package
+    (which may be read-only or shared); ``NUMBA_CACHE_DIR`` set by the user wins."""
+    import platformdirs
+
+    return os.path.join(platformdirs.user_cache_dir("liqcascade", appauthor=False), "numba")
+
+
 try:  # pragma: no cover - exercised implicitly
     if DISABLED:
         raise ImportError("disabled by LIQCASCADE_DISABLE_NUMBA")
+    os.environ.setdefault("NUMBA_CACHE_DIR", _cache_dir())  # read by numba at import
     import numba as _numba
 
     HAS_NUMBA = True

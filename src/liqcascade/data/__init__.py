@@ -16,10 +16,12 @@ from liqcascade.data._sample import load_sample, sample_files
 from liqcascade.data._schema import DATASETS, Dataset
 from liqcascade.data._store import Store, WriteSummary, default_store_path
 from liqcascade.data._symbols import base_asset
+from liqcascade.data.importers._base import ImportLimits
 
 __all__ = [
     "DATASETS",
     "Dataset",
+    "ImportLimits",
     "ImportSummary",
     "Store",
     "WriteSummary",

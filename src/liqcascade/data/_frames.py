@@ -6,7 +6,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from liqcascade.data._schema import CHOICES, Dataset
+from liqcascade.data._schema import CHOICES, EVENT_ID_COLUMNS, Dataset
 from liqcascade.errors import SchemaError
 
 # Columns a writer must always give; every other schema column may be absent (filled null).
@@ -17,7 +17,13 @@ PRIVATE_PREFIX = "_"
 
 def _as_utc(dataset: Dataset, column: str, values: pd.Series) -> pd.Series:
     if isinstance(values.dtype, pd.DatetimeTZDtype):
-        return values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+        try:
+            return values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
+        except (ValueError, OverflowError):  # pandas' OutOfBoundsDatetime is a ValueError
+            raise SchemaError(
+                f"{dataset.name}.{column} holds times outside 1677 .. 2262 (not representable "
+                "in nanoseconds); expected times within 2009 .. now"
+            ) from None
     if values.isna().all():
         return pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns, UTC]")
     if pd.api.types.is_datetime64_dtype(values.dtype):
@@ -77,7 +83,8 @@ def conform(
 ) -> pa.Table:
     """Return ``frame`` as an arrow table with exactly ``dataset.schema``.
 
-    Missing optional columns become null, ``source`` fills rows without one, private
+    Missing optional columns become null (event ids: empty text, so a CSV round trip,
+    which cannot tell the two apart, keeps the key), ``source`` fills rows without one, private
     ``_``-prefixed helper columns are dropped. Raises :class:`SchemaError` naming the dataset,
     column and offending value for unknown columns, naive or unparsable times, non-numeric
     numbers and values outside a closed vocabulary. An arrow table whose columns already have
@@ -114,6 +121,8 @@ def conform(
             values = _as_utc(dataset, name, values)
         elif pa.types.is_floating(field.type):
             values = _as_float(dataset, name, values)
+        elif name in EVENT_ID_COLUMNS:
+            values = values.astype("str").where(values.notna(), "")
         else:
             values = values.astype("str").where(values.notna(), None)
         out[name] = values
@@ -186,6 +195,8 @@ def _conform_arrow(dataset: Dataset, table: pa.Table, *, source: str | None) -> 
                 return None
             if pa.types.is_floating(field.type):
                 values = _nan_as_null(values)
+        if field.name in EVENT_ID_COLUMNS and values.null_count:
+            values = pc.fill_null(values, "")  # "" and null are one key: no event id
         columns.append(values)
     out = pa.Table.from_arrays(columns, schema=dataset.schema)
     if out.column("time").null_count:

@@ -10,18 +10,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from liqcascade.data._frames import conform, to_frame
+from liqcascade.data._hashing import has_duplicate_keys, key_hashes
+from liqcascade.data._ranges import Problem, bad_rows, problems
 from liqcascade.data._schema import Dataset, dataset
-from liqcascade.data._store import Store, WriteSummary, has_duplicate_keys, key_hashes
+from liqcascade.data._store import Store, WriteSummary
 from liqcascade.data.importers import IMPORTERS, detect_importer, importer_for
-from liqcascade.data.importers._base import BadRow, ImportResult, read_head
+from liqcascade.data.importers._base import LIMITS, BadRow, ImportLimits, ImportResult, read_head
 from liqcascade.data.importers._csv import LINE
 from liqcascade.errors import ImportFormatError, SchemaError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import duckdb
 
 # Files a folder walk never offers to importers.
 _IGNORED_SUFFIXES = (".md", ".txt", ".py", ".pyc")
@@ -44,13 +50,19 @@ class ImportSummary:
 
     files: list[FileReport] = field(default_factory=list)
     skipped_files: list[tuple[Path, str]] = field(default_factory=list)
+    net: dict[str, WriteSummary] | None = None  # what the import changed in the store
 
     @property
     def totals(self) -> dict[str, WriteSummary]:
+        """Per dataset, rows added / replaced / unchanged against the store as it was: files
+        of one import that overlap (a later file puts back what an earlier one replaced) are
+        counted by their net effect."""
         out: dict[str, WriteSummary] = {}
         for report in self.files:
             for name, summary in report.written.items():
                 out[name] = out.get(name, WriteSummary()) + summary
+        if self.net is not None:
+            return {name: self.net.get(name, WriteSummary()) for name in out}
         return out
 
     @property
@@ -106,6 +118,7 @@ def _check(
     *,
     skip_bad: bool,
     bad: list[BadRow],
+    con: duckdb.DuckDBPyConnection | None = None,
 ) -> _Checked:
     """Conform a file's rows and check duplicate keys (each row is hashed once per import).
 
@@ -118,13 +131,55 @@ def _check(
         table = conform(ds, frame, source=path.name)
     except SchemaError as exc:
         raise SchemaError(f"{path}: {exc}") from exc
-    hashes = key_hashes(table, ds.key)
+    found = problems(ds, table)
+    if found:
+        if lines is None:
+            lines = _lines(table)
+        keep = _in_range(ds, table, found, lines, path, skip_bad=skip_bad, bad=bad)
+        table, lines = table.filter(pa.array(keep)), lines[keep]
+    hashes = key_hashes(table, ds.key, con=con)
     if table.num_rows and has_duplicate_keys(ds, table, hashes):
         if lines is None:
             lines = _lines(table)
         first = _first_of_each_key(ds, table, lines, path, skip_bad=skip_bad, bad=bad)
         table, hashes = table.filter(pa.array(first)), hashes[first]
     return _Checked(ds, table, hashes)
+
+
+def _in_range(
+    ds: Dataset,
+    table: pa.Table,
+    found: list[Problem],
+    lines: np.ndarray,
+    path: Path,
+    *,
+    skip_bad: bool,
+    bad: list[BadRow],
+) -> np.ndarray:
+    """Mask of the rows within the dataset's declared ranges; without ``skip_bad`` the first
+    row outside them (by file line) is an error naming file, line, column and value."""
+    if not skip_bad:
+        first = min(found, key=lambda p: int(lines[p.rows].min()))
+        i = int(np.flatnonzero(first.rows & (lines == lines[first.rows].min()))[0])
+        raise ImportFormatError(
+            "value out of range",
+            path=path,
+            line=int(lines[i]),
+            column=first.column,
+            value=table.column(first.column)[i].as_py(),
+            expected=f"{first.expected} (fix the row, or pass --skip-bad to skip such rows)",
+        )
+    reported: set[int] = set()
+    for problem in found:
+        for i in np.flatnonzero(problem.rows):
+            if int(i) in reported:
+                continue
+            reported.add(int(i))
+            value = table.column(problem.column)[int(i)].as_py()
+            reason = f"out of range: expected {problem.expected}"
+            bad.append(BadRow(str(path), int(lines[i]), problem.column, value, reason))
+    bad.sort(key=lambda row: (row.path, row.line))
+    return ~bad_rows(found, table.num_rows)
 
 
 def _first_of_each_key(
@@ -205,6 +260,7 @@ def import_paths(
     kind: str | None = None,
     skip_bad: bool = False,
     progress: Callable[[Path, int], None] | None = None,
+    limits: ImportLimits | None = None,
 ) -> ImportSummary:
     """Import files (plain, .gz, .zip) or folders into ``store`` in one atomic write.
 
@@ -222,6 +278,10 @@ def import_paths(
         Skip (and report) malformed rows instead of failing the whole import.
     progress
         Called with each file and 0 before reading it, and with its size in bytes after.
+    limits
+        Bounds on each file's decompressed size and line count (default
+        :class:`~liqcascade.data.importers._base.ImportLimits`); a file past them is an
+        error that says how to raise them.
 
     Returns
     -------
@@ -233,7 +293,27 @@ def import_paths(
     ImportFormatError
         Naming file, line, column and value of the first problem; nothing is written.
     """
+    token = LIMITS.set(limits or ImportLimits())
+    try:
+        return _import(
+            store, fmt, paths, symbol=symbol, kind=kind, skip_bad=skip_bad, progress=progress
+        )
+    finally:
+        LIMITS.reset(token)
+
+
+def _import(
+    store: Store,
+    fmt: str,
+    paths: Sequence[str | Path],
+    *,
+    symbol: str | None,
+    kind: str | None,
+    skip_bad: bool,
+    progress: Callable[[Path, int], None] | None,
+) -> ImportSummary:
     summary = ImportSummary()
+    con = store._connection()  # one DuckDB connection hashes every file
     pending: list[tuple[FileReport, list[_Checked]]] = []
     for path, explicit in expand_paths(paths):
         module = _choose(path, fmt, explicit)
@@ -246,7 +326,7 @@ def import_paths(
         report = FileReport(path, module.FORMAT, bad_rows=list(result.bad_rows))
         report.warnings.extend(result.warnings)
         checked = [
-            _check(name, frame, path, skip_bad=skip_bad, bad=report.bad_rows)
+            _check(name, frame, path, skip_bad=skip_bad, bad=report.bad_rows, con=con)
             for name, frame in result.frames.items()
         ]
         pending.append((report, checked))
@@ -258,6 +338,7 @@ def import_paths(
                 written = tx.write_unique(part.dataset, part.table, part.hashes)
                 report.written[part.dataset.name] = written
             summary.files.append(report)
+    summary.net = tx.net()
     return summary
 
 

@@ -25,6 +25,9 @@ import pyarrow as pa
 from liqcascade.errors import SchemaError
 
 TIME = pa.timestamp("ns", tz="UTC")
+# Key columns that tell events of one series apart (not part of the series' identity);
+# empty text, never null, for rows that are not single events.
+EVENT_ID_COLUMNS = ("event_id", "reference")
 STR = pa.string()
 F64 = pa.float64()
 
@@ -42,6 +45,11 @@ class Dataset:
     @property
     def columns(self) -> list[str]:
         return self.schema.names
+
+    @property
+    def series(self) -> tuple[str, ...]:
+        """Key columns that name a series: the key without time and per-event ids."""
+        return tuple(k for k in self.key if k != "time" and k not in EVENT_ID_COLUMNS)
 
 
 def _schema(*fields: tuple[str, pa.DataType]) -> pa.Schema:
@@ -304,6 +312,7 @@ __all__ = [
     "CHOICES",
     "COVERAGES",
     "DATASETS",
+    "EVENT_ID_COLUMNS",
     "LIQUIDATED_SIDES",
     "Dataset",
     "dataset",

@@ -1,14 +1,11 @@
-"""Symbol helpers: the base asset of a ccxt symbol, and path-safe partition names."""
+"""Symbol helpers: the base asset of a ccxt symbol (folder names: ``_layout``)."""
 
 from __future__ import annotations
-
-import re
 
 from liqcascade.errors import InputError
 
 # Quote currencies recognised when a symbol comes glued together (``BTCUSDT``), longest first.
 _QUOTES = ("FDUSD", "USDT", "USDC", "BUSD", "TUSD", "USD", "EUR", "BTC", "ETH")
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
 def base_asset(symbol: str) -> str:
@@ -49,11 +46,4 @@ def base_asset(symbol: str) -> str:
     return text
 
 
-def partition_name(value: object) -> str:
-    """Folder name for a partition value: ``BTC/USDT:USDT`` -> ``BTC_USDT_USDT``."""
-    if value is None or (isinstance(value, float) and value != value):
-        return "__null__"
-    return _UNSAFE.sub("_", str(value)) or "__empty__"
-
-
-__all__ = ["base_asset", "partition_name"]
+__all__ = ["base_asset"]

@@ -192,10 +192,11 @@ def out_of_time_ranks(windows: pd.DataFrame) -> np.ndarray:
     -------
     The ranks in [0, 1] (``share below + half the share tied``), in no particular order.
     """
-    day = windows["time"].dt.floor("1D").to_numpy()
+    # datetime64, not an object array of tz-aware Timestamps (N x N Python compares)
+    day = windows["time"].dt.floor("1D").to_numpy(dtype="datetime64[ns]")
     x = windows["log_ratio"].to_numpy(dtype=float)
-    side = windows["side"].to_numpy()
-    symbol = windows["symbol"].to_numpy()
+    side = pd.factorize(windows["side"])[0]  # integer codes: N x N compares of strings are slow
+    symbol = pd.factorize(windows["symbol"])[0]
     earlier = day[None, :] < day[:, None]  # [i, j]: window j is from a day before window i's
     same_side = side[None, :] == side[:, None]
     own = earlier & same_side & (symbol[None, :] == symbol[:, None])
@@ -468,8 +469,11 @@ def leave_one_out(snapshots: pd.DataFrame) -> pd.DataFrame:
     windows = fit_windows(snapshots).dropna(subset=["log_ratio"]).reset_index(drop=True)
     day = windows["time"].dt.floor("1D")
     rows = []
+    fits: dict[pd.Timestamp, ScaleRatios] = {}  # one refit per left-out day, not per row
     for i, row in windows.iterrows():
-        others = fit_ratios(windows[day != day[i]])
+        if day[i] not in fits:
+            fits[day[i]] = fit_ratios(windows[day != day[i]])
+        others = fits[day[i]]
         q = others.quantiles(row["side"], row["symbol"])
         p10, p50, p90 = np.maximum(row["reference_usd"] * np.exp(q), row["reference_usd"])
         rows.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import math
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from liqcascade.serve import _params as check
 from liqcascade.serve._pages import BODIES, shell
 from liqcascade.serve._params import ParamError
 from liqcascade.serve._service import Service
+from liqcascade.sim import stress
 
 STATIC = Path(__file__).parent / "static"
 ASSETS = ("BTC", "ETH")
@@ -33,7 +35,11 @@ ShockQ = Annotated[
     Query(description="price move as a FRACTION of the price (-0.03 = 3 % down), |shock| ≤ 0.5"),
 ]
 FlowQ = Annotated[float, Query(description="market order in USD (negative = sell)")]
-PathsQ = Annotated[int, Query(description="Monte Carlo paths (0 = none), at most 20,000")]
+# stress()'s own default, so /api/stress answers what `stress --json` prints
+DEFAULT_PATHS: int = inspect.signature(stress).parameters["paths"].default
+PathsQ = Annotated[
+    int, Query(description="Monte Carlo paths (0 = none), at most 20,000; default as the CLI")
+]
 FeedbackQ = Annotated[
     bool,
     Query(description="switch on momentum, funding pressure, depth withdrawal and ETF flow"),
@@ -164,7 +170,7 @@ def _add_api(app: FastAPI, service: Service) -> None:
         asof: AsofQ = None,
         shock: ShockQ = None,
         flow_usd: FlowQ = 0.0,
-        paths: PathsQ = 0,
+        paths: PathsQ = DEFAULT_PATHS,
         feedback: FeedbackQ = False,
         seed: SeedQ = 0,
         detail: DetailQ = False,
@@ -179,7 +185,7 @@ def _add_api(app: FastAPI, service: Service) -> None:
         asof: AsofQ = None,
         shock: ShockQ = None,
         flow_usd: FlowQ = 0.0,
-        paths: PathsQ = 0,
+        paths: PathsQ = DEFAULT_PATHS,
         feedback: FeedbackQ = False,
         seed: SeedQ = 0,
         detail: DetailQ = True,

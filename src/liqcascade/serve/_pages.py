@@ -101,7 +101,9 @@ STRESS = (
         "<input name='shock' type='text' inputmode='decimal' value='-0.03' size='7'>",
     )
     + _field("Flow (USD, − = sell)", "<input name='flow_usd' type='number' value='0' step='1e7'>")
-    + _field("Monte Carlo paths", "<input name='paths' type='number' value='0' min='0' step='100'>")
+    + _field(
+        "Monte Carlo paths", "<input name='paths' type='number' value='200' min='0' step='100'>"
+    )
     + _field(
         "Feedback loops",
         "<input name='feedback' type='checkbox' title='momentum sellers, funding pressure, "

@@ -71,27 +71,12 @@ def _setup(
         return None
     p_shift = start * (1.0 + shock.price_move)
     scale = 1.0 - closed if closed > 0 and payer == -direction else 1.0
-    n = len(pos)
-    trigger = np.empty(n)
-    notional = np.empty(n)
-    index = np.empty(n, dtype=np.int64)
-    count, skipped = k.select(
-        pos.side, pos.liquidation, pos.entry, pos.size, direction, start, p_shift, scale,
-        margin_factor, trigger, notional, index,
-    )  # fmt: skip
-    trigger, notional, index = trigger[:count], notional[:count], index[:count]
     grid_y, grid_flow = flow_curve(book, "bid" if direction < 0 else "ask", config)
     flow0 = direction * net_flow + 0.0  # negative: counter-flow to absorb first (+0.0: no -0.0)
-    y_max = k.reachable(trigger, notional, flow0, grid_y, grid_flow, 4)
-    candidates = np.flatnonzero(trigger <= y_max)
-    order = candidates[np.argsort(trigger[candidates])]
-    m = order.size
-    sorted_ = (np.empty(m), np.empty(m), np.empty(m, dtype=np.int64), np.empty(m), np.empty(m))
-    k.gather(
-        order, trigger, notional, index, pos.size, pos.bankruptcy, pos.entry, scale,
-        margin_factor, *sorted_,
+    skipped, s_trigger, s_notional, s_index, s_size, s_bankruptcy = k.prepare(
+        pos.side, pos.liquidation, pos.bankruptcy, pos.entry, pos.size, direction, start,
+        p_shift, scale, margin_factor, flow0, grid_y, grid_flow,
     )  # fmt: skip
-    s_trigger, s_notional, s_index, s_size, s_bankruptcy = sorted_
     return _Setup(
         direction=direction,
         p_shift=p_shift,

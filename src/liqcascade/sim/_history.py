@@ -49,7 +49,6 @@ class AsofState:
     known_bars: int
     bracket_source: str
     notes: tuple[str, ...] = ()  # dated constants not used as of ``asof`` (and what was)
-    missing: tuple[str, ...] = ()  # inputs the store lacked (and what stood in)
 
 
 def _depth_rows(
@@ -65,7 +64,7 @@ def _depth_rows(
             times = rows["time"].drop_duplicates()
             cadence = pd.Timedelta(times.diff().dropna().median()) if len(times) > 1 else None
             return rows, cadence
-    return pd.DataFrame(), None  # no depth stored: each as-of falls back to the candle proxy
+    return pd.DataFrame(), None  # no depth stored: the state falls back to the candle proxy
 
 
 def _funding_rows(store: Store, symbol: str, end: pd.Timestamp) -> pd.DataFrame:
@@ -133,7 +132,6 @@ class StressHistory:
         self.candles = candles.reset_index(drop=True)
         self.regime = regime_table(self.candles, weights=self.har_weights)
         self.cohorts = build_cohorts(self.bars, self.config)
-        self._store = store
         self.depth, self._depth_cadence = _depth_rows(store, symbol, self.end)
         self.funding = _funding_rows(store, symbol, self.end)
         self._funding_known = (
@@ -239,23 +237,19 @@ class StressHistory:
         )
         return arrays, float(self.bars["close"].iloc[n - 1])
 
-    def _depth_at(self, asof: pd.Timestamp) -> tuple[pd.Series, str, tuple[str, ...]]:
-        """The ±1 % depth row known at ``asof``, its source, and what is missing."""
-        from liqcascade.leverage._sources import store_depth_proxy
+    def _depth_at(self, asof: pd.Timestamp) -> tuple[pd.Series, str]:
+        """The ±1 % depth row known at ``asof`` and its source (the candle PROXY without one)."""
+        if self.depth.empty:
+            from liqcascade.leverage._sources import depth_proxy
 
-        if self.depth.empty:  # nothing stored: the candle proxy, said in the source and missing
-            proxy = store_depth_proxy(self._store, self.symbol, asof)
+            proxy = depth_proxy(self.candles, asof)
             if proxy.frame.empty:
                 raise NoDataError(
                     f"no ±1 % perp depth for {self.symbol} before {asof.isoformat()} and too few "
-                    "4h candles for the proxy; import the order-book depth series or pass a "
-                    "Book to simulate()"
+                    "4h candles for the proxy; import the order-book depth series or pass a Book "
+                    "to simulate()"
                 )
-            return proxy.frame.iloc[-1], "; ".join(proxy.sources), proxy.missing
-        row = self._measured_depth_at(asof)
-        return row, f"{row['exchange']} {row['symbol']} perp ±1 %", ()
-
-    def _measured_depth_at(self, asof: pd.Timestamp) -> pd.Series:
+            return proxy.frame.iloc[-1], "; ".join(proxy.sources)
         rows = self.depth
         known = rows[(rows["time"] + self._depth_cadence <= asof)]
         known = known[known["time"] >= asof - pd.Timedelta(days=30)]
@@ -263,7 +257,8 @@ class StressHistory:
             raise NoDataError(
                 f"no ±1 % perp depth for {self.symbol} known at {asof.isoformat()} (30 days back)"
             )
-        return known.iloc[-1]
+        row = known.iloc[-1]
+        return row, f"{row['exchange']} {row['symbol']} perp ±1 %"
 
     def _funding_at(self, asof: pd.Timestamp) -> float:
         f = self.funding
@@ -283,7 +278,7 @@ class StressHistory:
         if t > self.end:
             raise NoDataError(f"asof {t.isoformat()} is after this history's end {self.end}")
         positions, price = self.positions(t)
-        row, depth_source, missing = self._depth_at(t)
+        row, depth_source = self._depth_at(t)
         book = Book(
             mid_price=price,
             bands=np.array([0.01]),
@@ -312,7 +307,6 @@ class StressHistory:
             known_bars=known,
             bracket_source=self._source,
             notes=self.notes,
-            missing=missing,
         )
 
 

@@ -71,27 +71,70 @@ def move_from_py(
     return grid_y[lo] + (flow - grid_flow[lo]) / span * (grid_y[hi] - grid_y[lo]), lo
 
 
-def _settle_py(
-    j: int,
+def _bracket_py(flow: float, grid_flow: np.ndarray, lo: int) -> int:
+    """Move the hint ``lo`` to the bracket ``grid_flow[lo] < flow <= grid_flow[lo + 1]``.
+
+    Walks forward for a growing flow and back after an ADL cut, so a cascade costs O(1)
+    amortised per position; clamped to ``0 .. len - 2`` (``_move_at_py`` handles the ends).
+    """
+    last = grid_flow.shape[0] - 1
+    while lo < last - 1 and grid_flow[lo + 1] < flow:
+        lo += 1
+    while lo > 0 and grid_flow[lo] >= flow:
+        lo -= 1
+    return lo
+
+
+def _interp_py(
     flow: float,
+    flow_lo: float,
+    flow_hi: float,
+    y_lo: float,
+    y_hi: float,
+    flow_first: float,
+    flow_last: float,
+    y_first: float,
+    y_last: float,
+) -> float:
+    """``move_from_py``'s arithmetic on the scalars of the bracket and of the grid's ends."""
+    if flow <= flow_first:
+        return y_first
+    if flow > flow_last:
+        return y_last
+    span = flow_hi - flow_lo
+    if not span < np.inf:  # infinite depth ahead: no further move
+        return y_lo
+    return y_lo + (flow - flow_lo) / span * (y_hi - y_lo)
+
+
+def _move_at_py(flow: float, grid_y: np.ndarray, grid_flow: np.ndarray, lo: int) -> float:
+    """``move_for_flow_py`` given the bracket from ``_bracket_py`` (same numbers).
+
+    Only loads from the arrays; the branches live in the scalar ``_interp_py``. Compiled, a
+    helper that branches over arrays is called out of line and every call pays reference
+    counting on its arrays (~100 ns a position: most of the old solver's time).
+    """
+    last = grid_flow.shape[0] - 1
+    return _interp_py(
+        flow, grid_flow[lo], grid_flow[lo + 1], grid_y[lo], grid_y[lo + 1],
+        grid_flow[0], grid_flow[last], grid_y[0], grid_y[last],
+    )  # fmt: skip
+
+
+def _settle_py(
     y_before: float,
-    lo: int,
+    y_after: float,
+    size: float,
+    bankruptcy: float,
     fund: float,
-    size: np.ndarray,
-    notional: np.ndarray,
-    bankruptcy: np.ndarray,
-    grid_y: np.ndarray,
-    grid_flow: np.ndarray,
     p_shift: float,
     direction: int,
     surplus_to_fund: bool,
-    out: np.ndarray,
-) -> tuple[float, float, int, float]:
-    """Execute position ``j``'s closing order; return the new (flow, move, bracket, fund)."""
-    y_after, lo_after = move_from_py(flow + notional[j], grid_y, grid_flow, lo)
+) -> tuple[float, float, float, float, float]:
+    """Price one closing order; return (fill, fund draw, fund add, ADL fraction, new fund)."""
     # average of the price before and after the order walks the book
     fill = p_shift * (1.0 + direction * 0.5 * (y_before + y_after))
-    shortfall = size[j] * direction * (fill - bankruptcy[j])  # > 0: loss beyond the margin
+    shortfall = size * direction * (fill - bankruptcy)  # > 0: loss beyond the margin
     draw = 0.0
     add = 0.0
     adl = 0.0
@@ -104,16 +147,7 @@ def _settle_py(
         fund -= draw
         if shortfall - draw > 0.0:
             adl = (shortfall - draw) / shortfall
-    out[FILL, j] = fill
-    out[FUND_DRAW, j] = draw
-    out[FUND_ADD, j] = add
-    out[ADL_FRACTION, j] = adl
-    # the auto-deleveraged fraction is matched against opposite positions, not the book
-    if adl == 0.0:
-        return flow + notional[j], y_after, lo_after, fund
-    flow = flow + notional[j] * (1.0 - adl)
-    y, lo = move_from_py(flow, grid_y, grid_flow, lo)
-    return flow, y, lo, fund
+    return fill, draw, add, adl, fund
 
 
 def fixed_point_py(
@@ -137,30 +171,48 @@ def fixed_point_py(
     Round ``r`` settles every position whose trigger move is reached by the flow known at
     the start of the round. ``round_price[r]`` is the price after round ``r`` (index 0: after
     the exogenous shock alone) and ``round_count[r]`` the positions settled so far.
+
+    One pass: positions settle in trigger order, so the flow before position ``j`` is the
+    same whatever the round boundaries; a round ends where the flow known at its start stops
+    reaching triggers. The book is inverted through a bracket that only walks forward
+    (back after an ADL cut): O(m + grid) for m settled positions, no re-scan, no allocation.
     """
     n = trigger_y.shape[0]
     flow = flow0
     fund = fund0
-    y, lo = move_from_py(flow, grid_y, grid_flow, 0)
+    lo = _bracket_py(flow, grid_flow, 0)
+    y = _move_at_py(flow, grid_y, grid_flow, lo)
     round_price[0] = p_shift * (1.0 + direction * y)
     round_count[0] = 0
-    done = 0
     reached = 0
     while reached < n and trigger_y[reached] <= y:
         reached += 1
     rounds = 0
+    done = 0
     while done < reached:
         rounds += 1
         for j in range(done, reached):
-            flow, y, lo, fund = _settle_py(
-                j, flow, y, lo, fund, size, notional, bankruptcy, grid_y, grid_flow,
-                p_shift, direction, surplus_to_fund, out,
-            )  # fmt: skip
+            after = flow + notional[j]
+            lo = _bracket_py(after, grid_flow, lo)
+            y_after = _move_at_py(after, grid_y, grid_flow, lo)
+            fill, draw, add, adl, fund = _settle_py(
+                y, y_after, size[j], bankruptcy[j], fund, p_shift, direction, surplus_to_fund
+            )
+            out[FILL, j] = fill
+            out[FUND_DRAW, j] = draw
+            out[FUND_ADD, j] = add
+            out[ADL_FRACTION, j] = adl
             out[ROUND, j] = rounds
             out[TIME_S, j] = 0.0
+            if adl > 0.0:  # the auto-deleveraged part is matched against opposite positions
+                after = flow + notional[j] * (1.0 - adl)
+                lo = _bracket_py(after, grid_flow, lo)
+                y_after = _move_at_py(after, grid_y, grid_flow, lo)
+            flow = after
+            y = y_after
         done = reached
         round_price[rounds] = p_shift * (1.0 + direction * y)
-        round_count[rounds] = done
+        round_count[rounds] = reached
         while reached < n and trigger_y[reached] <= y:
             reached += 1
     return done, rounds, flow, fund
@@ -195,7 +247,8 @@ def stepper_py(
     n = trigger_y.shape[0]
     flow = flow0
     fund = fund0
-    y, lo = move_from_py(flow, grid_y, grid_flow, 0)
+    lo = _bracket_py(flow, grid_flow, 0)
+    y = _move_at_py(flow, grid_y, grid_flow, lo)
     reached = 0
     while reached < n and trigger_y[reached] <= y:
         reached += 1
@@ -220,12 +273,25 @@ def stepper_py(
             budget += usd_per_second
         while done < reached and notional[done] <= budget:
             budget -= notional[done]
-            flow, y, lo, fund = _settle_py(
-                done, flow, y, lo, fund, size, notional, bankruptcy, grid_y, grid_flow,
-                p_shift, direction, surplus_to_fund, out,
+            after = flow + notional[done]
+            lo = _bracket_py(after, grid_flow, lo)
+            y_after = _move_at_py(after, grid_y, grid_flow, lo)
+            fill, draw, add, adl, fund = _settle_py(
+                y, y_after, size[done], bankruptcy[done], fund, p_shift, direction,
+                surplus_to_fund,
             )  # fmt: skip
+            out[FILL, done] = fill
+            out[FUND_DRAW, done] = draw
+            out[FUND_ADD, done] = add
+            out[ADL_FRACTION, done] = adl
             out[ROUND, done] = steps
             out[TIME_S, done] = t
+            if adl > 0.0:
+                after = flow + notional[done] * (1.0 - adl)
+                lo = _bracket_py(after, grid_flow, lo)
+                y_after = _move_at_py(after, grid_y, grid_flow, lo)
+            flow = after
+            y = y_after
             done += 1
             while reached < n and trigger_y[reached] <= y:
                 reached += 1
@@ -239,9 +305,99 @@ def stepper_py(
     return done, steps, flow, fund
 
 
-def select_py(
+def _sort_segment_py(
+    trigger: np.ndarray,
+    notional: np.ndarray,
+    index: np.ndarray,
+    size: np.ndarray,
+    bankruptcy: np.ndarray,
+    start: int,
+    end: int,
+    perm: np.ndarray,
+    fill: np.ndarray,
+    scratch: np.ndarray,
+    scratch_rows: np.ndarray,
+) -> None:
+    """Stable sort of the rows ``start:end`` of the five arrays by trigger, in cache.
+
+    The segment is cut into ~2-position buckets by value, each ordered by insertion (merge
+    sort if crowded), and the permutation applied to every array through ``scratch``.
+    ``perm``, ``fill``, ``scratch`` and ``scratch_rows`` are work arrays of at least
+    ``end - start + 2`` entries.
+    """
+    k = end - start
+    low = np.inf
+    high = -np.inf
+    for i in range(start, end):
+        low = min(low, trigger[i])
+        high = max(high, trigger[i])
+    n_buckets = k // 2 + 1
+    scale = n_buckets * (1.0 - 1e-12) / (high - low) if high > low else 0.0
+    if not scale < np.inf:
+        scale = 0.0
+    for f in range(n_buckets + 1):
+        fill[f] = 0
+    for i in range(k):
+        fill[int((trigger[start + i] - low) * scale) + 1] += 1
+    for f in range(n_buckets):
+        fill[f + 1] += fill[f]
+    for i in range(k):
+        f = int((trigger[start + i] - low) * scale)
+        perm[fill[f]] = i
+        fill[f] += 1
+    first = 0  # fill[f] is now the end of bucket f
+    for f in range(n_buckets):
+        last = fill[f]
+        if last - first > 32:  # crowded (a dense cluster): merge sort, still stable
+            ranks = np.argsort(trigger[start + perm[first:last]], kind="mergesort")
+            rows = perm[first:last].copy()
+            for i in range(last - first):
+                perm[first + i] = rows[ranks[i]]
+        else:
+            for i in range(first + 1, last):
+                row = perm[i]
+                key = trigger[start + row]
+                j = i - 1
+                while j >= first and trigger[start + perm[j]] > key:
+                    perm[j + 1] = perm[j]
+                    j -= 1
+                perm[j + 1] = row
+        first = last
+    for arr in (trigger, notional, size, bankruptcy):
+        for i in range(k):
+            scratch[i] = arr[start + perm[i]]
+        for i in range(k):
+            arr[start + i] = scratch[i]
+    for i in range(k):
+        scratch_rows[i] = index[start + perm[i]]
+    for i in range(k):
+        index[start + i] = scratch_rows[i]
+
+
+def _at_risk_py(
+    side: float,
+    liquidation: float,
+    bankruptcy: float,
+    entry: float,
+    direction: int,
+    start: float,
+    margin_factor: float,
+) -> tuple[bool, float, float]:
+    """Whether a position is on the side the move liquidates and not already beyond its
+    liquidation price at ``start``; with its (liquidation, bankruptcy) prices after the
+    margin factor (the entry-to-price distances scaled; 1.0 leaves them untouched)."""
+    if side != -direction:
+        return False, liquidation, bankruptcy
+    if margin_factor != 1.0:
+        liquidation = entry + margin_factor * (liquidation - entry)
+        bankruptcy = entry + margin_factor * (bankruptcy - entry)
+    return direction * (liquidation - start) > 0.0, liquidation, bankruptcy
+
+
+def prepare_py(
     side: np.ndarray,
     liquidation: np.ndarray,
+    bankruptcy: np.ndarray,
     entry: np.ndarray,
     size: np.ndarray,
     direction: int,
@@ -249,118 +405,135 @@ def select_py(
     p_shift: float,
     size_scale: float,
     margin_factor: float,
-    trigger: np.ndarray,
-    notional: np.ndarray,
-    index: np.ndarray,
-) -> tuple[int, int]:
-    """Pick the positions the move puts at risk; return (count, skipped).
-
-    Writes, compacted, each at-risk position's trigger move, notional at its liquidation
-    price and row. ``margin_factor`` scales the entry-to-liquidation distance (Monte Carlo
-    leverage prior; 1.0 leaves the price untouched). ``skipped`` counts at-risk positions
-    already beyond liquidation at ``start`` (they would have been liquidated before the shock).
-    """
-    count = 0
-    skipped = 0
-    for i in range(side.shape[0]):
-        if side[i] != -direction:
-            continue
-        liq = liquidation[i]
-        if margin_factor != 1.0:
-            liq = entry[i] + margin_factor * (liq - entry[i])
-        if direction * (liq - start) <= 0.0:
-            skipped += 1
-            continue
-        trigger[count] = direction * (liq - p_shift) / p_shift
-        notional[count] = size[i] * size_scale * liq
-        index[count] = i
-        count += 1
-    return count, skipped
-
-
-def reachable_py(
-    trigger: np.ndarray,
-    notional: np.ndarray,
     flow0: float,
     grid_y: np.ndarray,
     grid_flow: np.ndarray,
-    iterations: int,
-) -> float:
-    """Upper bound on the final move: iterate ``y(flow0 + sum of notional triggered by y)``.
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Lay out, in stable trigger order, the positions the cascade may reach.
 
-    Starts from all notional and only tightens, so it never drops a position the cascade
-    reaches (padded against summation-order rounding).
+    Returns ``(skipped, trigger, notional, row, size, bankruptcy)``: per position its trigger
+    move (fraction of ``p_shift``), notional at its liquidation price, row in the book, size
+    and bankruptcy price. ``skipped`` counts at-risk positions already beyond liquidation at
+    ``start`` (they would have been liquidated before the shock).
+
+    Two streaming passes over the book and a bucket sort that stops early, O(n). Every
+    at-risk trigger lies in ``[t_low, y_cap]``: above the start price's own trigger, at most
+    the grid's last move (beyond it a position is never reached). Pass 1 counts the at-risk
+    positions into 16384 equal-width buckets of that range (count, notional, lowest
+    trigger); the buckets are walked like the cascade at bucket resolution (all the notional
+    below counts as flow, padded against summation order) and the walk stops at the first
+    bucket whose lowest trigger that flow cannot reach, so the positions from there on are
+    never copied or sorted. Pass 2 copies the rest bucket by bucket; each bucket, small
+    enough for the cache, is sorted stably (``_sort_segment_py``): the result is the
+    stable sort by trigger, cut where the walk stops.
     """
-    total = flow0
-    for j in range(trigger.shape[0]):
-        total += notional[j]
-    y_max = move_for_flow_py(total * (1.0 + 1e-9) + 1e-6, grid_y, grid_flow)
-    for _ in range(iterations):
-        new_total = flow0
-        for j in range(trigger.shape[0]):
-            if trigger[j] <= y_max:
-                new_total += notional[j]
-        if new_total >= 0.99 * total:  # under 1 % tighter: not worth another pass
+    n = side.shape[0]
+    y_cap = grid_y[grid_y.shape[0] - 1]
+    t_low = direction * (start - p_shift) / p_shift
+    n_buckets = 16384
+    # (t - t_low) * scale < n_buckets for every t <= y_cap: the 1e-12 beats any rounding
+    scale = n_buckets * (1.0 - 1e-12) / (y_cap - t_low) if y_cap > t_low else 0.0
+    if not scale < np.inf:  # a range too narrow to divide: one bucket
+        scale = 0.0
+    count = np.zeros(n_buckets + 1, dtype=np.int64)  # count[b + 1]: positions in bucket b
+    mass = np.zeros(n_buckets)
+    lowest = np.full(n_buckets, np.inf)
+    skipped = 0
+    for i in range(n):
+        risk, liq, _ = _at_risk_py(
+            side[i], liquidation[i], bankruptcy[i], entry[i], direction, start, margin_factor
+        )
+        if side[i] == -direction and not risk:
+            skipped += 1
+        t = direction * (liq - p_shift) / p_shift
+        if risk and t <= y_cap:
+            b = int((t - t_low) * scale)
+            count[b + 1] += 1
+            mass[b] += size[i] * size_scale * liq
+            lowest[b] = min(lowest[b], t)
+    flow = flow0
+    lo = 0
+    stop = n_buckets
+    for b in range(n_buckets):
+        if count[b + 1] == 0:
+            continue
+        padded = flow + 1e-9 * abs(flow) + 1e-6
+        lo = _bracket_py(padded, grid_flow, lo)
+        if lowest[b] > _move_at_py(padded, grid_y, grid_flow, lo):
+            stop = b
             break
-        total = new_total
-        y_max = move_for_flow_py(total * (1.0 + 1e-9) + 1e-6, grid_y, grid_flow)
-    return y_max
-
-
-def gather_py(
-    order: np.ndarray,
-    trigger: np.ndarray,
-    notional: np.ndarray,
-    index: np.ndarray,
-    size: np.ndarray,
-    bankruptcy: np.ndarray,
-    entry: np.ndarray,
-    size_scale: float,
-    margin_factor: float,
-    out_trigger: np.ndarray,
-    out_notional: np.ndarray,
-    out_index: np.ndarray,
-    out_size: np.ndarray,
-    out_bankruptcy: np.ndarray,
-) -> None:
-    """Lay the chosen positions out in trigger order for the solvers."""
-    for k in range(order.shape[0]):
-        j = order[k]
-        row = index[j]
-        out_trigger[k] = trigger[j]
-        out_notional[k] = notional[j]
-        out_index[k] = row
-        out_size[k] = size[row] * size_scale
-        bk = bankruptcy[row]
-        if margin_factor != 1.0:
-            bk = entry[row] + margin_factor * (bk - entry[row])
-        out_bankruptcy[k] = bk
+        flow += mass[b]
+    for b in range(stop):  # count[b] becomes the first slot of bucket b
+        count[b + 1] += count[b]
+    m = count[stop]
+    out_trigger = np.empty(m)
+    out_notional = np.empty(m)
+    out_index = np.empty(m, dtype=np.int64)
+    out_size = np.empty(m)
+    out_bankruptcy = np.empty(m)
+    for i in range(n):
+        risk, liq, bk = _at_risk_py(
+            side[i], liquidation[i], bankruptcy[i], entry[i], direction, start, margin_factor
+        )
+        t = direction * (liq - p_shift) / p_shift
+        if risk and t <= y_cap:
+            b = int((t - t_low) * scale)
+            if b < stop:
+                slot = count[b]
+                out_trigger[slot] = t
+                out_notional[slot] = size[i] * size_scale * liq
+                out_index[slot] = i
+                out_size[slot] = size[i] * size_scale
+                out_bankruptcy[slot] = bk
+                count[b] = slot + 1
+    widest = 0
+    first = 0  # count[b] is now the end of bucket b
+    for b in range(stop):
+        widest = max(widest, count[b] - first)
+        first = count[b]
+    perm = np.empty(widest + 2, dtype=np.int64)
+    fill = np.empty(widest + 2, dtype=np.int64)
+    scratch = np.empty(widest + 2)
+    scratch_rows = np.empty(widest + 2, dtype=np.int64)
+    first = 0
+    for b in range(stop):
+        end = count[b]
+        if end - first > 1:
+            _sort_segment_py(
+                out_trigger, out_notional, out_index, out_size, out_bankruptcy, first, end,
+                perm, fill, scratch, scratch_rows,
+            )  # fmt: skip
+        first = end
+    return skipped, out_trigger, out_notional, out_index, out_size, out_bankruptcy
 
 
 # Compiled twins. The compiled kernels must call compiled helpers, so each twin is compiled
-# from the same source with its helpers swapped in through the module globals below.
-move_for_flow = njit(move_for_flow_py)
-move_from = njit(move_from_py)
+# from the same source with the helpers compiled so far swapped in for their ``*_py`` names.
+_COMPILED: dict[str, object] = {}
 
 
 def _compiled(func_py):  # type: ignore[no-untyped-def]
     import types
 
     glb = dict(func_py.__globals__)
-    glb["move_for_flow_py"] = move_for_flow
-    glb["move_from_py"] = move_from
-    glb["_settle_py"] = _settle
+    glb.update(_COMPILED)
     clone = types.FunctionType(func_py.__code__, glb, func_py.__name__, func_py.__defaults__)
-    return njit(clone)
+    compiled = njit(clone)
+    _COMPILED[func_py.__name__] = compiled
+    return compiled
 
 
-_settle = None
+move_for_flow = _compiled(move_for_flow_py)
+move_from = _compiled(move_from_py)
 _settle = _compiled(_settle_py)
+_bracket = _compiled(_bracket_py)
+_interp = _compiled(_interp_py)
+_move_at = _compiled(_move_at_py)
 fixed_point = _compiled(fixed_point_py)
 stepper = _compiled(stepper_py)
-select = njit(select_py)
-reachable = _compiled(reachable_py)
-gather = njit(gather_py)
+_sort_segment = _compiled(_sort_segment_py)
+_at_risk = _compiled(_at_risk_py)
+prepare = _compiled(prepare_py)
 
 __all__ = [
     "ADL_FRACTION",
@@ -372,14 +545,10 @@ __all__ = [
     "TIME_S",
     "fixed_point",
     "fixed_point_py",
-    "gather",
-    "gather_py",
     "move_for_flow",
     "move_for_flow_py",
-    "reachable",
-    "reachable_py",
-    "select",
-    "select_py",
+    "prepare",
+    "prepare_py",
     "stepper",
     "stepper_py",
 ]

@@ -424,8 +424,8 @@ def _inputs(state: AsofState, positions_source: str) -> MarketInputs:
         funding_rate_8h=state.funding_rate_8h,
         positions=len(state.positions),
         positions_source=positions_source,
-        missing=state.missing,
         notes=state.notes,
+        missing=proxy_gap(state.depth_source),
     )
 
 

@@ -20,9 +20,10 @@ from __future__ import annotations
 import gzip
 import io
 import zipfile
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 import pandas as pd
 import pyarrow as pa
@@ -92,34 +93,94 @@ class Importer(Protocol):
     ) -> ImportResult: ...
 
 
+@dataclass(frozen=True)
+class ImportLimits:
+    """Bounds on one file's decompressed size and line count: a hostile or mistaken file
+    (a zip bomb, a gigabyte of blank lines) is refused with a clear error before it is
+    parsed, instead of taking minutes and all memory. Raise them for larger files
+    (``data import --max-mb/--max-lines``, or ``import_paths(..., limits=...)``)."""
+
+    max_bytes: int = 4 * 1024**3
+    max_lines: int = 50_000_000
+
+
+# The limits of the import running in this context (``import_paths`` sets them).
+LIMITS: ContextVar[ImportLimits | None] = ContextVar("liqcascade_import_limits", default=None)
+
+
+def _zip_member(zf: zipfile.ZipFile, path: Path) -> str:
+    members = [n for n in zf.namelist() if not n.endswith("/")]
+    if len(members) != 1:
+        raise ImportFormatError(
+            "zip archive must hold exactly one data file",
+            path=path,
+            value=members,
+            expected="one CSV inside the .zip (as Binance public data ships)",
+        )
+    return members[0]
+
+
+def _read_bounded(fh: BinaryIO, path: Path, limit: int) -> bytes:
+    data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise ImportFormatError(
+            f"decompressed size exceeds the limit of {limit:,} bytes",
+            path=path,
+            expected="a smaller file, or a higher limit (data import --max-mb)",
+        )
+    return data
+
+
+def _check_lines(data: bytes, path: Path, limit: int) -> None:
+    lines = data.count(b"\n")
+    if lines > limit:
+        raise ImportFormatError(
+            f"{lines:,} lines exceed the limit of {limit:,}",
+            path=path,
+            expected="a file with fewer lines (blank lines count), or a higher limit "
+            "(data import --max-lines)",
+        )
+
+
+def check_size(path: Path) -> None:
+    """Refuse a plain file larger than the current :class:`ImportLimits` (before reading)."""
+    limit = (LIMITS.get() or ImportLimits()).max_bytes
+    size = Path(path).stat().st_size
+    if size > limit:
+        raise ImportFormatError(
+            f"file size {size:,} bytes exceeds the limit of {limit:,} bytes",
+            path=path,
+            expected="a smaller file, or a higher limit (data import --max-mb)",
+        )
+
+
 def open_bytes(path: Path) -> bytes:
     """Return the decompressed bytes of a plain, ``.gz`` or single-member ``.zip`` file.
 
-    A truncated or corrupt archive raises :class:`ImportFormatError` naming the file.
+    A truncated or corrupt archive raises :class:`ImportFormatError` naming the file, and
+    so does a file past the current :class:`ImportLimits` (size while decompressing, then
+    line count).
     """
     path = Path(path)
+    limits = LIMITS.get() or ImportLimits()
     try:
         if path.suffix == ".gz":
             with gzip.open(path, "rb") as fh:
-                return fh.read()
-        if path.suffix == ".zip":
-            with zipfile.ZipFile(path) as zf:
-                members = [n for n in zf.namelist() if not n.endswith("/")]
-                if len(members) != 1:
-                    raise ImportFormatError(
-                        "zip archive must hold exactly one data file",
-                        path=path,
-                        value=members,
-                        expected="one CSV inside the .zip (as Binance public data ships)",
-                    )
-                return zf.read(members[0])
-        return path.read_bytes()
+                data = _read_bounded(fh, path, limits.max_bytes)
+        elif path.suffix == ".zip":
+            with zipfile.ZipFile(path) as zf, zf.open(_zip_member(zf, path)) as fh:
+                data = _read_bounded(fh, path, limits.max_bytes)
+        else:
+            with open(path, "rb") as fh:
+                data = _read_bounded(fh, path, limits.max_bytes)
     except (EOFError, OSError, zipfile.BadZipFile, gzip.BadGzipFile) as exc:
         raise ImportFormatError(
             f"cannot decompress: {exc}",
             path=path,
             expected="a complete .gz/.zip file; re-download it",
         ) from exc
+    _check_lines(data, path, limits.max_lines)
+    return data
 
 
 def open_text(path: Path) -> io.StringIO:
@@ -146,7 +207,8 @@ def read_head(path: Path) -> str:
             with gzip.open(path, "rb") as fh:
                 data = fh.read(HEAD_BYTES)
         elif path.suffix == ".zip":
-            data = open_bytes(path)[:HEAD_BYTES]
+            with zipfile.ZipFile(path) as zf, zf.open(_zip_member(zf, path)) as fh:
+                data = fh.read(HEAD_BYTES)
         else:
             with open(path, "rb") as fh:
                 data = fh.read(HEAD_BYTES)
@@ -163,9 +225,12 @@ def read_head(path: Path) -> str:
 
 __all__ = [
     "HEAD_BYTES",
+    "LIMITS",
     "BadRow",
+    "ImportLimits",
     "ImportResult",
     "Importer",
+    "check_size",
     "open_bytes",
     "open_text",
     "read_head",

@@ -39,6 +39,8 @@ class Col:
 
 
 _NULLS = {"", "nan", "NaN", "null", "None"}
+# Epoch milliseconds of 1973-03-03 .. 5138-11-16: a number outside is in another unit.
+MS_BAND = (1e11, 1e14)
 _EXPECTED = {
     "float": "a number",
     "str": "text",
@@ -48,9 +50,13 @@ _EXPECTED = {
 
 
 def header_of(text: str) -> list[str]:
-    """The header fields of CSV text (first line)."""
+    """The header fields of CSV text (first line); a header csv cannot read (a bare carriage
+    return inside it) reads as no header at all, which every importer reports as such."""
     first = text.split("\n", 1)[0].strip("\r")
-    return next(csv.reader([first]), [])
+    try:
+        return next(csv.reader([first]), [])
+    except csv.Error:
+        return []
 
 
 def _check_header(path: Path, header: list[str], columns: Sequence[Col]) -> None:
@@ -79,8 +85,22 @@ def _convert(values: pd.Series, kind: Kind) -> pd.Series:
         return _to_time(values)
     numbers = pd.to_numeric(values.where(~values.isin(_NULLS), None), errors="coerce")
     if kind == "ms":
-        return pd.to_datetime(numbers, unit="ms", utc=True)
+        in_band = (numbers.abs() >= MS_BAND[0]) & (numbers.abs() < MS_BAND[1])
+        return pd.to_datetime(numbers.where(in_band), unit="ms", utc=True)
     return numbers.astype("float64")
+
+
+def ms_unit_problem(value: str) -> str | None:
+    """Why an epoch-milliseconds field holds another unit (seconds, micro- or nanoseconds)."""
+    try:
+        number = abs(float(value))
+    except ValueError:
+        return None
+    if 1e8 <= number < MS_BAND[0]:
+        return "epoch seconds in a milliseconds column (rows would land in 1970)"
+    if number >= MS_BAND[1]:
+        return "epoch micro- or nanoseconds in a milliseconds column"
+    return None
 
 
 _OFFSET = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
@@ -91,7 +111,10 @@ def _zoned_times(data: bytes, header: list[str], columns: Sequence[Col]) -> set[
     lines = data[:65536].split(b"\n", 2)
     if len(lines) < 2:
         return set()
-    first = next(csv.reader([lines[1].decode("utf-8", errors="replace").strip("\r")]), [])
+    try:
+        first = next(csv.reader([lines[1].decode("utf-8", errors="replace").strip("\r")]), [])
+    except csv.Error:  # a bare carriage return: the checked reader names the line
+        return set()
     out = set()
     for col in columns:
         if col.kind == "time" and col.name in header:
@@ -101,7 +124,26 @@ def _zoned_times(data: bytes, header: list[str], columns: Sequence[Col]) -> set[
     return out
 
 
+def _has_blank_lines(data: bytes) -> bool:
+    return b"\n\n" in data or b"\n\r\n" in data
+
+
+def _lines_of_rows(data: bytes) -> np.ndarray:
+    """1-based line of every non-blank line after the header (rows when blank lines are
+    skipped and no quoted field spans lines)."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    ends = np.append(np.flatnonzero(buf == 10), len(buf))
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    length = ends - starts
+    first = buf[np.minimum(starts, max(len(buf) - 1, 0))] if len(buf) else starts
+    blank = (length == 0) | ((length == 1) & (first == 13))
+    return (np.flatnonzero(~blank) + 1)[1:]
+
+
 def _fast(data: bytes, header: list[str], columns: Sequence[Col]) -> pd.DataFrame | None:
+    blank_lines = _has_blank_lines(data)
+    if blank_lines and b'"' in data:
+        return None  # a quoted field may span lines: the checked reader counts them
     zoned = _zoned_times(data, header, columns)
     types = {
         c.name: pa.timestamp("ns", tz="UTC")
@@ -113,7 +155,7 @@ def _fast(data: bytes, header: list[str], columns: Sequence[Col]) -> pd.DataFram
         table = pacsv.read_csv(
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(use_threads=True),
-            parse_options=pacsv.ParseOptions(ignore_empty_lines=False),
+            parse_options=pacsv.ParseOptions(ignore_empty_lines=blank_lines),
             convert_options=pacsv.ConvertOptions(
                 column_types=types,
                 include_columns=[c.name for c in columns],
@@ -140,6 +182,9 @@ def _fast(data: bytes, header: list[str], columns: Sequence[Col]) -> pd.DataFram
                 if (series.isna() & (raw != "")).any():
                     return None
         elif col.kind == "ms":
+            low, high = pc.min_max(pc.abs(arr)).values()
+            if low.is_valid and (low.as_py() < MS_BAND[0] or high.as_py() >= MS_BAND[1]):
+                return None  # another unit: the checked reader names the line
             series = pd.to_datetime(arr.to_pandas(), unit="ms", utc=True)
         elif col.kind == "float":
             series = arr.to_pandas().astype("float64")
@@ -149,7 +194,13 @@ def _fast(data: bytes, header: list[str], columns: Sequence[Col]) -> pd.DataFram
             series = arr.to_pandas()
         out[col.name] = series.reset_index(drop=True)
     frame = pd.DataFrame(out)
-    frame[LINE] = np.arange(2, len(frame) + 2)
+    if blank_lines:
+        lines = _lines_of_rows(data)
+        if len(lines) != len(frame):
+            return None
+        frame[LINE] = lines
+    else:
+        frame[LINE] = np.arange(2, len(frame) + 2)
     return frame
 
 
@@ -203,6 +254,8 @@ def _slow(
             line = lines[i]
             value = values.iloc[i]
             reason = "missing value" if value in _NULLS else "cannot convert"
+            if col.kind == "ms" and value not in _NULLS:
+                reason = ms_unit_problem(value) or reason
             bad.setdefault(line, BadRow(str(path), line, col.name, value, reason))
         ok &= ~failed
         frame[col.name] = converted.reset_index(drop=True)

@@ -16,7 +16,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from liqcascade.data._schema import DATASETS, Dataset
-from liqcascade.data.importers._base import ImportResult, open_bytes
+from liqcascade.data.importers._base import ImportResult, check_size, open_bytes
 from liqcascade.data.importers._csv import Col, header_of, read_csv
 from liqcascade.errors import ImportFormatError
 
@@ -115,6 +115,7 @@ def _read_clean_csv(path: Path, ds: Dataset, header: list[str]) -> pa.Table | No
     """
     types = {f.name: f.type for f in ds.schema if f.name in header}
     source: Path | pa.BufferReader = path
+    check_size(path)
     if path.suffix in (".gz", ".zip"):
         source = pa.BufferReader(open_bytes(path))
     try:

@@ -296,8 +296,11 @@ def _slow_convert(
             continue
         converted = _convert_column(raw.astype("string"), kind)
         failed = (converted.isna() & raw.notna()).to_numpy(copy=True)
-        if kind == "int":
-            failed |= (converted.notna() & (converted % 1 != 0)).to_numpy(copy=True)
+        if kind == "int":  # a fraction, or beyond int64 (Python ints in an object column)
+            number = pd.to_numeric(converted, errors="coerce").astype("float64").to_numpy()
+            with np.errstate(invalid="ignore"):  # inf % 1 is nan: caught by the bound below
+                fraction = np.nan_to_num(number % 1, nan=0.0) != 0
+            failed |= converted.notna().to_numpy() & (fraction | (np.abs(number) >= 2.0**63))
         for position in np.flatnonzero(failed):
             error = ImportFormatError(
                 f"bad value in {layout.format_name}",

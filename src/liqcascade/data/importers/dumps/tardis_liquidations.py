@@ -280,7 +280,12 @@ def _contracts(
     table: pa.Table, symbol: str | None
 ) -> tuple[np.ndarray, _Contracts, dict[int, tuple[str, str, str]]]:
     """Code each row's (exchange, symbol) pair and resolve each distinct pair once."""
-    key = pc.binary_join_element_wise(table.column("exchange"), table.column("symbol"), "\x1f")
+    text = pa.large_string()  # one string type for both (a long file reads as large_string)
+    key = pc.binary_join_element_wise(
+        table.column("exchange").cast(text),
+        table.column("symbol").cast(text),
+        pa.scalar("\x1f", text),
+    )
     pair, keys = _encode(key)
     n = len(keys)
     valid, usd, factor = np.zeros(n, np.int8), np.zeros(n, bool), np.ones(n)

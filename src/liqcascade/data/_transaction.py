@@ -1,0 +1,341 @@
+"""Writes: merge new rows into month files, then commit them as one new store version.
+
+A write merges the new rows into every month file it touches (rows with the same key are
+replaced by the newer write, which keeps its own ``source``). The commit is
+:mod:`liqcascade.data._manifest`'s: stage, place under new names, switch the manifest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from liqcascade.data._frames import conform, to_frame
+from liqcascade.data._hashing import (
+    Rows,
+    has_duplicate_keys,
+    is_range,
+    key_hashes,
+    match_keys,
+    same_rows,
+    time_ns,
+)
+from liqcascade.data._layout import TEMP_PREFIX, FileKey, file_of, inside, month_file
+from liqcascade.data._manifest import (
+    Entry,
+    Manifest,
+    clear_staging,
+    collect,
+    fsync_dir,
+    publish,
+    recover,
+    stage_dir,
+)
+from liqcascade.data._ranges import describe, problems
+from liqcascade.data._schema import Dataset, dataset
+from liqcascade.data._threads import (
+    THREADED_ROWS,
+    in_time_order,
+    map_maybe_threaded,
+    reordered,
+    rows_per_file,
+    workers,
+)
+from liqcascade.errors import SchemaError, StoreError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import duckdb
+
+
+@dataclass(frozen=True)
+class WriteSummary:
+    """Rows a write added (new key), replaced (key existed, values or source differ) and left
+    unchanged (identical row already stored)."""
+
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+
+    def __add__(self, other: WriteSummary) -> WriteSummary:
+        return WriteSummary(
+            self.added + other.added,
+            self.replaced + other.replaced,
+            self.unchanged + other.unchanged,
+        )
+
+    @property
+    def total(self) -> int:
+        return self.added + self.replaced + self.unchanged
+
+
+@dataclass(frozen=True)
+class _FileMerge:
+    """The outcome of merging new rows into one month file: its new rows (None when the
+    file stays as it is) and what happened to the incoming rows."""
+
+    key: FileKey
+    rows: Rows | None
+    summary: WriteSummary
+    hashes: np.ndarray  # the incoming rows' key hashes
+
+
+# Columns whose values are (nearly) unique per row: dictionary encoding only costs time there.
+_NO_DICTIONARY = frozenset({"time", "event_id", "reference"})
+
+
+def write_parquet(ds: Dataset, table: pa.Table, path: Path) -> None:
+    """zstd Parquet; dictionary pages only for repetitive text (venue, symbol, side...)."""
+    dictionary = [
+        f.name for f in ds.schema if pa.types.is_string(f.type) and f.name not in _NO_DICTIONARY
+    ]
+    pq.write_table(table, path, compression="zstd", use_dictionary=dictionary)
+
+
+def os_error_message(root: Path, exc: OSError) -> str:
+    """One line for a failed store write that says what happened and what to do."""
+    if exc.errno == errno.ENOSPC:
+        what = "the disk is full"
+        fix = "free some space and run it again"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        what = "permission denied" if exc.errno != errno.EROFS else "read-only file system"
+        fix = "use a store folder you can write to (--store)"
+    else:
+        what = exc.strerror or str(exc)
+        fix = "check the folder and run it again"
+    return f"cannot write the store at {root}: {what}; nothing was changed — {fix}"
+
+
+class Transaction:
+    """Several writes that land together or not at all (one new store version)."""
+
+    def __init__(
+        self, root: Path, base: Manifest, con: duckdb.DuckDBPyConnection | None = None
+    ) -> None:
+        self._root = root
+        self._base = base
+        self._con = con
+        self._staged: dict[FileKey, tuple[Dataset, Rows]] = {}
+        self._committed: dict[FileKey, Rows | None] = {}  # as stored, at first touch
+        self._writes: dict[FileKey, list[_FileMerge]] = {}
+        self._net: dict[str, WriteSummary] | None = None
+        self._checked: dict[str, bool] = {}  # folders already checked to stay inside
+
+    def write(
+        self, name: str, frame: pd.DataFrame | pa.Table, *, source: str | None = None
+    ) -> WriteSummary:
+        """Merge ``frame`` into dataset ``name`` (applied when the transaction commits).
+
+        Rows whose key is already stored are replaced (the newer write wins, with its own
+        ``source``); a key repeated within ``frame`` keeps its last row.
+        """
+        ds = dataset(name)
+        table = conform(ds, frame, source=source)
+        if table.num_rows == 0:
+            return WriteSummary()
+        found = problems(ds, table)
+        if found:
+            raise SchemaError(describe(ds, table, found[0]))
+        hashes = key_hashes(table, ds.key, con=self._con)
+        if has_duplicate_keys(ds, table, hashes):
+            last = ~to_frame(ds, table).duplicated(list(ds.key), keep="last").to_numpy()
+            table, hashes = table.filter(pa.array(last)), hashes[last]
+        return self.write_unique(ds, table, hashes)
+
+    def write_unique(self, ds: Dataset, table: pa.Table, hashes: np.ndarray) -> WriteSummary:
+        """Merge a conformed ``table`` whose keys are unique, given its key hashes.
+
+        The import pipeline calls this after its own duplicate checks, so each row is
+        conformed and hashed once. Month files are merged on a few threads (pyarrow and
+        numpy release the GIL); a file with no stored version is written without a merge.
+        """
+        if table.num_rows == 0:
+            return WriteSummary()
+        times = time_ns(table)
+        codes, keys = file_of(ds.name, ds.partition_by, table, times)
+        groups = [in_time_order(rows, times) for rows in rows_per_file(codes)]
+        order = np.concatenate(groups)
+        table, hashes = reordered(table, order), hashes[order]
+        ends = np.cumsum([len(rows) for rows in groups])
+
+        def merge(i: int) -> _FileMerge:
+            lo, hi = (int(ends[i - 1]) if i else 0), int(ends[i])
+            return self._merge_file(ds, keys[i], table.slice(lo, hi - lo), hashes[lo:hi])
+
+        results = map_maybe_threaded(
+            merge, range(len(keys)), threads=table.num_rows >= THREADED_ROWS
+        )
+        summary = WriteSummary()
+        for result in results:
+            summary += result.summary
+            self._writes.setdefault(result.key, []).append(result)
+            if result.rows is not None:
+                self._staged[result.key] = (ds, result.rows)
+        self._net = None
+        return summary
+
+    def _read_committed(self, ds: Dataset, key: FileKey) -> Rows | None:
+        entry = self._base.entries.get(key)
+        if entry is None:
+            return None
+        path = inside(self._root, entry.path, checked=self._checked)
+        try:
+            table = pq.read_table(path).select(ds.columns).cast(ds.schema)
+        except (OSError, pa.ArrowException) as exc:
+            raise StoreError(f"cannot read store file {path}: {exc}") from exc
+        return Rows(table, key_hashes(table, ds.key, con=self._con))
+
+    def _current(self, ds: Dataset, key: FileKey) -> Rows | None:
+        """Rows of month file ``key`` as this transaction sees them (staged version first)."""
+        if key in self._staged:
+            return self._staged[key][1]
+        if key not in self._committed:
+            self._committed[key] = self._read_committed(ds, key)
+        return self._committed[key]
+
+    def _merge_file(
+        self, ds: Dataset, key: FileKey, incoming: pa.Table, hashes: np.ndarray
+    ) -> _FileMerge:
+        """Merge time-ordered ``incoming`` rows into month file ``key``.
+
+        Keys are matched by hash and confirmed on the actual values; matched rows equal in
+        every other column (``source`` included) are unchanged. The file is rewritten only
+        if a row was added or replaced, which is what keeps re-imports from changing a byte.
+        """
+        current = self._current(ds, key)
+        if current is None or current.table.num_rows == 0:
+            added = WriteSummary(added=incoming.num_rows)
+            return _FileMerge(key, Rows(incoming, hashes), added, hashes)
+        matched, at = match_keys(ds, incoming, hashes, current)
+        existing = current.table
+        unchanged = 0
+        if len(at):
+            new_rows = incoming if matched.all() else incoming.filter(pa.array(matched))
+            old_rows = existing if is_range(at, existing.num_rows) else existing.take(at)
+            values = [c for c in ds.columns if c not in ds.key]
+            unchanged = int(same_rows(new_rows.select(values), old_rows.select(values)).sum())
+        summary = WriteSummary(
+            added=int((~matched).sum()),
+            replaced=int(matched.sum()) - unchanged,
+            unchanged=unchanged,
+        )
+        if unchanged == incoming.num_rows:
+            return _FileMerge(key, None, summary, hashes)
+        keep = np.ones(existing.num_rows, dtype=bool)
+        keep[at] = False
+        merged = pa.concat_tables([existing.filter(pa.array(keep)), incoming])
+        merged_hashes = np.concatenate([current.hashes[keep], hashes])
+        order = in_time_order(np.arange(merged.num_rows), time_ns(merged))
+        rows = Rows(merged.take(order), merged_hashes[order])
+        return _FileMerge(key, rows, summary, hashes)
+
+    # -- the net effect --------------------------------------------------------------------
+
+    def net(self) -> dict[str, WriteSummary]:
+        """Per dataset, what the whole transaction changes against the stored version.
+
+        A month file written by several writes of the transaction (files of one import that
+        overlap) is compared as a whole with its stored version: rows one write replaced and
+        a later write put back count as unchanged, and the file is not rewritten.
+        """
+        if self._net is not None:
+            return self._net
+        out: dict[str, WriteSummary] = {}
+        for key, writes in self._writes.items():
+            name = key[0]
+            effect = writes[0].summary if len(writes) == 1 else self._net_effect(key, writes)
+            out[name] = out.get(name, WriteSummary()) + effect
+        self._net = out
+        return out
+
+    def _net_effect(self, key: FileKey, writes: list[_FileMerge]) -> WriteSummary:
+        incoming = len(np.unique(np.concatenate([w.hashes for w in writes])))
+        if key not in self._staged:
+            return WriteSummary(unchanged=incoming)
+        ds, final = self._staged[key]
+        before = self._committed.get(key)
+        if before is None or before.table.num_rows == 0:
+            return WriteSummary(added=incoming)
+        matched, at = match_keys(ds, final.table, final.hashes, before)
+        values = [c for c in ds.columns if c not in ds.key]
+        now = final.table.filter(pa.array(matched)) if not matched.all() else final.table
+        same = same_rows(now.select(values), before.table.take(at).select(values))
+        added, replaced = int((~matched).sum()), int((~same).sum())
+        if added == 0 and replaced == 0 and final.table.num_rows == before.table.num_rows:
+            del self._staged[key]  # back to what is stored: nothing to write
+        return WriteSummary(added, replaced, max(incoming - added - replaced, 0))
+
+    # -- commit ----------------------------------------------------------------------------
+
+    def commit(self) -> Manifest:
+        """Stage every changed month file, place it, switch the manifest (one rename).
+
+        Returns the store's manifest after the commit (the base one if nothing changed).
+        """
+        self.net()  # drops files that end as they are stored
+        if not self._staged:
+            return self._base
+        version = self._base.version + 1
+        try:
+            return self._commit(version)
+        except OSError as exc:
+            self._abandon()
+            raise StoreError(os_error_message(self._root, exc)) from exc
+        except BaseException:
+            self._abandon()
+            raise
+
+    def _abandon(self) -> None:
+        with contextlib.suppress(OSError):  # the next writer recovers
+            recover(self._root, self._base)
+
+    def _commit(self, version: int) -> Manifest:
+        staging = stage_dir(self._root)
+        items = list(self._staged.items())
+        temps = [staging / f"{TEMP_PREFIX}{version}-{i}.parquet" for i in range(len(items))]
+
+        def stage(i: int) -> None:
+            ds, rows = items[i][1]
+            write_parquet(ds, rows.table, temps[i])
+
+        # pyarrow releases the GIL while encoding: stage files on a few threads
+        map_maybe_threaded(stage, range(len(items)), threads=workers(len(items)) > 1)
+        entries = dict(self._base.entries)
+        retired = []
+        folders = set()
+        for (key, (_, rows)), tmp in zip(items, temps, strict=True):
+            relative = month_file(key, version)
+            final = inside(self._root, relative, checked=self._checked)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, final)
+            folders.add(final.parent)
+            if key in entries:
+                retired.append(entries[key].path)
+            entries[key] = Entry(key, relative, rows.table.num_rows)
+        for folder in folders:
+            fsync_dir(folder)
+        manifest = Manifest(version, entries, tuple(retired))
+        publish(self._root, manifest)
+        self._staged.clear()
+        try:
+            collect(self._root, self._base, manifest)
+        except OSError:  # committed; the next writer collects what is left
+            clear_staging_quietly(self._root)
+        return manifest
+
+
+def clear_staging_quietly(root: Path) -> None:
+    """Best effort: the store is committed; leftovers are removed by the next writer."""
+    with contextlib.suppress(OSError):
+        clear_staging(root)
+
+
+__all__ = ["Transaction", "WriteSummary", "os_error_message", "write_parquet"]
