@@ -29,6 +29,26 @@ def test_demo_writes_the_report_and_says_where(demo_run) -> None:
     assert html.resolve().as_uri() in result.output.replace("\n", "")
 
 
+def test_demo_prints_the_stress_quantiles(demo_run) -> None:
+    # issue 10 item 4: the demo shows the Monte Carlo p10/p50/p90 of the move and of longs
+    # liquidated (the report's own numbers, report.json), not one central path
+    from liqcascade._format import pct, usd
+
+    root, result = demo_run
+    data = json.loads((root / "report" / "report.json").read_text(encoding="utf-8"))
+    shocks = [s for s in data["stress"]["shocks"] if s.get("available")]
+    assert shocks
+    for s in shocks:
+        assert s["move_p10"] <= s["move_p50"] <= s["move_p90"] or (
+            s["move_p90"] <= s["move_p50"] <= s["move_p10"]
+        )
+        move = f"{pct(s['move_p50'])} ({pct(s['move_p10'])} to {pct(s['move_p90'])})"
+        longs = f"{usd(s['liquidated_long_p50'])} ({usd(s['liquidated_long_p10'])} to"
+        assert move in result.output
+        assert longs in result.output
+    assert "Monte Carlo p50 (p10 to p90)" in result.output
+
+
 def test_demo_store_is_idempotent(demo_run) -> None:
     # what a second `liqcascade demo` does to the store: load the sample again
     from liqcascade.data import Store, load_sample

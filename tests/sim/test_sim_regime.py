@@ -25,11 +25,31 @@ def _bars(ranges: list[float], start: str = "2025-01-06 00:00") -> pd.DataFrame:
 
 
 def test_horizon_range_is_the_rms_of_the_previous_window_without_season() -> None:
-    table = regime_table(_bars([0.01, 0.03, 0.02, 0.04]), window=2, season_prior=1e12)
+    table = regime_table(
+        _bars([0.01, 0.03, 0.02, 0.04]), window=2, season_prior=1e12, weights=(0.0, 0.0)
+    )
     # bar 2 sees bars 0 and 1: sqrt((0.01^2 + 0.03^2) / 2) = sqrt(5e-4)
     assert np.isnan(table.horizon_range[:2]).all()
     assert table.horizon_range[2] == pytest.approx(np.sqrt(5e-4))
     assert table.horizon_range[3] == pytest.approx(np.sqrt((0.03**2 + 0.02**2) / 2))
+
+
+def test_horizon_range_mixes_the_week_the_day_and_the_last_bar() -> None:
+    # no season (huge prior); window 6 (the day window is then min(6, 6) = 6 too) -> use
+    # window 8: bar 8 sees week = mean of bars 0..7, day = mean of bars 2..7, bar = bar 7
+    ranges = [0.01] * 7 + [0.04, 0.02]
+    table = regime_table(_bars(ranges), window=8, season_prior=1e12, weights=(0.3, 0.4))
+    week = (7 * 0.01**2 + 0.04**2) / 8  # 3.875e-4
+    day = (5 * 0.01**2 + 0.04**2) / 6  # 3.5e-4
+    last = 0.04**2  # 1.6e-3
+    expected = week ** (1 - 0.3 - 0.4) * day**0.4 * last**0.3
+    assert table.horizon_range[8] == pytest.approx(np.sqrt(expected))
+    # a calm last bar is floored at 1 % of the week's mean square
+    calm = regime_table(_bars([0.01] * 7 + [0.0, 0.0]), window=8, season_prior=1e12)
+    week = 7 * 0.01**2 / 8
+    day = 5 * 0.01**2 / 6
+    floored = week ** (1 - 0.3 - 0.4) * day**0.4 * (0.01 * week) ** 0.3
+    assert calm.horizon_range[8] == pytest.approx(np.sqrt(floored))
 
 
 def test_seasonal_factor_lifts_the_bucket_that_moved_more_before() -> None:

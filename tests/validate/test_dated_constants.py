@@ -98,3 +98,30 @@ def test_stress_on_the_sample_reports_both_fallbacks(sample_store_path: Path) ->
     result = stress(store, "BTC/USDT:USDT", "2025-09-21T00:00Z", -0.03)
     notes = result.to_dict()["inputs"]["notes"]
     assert [n.split()[0] for n in notes] == ["HYPERLIQUID_2025_PRIOR", "DEFAULT_INSURANCE_FUND_USD"]
+
+
+def test_range_forecast_weights_are_dated_at_their_fitting_window_end() -> None:
+    # fitted on BTC 4h bars 2024-11-19 -> 2024-12-31: an as-of in 2024 uses the 7-day mean alone
+    from liqcascade.sim._regime import DATED_HAR_WEIGHTS, HAR_WEIGHTS, WEEK_ONLY, har_weights_at
+
+    assert DATED_HAR_WEIGHTS.known_from == pd.Timestamp("2025-01-01", tz="UTC")
+    weights, notes = har_weights_at(pd.Timestamp("2024-12-31T20:00Z"))
+    assert weights == WEEK_ONLY and len(notes) == 1
+    assert "HAR_WEIGHTS is known only from 2025-01-01" in notes[0]
+    assert har_weights_at(pd.Timestamp("2025-01-01T00:00Z")) == (HAR_WEIGHTS, ())
+
+
+@pytest.mark.integration
+def test_stress_before_the_range_weights_date_uses_the_week_alone(sample_store_path: Path) -> None:
+    from liqcascade.sim import stress
+    from liqcascade.sim._history import StressHistory
+    from liqcascade.sim._regime import WEEK_ONLY, horizon_range_at
+
+    store = Store(sample_store_path)
+    asof = pd.Timestamp("2024-12-20T00:00Z")
+    result = stress(store, "BTC/USDT:USDT", asof, -0.03, paths=0)
+    notes = result.to_dict()["inputs"]["notes"]
+    assert any(n.startswith("HAR_WEIGHTS is known only from 2025-01-01") for n in notes)
+    candles = StressHistory(store, "BTC/USDT:USDT", end=asof).candles
+    week = horizon_range_at(candles, asof, weights=WEEK_ONLY)
+    assert result.extra["horizon_range"] == pytest.approx(week)

@@ -104,13 +104,33 @@ def _print_facts(console: Console, data: dict[str, Any]) -> None:
     if stress.get("available"):
         for shock in stress["shocks"]:
             if shock.get("available"):
-                table.add_row(
-                    f"Stress {shock['asset']} {pct(shock['shock'], 0)}: longs liquidated",
-                    usd(shock["liquidated_long_usd"]),
-                )
+                for label, value in _stress_rows(shock):
+                    table.add_row(label, value)
+        if any(s.get("move_p50") is not None for s in stress["shocks"]):
+            table.caption = "Stress rows: Monte Carlo p50 (p10 to p90) over the paths"
     else:
         table.add_row("Stress test", f"not available ({stress.get('reason')})")
     console.print(table)
+
+
+def _stress_rows(shock: dict[str, Any]) -> list[tuple[str, str]]:
+    """Monte Carlo p50 (p10-p90) of the move and of longs liquidated; the central path without."""
+    from liqcascade._format import pct, usd
+
+    name = f"Stress {shock['asset']} {pct(shock['shock'], 0)}"
+    if shock.get("move_p50") is None:  # no Monte Carlo: the central path only
+        return [(f"{name}: longs liquidated", usd(shock["liquidated_long_usd"]))]
+    return [
+        (
+            f"{name}: move",
+            f"{pct(shock['move_p50'])} ({pct(shock['move_p10'])} to {pct(shock['move_p90'])})",
+        ),
+        (
+            f"{name}: longs liquidated",
+            f"{usd(shock['liquidated_long_p50'])} "
+            f"({usd(shock['liquidated_long_p10'])} to {usd(shock['liquidated_long_p90'])})",
+        ),
+    ]
 
 
 def register(app: typer.Typer) -> None:

@@ -24,7 +24,7 @@ import pandas as pd
 from liqcascade.errors import NoDataError
 from liqcascade.sim._book import Book
 from liqcascade.sim._positions import PositionArrays
-from liqcascade.sim._regime import RegimeTable, regime_table
+from liqcascade.sim._regime import RegimeTable, har_weights_at, regime_table
 
 if TYPE_CHECKING:  # pragma: no cover
     from liqcascade.data import Store
@@ -114,7 +114,8 @@ class StressHistory:
         self.config, prior_notes = dated_prior(map_config or MapConfig(), first)
         fund = DEFAULT_INSURANCE_FUND_USD if insurance_fund_usd is None else insurance_fund_usd
         self.insurance_fund_usd, fund_notes = insurance_fund_at(fund, first)
-        self.notes: tuple[str, ...] = (*prior_notes, *fund_notes)
+        self.har_weights, har_notes = har_weights_at(first)
+        self.notes: tuple[str, ...] = (*prior_notes, *fund_notes, *har_notes)
         frames = load_map_frames(store, symbol, self.end, self.config)
         self.bars = market_bars(
             frames["candles"],
@@ -129,7 +130,7 @@ class StressHistory:
         candles = candles[candles["time"] + BAR <= self.end]
         candles = candles.drop_duplicates("time", keep="last").sort_values("time")
         self.candles = candles.reset_index(drop=True)
-        self.regime = regime_table(self.candles)
+        self.regime = regime_table(self.candles, weights=self.har_weights)
         self.cohorts = build_cohorts(self.bars, self.config)
         self.depth, self._depth_cadence = _depth_rows(store, symbol, self.end)
         self.funding = _funding_rows(store, symbol, self.end)
@@ -292,7 +293,7 @@ class StressHistory:
         if known < times.size and times[known] == t.to_datetime64():
             horizon = float(self.regime.horizon_range[known])
         else:
-            horizon = horizon_range_at(self.candles, t)
+            horizon = horizon_range_at(self.candles, t, weights=self.har_weights)
         return AsofState(
             asof=t,
             price=price,

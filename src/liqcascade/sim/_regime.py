@@ -4,11 +4,15 @@ A cascade over the next bar does not start from a calm book: how far a given sho
 depends on how much the market is moving anyway. Two numbers describe that, both from bars
 that closed by ``asof`` (bar timestamps are open times):
 
-* ``horizon_range``: the expected RMS high-low range of the coming 4h bar,
-  ``sqrt(mean(ln(H/L)^2))`` over the trailing ``window`` bars (7 days), times a seasonal
-  factor for the coming bar's UTC hour and weekday/weekend (the RMS ratio of each past bar's
-  range to its own trailing RMS range, averaged over past bars of the same bucket and shrunk
-  towards 1 with ``season_prior`` pseudo-bars);
+* ``horizon_range``: the expected RMS high-low range of the coming 4h bar, a HAR-style
+  forecast (Corsi 2009) on squared log ranges ``ln(H/L)^2``: the geometric mix
+  ``d_week^(1 - w_bar - w_day) * d_day^w_day * d_bar^w_bar`` of the mean deseasonalised
+  squared range over the trailing ``window`` bars (7 days), the last 6 bars (a day) and the
+  last bar, times a seasonal factor for the coming bar's UTC hour and weekday/weekend (the
+  mean ratio of each past bar's squared range to its own trailing mean, averaged over past
+  bars of the same bucket and shrunk towards 1 with ``season_prior`` pseudo-bars). The
+  weights :data:`HAR_WEIGHTS` were chosen on BTC perp 4h bars 2024-11-19 -> 2024-12-31,
+  before any scored bar (docs/validation.md);
 * ``overshoots(barrier)``: how far past bars went beyond a barrier they reached, in units of
   their own ``horizon_range``: ``(excursion - barrier) / horizon_range`` over every past
   bar-side (open->low for falls, open->high for rallies) whose excursion reached ``barrier``.
@@ -24,7 +28,31 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from liqcascade._dated import DatedConstant
+
 WEEKEND = 5  # Saturday
+# (last bar, last day) weights of the range forecast: least squared error of the log squared
+# range on BTC perp 4h bars 2024-11-19 -> 2024-12-31 (grid of 0.1 steps), before any scored bar.
+HAR_WEIGHTS = (0.3, 0.4)
+WEEK_ONLY = (0.0, 0.0)
+DATED_HAR_WEIGHTS = DatedConstant(
+    name="HAR_WEIGHTS",
+    value=HAR_WEIGHTS,
+    known_from="2025-01-01",
+    source="fitted on BTC perp 4h bars 2024-11-19 -> 2024-12-31",
+    fallback=WEEK_ONLY,
+    fallback_source="the trailing 7-day mean range alone",
+)
+
+
+def har_weights_at(asof: pd.Timestamp) -> tuple[tuple[float, float], tuple[str, ...]]:
+    """The range forecast's weights known at ``asof`` (the 7-day mean alone before their date)."""
+    resolved = DATED_HAR_WEIGHTS.at(asof)
+    return resolved.value, (() if resolved.dated else (resolved.note,))
+
+
+DAY_BARS = 6
+SHORT_FLOOR = 0.01  # a short window's squared range counts as at least 1 % of the week's
 
 
 @dataclass(frozen=True)
@@ -64,35 +92,67 @@ def _seasonal(ratio: np.ndarray, bucket: np.ndarray, prior: float) -> np.ndarray
     return out
 
 
+def _trailing_mean(x: np.ndarray, k: int) -> np.ndarray:
+    """Mean of ``x`` over the ``k`` entries before each index (NaN until ``k`` are known)."""
+    csum = np.concatenate(([0.0], np.cumsum(x)))
+    out = np.full(x.size, np.nan)
+    if x.size > k:
+        i = np.arange(k, x.size)
+        out[k:] = (csum[i] - csum[i - k]) / k
+    return out
+
+
+def _har(deseason: np.ndarray, window: int, weights: tuple[float, float]) -> np.ndarray:
+    """``week^(1 - wb - wd) * day^wd * bar^wb`` of the mean deseasonalised squared range."""
+    week = _trailing_mean(deseason, window)
+    day = _trailing_mean(deseason, min(DAY_BARS, window))
+    bar = _trailing_mean(deseason, 1)
+    w_bar, w_day = weights
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel_day = np.maximum(day / week, SHORT_FLOOR)
+        rel_bar = np.maximum(bar / week, SHORT_FLOOR)
+        mix = week * rel_day**w_day * rel_bar**w_bar
+    return np.where(week > 0, mix, week)
+
+
 def regime_table(
-    bars: pd.DataFrame, *, window: int = 42, season_prior: float = 20.0
+    bars: pd.DataFrame,
+    *,
+    window: int = 42,
+    season_prior: float = 20.0,
+    weights: tuple[float, float] = HAR_WEIGHTS,
 ) -> RegimeTable:
-    """Build the :class:`RegimeTable` of 4h ``bars`` (time, open, high, low, close; sorted)."""
+    """Build the :class:`RegimeTable` of 4h ``bars`` (time, open, high, low, close; sorted).
+
+    ``weights``: (last bar, last day) weights of the range forecast; ``(0, 0)`` gives the
+    trailing ``window`` mean alone.
+    """
     times = pd.DatetimeIndex(pd.to_datetime(bars["time"], utc=True))
     o = bars["open"].to_numpy(dtype=float)
     h = bars["high"].to_numpy(dtype=float)
     lo = bars["low"].to_numpy(dtype=float)
     rng2 = np.log(h / lo) ** 2
-    # trailing mean of squared ranges over the previous `window` bars (bar i excluded)
-    csum = np.concatenate(([0.0], np.cumsum(rng2)))
-    n = rng2.size
-    trail = np.full(n, np.nan)
-    if n > window:
-        i = np.arange(window, n)
-        trail[window:] = (csum[i] - csum[i - window]) / window
-    ratio = rng2 / trail
-    season = _seasonal(ratio, _bucket(times), season_prior)
+    trail = _trailing_mean(rng2, window)  # bar i excluded
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = rng2 / trail
+    season = _seasonal(ratio, _bucket(times), season_prior)  # each bar's, known at its open
+    expected = _har(rng2 / season, window, weights)
     return RegimeTable(
         time=times.tz_convert("UTC").tz_localize(None).to_numpy(),
         open=o,
         down=(o - lo) / o,
         up=(h - o) / o,
-        horizon_range=np.sqrt(trail * season),
+        horizon_range=np.sqrt(expected * season),
     )
 
 
 def horizon_range_at(
-    bars: pd.DataFrame, asof: pd.Timestamp, *, window: int = 42, season_prior: float = 20.0
+    bars: pd.DataFrame,
+    asof: pd.Timestamp,
+    *,
+    window: int = 42,
+    season_prior: float = 20.0,
+    weights: tuple[float, float] = HAR_WEIGHTS,
 ) -> float:
     """Expected RMS range of the 4h bar opening at ``asof`` from ``bars`` closed by then."""
     closed = bars[pd.to_datetime(bars["time"], utc=True) + pd.Timedelta("4h") <= asof]
@@ -105,6 +165,7 @@ def horizon_range_at(
         pd.concat([closed[["time", "open", "high", "low", "close"]], ghost], ignore_index=True),
         window=window,
         season_prior=season_prior,
+        weights=weights,
     )
     return float(table.horizon_range[-1])
 
@@ -170,10 +231,13 @@ def calibrated_overshoots(
 
 
 __all__ = [
+    "DATED_HAR_WEIGHTS",
     "EXPONENTS",
+    "HAR_WEIGHTS",
     "RegimeTable",
     "calibrated_overshoots",
     "fit_exponent",
+    "har_weights_at",
     "horizon_range_at",
     "overshoots",
     "regime_table",

@@ -120,9 +120,10 @@ def _sample_info() -> dict[str, Any]:
 def dated_constants() -> tuple[DatedConstant[Any], ...]:
     """Every dated calibration constant the models use (listed in each validation result)."""
     from liqcascade.leverage._config import DATED_PRIOR
+    from liqcascade.sim._regime import DATED_HAR_WEIGHTS
     from liqcascade.sim._stress import DATED_INSURANCE_FUND
 
-    return (DATED_PRIOR, DATED_INSURANCE_FUND)
+    return (DATED_PRIOR, DATED_INSURANCE_FUND, DATED_HAR_WEIGHTS)
 
 
 def _check_contract(area: str, symbol: str, block: Any) -> dict[str, Any]:
