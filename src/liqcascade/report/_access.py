@@ -50,3 +50,30 @@ def daily_closes(
     if frame.empty:
         return frame
     return frame.drop_duplicates("time", keep="last").set_index("time")
+
+
+class CachedReads:
+    """A store whose ``read`` answers each distinct query once per report (a deep copy after).
+
+    Several blocks (estimate, liquidation maps, each stress shock) read the same year of 4h
+    candles, open interest, funding and depth; one report computes over one fixed store, so
+    the second read of the same query returns a copy of the first. Every other attribute is the
+    wrapped store's own. Failures are not cached (they raise again).
+    """
+
+    def __init__(self, store: Readable) -> None:
+        self._store = store
+        self._frames: dict[str, Any] = {}
+
+    def read(self, dataset: str, *, start: Any = None, end: Any = None, **equals: Any) -> Any:
+        key = repr((dataset, start, end, sorted(equals.items())))
+        if key not in self._frames:
+            self._frames[key] = self._store.read(dataset, start=start, end=end, **equals)
+        found = self._frames[key]
+        return found.copy() if isinstance(found, pd.DataFrame) else found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def __repr__(self) -> str:
+        return repr(self._store)

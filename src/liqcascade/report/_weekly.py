@@ -15,7 +15,7 @@ import pandas as pd
 
 from liqcascade.errors import NoDataError
 from liqcascade.report import _derivatives, _engines, _flows, _macro, _market, _pipe, _staples
-from liqcascade.report._access import Readable, daily_closes
+from liqcascade.report._access import CachedReads, Readable, daily_closes
 from liqcascade.report._levels import asset_levels
 from liqcascade.report._missing import missing_sections
 from liqcascade.report._summary import summary_paragraph
@@ -58,6 +58,7 @@ def compute_weekly(
     ``progress`` is called with the name of each step as it starts.
     """
     window = parse_asof(asof)
+    store = store if isinstance(store, CachedReads) else CachedReads(store)
     progress("prices")
     frames: dict[str, pd.DataFrame] = {}
     assets = {}

@@ -110,9 +110,7 @@ STRESS = (
         "<input name='shock' type='text' inputmode='decimal' value='-0.03' size='7'>",
     )
     + _field("Flow (USD, − = sell)", "<input name='flow_usd' type='number' value='0' step='1e7'>")
-    + _field(
-        "Monte Carlo paths", "<input name='paths' type='number' value='0' min='0' step='100'>"
-    )
+    + _field("Monte Carlo paths", "<input name='paths' type='number' value='0' min='0' step='100'>")
     + "<fieldset class='loops'><legend>Feedback loops (calibrated from the store)</legend>"
     + "".join(
         f"<label><input name='feedback' type='checkbox' value='{loop}' title='{title}'>"

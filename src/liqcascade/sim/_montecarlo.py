@@ -12,7 +12,7 @@ import pandas as pd
 from liqcascade.errors import InputError
 from liqcascade.sim._book import Book
 from liqcascade.sim._config import CascadeConfig, MonteCarloPriors, Shock
-from liqcascade.sim._engine import flow_for_move, summarize
+from liqcascade.sim._engine import _direction, flow_for_move, summarize
 from liqcascade.sim._executors import Executor, ProcessExecutor, Progress
 from liqcascade.sim._positions import PositionArrays, prepare_positions
 
@@ -98,12 +98,19 @@ def _regime_moves(priors: MonteCarloPriors, rng: np.random.Generator, count: int
 
 
 def run_block(payload: _Payload, block: tuple[int, np.random.SeedSequence]) -> np.ndarray:
-    """Simulate one block of paths; rows = [draws..., metrics...]."""
+    """Simulate one block of paths; rows = [draws..., metrics...].
+
+    Built once per block, not per path: the positions on each side (a move down can only
+    reach the longs, a move up the shorts), so each path's layout scans one side only.
+    """
     count, seq = block
     rng = np.random.default_rng(seq)
     draws = _draws(payload.priors, rng, count)
     out = np.empty((count, 3 + len(METRICS)))
     flow = payload.priors.shock.flow_usd
+    sides = _side_books(payload.pos, payload.config)
+    extra_flow = payload.config.exogenous_flow
+    extra = 0.0 if extra_flow is None else extra_flow.flow_usd
     for i in range(count):
         move, depth, margin = draws[i]
         if move * flow < 0:  # a drawn move against the flow shock: keep the flow's direction
@@ -113,9 +120,33 @@ def run_block(payload: _Payload, block: tuple[int, np.random.SeedSequence]) -> n
             shock = Shock(flow_usd=flow + flow_for_move(book, float(move), payload.config))
         else:
             shock = Shock(price_move=float(move), flow_usd=flow)
-        metrics = summarize(payload.pos, book, shock, payload.config, float(margin))
+        pos = sides.get(_direction(shock, shock.flow_usd + extra), payload.pos)
+        metrics = summarize(pos, book, shock, payload.config, float(margin))
         out[i, :3] = (move, depth, margin)
         out[i, 3:] = metrics
+    return out
+
+
+def _side_books(pos: PositionArrays, config: CascadeConfig) -> dict[int, PositionArrays]:
+    """The positions a move in each direction can liquidate, in book order (same results).
+
+    Empty (every path uses the whole book) under funding pressure, whose closing flow is
+    computed from the paying side, which may be the other one.
+    """
+    if config.funding_pressure is not None:
+        return {}
+    out = {}
+    for direction in (-1, 1):
+        keep = pos.side == -direction
+        out[direction] = PositionArrays(
+            side=np.ascontiguousarray(pos.side[keep]),
+            size=np.ascontiguousarray(pos.size[keep]),
+            entry=np.ascontiguousarray(pos.entry[keep]),
+            collateral=np.ascontiguousarray(pos.collateral[keep]),
+            liquidation=np.ascontiguousarray(pos.liquidation[keep]),
+            bankruptcy=np.ascontiguousarray(pos.bankruptcy[keep]),
+            price_source=pos.price_source,
+        )
     return out
 
 
