@@ -9,7 +9,7 @@ from pathlib import Path
 import liqcascade
 
 SERVE = Path(liqcascade.__file__).resolve().parent / "serve"
-ALLOWED_MODULES = {"liqcascade", "liqcascade.errors", "liqcascade._theme"}
+ALLOWED_MODULES = {"liqcascade", "liqcascade.errors", "liqcascade._theme", "liqcascade._json"}
 
 
 def test_serve_imports_public_names_only() -> None:

@@ -12,11 +12,11 @@ from typing import Any
 
 import pandas as pd
 
+from liqcascade._json import jsonable
 from liqcascade._time import to_utc
 from liqcascade.errors import InputError
 from liqcascade.report._access import Readable, read_known
 from liqcascade.report._summary import pct, usd
-from liqcascade.report._weekly import jsonable
 
 DEFAULT_SYMBOLS = ("BTC/USDT:USDT", "ETH/USDT:USDT")
 BOOK_REFRESH = "24h"  # rebuild the replayed position book from the liquidation map daily

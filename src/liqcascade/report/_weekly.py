@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from liqcascade._json import jsonable
 from liqcascade.errors import NoDataError
 from liqcascade.report import _derivatives, _engines, _flows, _macro, _market, _pipe, _staples
 from liqcascade.report._access import CachedReads, Readable, daily_closes
@@ -147,21 +146,6 @@ def _add_engines(
     report["liquidation_map"] = maps
     progress("stress tests")
     report["stress"] = _engines.stress(store, window)
-
-
-def jsonable(value: Any) -> Any:
-    """Plain JSON types only: numpy scalars to Python, NaN/inf to None, timestamps to ISO."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    return value
 
 
 def weekly_report(

@@ -22,27 +22,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from liqcascade._json import jsonable as plain
 from liqcascade.data import Store
 from liqcascade.serve._params import FEEDBACK_LOOPS
 
 CACHE_SIZE = 64
 LEVERAGE_BANDS = ((0.0, 5.0, "≤5x"), (5.0, 10.0, "5-10x"), (10.0, 25.0, "10-25x"),
                   (25.0, 50.0, "25-50x"), (50.0, math.inf, ">50x"))  # fmt: skip
-
-
-def plain(value: Any) -> Any:
-    """JSON-safe copy: numpy scalars to Python, NaN/inf to None, timestamps to ISO strings."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    return value
 
 
 def store_version(path: Path) -> str:
