@@ -88,6 +88,16 @@ def style(fig: Any, *, title: str | None = None, x: str | None = None, y: str | 
     return fig
 
 
+def chart_div(fig: Any, div_id: str) -> str:
+    """The figure as an HTML fragment for a page that loads plotly.js once (no logo, resizes)."""
+    return fig.to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=div_id,
+        config={"displaylogo": False, "responsive": True},
+    )
+
+
 def css() -> str:
     """Return the ``:root`` CSS block with the palette as custom properties."""
     body = "".join(f"{k}:{v};" for k, v in CSS_VARIABLES.items())
@@ -100,6 +110,7 @@ __all__ = [
     "PALETTE",
     "SHORT",
     "WEEK_FILL",
+    "chart_div",
     "css",
     "style",
     "template",

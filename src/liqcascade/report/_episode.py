@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from liqcascade._json import jsonable
+from liqcascade._theme import chart_div
 from liqcascade._time import to_utc
 from liqcascade.errors import InputError
 from liqcascade.report._access import Readable, read_known
@@ -208,12 +209,7 @@ def episode_report(
         block, bars, reported = _symbol_block(store, symbol, t0, t1)
         blocks.append(block)
         items = "".join(f"<li>{html.escape(f)}</li>" for f in _facts(block))
-        chart = _figure(block, bars, reported).to_html(
-            full_html=False,
-            include_plotlyjs=False,
-            div_id=f"episode-{len(parts) + 1}",
-            config={"displaylogo": False, "responsive": True},
-        )
+        chart = chart_div(_figure(block, bars, reported), f"episode-{len(parts) + 1}")
         parts.append(f"<h2>{html.escape(symbol)}</h2><ul>{items}</ul><div>{chart}</div>")
     data = jsonable(
         {"start": t0.isoformat(), "end": t1.isoformat(), "rule": "bars with start <= open < end",

@@ -6,6 +6,7 @@ import html
 
 import pandas as pd
 
+from liqcascade._theme import chart_div
 from liqcascade.report._charts import all_charts
 from liqcascade.report._facts import sections
 
@@ -48,12 +49,7 @@ def render_html(data: dict, frames: dict[str, pd.DataFrame]) -> str:
             body.append(f"<ul class='facts'>{items}</ul>")
         for fig in figures:
             count += 1
-            div = fig.to_html(
-                full_html=False,
-                include_plotlyjs=False,
-                div_id=f"chart-{count}",
-                config={"displaylogo": False, "responsive": True},
-            )
+            div = chart_div(fig, f"chart-{count}")
             body.append(f"<div class='chart'>{div}</div>")
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from liqcascade._theme import chart_div
 from liqcascade.validate._targets import AREAS
 
 CSS = """
@@ -293,12 +294,7 @@ def render_card(doc: dict[str, Any]) -> str:
             body.append(_scores_table(block))
             for fig in block_charts(area, symbol, block):
                 count += 1
-                div = fig.to_html(
-                    full_html=False,
-                    include_plotlyjs=False,
-                    div_id=f"chart-{count}",
-                    config={"displaylogo": False, "responsive": True},
-                )
+                div = chart_div(fig, f"chart-{count}")
                 body.append(f"<div class='chart'>{div}</div>")
     body.append("<h2 id='constants'>Dated constants</h2>")
     body.append(
