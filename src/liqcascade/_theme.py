@@ -88,6 +88,18 @@ def style(fig: Any, *, title: str | None = None, x: str | None = None, y: str | 
     return fig
 
 
+# The static pages' shared look (weekly report, model card); each page appends its own rules.
+PAGE_CSS = """
+body { font-family: system-ui, -apple-system, Segoe UI, Roboto, sans-serif; margin: 0 auto;
+       max-width: 1100px; padding: 24px; color: #222; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { border-bottom: 1px solid #ddd; padding-bottom: 4px; margin-top: 1.8em; }
+.rule { color: #666; font-size: 0.9em; }
+.summary { background: #f6f8fa; border-left: 4px solid #d62728; padding: 12px 16px; }
+.chart { margin: 12px 0; }
+"""
+
+
 def chart_div(fig: Any, div_id: str) -> str:
     """The figure as an HTML fragment for a page that loads plotly.js once (no logo, resizes)."""
     return fig.to_html(
@@ -107,6 +119,7 @@ def css() -> str:
 __all__ = [
     "HEATMAP_SCALE",
     "LONG",
+    "PAGE_CSS",
     "PALETTE",
     "SHORT",
     "WEEK_FILL",

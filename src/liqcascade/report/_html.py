@@ -6,20 +6,11 @@ import html
 
 import pandas as pd
 
-from liqcascade._theme import chart_div
+from liqcascade._theme import PAGE_CSS, chart_div
 from liqcascade.report._charts import all_charts
 from liqcascade.report._facts import sections
 
-CSS = """
-body { font-family: system-ui, -apple-system, Segoe UI, Roboto, sans-serif; margin: 0 auto;
-       max-width: 1100px; padding: 24px; color: #222; }
-h1 { font-size: 1.6em; margin-bottom: 0.2em; }
-h2 { border-bottom: 1px solid #ddd; padding-bottom: 4px; margin-top: 1.8em; }
-.rule { color: #666; font-size: 0.9em; }
-.summary { background: #f6f8fa; border-left: 4px solid #d62728; padding: 12px 16px; }
-ul.facts li { margin: 2px 0; }
-.chart { margin: 12px 0; }
-"""
+CSS = PAGE_CSS + "ul.facts li { margin: 2px 0; }\n"
 
 
 def _plotly_js() -> str:

@@ -24,16 +24,12 @@ from typing import Any
 
 import numpy as np
 
-from liqcascade._theme import chart_div
+from liqcascade._theme import PAGE_CSS, chart_div
 from liqcascade.validate._targets import AREAS
 
-CSS = """
-body { font-family: system-ui, -apple-system, Segoe UI, Roboto, sans-serif; margin: 0 auto;
-       max-width: 1100px; padding: 24px; color: #222; }
-h1 { font-size: 1.6em; margin-bottom: 0.2em; }
-h2 { border-bottom: 1px solid #ddd; padding-bottom: 4px; margin-top: 1.8em; }
-.rule { color: #666; font-size: 0.9em; }
-.summary { background: #f6f8fa; border-left: 4px solid #d62728; padding: 12px 16px; }
+CSS = (
+    PAGE_CSS
+    + """
 .na { color: #8a6d3b; background: #fcf8e3; padding: 6px 10px; }
 table.scores { border-collapse: collapse; margin: 8px 0; }
 table.scores th, table.scores td { border-bottom: 1px solid #eee; padding: 4px 12px;
@@ -43,8 +39,8 @@ table.text th, table.text td { text-align: left; }
 .pass { color: #2ca02c; font-weight: 600; }
 .fail { color: #d62728; font-weight: 600; }
 .none { color: #999; }
-.chart { margin: 12px 0; }
 """
+)
 
 MODEL_COLOR = "#1f77b4"
 BASELINE_COLOR = "#7f7f7f"
