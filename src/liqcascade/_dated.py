@@ -17,19 +17,9 @@ from typing import Any, Generic, TypeVar
 
 import pandas as pd
 
-from liqcascade.errors import InputError
+from liqcascade._time import to_utc
 
 T = TypeVar("T")
-
-
-def _utc(value: object, name: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name}={value!r} is not a time; expected ISO like 2025-12-15") from exc
-    if stamp is pd.NaT:
-        raise InputError(f"{name} is missing; expected a time like 2025-12-15")
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 
 
 @dataclass(frozen=True)
@@ -92,11 +82,11 @@ class DatedConstant(Generic[T]):
     fallback_source: str
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "known_from", _utc(self.known_from, f"{self.name}.known_from"))
+        object.__setattr__(self, "known_from", to_utc(self.known_from, f"{self.name}.known_from"))
 
     def known_at(self, asof: object) -> bool:
         """Return True when the constant's source existed at ``asof`` (UTC)."""
-        return _utc(asof, "asof") >= self.known_from
+        return to_utc(asof, "asof") >= self.known_from
 
     def at(self, asof: object) -> Resolved[T]:
         """Return the constant if known at ``asof``, else the fallback; either way say which."""
@@ -105,7 +95,7 @@ class DatedConstant(Generic[T]):
             return Resolved(self.name, self.value, True, f"{self.name} (known from {when})")
         note = (
             f"{self.name} is known only from {when} ({self.source}); as of "
-            f"{_utc(asof, 'asof'):%Y-%m-%d %H:%M} it is not used: fallback {self.fallback_source}"
+            f"{to_utc(asof, 'asof'):%Y-%m-%d %H:%M} it is not used: fallback {self.fallback_source}"
         )
         return Resolved(self.name, self.fallback, False, note)
 
@@ -115,7 +105,7 @@ class DatedConstant(Generic[T]):
         ``use`` is ``dated`` (every as-of in the window is after ``known_from``), ``fallback``
         (every one is before) or ``both`` (before ``known_from`` the fallback, then the value).
         """
-        lo, hi = _utc(start, "start"), _utc(end, "end")
+        lo, hi = to_utc(start, "start"), to_utc(end, "end")
         known = self.known_from
         use = "dated" if lo >= known else ("fallback" if hi <= known else "both")  # type: ignore[operator]
         return {

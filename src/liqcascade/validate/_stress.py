@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from liqcascade._time import to_utc
 from liqcascade.validate._metrics import auc, coverage, mae, spearman, spearman_ci
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -44,12 +45,6 @@ Progress = Callable[[int, int], None]  # (done, total)
 DEFAULT_PATHS = 48
 VOL_WINDOW = 42  # 7 days of 4h bars
 _LEVELS = (0.10, 0.50, 0.90)
-
-
-def _utc(value: object, name: str) -> pd.Timestamp:
-    from liqcascade._time import to_utc as utc
-
-    return utc(value, name)
 
 
 def _predict(
@@ -181,7 +176,7 @@ def score_stress(
 
     if not 0 < shock < 1:
         raise InputError(f"shock={shock}; expected a FRACTION in (0, 1), e.g. 0.02 for 2 %")
-    start_ts, end_ts = _utc(start, "start"), _utc(end, "end")
+    start_ts, end_ts = to_utc(start, "start"), to_utc(end, "end")
     model = model or StressModel()
     history = StressHistory(store, symbol, start=start_ts, end=end_ts)
     candles = history.candles
