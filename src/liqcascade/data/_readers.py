@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 
 from liqcascade._time import optional_utc
 from liqcascade.data._frames import empty_frame, to_frame
+from liqcascade.data._layout import period_months
 from liqcascade.data._manifest import Manifest
 from liqcascade.data._schema import Dataset
 from liqcascade.errors import StoreError
@@ -48,19 +49,20 @@ def pruned(
     start: TimeLike = None,
     end: TimeLike = None,
 ) -> list[Path]:
-    """Month files of ``ds`` in ``manifest``, pruned by partition values and by month."""
+    """Period files of ``ds`` in ``manifest``, pruned by partition values and by month."""
     lo, hi = timestamp(start, "start"), timestamp(end, "end")
     lo_month = _month_floor(lo) if lo is not None else None
     hi_month = _month_floor(hi - pd.Timedelta(1, "ns")) if hi is not None else None
     wanted = None if partitions is None else {str(v) for v in partitions}
     out = []
     for entry in manifest.of(ds.name):
-        _, partition, month = entry.key
+        _, partition, period = entry.key
         if wanted is not None and partition not in wanted:
             continue
-        if lo_month is not None and month < lo_month:
+        first, last = period_months(period)
+        if lo_month is not None and last < lo_month:
             continue
-        if hi_month is not None and month > hi_month:
+        if hi_month is not None and first > hi_month:
             continue
         out.append(root / entry.path)
     return out
