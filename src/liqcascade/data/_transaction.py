@@ -42,7 +42,7 @@ from liqcascade.data._manifest import (
     Manifest,
     clear_staging,
     collect,
-    fsync_dir,
+    fsync_dirs,
     publish,
     recover,
     stage_dir,
@@ -352,8 +352,7 @@ class Transaction:
             if key in entries:
                 retired.append(entries[key].path)
             entries[key] = Entry(key, relative, rows.table.num_rows)
-        for folder in folders:
-            fsync_dir(folder)
+        fsync_dirs(sorted(folders))
         manifest = Manifest(version, entries, tuple(retired))
         publish(self._root, manifest)
         self._staged.clear()
