@@ -140,6 +140,10 @@ def _lines_of_rows(data: bytes) -> np.ndarray:
     return (np.flatnonzero(~blank) + 1)[1:]
 
 
+# Files at least this large are parsed on several threads.
+THREADED_BYTES = 4 * 2**20
+
+
 def _fast(data: bytes, header: list[str], columns: Sequence[Col]) -> pd.DataFrame | None:
     blank_lines = _has_blank_lines(data)
     if blank_lines and b'"' in data:
@@ -154,7 +158,8 @@ def _fast(data: bytes, header: list[str], columns: Sequence[Col]) -> pd.DataFram
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
-            read_options=pacsv.ReadOptions(use_threads=True),
+            # threads pay off on large files only: a small one is parsed before they start
+            read_options=pacsv.ReadOptions(use_threads=len(data) >= THREADED_BYTES),
             parse_options=pacsv.ParseOptions(ignore_empty_lines=blank_lines),
             convert_options=pacsv.ConvertOptions(
                 column_types=types,
