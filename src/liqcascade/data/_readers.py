@@ -36,7 +36,7 @@ ARROW_READ_MAX_FILES = 32
 # a new version is a new file name), up to this many bytes in all; larger files are read
 # with the filters pushed into the Parquet reader instead.
 CACHE_BYTES = 256 * 2**20
-CACHE_MAX_FILE_BYTES = 16 * 2**20
+CACHE_MAX_FILE_BYTES = 4 * 2**20
 
 TimeLike = str | pd.Timestamp | Any | None
 
