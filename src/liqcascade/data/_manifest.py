@@ -60,7 +60,7 @@ _LEGACY_FOLDER = re.compile(r"^[A-Za-z0-9._-]+$")
 
 @dataclass(frozen=True)
 class Entry:
-    """One live month file: its identity, relative path and row count."""
+    """One live period file (a year or a month): its identity, relative path and row count."""
 
     key: FileKey
     path: str
