@@ -6,7 +6,8 @@
    both against a bare ``pyarrow.csv`` parse of the same file in the same run (no checks, no
    store: the floor any import pays);
 3. a typical query, one month of 4h bars for one symbol (``store.candles``), against
-   ``pandas.read_csv`` + filter of the source CSV (median of ``--repeat`` runs each); the
+   ``pandas.read_csv`` + filter of the source CSV (median of ``--repeat`` runs each, the two
+   run alternately so both see the same machine load); the
    first query of a freshly opened store (nothing decoded yet) is reported beside it;
 4. ``liqcascade data sample`` into an empty store, the whole command in a fresh process
    (start-up and imports included), median of 3.
@@ -99,9 +100,14 @@ def timed(fn):  # -> (seconds, result)
     return time.perf_counter() - start, result
 
 
-def median_time(fn, repeat: int) -> float:
-    fn()  # warm-up (imports, caches)
-    return statistics.median(timed(fn)[0] for _ in range(repeat))
+def paired_median_times(first, second, repeat: int) -> tuple[float, float]:
+    """Median seconds of two functions run alternately (both see the same machine load)."""
+    first(), second()  # warm-up (imports, caches)
+    a, b = [], []
+    for _ in range(repeat):
+        a.append(timed(first)[0])
+        b.append(timed(second)[0])
+    return statistics.median(a), statistics.median(b)
 
 
 def main() -> None:
@@ -171,8 +177,7 @@ def main() -> None:
             lambda: Store(shared_store.path).candles("BTC/USDT:USDT", *MONTH, interval="4h")
         )
         assert len(cold) == len(with_store()) == len(with_pandas()) == 180  # 30 days x 6 bars
-        store_s = median_time(with_store, args.repeat)
-        pandas_s = median_time(with_pandas, args.repeat)
+        store_s, pandas_s = paired_median_times(with_store, with_pandas, args.repeat)
         out |= {
             "query_store_ms": round(store_s * 1e3, 2),
             "query_pandas_csv_ms": round(pandas_s * 1e3, 2),
