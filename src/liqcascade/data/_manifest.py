@@ -77,6 +77,9 @@ class Manifest:
     _by_dataset: dict[str, list[Entry]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _by_partition: dict[str, dict[str | None, list[Entry]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def of(self, name: str) -> list[Entry]:
         """Entries of dataset ``name``, in (partition, period) order (computed once)."""
@@ -86,6 +89,16 @@ class Manifest:
             found.sort(key=lambda e: (e.key[1] is None, e.key[1] or "", e.key[2]))
             self._by_dataset[name] = found
         return found
+
+    def of_partition(self, name: str, partition: str | None) -> list[Entry]:
+        """Entries of one partition of dataset ``name``, in period order (indexed once)."""
+        index = self._by_partition.get(name)
+        if index is None:
+            index = {}
+            for entry in self.of(name):
+                index.setdefault(entry.key[1], []).append(entry)
+            self._by_partition[name] = index
+        return index.get(partition, [])
 
     def to_json(self) -> str:
         files = [[*e.key, e.path, e.rows] for e in self.entries.values()]

@@ -10,7 +10,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,8 @@ ARROW_READ_MAX_FILES = 32
 # with the filters pushed into the Parquet reader instead.
 CACHE_BYTES = 256 * 2**20
 CACHE_MAX_FILE_BYTES = 4 * 2**20
+# Filter masks kept per cached file (one byte per row each).
+MASKS_PER_FILE = 64
 
 TimeLike = str | pd.Timestamp | Any | None
 
@@ -63,13 +65,14 @@ def pruned(
     lo, hi = timestamp(start, "start"), timestamp(end, "end")
     lo_month = _month_floor(lo) if lo is not None else None
     hi_month = _month_floor(hi - pd.Timedelta(1, "ns")) if hi is not None else None
-    wanted = None if partitions is None else {str(v) for v in partitions}
+    if partitions is None:
+        entries = manifest.of(ds.name)
+    else:  # in manifest.of's order: partition, then period
+        wanted = sorted({str(v) for v in partitions})
+        entries = [e for v in wanted for e in manifest.of_partition(ds.name, v)]
     out = []
-    for entry in manifest.of(ds.name):
-        _, partition, period = entry.key
-        if wanted is not None and partition not in wanted:
-            continue
-        first, last = period_months(period)
+    for entry in entries:
+        first, last = period_months(entry.key[2])
         if lo_month is not None and last < lo_month:
             continue
         if hi_month is not None and first > hi_month:
@@ -80,10 +83,31 @@ def pruned(
 
 @dataclass(frozen=True)
 class _FileFrame:
-    """One store file decoded once: its rows in (time, key) order and their times in ns."""
+    """One store file decoded once: its rows in (time, key) order, their times in ns, and
+    the row masks of the filters asked so far (``(column, value)`` -> bool per row)."""
 
     frame: pd.DataFrame
     times: np.ndarray
+    masks: dict[tuple[str, Any], np.ndarray] = field(default_factory=dict)
+
+    def mask(self, ds: Dataset, column: str, value: Any) -> np.ndarray:
+        """Rows whose ``column`` equals ``value`` (is one of, for a list/tuple/set)."""
+        many = isinstance(value, list | tuple | set)
+        # the type is part of the key: True == 1, yet "True" and "1" are different text
+        key = (column, tuple(sorted(map(repr, value))) if many else (type(value), value))
+        found = self.masks.get(key) if _hashable(key) else None
+        if found is not None:
+            return found
+        kind = ds.schema.field(column).type
+        values = self.frame[column]
+        if many:
+            found = values.isin([_plain(kind, v, column) for v in value]).to_numpy(dtype=bool)
+        else:
+            equal = values == _plain(kind, value, column)
+            found = equal.to_numpy(dtype=bool, na_value=False)
+        if _hashable(key) and len(self.masks) < MASKS_PER_FILE:
+            self.masks[key] = found
+        return found
 
 
 class FileCache:
@@ -173,18 +197,22 @@ def _select(
     times = decoded.times
     a = 0 if lo is None else int(np.searchsorted(times, lo.value, side="left"))
     b = len(times) if hi is None else int(np.searchsorted(times, hi.value, side="left"))
-    frame = decoded.frame.iloc[a : max(a, b)]
+    b = max(a, b)
     mask: np.ndarray | None = None
     for column, value in filters.items():
-        values = frame[column]
-        kind = ds.schema.field(column).type
-        if isinstance(value, list | tuple | set):
-            wanted = [_plain(kind, v, column) for v in value]
-            hit = values.isin(wanted).to_numpy(dtype=bool)
-        else:
-            hit = (values == _plain(kind, value, column)).to_numpy(dtype=bool, na_value=False)
+        hit = decoded.mask(ds, column, value)[a:b]
         mask = hit if mask is None else mask & hit
-    return frame if mask is None else frame[mask]
+    if mask is None or mask.all():
+        return decoded.frame.iloc[a:b]
+    return decoded.frame.take(np.flatnonzero(mask) + a)
+
+
+def _hashable(key: object) -> bool:
+    try:
+        hash(key)
+    except TypeError:
+        return False
+    return True
 
 
 def _plain(kind: pa.DataType, value: Any, column: str) -> Any:
