@@ -106,5 +106,5 @@ def test_a_newer_format_says_to_upgrade(store: Store, bars: Bars) -> None:
     manifest = json.loads((store.path / MANIFEST).read_text())
     manifest["format"] = 99
     (store.path / MANIFEST).write_text(json.dumps(manifest))
-    with pytest.raises(StoreError, match="newer liqcascade.*upgrade"):
+    with pytest.raises(StoreError, match=r"newer liqcascade.*upgrade"):
         Store(store.path).candles("BTC/USDT")
