@@ -589,6 +589,27 @@ def margin_ratio(
     )
 
 
+def _position_value(size: Any, entry_price: Any, *, inverse: bool) -> np.ndarray:
+    """Value at entry (quote; inverse: the size in coins), NaN for bad rows.
+
+    The same row check as the kernels' (size and entry price finite and > 0): a scalar call
+    raises the same :class:`InputError` as :func:`liquidation_price` would.
+    """
+    q = _array("size", size)
+    e = None if inverse else _array("entry_price", entry_price)
+    bad = ~(np.isfinite(q) & (q > 0))
+    if e is not None:
+        bad = bad | ~(np.isfinite(e) & (e > 0))
+    if np.ndim(bad) == 0 and bad:
+        values = {"size": size} if inverse else {"size": size, "entry_price": entry_price}
+        raise status_error(
+            Status.INVALID_INPUT, _invalid_reason(values) or MESSAGES[Status.INVALID_INPUT]
+        )
+    with np.errstate(invalid="ignore"):
+        value = q if e is None else q * e
+    return np.where(bad, np.nan, value)
+
+
 def collateral_for_leverage(size: Any, entry_price: Any, leverage: Any, *, inverse: bool = False):
     """Isolated collateral of a position opened at ``leverage``: its initial margin.
 
@@ -599,11 +620,10 @@ def collateral_for_leverage(size: Any, entry_price: Any, leverage: Any, *, inver
     >>> collateral_for_leverage(1.0, 20000.0, 50)
     400.0
     """
-    q = _array("size", size)
     lev = _array("leverage", leverage)
     if np.any(~np.isfinite(lev) | (lev <= 0)):
         raise InputError(f"leverage {leverage!r} must be finite and > 0")
-    out = q / lev if inverse else q * _array("entry_price", entry_price) / lev
+    out = _position_value(size, entry_price, inverse=inverse) / lev
     if np.ndim(out) == 0:
         return float(out)
     index = _index_of(size, entry_price, leverage)
@@ -630,8 +650,7 @@ def initial_margin(
     if symbol is None:
         raise InputError("initial_margin needs leverage= or symbol= (for the bracket max leverage)")
     table = brackets(check_venue(venue), symbol, at=at, inverse=inverse)
-    q = _array("size", size)
-    value = q if inverse else q * _array("entry_price", entry_price)
+    value = _position_value(size, entry_price, inverse=inverse)
     k = np.searchsorted(table.array("floors"), value, side="right") - 1
     beyond = value >= table.last_cap
     if np.ndim(value) == 0 and beyond:

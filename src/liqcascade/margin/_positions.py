@@ -148,8 +148,8 @@ def _check_parses(series: pd.Series, column: Column, what: str) -> None:
     if bad.any():
         row = int(np.argmax(bad))
         raise InputError(
-            f"{what} column {column.name!r} has {series.iloc[row]!r} at row {row}; expected "
-            f"{_EXPECTED[column.kind]} ({column.doc})"
+            f"{what} column {column.name!r} has {series.iloc[row]!r} at row {row} (dtype "
+            f"{series.dtype}); expected {_EXPECTED[column.kind]} ({column.doc})"
         )
 
 
