@@ -312,18 +312,15 @@ def stepper_py(
 
 
 @jitable
-def _order_bucket(
-    key: np.ndarray, first: int, end: int, perm: np.ndarray, fill: np.ndarray
-) -> None:
-    """Write to ``perm[:end - first]`` the stable order of ``key[first:end]`` (offsets).
+def _order_bucket(key: np.ndarray, k: int, perm: np.ndarray, fill: np.ndarray) -> None:
+    """Write to ``perm[:k]`` the stable order of ``key[:k]``.
 
     The keys are cut into ~2-key sub-buckets by value, each ordered by insertion (merge sort
-    if crowded: a dense cluster). ``perm`` and ``fill`` hold at least ``end - first + 2``.
+    if crowded: a dense cluster). ``perm`` and ``fill`` hold at least ``k + 2`` entries.
     """
-    k = end - first
     low = np.inf
     high = -np.inf
-    for i in range(first, end):
+    for i in range(k):
         low = min(low, key[i])
         high = max(high, key[i])
     n_sub = k // 2 + 1
@@ -333,11 +330,11 @@ def _order_bucket(
     for f in range(n_sub + 1):
         fill[f] = 0
     for i in range(k):
-        fill[int((key[first + i] - low) * scale) + 1] += 1
+        fill[int((key[i] - low) * scale) + 1] += 1
     for f in range(n_sub):
         fill[f + 1] += fill[f]
     for i in range(k):
-        f = int((key[first + i] - low) * scale)
+        f = int((key[i] - low) * scale)
         perm[fill[f]] = i
         fill[f] += 1
     a = 0  # fill[f] is now the end of sub-bucket f
@@ -345,15 +342,15 @@ def _order_bucket(
         b = fill[f]
         if b - a > 32:  # crowded: merge sort, still stable
             rows = perm[a:b].copy()
-            ranks = np.argsort(key[first + rows], kind="mergesort")
+            ranks = np.argsort(key[rows], kind="mergesort")
             for i in range(b - a):
                 perm[a + i] = rows[ranks[i]]
         else:
             for i in range(a + 1, b):
                 row = perm[i]
-                value = key[first + row]
+                value = key[row]
                 j = i - 1
-                while j >= a and key[first + perm[j]] > value:
+                while j >= a and key[perm[j]] > value:
                     perm[j + 1] = perm[j]
                     j -= 1
                 perm[j + 1] = row
@@ -407,7 +404,7 @@ def prepare_py(
     n = side.shape[0]
     y_cap = grid_y[grid_y.shape[0] - 1]
     t_low = direction * (start - p_shift) / p_shift
-    n_buckets = 16384  # < 2**15: a bucket number fits the int16 row code
+    n_buckets = 16384  # < 2**15 - 1: a bucket number fits the int16 row code
     # (t - t_low) * scale < n_buckets for every t <= y_cap: the 1e-12 beats any rounding
     scale = n_buckets * (1.0 - 1e-12) / (y_cap - t_low) if y_cap > t_low else 0.0
     if not scale < np.inf:  # a range too narrow to divide: one bucket
@@ -415,10 +412,10 @@ def prepare_py(
     count = np.zeros(n_buckets + 1, dtype=np.int64)  # count[b + 1]: positions in bucket b
     mass = np.zeros(n_buckets)
     lowest = np.full(n_buckets, np.inf)
-    code = np.empty(n, dtype=np.int16)  # the row's bucket, -1: not at risk or out of range
+    code = np.empty(n, dtype=np.int16)  # the row's bucket; n_buckets: not at risk or too far
     skipped = 0
     for i in range(n):
-        code[i] = -1
+        code[i] = n_buckets
         if side[i] != -direction:
             continue
         liq = _scaled_price(liquidation[i], entry[i], margin_factor)
@@ -450,7 +447,7 @@ def prepare_py(
     record = np.empty((m, 4))  # liquidation, size, bankruptcy, row: one line per 2 positions
     for i in range(n):
         b = code[i]
-        if 0 <= b < stop:
+        if b < stop:
             slot = count[b]
             record[slot, 0] = _scaled_price(liquidation[i], entry[i], margin_factor)
             record[slot, 1] = size[i] * size_scale
@@ -469,23 +466,24 @@ def prepare_py(
         first = count[b]
     perm = np.empty(widest + 2, dtype=np.int64)
     fill = np.empty(widest + 2, dtype=np.int64)
+    key = np.empty(widest + 2)
     first = 0
     for b in range(stop):
         end = count[b]
-        for i in range(first, end):  # the keys, in record order, then sorted in place
-            out_trigger[i] = direction * (record[i, 0] - p_shift) / p_shift
-        if end - first > 1:
-            _order_bucket(out_trigger, first, end, perm, fill)
+        k = end - first
+        for i in range(k):
+            key[i] = direction * (record[first + i, 0] - p_shift) / p_shift
+        if k > 1:
+            _order_bucket(key, k, perm, fill)
         else:
             perm[0] = 0
-        for i in range(end - first):
+        for i in range(k):
             r = first + perm[i]
+            out_trigger[first + i] = key[perm[i]]
             out_size[first + i] = record[r, 1]
             out_notional[first + i] = record[r, 1] * record[r, 0]
             out_bankruptcy[first + i] = record[r, 2]
             out_index[first + i] = int(record[r, 3])
-        for i in range(end - first):
-            out_trigger[first + i] = direction * (record[first + perm[i], 0] - p_shift) / p_shift
         first = end
     return skipped, out_trigger, out_notional, out_index, out_size, out_bankruptcy
 
