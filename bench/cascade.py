@@ -82,6 +82,17 @@ def best_of(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
     return best, out
 
 
+def best_of_both(fn: Callable[[], object], repeat: int) -> tuple[float, float, object]:
+    """Best-of-N wall time and, separately, best-of-N CPU time of this thread."""
+    wall, cpu, out = np.inf, np.inf, None
+    for _ in range(repeat):
+        t, c = time.perf_counter(), time.thread_time()
+        out = fn()
+        cpu = min(cpu, time.thread_time() - c)
+        wall = min(wall, time.perf_counter() - t)
+    return wall, cpu, out
+
+
 def best_cpu(fns: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
     """Best-of-N CPU time of this thread for each function, interleaved.
 
@@ -173,10 +184,10 @@ def main() -> None:
     pos, book = synthetic_book(n_main)
     simulate(synthetic_book(1000)[0], book, SHOCK)  # compile
     simulate(synthetic_book(1000)[0], book, SHOCK, config=step_cfg)
-    t_fixed, r = best_of(lambda: simulate(pos, book, SHOCK, config=cfg), 3)
+    t_fixed, r = best_of(lambda: simulate(pos, book, SHOCK, config=cfg), 7)
     t_head, _ = best_of(lambda: summarize(pos, book, Shock(price_move=SHOCK), cfg), 3)
     t_step, r_step = best_of(lambda: simulate(pos, book, SHOCK, config=step_cfg), 3)
-    t_sort, _ = best_of(lambda: np.sort(pos.liquidation), 3)
+    t_sort, _ = best_of(lambda: np.sort(pos.liquidation), 7)
     t_np, (p_np, c_np, rounds_np) = best_of(lambda: naive_numpy(pos, book, SHOCK), 1)
     cpu = best_cpu(
         {
@@ -188,9 +199,13 @@ def main() -> None:
     )
     n_small = 20_000 if quick else 100_000
     small, small_book = synthetic_book(n_small)
-    t_py_small, (_, _, rounds_small) = best_of(lambda: naive_python(small, small_book, SHOCK), 1)
+    t_py_small, c_py_small, (_, _, rounds_small) = best_of_both(
+        lambda: naive_python(small, small_book, SHOCK), 1
+    )
     # extrapolate: cost ~ n x rounds; rounds at full n from the vectorised twin
-    t_py = t_py_small * (len(pos) / len(small)) * (rounds_np / max(rounds_small, 1))
+    stretch = (len(pos) / len(small)) * (rounds_np / max(rounds_small, 1))
+    t_py = t_py_small * stretch
+    cpu["naive_python_s_extrapolated"] = c_py_small * stretch
     agree = (
         c_np == r.n_liquidated == r_step.n_liquidated
         and abs(p_np - r.trough_price) <= 1e-6 * PRICE
@@ -226,12 +241,14 @@ def main() -> None:
             **cpu,
             "x_of_sort": cpu["fixed_point_s"] / cpu["sort_s"],
             "x_vs_naive_numpy": cpu["naive_numpy_s"] / cpu["fixed_point_s"],
+            "x_vs_naive_python": cpu["naive_python_s_extrapolated"] / cpu["fixed_point_s"],
             "note": "best-of-5 CPU time of the thread, interleaved (steadier under load)",
         },
     }
     print(
         f"  CPU time: fixed point {cpu['fixed_point_s']:.3f} s, sort {cpu['sort_s']:.3f} s "
-        f"(x{cpu['fixed_point_s'] / cpu['sort_s']:.2f}), naive numpy {cpu['naive_numpy_s']:.3f} s"
+        f"(x{cpu['fixed_point_s'] / cpu['sort_s']:.2f}), naive numpy {cpu['naive_numpy_s']:.3f} s, "
+        f"naive Python {cpu['naive_python_s_extrapolated']:.2f} s"
     )
 
     curve = []
@@ -239,10 +256,23 @@ def main() -> None:
     print("scaling (fixed point, simulate):")
     for n in sizes:
         p, b = synthetic_book(n, seed=1)
-        t, res = best_of(lambda p=p, b=b: simulate(p, b, SHOCK), 3 if n < 10**7 else 1)
-        ts, _ = best_of(lambda p=p: np.sort(p.liquidation), 3 if n < 10**7 else 1)
-        curve.append({"n": n, "s": t, "sort_s": ts, "liquidated": res.n_liquidated})
-        print(f"  n = {n:>10,}: {t:8.4f} s  sort {ts:8.4f} s  liquidated {res.n_liquidated:,}")
+        reps = 3 if n < 10**7 else 2
+        t, c, res = best_of_both(lambda p=p, b=b: simulate(p, b, SHOCK), reps)
+        ts, cs, _ = best_of_both(lambda p=p: np.sort(p.liquidation), reps)
+        curve.append(
+            {
+                "n": n,
+                "s": t,
+                "sort_s": ts,
+                "liquidated": res.n_liquidated,
+                "cpu_s": c,
+                "sort_cpu_s": cs,
+            }
+        )
+        print(
+            f"  n = {n:>10,}: {t:8.4f} s  sort {ts:8.4f} s  liquidated {res.n_liquidated:,}"
+            f"  (CPU {c:.4f} s, sort {cs:.4f} s)"
+        )
         del p, b
     report["scaling"] = curve
 
