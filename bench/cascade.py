@@ -295,7 +295,9 @@ def main() -> None:
         ),
         1,
     )
-    from distributed import Client, LocalCluster
+    from distributed import Client
+
+    from liqcascade.sim._executors import local_cluster
 
     small = PositionArrays(
         side=mc_pos.side[:1000],
@@ -310,7 +312,7 @@ def main() -> None:
     same = True
     for workers in (1, 2):
         t0 = time.perf_counter()
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)
+        cluster = local_cluster(workers)  # as DaskExecutor starts one (glibc trim left alone)
         client = Client(cluster)
         t_start = time.perf_counter() - t0
         # warm EVERY worker (imports, numba cache) as the serial run was warmed by the compile
