@@ -32,7 +32,7 @@ from liqcascade.data.importers.dumps._csv import (
     Layout,
     bad_value_rows,
     check_conflicts,
-    ignored_note,
+    import_result,
     read_layout,
 )
 
@@ -53,13 +53,12 @@ def detect(path: Path, head: str) -> bool:
 
 
 def read(
-    path: Path,
-    *,
-    symbol: str | None = None,
-    kind: str | None = None,
-    skip_bad: bool = False,
+    path: Path, *, symbol: str | None = None, kind: str | None = None, skip_bad: bool = False
 ) -> ImportResult:
     """Read one bookDepth file into ``depth`` rows (exchange binance, market perp).
+
+    Bid (negative percentage) and ask bands of one snapshot become one row per band; the
+    symbol is ``symbol`` or the one in the file name.
 
     Raises
     ------
@@ -104,8 +103,7 @@ def read(
         },
         len(both),
     )
-    result = ImportResult(bad_rows=sorted(raw.bad_rows + bad + conflicts, key=lambda b: b.line))
-    result.warnings += ignored_note(raw, path)
+    result = import_result(raw, path, sorted(raw.bad_rows + bad + conflicts, key=lambda b: b.line))
     result.add("depth", depth)
     return result
 

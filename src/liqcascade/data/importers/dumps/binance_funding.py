@@ -32,7 +32,7 @@ from liqcascade.data.importers.dumps._csv import (
     LINE,
     Layout,
     check_conflicts,
-    ignored_note,
+    import_result,
     read_layout,
 )
 from liqcascade.errors import ImportFormatError
@@ -60,13 +60,12 @@ def settlement_time(calc_time: np.ndarray) -> pd.DatetimeIndex:
 
 
 def read(
-    path: Path,
-    *,
-    symbol: str | None = None,
-    kind: str | None = None,
-    skip_bad: bool = False,
+    path: Path, *, symbol: str | None = None, kind: str | None = None, skip_bad: bool = False
 ) -> ImportResult:
     """Read one fundingRate file into ``funding`` rows (exchange binance, weighting none).
+
+    ``time`` opens the funding interval (settlement minus ``funding_interval_hours``); the
+    symbol is ``symbol`` or the one in the file name.
 
     Raises
     ------
@@ -114,8 +113,7 @@ def read(
         },
         len(frame),
     )
-    result = ImportResult(bad_rows=raw.bad_rows + conflicts)
-    result.warnings += ignored_note(raw, path)
+    result = import_result(raw, path, raw.bad_rows + conflicts)
     result.add("funding", funding.sort_values("time", kind="stable").reset_index(drop=True))
     return result
 

@@ -41,7 +41,7 @@ from liqcascade.data.importers.dumps._csv import (
     LINE,
     Layout,
     check_conflicts,
-    ignored_note,
+    import_result,
     read_layout,
 )
 from liqcascade.errors import ImportFormatError
@@ -140,13 +140,12 @@ def _interval(path: Path) -> str:
 
 
 def read(
-    path: Path,
-    *,
-    symbol: str | None = None,
-    kind: str | None = None,
-    skip_bad: bool = False,
+    path: Path, *, symbol: str | None = None, kind: str | None = None, skip_bad: bool = False
 ) -> ImportResult:
     """Read one klines file into ``candles`` rows (exchange ``binance``).
+
+    Interval and kind (perp, mark or index prices) come from the file name or its folder,
+    ``kind`` overriding; ``time`` is the bar's open time.
 
     Raises
     ------
@@ -196,8 +195,7 @@ def read(
         },
         len(frame),
     )
-    result = ImportResult(bad_rows=raw.bad_rows + conflicts)
-    result.warnings += ignored_note(raw, path)
+    result = import_result(raw, path, raw.bad_rows + conflicts)
     result.add("candles", candles.sort_values("time", kind="stable").reset_index(drop=True))
     return result
 

@@ -42,7 +42,7 @@ from liqcascade.data.importers.dumps._csv import (
     LINE,
     Layout,
     bad_value_rows,
-    ignored_note,
+    import_result,
     read_layout,
 )
 
@@ -83,13 +83,12 @@ def detect(path: Path, head: str) -> bool:
 
 
 def read(
-    path: Path,
-    *,
-    symbol: str | None = None,
-    kind: str | None = None,
-    skip_bad: bool = False,
+    path: Path, *, symbol: str | None = None, kind: str | None = None, skip_bad: bool = False
 ) -> ImportResult:
     """Read one liquidationSnapshot file into event-level ``liquidations`` rows.
+
+    Orders with nothing filled are left out and verbatim repeats dropped (both noted in the
+    warnings); the symbol is ``symbol``, the ``symbol`` column or the one in the file name.
 
     Raises
     ------
@@ -139,8 +138,7 @@ def read(
         },
         len(frame),
     )
-    result = ImportResult(bad_rows=sorted(raw.bad_rows + bad, key=lambda b: b.line), warnings=notes)
-    result.warnings += ignored_note(raw, path)
+    result = import_result(raw, path, sorted(raw.bad_rows + bad, key=lambda b: b.line), notes)
     result.add("liquidations", events.sort_values("time", kind="stable").reset_index(drop=True))
     return result
 

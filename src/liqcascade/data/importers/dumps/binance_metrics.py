@@ -39,7 +39,7 @@ from liqcascade.data.importers.dumps._csv import (
     LINE,
     Layout,
     check_conflicts,
-    ignored_note,
+    import_result,
     read_layout,
 )
 from liqcascade.errors import ImportFormatError
@@ -77,13 +77,12 @@ def detect(path: Path, head: str) -> bool:
 
 
 def read(
-    path: Path,
-    *,
-    symbol: str | None = None,
-    kind: str | None = None,
-    skip_bad: bool = False,
+    path: Path, *, symbol: str | None = None, kind: str | None = None, skip_bad: bool = False
 ) -> ImportResult:
     """Read one metrics file into ``open_interest`` and ``long_short`` rows (exchange binance).
+
+    ``time`` opens the 5-minute bar (``create_time`` minus 5 minutes); the ``symbol`` column
+    must agree with the file name.
 
     Raises
     ------
@@ -105,8 +104,7 @@ def read(
         format_name=LAYOUT.format_name,
     )
     time = (frame["create_time"] - BAR).to_numpy()
-    result = ImportResult(bad_rows=raw.bad_rows + conflicts)
-    result.warnings += ignored_note(raw, path)
+    result = import_result(raw, path, raw.bad_rows + conflicts)
     has_oi = frame["sum_open_interest"].notna() | frame["sum_open_interest_value"].notna()
     oi = schema_frame(
         "open_interest",

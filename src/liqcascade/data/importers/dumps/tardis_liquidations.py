@@ -40,7 +40,7 @@ from liqcascade.data.importers.dumps._csv import (
     LINE,
     Layout,
     check_conflicts,
-    ignored_note,
+    import_result,
     read_layout,
 )
 from liqcascade.errors import ImportFormatError, InputError
@@ -139,11 +139,7 @@ def amount_unit(exchange: str, symbol: str) -> tuple[str, float]:
 
 
 def read(
-    path: Path,
-    *,
-    symbol: str | None = None,
-    kind: str | None = None,
-    skip_bad: bool = False,
+    path: Path, *, symbol: str | None = None, kind: str | None = None, skip_bad: bool = False
 ) -> ImportResult:
     """Read one Tardis liquidations file into event-level ``liquidations`` rows.
 
@@ -212,10 +208,9 @@ def read(
         },
         len(timestamp),
     )
-    result = ImportResult(
-        bad_rows=sorted(raw.bad_rows + bad + conflicts, key=lambda b: b.line), warnings=notes
+    result = import_result(
+        raw, path, sorted(raw.bad_rows + bad + conflicts, key=lambda b: b.line), notes
     )
-    result.warnings += ignored_note(raw, path)
     result.add("liquidations", events)
     return result
 
