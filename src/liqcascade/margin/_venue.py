@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from liqcascade.margin import _math
-from liqcascade.margin._math import Tiers
+from liqcascade.margin._math import Solved, Tiers
 from liqcascade.margin._tables import BracketTable
 
 
@@ -35,6 +35,28 @@ def quantity_tiers(table: BracketTable, qty: np.ndarray) -> Tiers:
         cums=np.zeros(qty.shape),
         per_row=True,
     )
+
+
+def value_tiers(table: BracketTable, qty: np.ndarray) -> Tiers:
+    """``tiers`` of a venue whose tables are by notional value (``qty`` is not needed)."""
+    return table_tiers(table)
+
+
+def liquidation_at_price(
+    side, qty, entry, avail, tiers: Tiers, *, inverse: bool, fee: float
+) -> Solved:
+    """``liquidation`` of a venue that values maintenance margin (and the closing fee, if any)
+    at the liquidation price: the bracket is the one holding the liquidation notional."""
+    if inverse:
+        return _math.inverse_liquidation(side, qty, entry, avail, tiers, fee)
+    return _math.linear_liquidation(side, qty, entry, avail, tiers, fee)
+
+
+def maintenance_at_price(
+    qty, mark, entry, tiers: Tiers, *, inverse: bool, fee: float
+) -> np.ndarray:
+    """``maintenance`` of the same venues: ``value*MMR - cum`` (plus ``value*fee``) at ``mark``."""
+    return _math.maintenance_at_value(tiers, value_at(qty, mark, entry, inverse), fee)
 
 
 def single_tier(mmr: np.ndarray, cum: np.ndarray) -> Tiers:

@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from liqcascade.margin import _math
-from liqcascade.margin._math import Solved, Tiers
+from liqcascade.margin._math import Tiers
 from liqcascade.margin._tables import BracketTable
 from liqcascade.margin._venue import bankruptcy as bankruptcy  # zero balance: same on every venue
-from liqcascade.margin._venue import quantity_tiers, table_tiers, value_at
+from liqcascade.margin._venue import (
+    liquidation_at_price,
+    maintenance_at_price,
+    quantity_tiers,
+    table_tiers,
+)
 
 NAME = "okx"
 MAINTENANCE_AT = "price"  # value the maintenance margin at the liquidation price or at entry
@@ -37,13 +41,6 @@ def tiers(table: BracketTable, qty: np.ndarray) -> Tiers:
     return table_tiers(table)
 
 
-def liquidation(side, qty, entry, avail, tiers: Tiers, *, inverse: bool, fee: float) -> Solved:
-    """Liquidation price: equity = maintenance margin + taker fee at the liquidation price."""
-    if inverse:
-        return _math.inverse_liquidation(side, qty, entry, avail, tiers, fee)
-    return _math.linear_liquidation(side, qty, entry, avail, tiers, fee)
-
-
-def maintenance(qty, mark, entry, tiers: Tiers, *, inverse: bool, fee: float) -> np.ndarray:
-    """Maintenance margin plus the taker fee to close, at ``mark``."""
-    return _math.maintenance_at_value(tiers, value_at(qty, mark, entry, inverse), fee)
+# equity = maintenance margin + taker fee, both at the liquidation price
+liquidation = liquidation_at_price
+maintenance = maintenance_at_price
