@@ -26,6 +26,8 @@ import numpy as np
 
 from liqcascade.margin._status import Status
 
+Array = np.ndarray  # one float64 value per row (or one broadcast to all rows)
+
 
 @dataclass(frozen=True)
 class Tiers:
@@ -64,8 +66,13 @@ def tier_rates(tiers: Tiers, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def maintenance_at_value(tiers: Tiers, x: np.ndarray, fee: float = 0.0) -> np.ndarray:
     """Maintenance margin ``x*(mmr_k + fee) - cum_k`` for position value ``x``."""
-    mmr, cum = tier_rates(tiers, tier_index(tiers, x))
-    return x * (mmr + fee) - cum
+    return _tier_and_maintenance(tiers, x, fee)[1]
+
+
+def _tier_and_maintenance(tiers: Tiers, x: np.ndarray, fee: float) -> tuple[Array, Array]:
+    k = tier_index(tiers, x)
+    mmr, cum = tier_rates(tiers, k)
+    return k, x * (mmr + fee) - cum
 
 
 def beyond_last(tiers: Tiers, x: np.ndarray) -> np.ndarray:
@@ -106,12 +113,7 @@ def solve_value(
 
 
 def linear_liquidation(
-    side: np.ndarray,
-    qty: np.ndarray,
-    entry: np.ndarray,
-    avail: np.ndarray,
-    tiers: Tiers,
-    fee: float = 0.0,
+    side: Array, qty: Array, entry: Array, avail: Array, tiers: Tiers, fee: float = 0.0
 ) -> Solved:
     """Linear contract, maintenance margin valued at the liquidation price (Binance, OKX, HL).
 
@@ -123,17 +125,12 @@ def linear_liquidation(
     t = qty * entry - side * avail
     x, k, beyond = solve_value(t, -side, tiers, fee)
     price = x / qty
-    status = _status_linear(side, qty, entry, avail, tiers, fee, beyond)
+    status = _status(qty * entry, avail, tiers, fee, beyond=beyond)
     return _finish(price, k, status, no_root=price <= 0.0, no_liquidation_price=0.0)
 
 
 def inverse_liquidation(
-    side: np.ndarray,
-    qty: np.ndarray,
-    entry: np.ndarray,
-    avail: np.ndarray,
-    tiers: Tiers,
-    fee: float = 0.0,
+    side: Array, qty: Array, entry: Array, avail: Array, tiers: Tiers, fee: float = 0.0
 ) -> Solved:
     """Inverse contract, maintenance margin valued at the liquidation price (Binance COIN-M).
 
@@ -147,17 +144,12 @@ def inverse_liquidation(
     x, k, beyond = solve_value(t, side.astype(np.float64), tiers, fee)
     with np.errstate(divide="ignore"):
         price = qty * entry / x
-    status = _status_inverse(side, qty, avail, tiers, fee, beyond)
+    status = _status(qty, avail, tiers, fee, beyond=beyond)
     return _finish(price, k, status, no_root=x <= 0.0, no_liquidation_price=np.inf)
 
 
 def linear_liquidation_entry_mm(
-    side: np.ndarray,
-    qty: np.ndarray,
-    entry: np.ndarray,
-    avail: np.ndarray,
-    tiers: Tiers,
-    fee: float = 0.0,
+    side: Array, qty: Array, entry: Array, avail: Array, tiers: Tiers, fee: float = 0.0
 ) -> Solved:
     """Linear contract, maintenance margin valued at entry (Bybit's documented formula).
 
@@ -165,22 +157,14 @@ def linear_liquidation_entry_mm(
     -----
     ``LP = entry - side*(avail - MM_entry)/qty`` with ``MM_entry = qty*entry*mmr - deduction``.
     """
-    x_entry = qty * entry
-    k = tier_index(tiers, x_entry)
-    mmr, cum = tier_rates(tiers, k)
-    mm = x_entry * (mmr + fee) - cum
+    k, mm = _tier_and_maintenance(tiers, qty * entry, fee)
     price = entry - side * (avail - mm) / qty
-    status = _status_linear(side, qty, entry, avail, tiers, fee, np.zeros(qty.shape, dtype=bool))
+    status = _status(qty * entry, avail, tiers, fee)
     return _finish(price, k, status, no_root=price <= 0.0, no_liquidation_price=0.0)
 
 
 def inverse_liquidation_entry_mm(
-    side: np.ndarray,
-    qty: np.ndarray,
-    entry: np.ndarray,
-    avail: np.ndarray,
-    tiers: Tiers,
-    fee: float = 0.0,
+    side: Array, qty: Array, entry: Array, avail: Array, tiers: Tiers, fee: float = 0.0
 ) -> Solved:
     """Inverse contract, maintenance margin valued at entry (Bybit inverse).
 
@@ -189,26 +173,17 @@ def inverse_liquidation_entry_mm(
     ``LP = Q / (Q/entry + side*(avail - MM_entry))`` with ``Q = qty*entry`` USD and
     ``MM_entry = qty*mmr - deduction`` coins.
     """
-    k = tier_index(tiers, qty)
-    mmr, cum = tier_rates(tiers, k)
-    mm = qty * (mmr + fee) - cum
+    k, mm = _tier_and_maintenance(tiers, qty, fee)
     denom = qty + side * (avail - mm)
     with np.errstate(divide="ignore"):
         price = qty * entry / denom
-    status = _status_inverse(side, qty, avail, tiers, fee, np.zeros(qty.shape, dtype=bool))
+    status = _status(qty, avail, tiers, fee)
     return _finish(price, k, status, no_root=denom <= 0.0, no_liquidation_price=np.inf)
 
 
-def _status_linear(side, qty, entry, avail, tiers, fee, beyond) -> np.ndarray:
-    x_entry = qty * entry
-    return _status(x_entry, avail, tiers, fee, beyond)
-
-
-def _status_inverse(side, qty, avail, tiers, fee, beyond) -> np.ndarray:
-    return _status(qty, avail, tiers, fee, beyond)
-
-
-def _status(x_entry, avail, tiers, fee, beyond) -> np.ndarray:
+def _status(x_entry, avail, tiers, fee, *, beyond: Array | bool = False) -> np.ndarray:
+    # x_entry: the position value at entry (quote if linear, coins if inverse); beyond: the
+    # root lies past the last tier's cap (solvers valuing the margin at entry have no root)
     status = np.full(x_entry.shape, Status.OK, dtype=np.int8)
     status = np.where(beyond, Status.BEYOND_LAST_BRACKET, status)
     below = avail <= maintenance_at_value(tiers, x_entry, fee)

@@ -27,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from liqcascade.data.importers._base import ImportResult
+from liqcascade.data.importers.dumps import _csv
 from liqcascade.data.importers.dumps._convert import (
     binance_symbol_to_ccxt,
     header_or_named,
@@ -35,19 +36,12 @@ from liqcascade.data.importers.dumps._convert import (
     schema_frame,
     symbol_option,
 )
-from liqcascade.data.importers.dumps._csv import (
-    LINE,
-    Layout,
-    check_conflicts,
-    import_result,
-    read_layout,
-)
 from liqcascade.errors import ImportFormatError
 
 FORMAT = "binance-metrics"
 DESCRIPTION = "Binance public-data metrics CSV (5-minute OI and long/short ratios)"
 
-LAYOUT = Layout(
+LAYOUT = _csv.Layout(
     "Binance metrics",
     {
         "create_time": "datetime",
@@ -92,10 +86,10 @@ def read(
     """
     path = Path(path)
     symbol = symbol_option(symbol)
-    raw = read_layout(path, [LAYOUT], skip_bad=skip_bad)
+    raw = _csv.read_layout(path, [LAYOUT], skip_bad=skip_bad)
     frame = raw.frame
     ccxt_symbol = symbol or _symbol(path, frame)
-    frame, conflicts = check_conflicts(
+    frame, conflicts = _csv.check_conflicts(
         path,
         frame,
         ["create_time", "symbol"],
@@ -104,7 +98,7 @@ def read(
         format_name=LAYOUT.format_name,
     )
     time = (frame["create_time"] - BAR).to_numpy()
-    result = import_result(raw, path, raw.bad_rows + conflicts)
+    result = _csv.import_result(raw, path, raw.bad_rows + conflicts)
     has_oi = frame["sum_open_interest"].notna() | frame["sum_open_interest_value"].notna()
     oi = schema_frame(
         "open_interest",
@@ -154,7 +148,7 @@ def _symbol(path: Path, frame: pd.DataFrame) -> str:
         raise ImportFormatError(
             "one metrics file must hold one symbol",
             path=path,
-            line=int(other[LINE]),
+            line=int(other[_csv.LINE]),
             column="symbol",
             value=other["symbol"],
             expected=symbols[0],
@@ -163,7 +157,7 @@ def _symbol(path: Path, frame: pd.DataFrame) -> str:
         raise ImportFormatError(
             "the symbol column contradicts the file name",
             path=path,
-            line=int(frame[LINE].iloc[0]),
+            line=int(frame[_csv.LINE].iloc[0]),
             column="symbol",
             value=symbols[0],
             expected=f"{name.symbol} as in the file name; rename the file or pass --symbol",
