@@ -23,7 +23,7 @@ import zipfile
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Protocol
 
 import pandas as pd
 import pyarrow as pa
@@ -120,15 +120,23 @@ def _zip_member(zf: zipfile.ZipFile, path: Path) -> str:
     return members[0]
 
 
-def _read_bounded(fh: BinaryIO, path: Path, limit: int) -> bytes:
-    data = fh.read(limit + 1)
-    if len(data) > limit:
+def _read_decompressed(path: Path, size: int) -> bytes:
+    """Up to ``size`` decompressed bytes of a plain, ``.gz`` or single-member ``.zip`` file."""
+    try:
+        if path.suffix == ".gz":
+            with gzip.open(path, "rb") as fh:
+                return fh.read(size)
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as zf, zf.open(_zip_member(zf, path)) as fh:
+                return fh.read(size)
+        with open(path, "rb") as fh:
+            return fh.read(size)
+    except (EOFError, OSError, zipfile.BadZipFile, gzip.BadGzipFile) as exc:
         raise ImportFormatError(
-            f"decompressed size exceeds the limit of {limit:,} bytes",
+            f"cannot decompress: {exc}",
             path=path,
-            expected="a smaller file, or a higher limit (data import --max-mb)",
-        )
-    return data
+            expected="a complete .gz/.zip file; re-download it",
+        ) from exc
 
 
 def _check_lines(data: bytes, path: Path, limit: int) -> None:
@@ -163,22 +171,13 @@ def open_bytes(path: Path) -> bytes:
     """
     path = Path(path)
     limits = LIMITS.get() or ImportLimits()
-    try:
-        if path.suffix == ".gz":
-            with gzip.open(path, "rb") as fh:
-                data = _read_bounded(fh, path, limits.max_bytes)
-        elif path.suffix == ".zip":
-            with zipfile.ZipFile(path) as zf, zf.open(_zip_member(zf, path)) as fh:
-                data = _read_bounded(fh, path, limits.max_bytes)
-        else:
-            with open(path, "rb") as fh:
-                data = _read_bounded(fh, path, limits.max_bytes)
-    except (EOFError, OSError, zipfile.BadZipFile, gzip.BadGzipFile) as exc:
+    data = _read_decompressed(path, limits.max_bytes + 1)
+    if len(data) > limits.max_bytes:
         raise ImportFormatError(
-            f"cannot decompress: {exc}",
+            f"decompressed size exceeds the limit of {limits.max_bytes:,} bytes",
             path=path,
-            expected="a complete .gz/.zip file; re-download it",
-        ) from exc
+            expected="a smaller file, or a higher limit (data import --max-mb)",
+        )
     _check_lines(data, path, limits.max_lines)
     return data
 
@@ -201,23 +200,7 @@ def read_head(path: Path) -> str:
     Binary files (Parquet...) give an empty head; a damaged archive raises
     :class:`ImportFormatError`.
     """
-    path = Path(path)
-    try:
-        if path.suffix == ".gz":
-            with gzip.open(path, "rb") as fh:
-                data = fh.read(HEAD_BYTES)
-        elif path.suffix == ".zip":
-            with zipfile.ZipFile(path) as zf, zf.open(_zip_member(zf, path)) as fh:
-                data = fh.read(HEAD_BYTES)
-        else:
-            with open(path, "rb") as fh:
-                data = fh.read(HEAD_BYTES)
-    except (EOFError, OSError, zipfile.BadZipFile, gzip.BadGzipFile) as exc:
-        raise ImportFormatError(
-            f"cannot decompress: {exc}",
-            path=path,
-            expected="a complete .gz/.zip file; re-download it",
-        ) from exc
+    data = _read_decompressed(Path(path), HEAD_BYTES)
     if data.startswith(b"PAR1"):
         return ""
     return data.decode("utf-8-sig", errors="ignore")

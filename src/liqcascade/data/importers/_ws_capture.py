@@ -98,12 +98,7 @@ class CaptureImporter:
         return detect(self.venue, head)
 
     def read(
-        self,
-        path: Path,
-        *,
-        symbol: str | None = None,
-        kind: str | None = None,
-        skip_bad: bool = False,
+        self, path: Path, *, symbol: object = None, kind: object = None, skip_bad: bool = False
     ) -> ImportResult:
         """Read one capture file into ``liquidations`` rows (see :func:`read_capture`)."""
         return read_capture(Path(path), FEEDS[self.venue], skip_bad=skip_bad)
