@@ -38,7 +38,7 @@ import pandas as pd
 
 from liqcascade.data.importers._base import ImportResult, file_stem, read_head
 from liqcascade.data.importers._csv import LINE, Col, header_of, read_csv
-from liqcascade.data.importers._provenance import source_for
+from liqcascade.data.importers._provenance import origin, source_for
 from liqcascade.errors import ImportFormatError
 
 FORMAT = "coinglass"
@@ -93,7 +93,7 @@ def _pair_symbol(pair: str) -> str:
 
 
 def _base(raw: pd.DataFrame, path: Path, **constants: object) -> dict[str, object]:
-    return {"time": raw["time"], **constants, "source": source_for(path), LINE: raw[LINE]}
+    return {"time": raw["time"], **constants, **origin(path, raw)}
 
 
 def _price(path, m, raw, result) -> None:

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from liqcascade.data.importers._base import ImportResult, file_stem
-from liqcascade.data.importers._csv import LINE, Col, read_csv
-from liqcascade.data.importers._provenance import source_for
+from liqcascade.data.importers._csv import Col, read_csv
+from liqcascade.data.importers._provenance import ohlc, origin
 from liqcascade.errors import ImportFormatError
 
 FORMAT = "ohlcvfeed"
@@ -67,15 +67,11 @@ def read(
             "symbol": sym,
             "market": "spot",
             "interval": interval,
-            "open": raw["open"],
-            "high": raw["high"],
-            "low": raw["low"],
-            "close": raw["close"],
+            **ohlc(raw, ("open", "high", "low", "close")),
             "volume": raw["volume_base"],
             "quote_volume": float("nan"),
             "currency": quote,
-            "source": source_for(path),
-            LINE: raw[LINE],
+            **origin(path, raw),
         }
     )
     result.add("candles", frame)

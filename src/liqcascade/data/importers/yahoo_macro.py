@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from liqcascade.data.importers._base import ImportResult, file_stem
-from liqcascade.data.importers._csv import LINE, Col, read_csv
-from liqcascade.data.importers._provenance import source_for
+from liqcascade.data.importers._csv import Col, read_csv
+from liqcascade.data.importers._provenance import origin
 from liqcascade.errors import ImportFormatError
 
 FORMAT = "yahoo-macro"
@@ -67,8 +67,7 @@ def read(
             "interval": "1d",
             "close": raw["close"] * scale,
             "currency": currency,
-            "source": source_for(path),
-            LINE: raw[LINE],
+            **origin(path, raw),
         }
     )
     result.add("candles", frame)
