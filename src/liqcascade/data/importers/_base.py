@@ -194,6 +194,12 @@ def open_text(path: Path) -> io.StringIO:
     return io.StringIO(text)
 
 
+def name_error(path: Path, message: str, expected: str) -> ImportFormatError:
+    """The error for a file whose NAME does not tell the importer what it holds (the value
+    shown is the file name; ``expected`` says how to name it or which option to pass)."""
+    return ImportFormatError(message, path=path, value=Path(path).name, expected=expected)
+
+
 def read_head(path: Path) -> str:
     """First ``HEAD_BYTES`` of the decompressed text, for ``detect`` (reads no more than that).
 
@@ -214,6 +220,7 @@ __all__ = [
     "ImportResult",
     "Importer",
     "check_size",
+    "name_error",
     "open_bytes",
     "open_text",
     "read_head",

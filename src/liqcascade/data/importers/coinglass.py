@@ -36,10 +36,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from liqcascade.data.importers._base import ImportResult, file_stem, read_head
+from liqcascade.data.importers._base import ImportResult, file_stem, name_error, read_head
 from liqcascade.data.importers._csv import LINE, Col, header_of, read_csv
 from liqcascade.data.importers._provenance import origin, source_for
-from liqcascade.errors import ImportFormatError
 
 FORMAT = "coinglass"
 DESCRIPTION = "Coinglass API panel CSVs (liquidity-report): OI, funding, liquidations, depth, L/S"
@@ -444,11 +443,10 @@ def read(
     """Read one Coinglass panel file (the file name selects the endpoint)."""
     route = _route(path)
     if route is None:
-        raise ImportFormatError(
+        raise name_error(
+            path,
             "not a Coinglass panel file name",
-            path=path,
-            value=Path(path).name,
-            expected="a name such as liq_binance_4h_BTC.csv or oi_allexch_ohlc_4h_ETH.csv "
+            "a name such as liq_binance_4h_BTC.csv or oi_allexch_ohlc_4h_ETH.csv "
             "(see docs/data.md)",
         )
     match, columns, handler = route

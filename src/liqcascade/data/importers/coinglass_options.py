@@ -27,11 +27,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from liqcascade.data.importers._base import ImportResult, file_stem, read_head
+from liqcascade.data.importers._base import ImportResult, file_stem, name_error, read_head
 from liqcascade.data.importers._csv import LINE, Col, header_of, read_csv
 from liqcascade.data.importers._provenance import source_for
 from liqcascade.data.importers.coinglass import latest_snapshot, venue_id
-from liqcascade.errors import ImportFormatError
 
 FORMAT = "coinglass-options"
 DESCRIPTION = "Coinglass options panel CSVs: put/call OI per expiry, OI and volume per venue"
@@ -119,11 +118,10 @@ def read(
     """Read one Coinglass options panel file into ``options``."""
     route = _route(path)
     if route is None:
-        raise ImportFormatError(
+        raise name_error(
+            path,
             "not a Coinglass options file name",
-            path=path,
-            value=Path(path).name,
-            expected="e.g. deribit_putcall_oi_by_expiry_snapshots_BTC.csv",
+            "e.g. deribit_putcall_oi_by_expiry_snapshots_BTC.csv",
         )
     what, asset = route
     result = ImportResult()

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from liqcascade.data.importers._base import ImportResult
+from liqcascade.data.importers._base import ImportResult, name_error
 from liqcascade.data.importers._csv import Col, read_csv
 from liqcascade.data.importers._provenance import ohlc, origin
-from liqcascade.errors import ImportFormatError
 
 FORMAT = "deribit-dvol"
 DESCRIPTION = "Deribit DVOL hourly OHLC in percent points (bitcoin_dvol_hourly.csv.gz)"
@@ -37,11 +36,10 @@ def read(
     """Read one DVOL file (``--symbol`` overrides the ``BTC-DVOL`` symbol)."""
     prefix = Path(path).name.split("_", 1)[0].lower()
     if symbol is None and prefix not in _ASSETS:
-        raise ImportFormatError(
+        raise name_error(
+            path,
             "cannot tell the asset from the file name",
-            path=path,
-            value=Path(path).name,
-            expected="a name starting with bitcoin_/ethereum_, or pass --symbol BTC-DVOL",
+            "a name starting with bitcoin_/ethereum_, or pass --symbol BTC-DVOL",
         )
     sym = symbol or f"{_ASSETS[prefix]}-DVOL"
     result = ImportResult()
