@@ -23,22 +23,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from liqcascade.margin import _venue
 from liqcascade.margin._venue import bankruptcy as bankruptcy  # zero balance: same on every venue
-from liqcascade.margin._venue import (
-    liquidation_at_price,
-    maintenance_at_price,
-    unrealized_pnl,
-    value_tiers,
-)
+from liqcascade.margin._venue import unrealized_pnl
 
 NAME = "binance"
 MAINTENANCE_AT = "price"  # value the maintenance margin at the liquidation price or at entry
 SUPPORTS_INVERSE = True
 DEFAULT_TAKER_FEE = 0.0
 
-tiers = value_tiers  # notional-based brackets
-liquidation = liquidation_at_price  # the bracket holding the liquidation notional
-maintenance = maintenance_at_price
+tiers = _venue.value_tiers  # notional-based brackets
+liquidation = _venue.liquidation_at_price  # the bracket holding the liquidation notional
+maintenance = _venue.maintenance_at_price
 
 
 def hedge_liquidation_price(

@@ -18,15 +18,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from liqcascade.margin import _venue
 from liqcascade.margin._math import Tiers
 from liqcascade.margin._tables import BracketTable
 from liqcascade.margin._venue import bankruptcy as bankruptcy  # zero balance: same on every venue
-from liqcascade.margin._venue import (
-    liquidation_at_price,
-    maintenance_at_price,
-    quantity_tiers,
-    table_tiers,
-)
+from liqcascade.margin._venue import quantity_tiers, table_tiers
 
 NAME = "okx"
 MAINTENANCE_AT = "price"  # value the maintenance margin at the liquidation price or at entry
@@ -42,5 +38,5 @@ def tiers(table: BracketTable, qty: np.ndarray) -> Tiers:
 
 
 # equity = maintenance margin + taker fee, both at the liquidation price
-liquidation = liquidation_at_price
-maintenance = maintenance_at_price
+liquidation = _venue.liquidation_at_price
+maintenance = _venue.maintenance_at_price

@@ -23,7 +23,7 @@ import pandas as pd
 
 from liqcascade.data.importers._base import ImportResult, file_stem, open_text, read_head
 from liqcascade.data.importers._csv import LINE, Col, read_csv
-from liqcascade.data.importers._provenance import origin, source_for
+from liqcascade.data.importers._provenance import ohlc, origin, source_for
 from liqcascade.errors import ImportFormatError
 
 FORMAT = "dattracker"
@@ -140,10 +140,7 @@ def _prices(path: Path, result: ImportResult, skip_bad: bool) -> None:
             "symbol": raw["ticker"],
             "market": "equity",
             "interval": "1d",
-            "open": raw["open"],
-            "high": raw["high"],
-            "low": raw["low"],
-            "close": raw["close"],
+            **ohlc(raw, ("open", "high", "low", "close")),
             "volume": raw["volume"],
             "currency": raw["currency"],
             **origin(path, raw),
