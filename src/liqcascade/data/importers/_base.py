@@ -78,8 +78,12 @@ class ImportResult:
 class Importer(Protocol):
     """The shape of an importer module (see the module docstring)."""
 
-    FORMAT: str
-    DESCRIPTION: str
+    # read-only attributes: a module's constants or a frozen object's fields
+    @property
+    def FORMAT(self) -> str: ...  # noqa: N802
+
+    @property
+    def DESCRIPTION(self) -> str: ...  # noqa: N802
 
     def detect(self, path: Path, head: str) -> bool: ...
 
