@@ -23,18 +23,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from liqcascade.margin import _venue
-from liqcascade.margin._venue import bankruptcy as bankruptcy  # zero balance: same on every venue
-from liqcascade.margin._venue import unrealized_pnl
+from liqcascade.margin._math import Tiers
+from liqcascade.margin._tables import BracketTable
+from liqcascade.margin._venue import table_tiers, unrealized_pnl
 
 NAME = "binance"
+# The rule, as the kernels (``_rows``) take it: maintenance margin valued at the liquidation
+# (mark) price, bracket by notional at that price, no fee in the liquidation price.
 MAINTENANCE_AT = "price"  # value the maintenance margin at the liquidation price or at entry
 SUPPORTS_INVERSE = True
 DEFAULT_TAKER_FEE = 0.0
 
-tiers = _venue.value_tiers  # notional-based brackets
-liquidation = _venue.liquidation_at_price  # the bracket holding the liquidation notional
-maintenance = _venue.maintenance_at_price
+
+def tiers(table: BracketTable, qty: np.ndarray) -> Tiers:
+    """Tier columns for this venue's (notional-based) tables."""
+    return table_tiers(table)
 
 
 def hedge_liquidation_price(

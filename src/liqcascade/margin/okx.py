@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from liqcascade.margin import _venue
 from liqcascade.margin._math import Tiers
 from liqcascade.margin._tables import BracketTable
-from liqcascade.margin._venue import bankruptcy as bankruptcy  # zero balance: same on every venue
 from liqcascade.margin._venue import quantity_tiers, table_tiers
 
 NAME = "okx"
+# The rule, as the kernels (``_rows``) take it: maintenance margin plus the taker fee, both at
+# the liquidation (mark) price; tiers by position size (``tiers``) with no maintenance amount.
 MAINTENANCE_AT = "price"  # value the maintenance margin at the liquidation price or at entry
 SUPPORTS_INVERSE = True
 DEFAULT_TAKER_FEE = 0.0005
@@ -35,8 +35,3 @@ def tiers(table: BracketTable, qty: np.ndarray) -> Tiers:
     if table.basis == "quantity":
         return quantity_tiers(table, qty)
     return table_tiers(table)
-
-
-# equity = maintenance margin + taker fee, both at the liquidation price
-liquidation = _venue.liquidation_at_price
-maintenance = _venue.maintenance_at_price
