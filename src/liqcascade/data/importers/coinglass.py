@@ -34,6 +34,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from liqcascade.data.importers._base import ImportResult, file_stem, name_error, read_head
@@ -63,6 +64,13 @@ def venue_id(name: str) -> str:
     """Coinglass venue name -> lower-case ccxt id (``Gate.io`` -> ``gate``)."""
     key = str(name).strip().lower()
     return VENUES.get(key, key.replace(" ", "").replace(".", ""))
+
+
+def venue_ids(names: pd.Series) -> pd.Series:
+    """:func:`venue_id` of a column, computed once per distinct name (not once per row)."""
+    codes, uniques = pd.factorize(names, use_na_sentinel=False)
+    ids = np.array([venue_id(name) for name in uniques], dtype=object)
+    return pd.Series(ids[codes], index=names.index, name=names.name)
 
 
 def perp_symbol(venue: str, coin: str) -> str:
@@ -143,7 +151,7 @@ def _oi_by_exchange(path, m, raw, result) -> None:
     venues = [c for c in raw.columns if c not in ("time", LINE, "price")]
     long = raw.melt(id_vars=["time", LINE], value_vars=venues, var_name="venue", value_name="usd")
     long = long.dropna(subset=["usd"])
-    long["exchange"] = long["venue"].map(venue_id)
+    long["exchange"] = venue_ids(long["venue"])
     frame = pd.DataFrame(
         {
             "time": long["time"],
@@ -240,7 +248,7 @@ def _liq_snapshots(path, m, raw, result) -> None:
         frame = pd.DataFrame(
             {
                 "time": opened,
-                "exchange": raw["exchange"].map(venue_id),
+                "exchange": venue_ids(raw["exchange"]),
                 "symbol": raw["coin"],
                 "interval": "24h",
                 "liquidated_side": side,

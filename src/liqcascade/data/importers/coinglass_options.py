@@ -30,7 +30,7 @@ import pandas as pd
 from liqcascade.data.importers._base import ImportResult, file_stem, name_error, read_head
 from liqcascade.data.importers._csv import LINE, Col, header_of, read_csv
 from liqcascade.data.importers._provenance import source_for
-from liqcascade.data.importers.coinglass import latest_snapshot, venue_id
+from liqcascade.data.importers.coinglass import latest_snapshot, venue_ids
 
 FORMAT = "coinglass-options"
 DESCRIPTION = "Coinglass options panel CSVs: put/call OI per expiry, OI and volume per venue"
@@ -142,7 +142,7 @@ def read(
             raw, "_snapshot_dir", ["_snapshot_commit_time", "exchange_name"], result
         )
         raw["time"] = raw["_snapshot_commit_time"]
-        raw["exchange"] = raw["exchange_name"].map(venue_id)
+        raw["exchange"] = venue_ids(raw["exchange_name"])
         long = _long(raw, _VENUE_METRICS, ["time", "exchange"])
         long["expiry"] = pd.NaT
         long["interval"] = None
@@ -154,7 +154,7 @@ def read(
         raw = raw.rename(columns={"timestamp": "time"})
         melted = raw.melt(id_vars=["time", LINE], value_vars=venues, var_name="venue")
         long = melted.dropna(subset=["value"]).copy()
-        long["exchange"] = long["venue"].map(venue_id)
+        long["exchange"] = venue_ids(long["venue"])
         long["metric"] = "open_interest_usd" if what == "oi_4h" else "volume_usd"
         long["unit"] = "usd"
         long["interval"] = "4h" if what == "oi_4h" else "1d"
