@@ -37,10 +37,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from liqcascade.data.importers._base import ImportResult, file_stem, read_head
+from liqcascade.data.importers._base import ImportResult, file_stem, name_error, read_head
 from liqcascade.data.importers._csv import LINE, Col, header_of, read_csv
-from liqcascade.data.importers._provenance import source_for
-from liqcascade.errors import ImportFormatError
+from liqcascade.data.importers._provenance import origin, source_for
 
 FORMAT = "coinglass"
 DESCRIPTION = "Coinglass API panel CSVs (liquidity-report): OI, funding, liquidations, depth, L/S"
@@ -101,7 +100,7 @@ def _pair_symbol(pair: str) -> str:
 
 
 def _base(raw: pd.DataFrame, path: Path, **constants: object) -> dict[str, object]:
-    return {"time": raw["time"], **constants, "source": source_for(path), LINE: raw[LINE]}
+    return {"time": raw["time"], **constants, **origin(path, raw)}
 
 
 def _price(path, m, raw, result) -> None:
@@ -452,11 +451,10 @@ def read(
     """Read one Coinglass panel file (the file name selects the endpoint)."""
     route = _route(path)
     if route is None:
-        raise ImportFormatError(
+        raise name_error(
+            path,
             "not a Coinglass panel file name",
-            path=path,
-            value=Path(path).name,
-            expected="a name such as liq_binance_4h_BTC.csv or oi_allexch_ohlc_4h_ETH.csv "
+            "a name such as liq_binance_4h_BTC.csv or oi_allexch_ohlc_4h_ETH.csv "
             "(see docs/data.md)",
         )
     match, columns, handler = route
