@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -10,7 +11,12 @@ import pandas as pd
 
 
 def jsonable(value: Any) -> Any:
-    """Plain JSON types only: numpy scalars to Python, NaN/inf to None, timestamps to ISO."""
+    """Plain JSON types only: numpy scalars to Python, NaN/inf to None, timestamps to ISO.
+
+    A dataclass instance becomes the object of its fields, in field order.
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
