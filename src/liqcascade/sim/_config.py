@@ -110,7 +110,8 @@ class MonteCarloPriors(_Frozen):
     """Distributions for Monte Carlo stress paths.
 
     Per path: the price shock ~ Normal(``shock.price_move``, ``shock_sd``) (clipped to
-    (-0.95, 10)); the flow shock is kept; depth is scaled by LogNormal(0, ``depth_sigma``);
+    [-0.95, 9], ``_montecarlo.MOVE_CLIP``); the flow shock is kept; depth is scaled by
+    LogNormal(0, ``depth_sigma``);
     each position's margin distance (entry to liquidation and to bankruptcy) is scaled by
     LogNormal(0, ``leverage_sigma``), i.e. leverage divided by that factor.
 
