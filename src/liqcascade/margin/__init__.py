@@ -25,7 +25,6 @@ from liqcascade.margin._frame import liquidation_prices
 from liqcascade.margin._status import Status
 from liqcascade.margin._tables import (
     BracketTable,
-    ContractSpec,
     brackets,
     contracts_to_size,
     load_brackets,
@@ -36,7 +35,6 @@ from liqcascade.margin._tables import (
 
 __all__ = [
     "BracketTable",
-    "ContractSpec",
     "MarginResult",
     "MarginState",
     "Status",

@@ -38,22 +38,6 @@ _CUM_TOLERANCE = 1e-6  # relative, plus one cent absolute: exchange tables round
 
 
 @dataclass(frozen=True)
-class ContractSpec:
-    """One perpetual contract: venue, ccxt symbol, linear or inverse, contract size and tick.
-
-    ``contract_size`` is in base units per contract for linear contracts and in quote (USD) per
-    contract for inverse ones; :func:`contracts_to_size` converts a contract count into the base
-    units the margin functions take.
-    """
-
-    venue: str
-    symbol: str
-    inverse: bool = False
-    contract_size: float = 1.0
-    tick_size: float = 0.01
-
-
-@dataclass(frozen=True)
 class BracketTable:
     """A validated, dated bracket table for one venue and contract.
 
