@@ -34,6 +34,10 @@ from numpy.typing import ArrayLike
 from liqcascade.errors import BracketError, InputError, NoBracketTableError, UnknownVenueError
 
 VENUES = ("binance", "bybit", "okx", "hyperliquid")
+# The flat maintenance rate used wherever no bracket table applies (the liquidation map, the
+# cascade's simple formula): Binance USD-M BTCUSDT/ETHUSDT first bracket, 0.4 %
+# (margin/brackets/binance_usdm_BTCUSDT_2025-08.json).
+FALLBACK_MAINTENANCE_RATE = 0.004
 _CUM_TOLERANCE = 1e-6  # relative, plus one cent absolute: exchange tables round cum to cents
 
 

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveFloat, model_validator
 
+from liqcascade.margin._tables import FALLBACK_MAINTENANCE_RATE
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -101,7 +103,7 @@ class CascadeConfig(_Frozen):
     funding_pressure: FundingPressure | None = None
     depth_withdrawal: DepthWithdrawal | None = None
     exogenous_flow: ExogenousFlow | None = None
-    maintenance_margin_rate: float = Field(0.004, ge=0.0, lt=1.0)
+    maintenance_margin_rate: float = Field(FALLBACK_MAINTENANCE_RATE, ge=0.0, lt=1.0)
     max_move: float = Field(0.95, gt=0.0, lt=1.0)
     grid_points: int = Field(2048, ge=16, le=1_000_000)
 
