@@ -198,8 +198,9 @@ def stress(store: Any, window: ReportWindow) -> StressBlock | Unavailable:
                 shocks.append(ShockUnavailable(asset=asset, shock=shock, reason=str(exc)))
                 continue
             shocks.append(_shock(asset, symbol, shock, result, drop_history(days, shock)))
+    reasons = {s.reason for s in shocks if isinstance(s, ShockUnavailable)}
     if not any(isinstance(s, StressShock) for s in shocks):
-        return Unavailable(reason="; ".join(sorted({s.reason for s in shocks})))
+        return Unavailable(reason="; ".join(sorted(reasons)))
     return StressBlock(shocks=tuple(shocks))
 
 
