@@ -46,12 +46,9 @@ def price_chart(asset: str, daily: pd.DataFrame, data: dict) -> Any:
     ma100 = daily["close"].rolling(100).mean().iloc[-120:]
     fig = _figure(f"{asset}: daily candles (Binance spot), 100-day average", yaxis="price (USD)")
     fig.add_trace(
-        go.Candlestick(
+        _theme.candlestick(
+            recent,
             x=recent.index,
-            open=recent["open"],
-            high=recent["high"],
-            low=recent["low"],
-            close=recent["close"],
             name=f"{asset}/USDT",
             increasing_line_color=_theme.UP_CANDLE,
             decreasing_line_color=_theme.DOWN_CANDLE,

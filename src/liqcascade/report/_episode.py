@@ -106,38 +106,14 @@ def _figure(block: dict, bars: pd.DataFrame, reported: pd.DataFrame) -> Any:
     from liqcascade import _theme
 
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.4, 0.6])
-    fig.add_trace(
-        go.Candlestick(
-            x=bars.index,
-            open=bars["open"],
-            high=bars["high"],
-            low=bars["low"],
-            close=bars["close"],
-            name="price (4h)",
-        ),
-        row=1,
-        col=1,
+    fig.add_trace(_theme.candlestick(bars, x=bars.index, name="price (4h)"), row=1, col=1)
+    longs = (
+        (bars, "implied_long_usd", "simulated longs", _theme.LONG),
+        (reported, "long", "Binance reported longs", _theme.LONG_LIGHT),
     )
-    fig.add_trace(
-        go.Bar(
-            x=bars.index,
-            y=bars["implied_long_usd"],
-            name="simulated longs",
-            marker_color=_theme.LONG,
-        ),
-        row=2,
-        col=1,
-    )
-    fig.add_trace(
-        go.Bar(
-            x=reported.index,
-            y=reported["long"],
-            name="Binance reported longs",
-            marker_color=_theme.LONG_LIGHT,
-        ),
-        row=2,
-        col=1,
-    )
+    for frame, column, name, colour in longs:
+        bar = go.Bar(x=frame.index, y=frame[column], name=name, marker_color=colour)
+        fig.add_trace(bar, row=2, col=1)
     p50 = bars["estimated_long_p50"]
     fig.add_trace(
         go.Scatter(
