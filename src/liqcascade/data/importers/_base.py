@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import zipfile
+from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import pandas as pd
 import pyarrow as pa
@@ -241,4 +243,20 @@ def file_stem(path: Path) -> str:
     return name
 
 
-__all__ += ["file_stem"]
+_T = TypeVar("_T")
+
+
+def match_stem(path: Path, routes: Iterable[tuple[str, _T]]) -> tuple[re.Match[str], _T] | None:
+    """The first ``(pattern, value)`` of ``routes`` whose pattern matches the whole file stem.
+
+    Returns the match and the value, or None when no pattern matches.
+    """
+    stem = file_stem(path)
+    for pattern, value in routes:
+        match = re.fullmatch(pattern, stem)
+        if match:
+            return match, value
+    return None
+
+
+__all__ += ["file_stem", "match_stem"]

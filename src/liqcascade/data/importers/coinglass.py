@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from liqcascade.data.importers._base import ImportResult, file_stem, name_error, read_head
+from liqcascade.data.importers._base import ImportResult, match_stem, name_error, read_head
 from liqcascade.data.importers._csv import LINE, Col, header_of, read_csv
 from liqcascade.data.importers._provenance import origin, source_for
 
@@ -416,12 +416,8 @@ _ROUTES: tuple[tuple[str, tuple[Col, ...] | str, Handler], ...] = (
 
 
 def _route(path: Path) -> tuple[re.Match[str], tuple[Col, ...] | str, Handler] | None:
-    stem = file_stem(path)
-    for pattern, columns, handler in _ROUTES:
-        match = re.fullmatch(pattern, stem)
-        if match:
-            return match, columns, handler
-    return None
+    hit = match_stem(path, ((pattern, (columns, handler)) for pattern, columns, handler in _ROUTES))
+    return None if hit is None else (hit[0], *hit[1])
 
 
 def detect(path: Path, head: str) -> bool:

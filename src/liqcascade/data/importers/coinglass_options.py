@@ -22,12 +22,11 @@ the rows are kept as published (see docs/data.md).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
 
-from liqcascade.data.importers._base import ImportResult, file_stem, name_error, read_head
+from liqcascade.data.importers._base import ImportResult, match_stem, name_error, read_head
 from liqcascade.data.importers._csv import LINE, Col, header_of, read_csv
 from liqcascade.data.importers._provenance import source_for
 from liqcascade.data.importers.coinglass import latest_snapshot, venue_ids
@@ -64,6 +63,8 @@ _VENUE_SNAP = (
     Col("exchange_name", "str"),
     *(Col(column, required=False) for column in _VENUE_METRICS),
 )
+# the first column each file kind must have (the 4h/daily tables start with ``timestamp``)
+_FIRST_COLUMN = {"expiry": "expiry_yymmdd", "venue_snapshot": "exchange_name"}
 _ROUTES = {
     r"deribit_putcall_oi_by_expiry_snapshots_([A-Z0-9]+)": "expiry",
     r"options_oi_volume_by_exchange_snapshots_([A-Z0-9]+)": "venue_snapshot",
@@ -73,24 +74,14 @@ _ROUTES = {
 
 
 def _route(path: Path) -> tuple[str, str] | None:
-    stem = file_stem(path)
-    for pattern, kind in _ROUTES.items():
-        match = re.fullmatch(pattern, stem)
-        if match:
-            return kind, match[1]
-    return None
+    hit = match_stem(path, _ROUTES.items())
+    return None if hit is None else (hit[1], hit[0][1])
 
 
 def detect(path: Path, head: str) -> bool:
     """True for a Coinglass options panel file name with a matching header."""
     route = _route(path)
-    if route is None:
-        return False
-    header = header_of(head)
-    first = {"expiry": "expiry_yymmdd", "venue_snapshot": "exchange_name"}.get(
-        route[0], "timestamp"
-    )
-    return first in header
+    return route is not None and _FIRST_COLUMN.get(route[0], "timestamp") in header_of(head)
 
 
 def _long(
