@@ -89,14 +89,11 @@ def fetch_long_short(
     call: Callable[..., list[Any]],
 ) -> pd.DataFrame:
     """Account long/short ratio samples as ``long_short`` rows (see the module notes)."""
-    from liqcascade.data.live import timeframe_ms
+    from liqcascade.data.live import _paginate, timeframe_ms
 
     step = timeframe_ms(timeframe)
-    rows: dict[int, Any] = {}
-    cursor = since_ms
-    while cursor < until_ms:
-        end = min(until_ms, cursor + limit * step)
-        page = call(
+    ordered = _paginate(
+        lambda cursor, end: call(
             client,
             "fetch_long_short_ratio_history",
             symbol,
@@ -104,16 +101,16 @@ def fetch_long_short(
             since=cursor,
             limit=limit,
             params={"until": end - 1},
-        )
-        for row in page:
-            t = int(row["timestamp"])
-            if cursor <= t < end:
-                rows.setdefault(t, row)
-        cursor = end
-    ordered = [rows[t] for t in sorted(rows)]
+        ),
+        lambda row: int(row["timestamp"]),
+        since_ms=since_ms,
+        until_ms=until_ms,
+        window_ms=limit * step,
+        limit=limit,
+    )
     ratio = np.asarray([float(r["longShortRatio"]) for r in ordered], dtype=float)
     long_f = np.asarray([_long_fraction(r, x) for r, x in zip(ordered, ratio, strict=True)])
-    sampled = np.asarray(sorted(rows), dtype=np.int64)
+    sampled = np.asarray([int(r["timestamp"]) for r in ordered], dtype=np.int64)
     return schema_frame(
         "long_short",
         {
