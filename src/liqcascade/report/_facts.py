@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from liqcascade.report._missing import missing_facts
@@ -20,6 +22,16 @@ class Section:
 
 def _missing(block: dict) -> list[str]:
     return [f"Not available: {block.get('reason', 'no data')}."]
+
+
+def _or_missing(facts_of: Callable[[dict], list[str]]) -> Callable[[dict], list[str]]:
+    """Wrap a block's fact builder: a block marked unavailable gives its reason instead."""
+
+    @functools.wraps(facts_of)
+    def facts(block: dict) -> list[str]:
+        return facts_of(block) if block.get("available") else _missing(block)
+
+    return facts
 
 
 def _asset_facts(name: str, block: dict) -> list[str]:
@@ -54,9 +66,8 @@ def _asset_facts(name: str, block: dict) -> list[str]:
     return facts
 
 
+@_or_missing
 def _market_facts(market: dict) -> list[str]:
-    if not market.get("available"):
-        return _missing(market)
     crossed = ", ".join(usd(x) for x in market["levels_crossed"]) or "none this week"
     facts = [
         f"Total crypto market cap {usd(market['total_mcap_usd'])}, "
@@ -240,9 +251,8 @@ def _options_facts(options: dict) -> list[str]:
     return facts
 
 
+@_or_missing
 def _etf_facts(etf: dict) -> list[str]:
-    if not etf.get("available"):
-        return _missing(etf)
     facts = [
         f"{d['date']}: BTC {usd(d['btc_usd'])}, ETH {usd(d['eth_usd'])}, "
         f"total {usd(d['total_usd'])}."
@@ -257,9 +267,8 @@ def _etf_facts(etf: dict) -> list[str]:
     return facts
 
 
+@_or_missing
 def _treasury_facts(treasury: dict) -> list[str]:
-    if not treasury.get("available"):
-        return _missing(treasury)
     facts = []
     for m in treasury["by_month"]:
         text = f"{m['month']}{' (to date)' if m.get('partial') else ''}: {m['btc']:,.0f} BTC in "
@@ -276,9 +285,8 @@ def _treasury_facts(treasury: dict) -> list[str]:
     return facts
 
 
+@_or_missing
 def _macro_facts(macro: dict) -> list[str]:
-    if not macro.get("available"):
-        return _missing(macro)
     facts = [
         f"{p['asset']} vs {p['macro_name']}: 30-day correlation {p['corr_30d']:+.2f} "
         f"({p['change']:+.2f} vs {p['corr_then']:+.2f} on {p['then_date']})."
@@ -288,9 +296,8 @@ def _macro_facts(macro: dict) -> list[str]:
     return facts
 
 
+@_or_missing
 def _stock_facts(stocks: dict) -> list[str]:
-    if not stocks.get("available"):
-        return _missing(stocks)
     companies = stocks["companies"]  # sorted by week change, worst first
     changes = sorted(c["week_change_pct"] for c in companies)
     fell = sum(1 for c in changes if c < 0)
@@ -336,9 +343,8 @@ def _pipe_facts(block: dict | None) -> list[str]:
     return facts
 
 
+@_or_missing
 def _sentiment_facts(sentiment: dict) -> list[str]:
-    if not sentiment.get("available"):
-        return _missing(sentiment)
     text = f"Fear & Greed {sentiment['value']:.0f} on {sentiment['date']}"
     if sentiment.get("value_before_week") is not None:
         text += f" (Sunday before the week: {sentiment['value_before_week']:.0f})"
