@@ -28,6 +28,7 @@ Conventions (as for the dump importers, ``docs/data_dumps.md``):
 
 from __future__ import annotations
 
+import functools
 import time as _time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -311,6 +312,44 @@ def _paginate(
     return [rows[t] for t in sorted(rows)]
 
 
+def _bar_pages(
+    call: Callable[..., Any],
+    client: Any,
+    method: str,
+    symbol: str,
+    timeframe: str,
+    timestamp: Callable[[Any], int],
+    *,
+    since_ms: int,
+    until_ms: int,
+    limit: int,
+    extra: dict[str, Any] | None = None,
+    on_page: Callable[[int, int], None] | None = None,
+) -> list[Any]:
+    """:func:`_paginate` over a per-bar ccxt history ``client.method(symbol, timeframe, ...)``.
+
+    ``call(client, method, *args, **kwargs)`` makes one request (with its retries); a window
+    holds ``limit`` bars, bounded by ccxt's unified ``until`` (``extra``: more params).
+    """
+    return _paginate(
+        lambda cursor, end: call(
+            client,
+            method,
+            symbol,
+            timeframe,
+            since=cursor,
+            limit=limit,
+            params={"until": end - 1, **(extra or {})},
+        ),
+        timestamp,
+        since_ms=since_ms,
+        until_ms=until_ms,
+        window_ms=limit * timeframe_ms(timeframe),
+        limit=limit,
+        on_page=on_page,
+    )
+
+
 def _progress(on_page: PageCallback | None, what: str) -> Callable[[int, int], None] | None:
     if on_page is None:
         return None
@@ -380,23 +419,17 @@ def fetch_ohlcv(
     now_ms = to_ms(now if now is not None else pd.Timestamp.now(tz="UTC"))
     until_ms = min(to_ms(until) if until is not None else now_ms, now_ms)
     limit = limit or _page_limit(client)
-    rows = _paginate(
-        lambda cursor, end: _call(
-            client,
-            "fetch_ohlcv",
-            symbol,
-            timeframe,
-            since=cursor,
-            limit=limit,
-            params={"until": end - 1, **extra},
-            max_retries=max_retries,
-            sleep=sleep,
-        ),
+    rows = _bar_pages(
+        functools.partial(_call, max_retries=max_retries, sleep=sleep),
+        client,
+        "fetch_ohlcv",
+        symbol,
+        timeframe,
         lambda row: int(row[0]),
         since_ms=to_ms(since),
         until_ms=until_ms,
-        window_ms=limit * step,
         limit=limit,
+        extra=extra,
         on_page=_progress(on_page, "ohlcv"),
     )
     rows = [row for row in rows if int(row[0]) + step <= now_ms]  # closed bars only
@@ -510,22 +543,15 @@ def fetch_open_interest(
     step = timeframe_ms(timeframe)
     now_ms = to_ms(pd.Timestamp.now(tz="UTC"))
     limit = limit or _page_limit(client)
-    rows = _paginate(
-        lambda cursor, end: _call(
-            client,
-            "fetch_open_interest_history",
-            symbol,
-            timeframe,
-            since=cursor,
-            limit=limit,
-            params={"until": end - 1},
-            max_retries=max_retries,
-            sleep=sleep,
-        ),
+    rows = _bar_pages(
+        functools.partial(_call, max_retries=max_retries, sleep=sleep),
+        client,
+        "fetch_open_interest_history",
+        symbol,
+        timeframe,
         lambda row: int(row["timestamp"]),
         since_ms=to_ms(since),
         until_ms=to_ms(until) if until is not None else now_ms + 1,
-        window_ms=limit * step,
         limit=limit,
         on_page=_progress(on_page, "oi"),
     )

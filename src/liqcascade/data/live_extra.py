@@ -89,23 +89,18 @@ def fetch_long_short(
     call: Callable[..., list[Any]],
 ) -> pd.DataFrame:
     """Account long/short ratio samples as ``long_short`` rows (see the module notes)."""
-    from liqcascade.data.live import _paginate, timeframe_ms
+    from liqcascade.data.live import _bar_pages, timeframe_ms
 
     step = timeframe_ms(timeframe)
-    ordered = _paginate(
-        lambda cursor, end: call(
-            client,
-            "fetch_long_short_ratio_history",
-            symbol,
-            timeframe,
-            since=cursor,
-            limit=limit,
-            params={"until": end - 1},
-        ),
+    ordered = _bar_pages(
+        call,
+        client,
+        "fetch_long_short_ratio_history",
+        symbol,
+        timeframe,
         lambda row: int(row["timestamp"]),
         since_ms=since_ms,
         until_ms=until_ms,
-        window_ms=limit * step,
         limit=limit,
     )
     ratio = np.asarray([float(r["longShortRatio"]) for r in ordered], dtype=float)
