@@ -79,18 +79,20 @@ def _published(cited: str | None) -> pd.Timestamp | None:
     return pd.Timestamp(dates[-1], tz="UTC") if dates else None
 
 
+def _row_error(
+    path: Path, row: pd.Series, column: str, problem: str, expected: str
+) -> ImportFormatError:
+    """An import error about ``row[column]``, naming the file line and the value."""
+    return ImportFormatError(
+        problem, path=path, line=int(row[LINE]), column=column, value=row[column], expected=expected
+    )
+
+
 def _dated(path: Path, row: pd.Series, result: ImportResult) -> pd.Timestamp:
     """The day the row was published (see the module docstring)."""
     bounds = period_bounds(str(row["period"]))
     if bounds is None:
-        raise ImportFormatError(
-            "unreadable period",
-            path=path,
-            line=int(row[LINE]),
-            column="period",
-            value=row["period"],
-            expected=_PERIOD_FORMS,
-        )
+        raise _row_error(path, row, "period", "unreadable period", _PERIOD_FORMS)
     published = _published(row["attributed_primary_source"])
     if published is None:
         result.warnings.append(
@@ -100,14 +102,13 @@ def _dated(path: Path, row: pd.Series, result: ImportResult) -> pd.Timestamp:
         )
         return bounds[1]
     if published < bounds[0]:
-        raise ImportFormatError(
+        raise _row_error(
+            path,
+            row,
+            "attributed_primary_source",
             "published before its period starts",
-            path=path,
-            line=int(row[LINE]),
-            column="attributed_primary_source",
-            value=row["attributed_primary_source"],
-            expected=f"a publication date on or after {bounds[0]:%Y-%m-%d} (period "
-            f"{row['period']!r}); correct the date or the period",
+            f"a publication date on or after {bounds[0]:%Y-%m-%d} (period {row['period']!r}); "
+            "correct the date or the period",
         )
     return published
 
@@ -121,14 +122,7 @@ def _check(path: Path, raw: pd.DataFrame) -> None:
     ):
         if mask.any():
             row = raw[mask].iloc[0]
-            raise ImportFormatError(
-                "malformed row",
-                path=path,
-                line=int(row[LINE]),
-                column=column,
-                value=row[column],
-                expected=expected,
-            )
+            raise _row_error(path, row, column, "malformed row", expected)
 
 
 def read(
