@@ -107,7 +107,7 @@ class DatedConstant(Generic[T]):
         """
         lo, hi = to_utc(start, "start"), to_utc(end, "end")
         known = self.known_from
-        use = "dated" if lo >= known else ("fallback" if hi <= known else "both")  # type: ignore[operator]
+        use = "dated" if lo >= known else ("fallback" if hi <= known else "both")
         return {
             "name": self.name,
             "known_from": known.strftime("%Y-%m-%d"),  # type: ignore[union-attr]

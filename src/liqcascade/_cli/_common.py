@@ -103,13 +103,13 @@ def jsonable(value: object) -> Any:
     if isinstance(value, Path):
         return str(value)
     if hasattr(value, "item") and hasattr(value, "dtype"):  # numpy scalar
-        value = value.item()  # type: ignore[attr-defined]
+        value = value.item()
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, datetime | date):
         return value.isoformat()
     if hasattr(value, "isoformat"):  # pandas Timestamp
-        return None if value != value else value.isoformat()  # type: ignore[attr-defined]
+        return None if value != value else value.isoformat()
     if value is None or isinstance(value, str | int | bool):
         return value
     return str(value)

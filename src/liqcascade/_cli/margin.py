@@ -201,12 +201,13 @@ def brackets_cmd(
     for col in ("bracket", "floor", "cap", "max lev", "MMR", "cum"):
         grid.add_column(col, justify="right")
     for row in table.rows():
-        lev = row["initialLeverage"]
+        # rows() gives None for a tier whose table lists no initialLeverage
+        lev, cap = row["initialLeverage"], row["notionalCap"]
         grid.add_row(
             str(row["bracket"]),
             f"{row['notionalFloor']:,.0f}",
-            "open" if row["notionalCap"] >= 1e15 else f"{row['notionalCap']:,.0f}",
-            "?" if lev != lev else f"{lev:g}x",
+            "open" if cap is None or cap >= 1e15 else f"{cap:,.0f}",
+            "?" if lev is None else f"{lev:g}x",
             f"{row['maintMarginRatio']:.4%}",
             f"{row['cum']:,.2f}",
         )

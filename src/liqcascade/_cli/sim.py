@@ -185,7 +185,7 @@ def register(app: typer.Typer) -> None:
                 impulse,
                 paths=paths,
                 cluster=cluster,
-                config=CascadeConfig(solver=solver),  # type: ignore[arg-type]
+                config=CascadeConfig(solver=solver),
                 feedback=feedback,
                 insurance_fund_usd=insurance_fund,
                 seed=seed,

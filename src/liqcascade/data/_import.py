@@ -171,11 +171,12 @@ def _in_range(
         )
     reported: set[int] = set()
     for problem in found:
-        for i in np.flatnonzero(problem.rows):
-            if int(i) in reported:
+        for row in np.flatnonzero(problem.rows):
+            i = int(row)
+            if i in reported:
                 continue
-            reported.add(int(i))
-            value = table.column(problem.column)[int(i)].as_py()
+            reported.add(i)
+            value = table.column(problem.column)[i].as_py()
             reason = f"out of range: expected {problem.expected}"
             bad.append(BadRow(str(path), int(lines[i]), problem.column, value, reason))
     bad.sort(key=lambda row: (row.path, row.line))
@@ -229,7 +230,7 @@ def _first_of_each_key(
 
 
 def _same(a: object, b: object) -> bool:
-    if pd.isna(a) and pd.isna(b):  # type: ignore[arg-type]
+    if pd.isna(a) and pd.isna(b):
         return True
     return bool(a == b)
 

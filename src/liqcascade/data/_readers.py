@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from liqcascade._time import TimeLike as _Time
 from liqcascade._time import optional_utc
 from liqcascade.data._frames import empty_frame, to_frame
 from liqcascade.data._manifest import Manifest
@@ -27,7 +28,8 @@ if TYPE_CHECKING:  # pragma: no cover
 # Reads touching at most this many month files use pyarrow (lower latency); more use DuckDB.
 ARROW_READ_MAX_FILES = 32
 
-TimeLike = str | pd.Timestamp | Any | None
+# A read bound: any time :func:`liqcascade._time.to_utc` parses, or None (open).
+TimeLike: TypeAlias = _Time | None
 
 
 def timestamp(value: TimeLike, name: str) -> pd.Timestamp | None:

@@ -329,11 +329,13 @@ def _prepare(
     if not extra and _use_kernel(q.shape[0]):
         tiers, table = _resolve_tiers(rules, q, o)
         # a broadcast scalar (stride 0) goes to the kernel as one element, not n copies
-        contiguous = [
+        ks, kq, ke, kc, komm, koup = (
             a[:1].copy() if a.strides[0] == 0 else np.ascontiguousarray(a)
             for a in (s, q, e, c, omm, oup)
-        ]
-        prep = _Prepared(rules, *contiguous, None, tiers, table, fee, o.inverse, scalar, index)
+        )
+        prep = _Prepared(
+            rules, ks, kq, ke, kc, komm, koup, None, tiers, table, fee, o.inverse, scalar, index
+        )
         return prep, []
     invalid = (
         (np.abs(s) != 1)
@@ -577,6 +579,7 @@ def _margin_at(
 ) -> MarginState:
     # position: side, size, entry_price, collateral
     prep, (mark,) = _prepare(venue, *position, options, extra=(mark_price,))
+    assert prep.invalid is not None  # with extra= the rows are always checked here
     r = prep.rules
     mm = r.maintenance(prep.qty, mark, prep.entry, prep.tiers, inverse=prep.inverse, fee=prep.fee)
     mm = mm + prep.other_mm

@@ -70,11 +70,10 @@ def liquidation_prices(
         oup = np.where(mode == "isolated", 0.0, oup)
     venues = _labels(df, "venue", venue, n)
     symbols = _labels(df, "symbol", symbol, n)
+    # Per-row (mmr, cum) columns, when the frame carries its own rates.
+    rate_cols: tuple[np.ndarray, np.ndarray] | None = None
     if "mmr" in df.columns:
-        mmr_col = df["mmr"].to_numpy(dtype=np.float64)
-        cum_col = _col(df, "cum", 0.0)
-    else:
-        mmr_col = cum_col = None
+        rate_cols = (df["mmr"].to_numpy(dtype=np.float64), _col(df, "cum", 0.0))
     out = {
         name: np.full(n, np.nan)
         for name in ("liquidation_price", "bankruptcy_price", "maintenance_margin", "margin_ratio")
@@ -90,8 +89,8 @@ def liquidation_prices(
         if v == "None":
             raise InputError("no venue: pass venue= or give a 'venue' column")
         kw: dict[str, Any] = {"mmr": mmr, "cum": cum}
-        if mmr_col is not None:
-            kw = {"mmr": mmr_col[rows], "cum": cum_col[rows]}
+        if rate_cols is not None:
+            kw = {"mmr": rate_cols[0][rows], "cum": rate_cols[1][rows]}
         res = margin_detailed(
             v,
             df["side"].to_numpy()[rows],

@@ -101,17 +101,17 @@ def stress(store: Any, window: ReportWindow) -> dict[str, object]:
     run, why = _engine("liqcascade.sim", "stress")
     if run is None:
         return _unavailable(why)
-    out: dict[str, object] = {"available": True, "shocks": []}
+    shocks: list[dict[str, Any]] = []
     for asset, symbol in STRESS_SYMBOLS.items():
         for shock in SHOCKS:
             try:
                 result = run(store, symbol, window.cutoff, shock)
             except (LiqcascadeError, ValueError, KeyError, TypeError) as exc:
-                out["shocks"].append(
+                shocks.append(
                     {"asset": asset, "shock": shock, "available": False, "reason": str(exc)}
                 )
                 continue
-            out["shocks"].append(
+            shocks.append(
                 {
                     "asset": asset,
                     "symbol": symbol,
@@ -133,9 +133,9 @@ def stress(store: Any, window: ReportWindow) -> dict[str, object]:
                     },
                 }
             )
-    if not any(s.get("available") for s in out["shocks"]):
-        return _unavailable("; ".join(sorted({s["reason"] for s in out["shocks"]})))
-    return out
+    if not any(s.get("available") for s in shocks):
+        return _unavailable("; ".join(sorted({s["reason"] for s in shocks})))
+    return {"available": True, "shocks": shocks}
 
 
 def _quantiles(result: Any) -> dict[str, float | None]:
@@ -174,8 +174,9 @@ def _history(store: Any, asset: str, window: ReportWindow, shock: float) -> dict
     }
 
 
-def _maybe_float(value: object) -> float | None:
+def _maybe_float(value: Any) -> float | None:
+    # Any value at all: what float() refuses becomes None.
     try:
-        return None if value is None else float(value)  # type: ignore[arg-type]
+        return None if value is None else float(value)
     except (TypeError, ValueError):
         return None

@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +13,13 @@ import pandas as pd
 
 from liqcascade._json import jsonable
 from liqcascade._theme import chart_div
-from liqcascade._time import to_utc
+from liqcascade._time import TimeLike, to_utc
 from liqcascade.errors import InputError
 from liqcascade.report._access import Readable, read_known
 from liqcascade.report._summary import pct, usd
 
 DEFAULT_SYMBOLS = ("BTC/USDT:USDT", "ETH/USDT:USDT")
 BOOK_REFRESH = "24h"  # rebuild the replayed position book from the liquidation map daily
-TimeLike = str | date | datetime | pd.Timestamp
 
 
 @dataclass(frozen=True)

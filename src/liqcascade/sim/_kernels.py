@@ -18,6 +18,10 @@ per-position arithmetic, so they return identical numbers; the stepper adds time
 
 from __future__ import annotations
 
+import types
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from liqcascade._compat.numba import njit
@@ -512,9 +516,9 @@ def prepare_py(
 _COMPILED: dict[str, object] = {}
 
 
-def _compiled(func_py):  # type: ignore[no-untyped-def]
-    import types
-
+def _compiled(func_py: Callable[..., Any]) -> Callable[..., Any]:
+    if not isinstance(func_py, types.FunctionType):  # pragma: no cover - a programming error
+        raise TypeError(f"{func_py!r} is not a plain Python function and cannot be compiled")
     glb = dict(func_py.__globals__)
     glb.update(_COMPILED)
     clone = types.FunctionType(func_py.__code__, glb, func_py.__name__, func_py.__defaults__)

@@ -34,7 +34,7 @@ BAR = pd.Timedelta("4h")
 
 def _utc(value: object, name: str) -> pd.Timestamp:
     try:
-        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+        stamp = pd.Timestamp(value)
     except (TypeError, ValueError) as exc:
         raise InputError(
             f"{name}={value!r} is not a date; expected ISO like 2025-01-01 or 2025-01-01T04:00Z"

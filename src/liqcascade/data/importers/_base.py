@@ -23,7 +23,7 @@ import zipfile
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Protocol
 
 import pandas as pd
 import pyarrow as pa
@@ -120,7 +120,12 @@ def _zip_member(zf: zipfile.ZipFile, path: Path) -> str:
     return members[0]
 
 
-def _read_bounded(fh: BinaryIO, path: Path, limit: int) -> bytes:
+class _ByteReader(Protocol):
+    # What _read_bounded needs: a plain file, a GzipFile or a zip member all qualify.
+    def read(self, size: int, /) -> bytes: ...
+
+
+def _read_bounded(fh: _ByteReader, path: Path, limit: int) -> bytes:
     data = fh.read(limit + 1)
     if len(data) > limit:
         raise ImportFormatError(
