@@ -120,9 +120,10 @@ def liq_price(
     k = int(res.bracket)
     if res.table is not None and k > 0:
         bracket = res.table.rows()[k - 1]
-    elif mmr is not None or max_leverage is not None:
-        rate = mmr if mmr is not None else 0.5 / max_leverage  # type: ignore[operator]
-        bracket = {"bracket": 1, "maintMarginRatio": rate, "cum": cum or 0.0}
+    elif mmr is not None:
+        bracket = {"bracket": 1, "maintMarginRatio": mmr, "cum": cum or 0.0}
+    elif max_leverage is not None:
+        bracket = {"bracket": 1, "maintMarginRatio": 0.5 / max_leverage, "cum": cum or 0.0}
     out = {
         "venue": venue.lower(),
         "side": side,

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from liqcascade._time import TimeLike as _Time
-from liqcascade._time import optional_utc
+from liqcascade._time import optional_utc, to_utc
 from liqcascade.data._frames import empty_frame, to_frame
 from liqcascade.data._manifest import Manifest
 from liqcascade.data._schema import Dataset
@@ -80,7 +80,7 @@ def read_arrow(
     def scalar(column: str, value: Any) -> pa.Scalar:
         kind = ds.schema.field(column).type
         if pa.types.is_timestamp(kind):
-            return pa.scalar(timestamp(value, column).value, kind)  # type: ignore[union-attr]
+            return pa.scalar(to_utc(value, column).value, kind)
         return pa.scalar(value, kind)
 
     conditions = []
@@ -153,7 +153,10 @@ def read_failed(ds: Dataset, exc: BaseException) -> StoreError:
 
 
 class TypedReaders:
-    """The typed readers (``candles``, ``funding``...) over :meth:`read`."""
+    """The typed readers (``candles``, ``funding``...) over :meth:`read`.
+
+    A ``symbol`` (or ``asset``) of None reads every series, as in :meth:`read`.
+    """
 
     def read(
         self, name: str, *, start: TimeLike = None, end: TimeLike = None, **equals: Any
@@ -162,7 +165,7 @@ class TypedReaders:
 
     def candles(
         self,
-        symbol: str | Sequence[str],
+        symbol: str | Sequence[str] | None,
         start: TimeLike = None,
         end: TimeLike = None,
         *,
@@ -185,7 +188,7 @@ class TypedReaders:
 
     def open_interest(
         self,
-        symbol: str | Sequence[str],
+        symbol: str | Sequence[str] | None,
         start: TimeLike = None,
         end: TimeLike = None,
         *,
@@ -208,7 +211,7 @@ class TypedReaders:
 
     def funding(
         self,
-        symbol: str | Sequence[str],
+        symbol: str | Sequence[str] | None,
         start: TimeLike = None,
         end: TimeLike = None,
         *,
@@ -229,7 +232,7 @@ class TypedReaders:
 
     def liquidations(
         self,
-        symbol: str | Sequence[str],
+        symbol: str | Sequence[str] | None,
         start: TimeLike = None,
         end: TimeLike = None,
         *,
@@ -250,7 +253,7 @@ class TypedReaders:
 
     def depth(
         self,
-        symbol: str | Sequence[str],
+        symbol: str | Sequence[str] | None,
         start: TimeLike = None,
         end: TimeLike = None,
         *,
@@ -265,7 +268,7 @@ class TypedReaders:
 
     def long_short(
         self,
-        symbol: str | Sequence[str],
+        symbol: str | Sequence[str] | None,
         start: TimeLike = None,
         end: TimeLike = None,
         *,
