@@ -75,7 +75,19 @@ class ImportSummary:
 
 
 def expand_paths(paths: Sequence[str | Path]) -> list[tuple[Path, bool]]:
-    """Files to import, each with whether the user named it explicitly (vs. found in a folder)."""
+    """List the files :func:`import_paths` reads for ``paths`` (folders walked recursively).
+
+    Returns
+    -------
+    list of (Path, bool)
+        Each file, with True when it was named explicitly (False: found in a folder, where
+        hidden files, ``_``-prefixed files and notes (.md, .txt, .py) are left out).
+
+    Raises
+    ------
+    ImportFormatError
+        A path that is neither a file nor a folder.
+    """
     out: list[tuple[Path, bool]] = []
     for raw in paths:
         path = Path(raw).expanduser()
