@@ -6,6 +6,7 @@ import gzip
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from liqcascade.data.importers.dumps import (
@@ -180,6 +181,27 @@ def test_duplicate_metrics_sample_with_conflicting_values(tmp_path: Path) -> Non
         "count_long_short_ratio",
         0.57,
     )
+
+
+def test_negative_long_short_ratio_is_refused_and_skip_bad_drops_the_row(tmp_path: Path) -> None:
+    header = (
+        "create_time,symbol,sum_open_interest,sum_open_interest_value,count_toptrader_long_short_ratio,"
+        "sum_toptrader_long_short_ratio,count_long_short_ratio,sum_taker_long_short_vol_ratio\n"
+    )
+    rows = (
+        "2025-10-07 00:00:00,BTCUSDT,100243.058,12494186585.40,0.69,1.82,0.56,1.15\n"
+        "2025-10-07 00:05:00,BTCUSDT,100243.058,12494186585.40,0.69,1.82,-1,1.15\n"
+    )
+    path = _write(tmp_path, "BTCUSDT-metrics-2025-10-07.csv", header + rows)
+    with pytest.raises(ImportFormatError) as info:
+        binance_metrics.read(path)
+    where = (info.value.line, info.value.column, info.value.value)
+    assert where == (3, "count_long_short_ratio", -1)
+    assert ">= 0" in str(info.value)
+    result = binance_metrics.read(path, skip_bad=True)
+    assert [bad.line for bad in result.bad_rows] == [3]
+    ratios = result.frames["long_short"]
+    assert np.isfinite(ratios["long_fraction"]).all() and len(ratios) == 3
 
 
 def test_duplicate_depth_band_with_conflicting_values(tmp_path: Path) -> None:

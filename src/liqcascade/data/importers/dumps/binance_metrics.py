@@ -24,9 +24,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from liqcascade.data.importers._base import ImportResult
+from liqcascade.data.importers._base import BadRow, ImportResult
 from liqcascade.data.importers.dumps._convert import (
     binance_symbol_to_ccxt,
     header_or_named,
@@ -38,6 +39,7 @@ from liqcascade.data.importers.dumps._convert import (
 from liqcascade.data.importers.dumps._csv import (
     LINE,
     Layout,
+    bad_value_rows,
     check_conflicts,
     ignored_note,
     read_layout,
@@ -104,8 +106,9 @@ def read(
         skip_bad=skip_bad,
         format_name=LAYOUT.format_name,
     )
+    frame, negative = _drop_negative_ratios(path, frame, skip_bad=skip_bad)
     time = (frame["create_time"] - BAR).to_numpy()
-    result = ImportResult(bad_rows=raw.bad_rows + conflicts)
+    result = ImportResult(bad_rows=raw.bad_rows + conflicts + negative)
     result.warnings += ignored_note(raw, path)
     has_oi = frame["sum_open_interest"].notna() | frame["sum_open_interest_value"].notna()
     oi = schema_frame(
@@ -176,6 +179,27 @@ def _symbol(path: Path, frame: pd.DataFrame) -> str:
             "cannot tell the symbol", path=path, expected="--symbol BTC/USDT:USDT"
         )
     return binance_symbol_to_ccxt(raw)
+
+
+def _drop_negative_ratios(
+    path: Path, frame: pd.DataFrame, *, skip_bad: bool
+) -> tuple[pd.DataFrame, list[BadRow]]:
+    """A long/short ratio is longs over shorts: below 0 it is no ratio (and 1 + ratio may be 0)."""
+    bad: list[BadRow] = []
+    drop = np.zeros(len(frame), dtype=bool)
+    for column in RATIO_KINDS:
+        mask = (frame[column] < 0).to_numpy()
+        bad += bad_value_rows(
+            path,
+            frame,
+            mask,
+            message="bad value in Binance metrics",
+            column=column,
+            expected="a long/short ratio >= 0 (or an empty cell)",
+            skip_bad=skip_bad,
+        )
+        drop |= mask
+    return frame.loc[~drop].reset_index(drop=True), bad
 
 
 __all__ = ["DESCRIPTION", "FORMAT", "detect", "read"]
