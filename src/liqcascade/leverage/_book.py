@@ -1,4 +1,4 @@
-"""The position-book kernel behind the liquidation map (numba, with its readable numpy twin).
+"""The position-book kernel behind the liquidation map (numba, with its readable Python twin).
 
 Cohorts are laid out bar-major: bar ``i`` owns cohorts ``[i * per_bar, (i + 1) * per_bar)``
 (every entry point x leverage x margin mode, both sides). Each bar, in this order:
@@ -13,7 +13,9 @@ Cohorts are laid out bar-major: bar ``i`` owns cohorts ``[i * per_bar, (i + 1) *
    New cohorts can be liquidated from the next bar on.
 4. record the heatmap row (notional at risk by liquidation-price bin) for bars >= grid_start.
 
-Kernels are dumb: the wrapper validates shapes, finiteness and the layout.
+Kernels are dumb: the wrapper validates shapes, finiteness and the layout. Each kernel is
+``njit`` of its readable twin (``run_book = njit(run_book_py)``, ``advance_book =
+njit(advance_book_py)``); ``LIQCASCADE_DISABLE_NUMBA=1`` makes the kernels the twins.
 """
 
 from __future__ import annotations
@@ -40,7 +42,11 @@ def run_book_py(
     grid_start: int,
     n_bins: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Run the book over all bars.
+    """Run the book over all bars: the readable twin of :data:`run_book` (``njit`` of this).
+
+    Written as loops over a compacted list of live cohorts, the form numba compiles well (no
+    temporaries; dead cohorts are never visited again). With numba disabled
+    (``LIQCASCADE_DISABLE_NUMBA=1``) ``run_book`` is this function itself.
 
     Parameters
     ----------
@@ -71,72 +77,6 @@ def run_book_py(
         ``(n_bars, 2)`` new size opened per bar, base units.
     grid
         ``(n_bars - grid_start, n_bins, 2)`` notional at risk after each bar by bin and side.
-    """
-    n_bars = high.shape[0]
-    per_bar = is_long.shape[0] // n_bars
-    is_short = np.logical_not(is_long)
-    size = np.zeros(is_long.shape[0])
-    liquidated = np.zeros((n_bars, 2))
-    opened = np.zeros((n_bars, 2))
-    grid = np.zeros((max(n_bars - grid_start, 0), n_bins, 2))
-    for i in range(n_bars):
-        live = i * per_bar
-        s = size[:live]
-        px = liq_px[:live]
-        hit_long = is_long[:live] & (px >= low[i]) & (s > 0.0)
-        hit_short = is_short[:live] & (px <= high[i]) & (s > 0.0)
-        liquidated[i, 0] = np.sum(np.where(hit_long, s * px, 0.0))
-        liquidated[i, 1] = np.sum(np.where(hit_short, s * px, 0.0))
-        s = np.where(hit_long | hit_short, 0.0, s)
-        total_long = np.sum(np.where(is_long[:live], s, 0.0))
-        total_short = np.sum(s) - total_long
-        keep_long = 1.0 - turnover[i]
-        keep_short = 1.0 - turnover[i]
-        if total_long * keep_long > target_long[i]:
-            keep_long = target_long[i] / total_long
-        else:
-            opened[i, 0] = target_long[i] - total_long * keep_long
-        if total_short * keep_short > target_short[i]:
-            keep_short = target_short[i] / total_short
-        else:
-            opened[i, 1] = target_short[i] - total_short * keep_short
-        s = s * np.where(is_long[:live], keep_long, keep_short)
-        dust = DUST * (target_long[i] + target_short[i])
-        size[:live] = np.where(s < dust, 0.0, s)
-        upto = live + per_bar
-        size[live:upto] = share[live:upto] * np.where(
-            is_long[live:upto], opened[i, 0], opened[i, 1]
-        )
-        if i >= grid_start:
-            notional = size[:upto] * liq_px[:upto]
-            inside = bin_of[:upto] >= 0
-            bins = np.where(inside, bin_of[:upto], 0)
-            grid[i - grid_start, :, 0] = np.bincount(
-                bins, np.where(inside & is_long[:upto], notional, 0.0), n_bins
-            )
-            grid[i - grid_start, :, 1] = np.bincount(
-                bins, np.where(inside & is_short[:upto], notional, 0.0), n_bins
-            )
-    return size, liquidated, opened, grid
-
-
-def run_book_loops_py(
-    is_long: np.ndarray,
-    liq_px: np.ndarray,
-    share: np.ndarray,
-    high: np.ndarray,
-    low: np.ndarray,
-    target_long: np.ndarray,
-    target_short: np.ndarray,
-    turnover: np.ndarray,
-    bin_of: np.ndarray,
-    grid_start: int,
-    n_bins: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Same as :func:`run_book_py`, written as loops over a compacted list of live cohorts.
-
-    This is the form numba compiles well (no temporaries; dead cohorts are never visited
-    again); :func:`run_book_py` is its vectorised twin for the pure-numpy path.
     """
     n_bars = high.shape[0]
     per_bar = is_long.shape[0] // n_bars
@@ -191,9 +131,11 @@ def run_book_loops_py(
     return size, liquidated, opened, grid
 
 
-run_book = njit(run_book_loops_py)
+# The house convention (STYLE.md 3): kernel = njit(twin); callers always call the kernel, and
+# with numba disabled njit returns the twin itself (one switch, in liqcascade._compat.numba).
+run_book = njit(run_book_py)
 
-__all__ = ["run_book", "run_book_loops_py", "run_book_py"]
+__all__ = ["run_book", "run_book_py"]
 
 
 def advance_book_py(
@@ -211,11 +153,11 @@ def advance_book_py(
     first_bar: int,
     last_bar: int,
 ) -> int:
-    """Advance the book of :func:`run_book_loops_py` over bars ``[first_bar, last_bar)`` in place.
+    """Advance the book of :func:`run_book_py` over bars ``[first_bar, last_bar)`` in place.
 
     ``size`` and ``live`` (the compacted live cohorts, ``n_live`` of them) carry the state
     between calls; start from zeros and ``n_live = 0`` at bar 0. Returns the new ``n_live``.
-    Calling it bar by bar gives the same sizes as one :func:`run_book_loops_py` over the same
+    Calling it bar by bar gives the same sizes as one :func:`run_book_py` over the same
     bars (no heatmap is recorded), so as-of books can be built incrementally.
     """
     per_bar = is_long.shape[0] // high.shape[0]

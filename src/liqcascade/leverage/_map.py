@@ -13,29 +13,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from liqcascade._compat.numba import HAS_NUMBA
 from liqcascade._time import closed_by, to_utc
 from liqcascade.errors import InputError, NoDataError
-from liqcascade.leverage._book import run_book, run_book_py
+from liqcascade.leverage._book import run_book
 from liqcascade.leverage._config import MapConfig, dated_prior
 from liqcascade.leverage._liqprice import cohort_liquidation_prices, ladder_liquidation_prices
+from liqcascade.margin import _positions as schema
 
 BAR = pd.Timedelta("4h")
 ENTRY_POINTS = ("low", "close", "high")
-MARGIN_MODES = ("isolated", "cross")
+MARGIN_MODES = schema.MARGIN_MODES
 MIN_POSITION_SHARE = 1e-6
-POSITION_COLUMNS = [
-    "venue",
-    "symbol",
-    "side",
-    "size",
-    "entry_price",
-    "collateral",
-    "margin_mode",
-    "liquidation_price",
-    "opened_at",
-    "leverage",
-]
+# The position-book contract (margin._positions) plus the map's own opened_at and leverage.
+BOOK_COLUMNS = (*schema.SIM_REQUIRED, "margin_mode", "liquidation_price")
+POSITION_COLUMNS = [*BOOK_COLUMNS, "opened_at", "leverage"]
 
 
 @dataclass(frozen=True)
@@ -231,8 +222,7 @@ def simulate_book(
     n_bins = len(edges) - 1
     bin_of = np.searchsorted(edges, liq_px, side="right") - 1
     bin_of = np.where((bin_of >= 0) & (bin_of < n_bins), bin_of, -1).astype(np.int64)
-    kernel = run_book if HAS_NUMBA else run_book_py
-    size, liquidated, _opened, grid = kernel(
+    size, liquidated, _opened, grid = run_book(
         np.ascontiguousarray(cohorts.is_long, dtype=np.bool_),
         np.ascontiguousarray(liq_px, dtype=np.float64),
         np.ascontiguousarray(cohorts.share, dtype=np.float64),
@@ -315,7 +305,7 @@ def _positions_frame(
     alive = (size > 0.0) & (notional >= MIN_POSITION_SHARE * side_total)
     margin = size * cohorts.entry / cohorts.leverage
     collateral = np.where(cohorts.cross, margin * config.cross_collateral_multiple, margin)
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "venue": config.venue,
             "symbol": symbol,
@@ -330,6 +320,8 @@ def _positions_frame(
         },
         columns=POSITION_COLUMNS,
     )
+    schema.check_book(frame, required=BOOK_COLUMNS, what="map positions")
+    return frame
 
 
 def _drop_unopenable(

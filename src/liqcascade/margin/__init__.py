@@ -1,7 +1,9 @@
 """Exchange margin math: liquidation, bankruptcy and maintenance margin as the venues compute them.
 
 Owns: venue rules (one module per venue: ``binance``, ``bybit``, ``okx``, ``hyperliquid``),
-dated bracket tables (``margin/brackets/*.json``), the Decimal reference oracle (``_oracle``).
+dated bracket tables (``margin/brackets/*.json``), the margin arithmetic written once (``_rows``,
+compiled by ``_kernels``), the Decimal reference oracle (``_oracle``) and the position-book
+schema shared with ``leverage`` and ``sim`` (``_positions``).
 Imports nothing from the rest of liqcascade but ``errors`` and ``_compat``.
 
 Everything takes scalars or arrays (no loop per position). See ``docs/margin.md``.

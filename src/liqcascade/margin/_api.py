@@ -25,11 +25,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from liqcascade.errors import BracketError, InputError
-from liqcascade.margin import binance, bybit, hyperliquid, okx
+from liqcascade.margin import _rows, binance, bybit, hyperliquid, okx
 from liqcascade.margin._math import Tiers
 from liqcascade.margin._status import MESSAGES, Status
 from liqcascade.margin._tables import BracketTable, brackets, check_venue
-from liqcascade.margin._venue import single_tier, unrealized_pnl
+from liqcascade.margin._venue import single_tier
 
 VENUE_RULES: dict[str, ModuleType] = {
     "binance": binance,
@@ -240,19 +240,41 @@ def _shape_out(arr: np.ndarray, scalar: bool, index: Any) -> Any:
 @dataclass(frozen=True)
 class _Prepared:
     rules: ModuleType
-    side: np.ndarray
-    qty: np.ndarray
+    side: np.ndarray  # int8 codes, 1-D, length n or 1 (a scalar for every row)
+    qty: np.ndarray  # float64, 1-D, length n or 1; so are the next four
     entry: np.ndarray
     collateral: np.ndarray
     other_mm: np.ndarray
     other_upnl: np.ndarray
-    invalid: np.ndarray | None  # None: the kernel checks rows itself
+    extra: list[np.ndarray]
     tiers: Tiers
     table: BracketTable | None
     fee: float
     inverse: bool
     scalar: bool
     index: Any
+    shape: tuple[int, ...]  # the broadcast shape of the inputs; results take it
+
+    @property
+    def n(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    @property
+    def compiled(self) -> bool:
+        # from KERNEL_MIN_ROWS rows on the compiled kernel; below, the same code uncompiled
+        # (small calls, e.g. the CLI, never import numba)
+        return self.n >= KERNEL_MIN_ROWS
+
+    def rates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(mmrs, cums, row_mmr, row_cum) for the kernels: table columns or per-row rates."""
+        t = self.tiers
+        if not t.per_row:
+            return t.mmrs, t.cums, np.zeros(1), np.zeros(1)
+        row = [
+            np.ascontiguousarray(np.broadcast_to(a, (self.n,)), dtype=np.float64)
+            for a in (t.mmrs, t.cums)
+        ]
+        return np.zeros(1), np.zeros(1), row[0], row[1]
 
 
 def _resolve_tiers(
@@ -300,11 +322,11 @@ def _prepare(
     collateral: ArrayLike,
     options: MarginOptions,
     extra: tuple[Any, ...] = (),
-) -> tuple[_Prepared, list[np.ndarray]]:
-    """Check the arguments once and coerce them to broadcast float64 arrays.
+) -> _Prepared:
+    """Check the arguments once and coerce them to flat float64 arrays for the kernels.
 
-    Row checks (finite, positive, side +-1) make the ``invalid`` mask on the numpy path; the
-    fused kernel (large calls) applies the same checks itself and writes the status.
+    Argument errors (venue, options, shapes, non-numeric values) raise here; row values
+    (finite, positive, side +-1) are checked once, by the kernel, into ``status``.
     """
     o = options
     rules = VENUE_RULES[check_venue(venue)]
@@ -318,130 +340,41 @@ def _prepare(
     scalar = all(np.ndim(v) == 0 for v in raw)
     index = _index_of(side, size, entry_price, collateral, *extra)
     names = ["size", "entry_price", "collateral", "other_maint_margin", "other_upnl"]
-    names += [f"extra{i}" for i in range(len(extra))]
+    names += ["mark_price"] * len(extra)
     arrays = [np.asarray(codes)] + [_array(n, v) for n, v in zip(names, raw[1:], strict=True)]
     try:
-        arrays = [np.atleast_1d(a) for a in np.broadcast_arrays(*arrays)]
+        shape = np.broadcast_shapes(*(a.shape for a in arrays))
     except ValueError:
         shapes = {n: np.shape(v) for n, v in zip(["side", *names], raw, strict=True)}
         raise InputError(f"argument shapes do not broadcast: {shapes}") from None
-    s, q, e, c, omm, oup, *rest = arrays
-    if not extra and _use_kernel(q.shape[0]):
-        tiers, table = _resolve_tiers(rules, q, o)
-        # a broadcast scalar (stride 0) goes to the kernel as one element, not n copies
-        ks, kq, ke, kc, komm, koup = (
-            a[:1].copy() if a.strides[0] == 0 else np.ascontiguousarray(a)
-            for a in (s, q, e, c, omm, oup)
-        )
-        prep = _Prepared(
-            rules, ks, kq, ke, kc, komm, koup, None, tiers, table, fee, o.inverse, scalar, index
-        )
-        return prep, []
-    invalid = (
-        (np.abs(s) != 1)
-        | ~np.isfinite(q)
-        | ~np.isfinite(e)
-        | ~np.isfinite(c)
-        | ~np.isfinite(omm)
-        | ~np.isfinite(oup)
-        | (q <= 0)
-        | (e <= 0)
-        | (c < 0)
-        | (omm < 0)
+    flat = [_flat(a, shape) for a in arrays]
+    tiers, table = _resolve_tiers(rules, np.broadcast_to(arrays[1], shape).reshape(-1), o)
+    s, q, e, c, omm, oup, *rest = flat
+    return _Prepared(
+        rules, s, q, e, c, omm, oup, rest, tiers, table, fee, o.inverse, scalar, index, shape
     )
-    for r in rest:
-        invalid |= ~np.isfinite(r) | (r <= 0)
-    # Safe placeholders keep the arithmetic warning-free; those rows end as INVALID_INPUT.
-    side_f = np.where(invalid, 1, s).astype(np.float64)
-    q = np.where(invalid, 1.0, q)
-    e = np.where(invalid, 1.0, e)
-    c = np.where(invalid, 1.0, c)
-    omm = np.where(invalid, 0.0, omm)
-    oup = np.where(invalid, 0.0, oup)
-    rest = [np.where(invalid, 1.0, r) for r in rest]
-    tiers, table = _resolve_tiers(rules, q, o)
-    prep = _Prepared(
-        rules, side_f, q, e, c, omm, oup, invalid, tiers, table, fee, o.inverse, scalar, index
-    )
-    return prep, rest
 
 
-KERNEL_MIN_ROWS = 20_000  # below this the numpy path wins (and nothing is compiled)
+def _flat(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    # a scalar (or one value broadcast) goes to the kernel as one element, not n copies
+    if a.size == 1:
+        return np.ascontiguousarray(a.reshape(1))
+    return np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(-1)
 
 
-def _use_kernel(n: int) -> bool:
-    if n < KERNEL_MIN_ROWS:  # small calls (the CLI) never import numba
-        return False
-    from liqcascade._compat.numba import HAS_NUMBA
-
-    return HAS_NUMBA
-
-
-def _kernel_detailed(prep: _Prepared) -> MarginResult:
-    from liqcascade.margin import _kernels
-
-    t = prep.tiers
-    n = max(a.shape[0] for a in (prep.side, prep.qty, prep.entry, prep.collateral))
-    n = max(n, prep.other_mm.shape[0], prep.other_upnl.shape[0])
-    if t.per_row:
-        row_mmr = np.ascontiguousarray(np.broadcast_to(t.mmrs, (n,)), dtype=np.float64)
-        row_cum = np.ascontiguousarray(np.broadcast_to(t.cums, (n,)), dtype=np.float64)
-        mmrs = cums = np.zeros(1)
-    else:
-        row_mmr = row_cum = np.zeros(1)
-        mmrs, cums = t.mmrs, t.cums
-    out = _kernels.run(
-        prep.side, prep.qty, prep.entry, prep.collateral, prep.other_mm, prep.other_upnl,
-        t.floors, t.caps, mmrs, cums, row_mmr, row_cum, use_row_rates=t.per_row,
-        fee=prep.fee, inverse=prep.inverse, mm_at_entry=prep.rules.MAINTENANCE_AT == "entry",
-    )  # fmt: skip
-    return MarginResult(**out, table=prep.table)
+KERNEL_MIN_ROWS = 64  # below this the twin runs uncompiled (no numba import): <= ~2 ms a call
 
 
 def _detailed(prep: _Prepared) -> MarginResult:
-    if prep.invalid is None:
-        return _kernel_detailed(prep)
-    r = prep.rules
-    avail = prep.collateral - prep.other_mm + prep.other_upnl
-    solved = r.liquidation(
-        prep.side, prep.qty, prep.entry, avail, prep.tiers, inverse=prep.inverse, fee=prep.fee
-    )
-    status = np.where(prep.invalid, Status.INVALID_INPUT, solved.status).astype(np.int8)
-    error = status > Status.NO_LIQUIDATION
-    lp = np.where(error, np.nan, solved.price)
-    bp = r.bankruptcy(
-        prep.side,
-        prep.qty,
-        prep.entry,
-        prep.collateral + prep.other_upnl,
-        inverse=prep.inverse,
-        fee=prep.fee,
-    )
-    bp = np.where(error, np.nan, bp)
-    finite_lp = np.isfinite(lp) & (lp > 0)
-    at_price = np.where(finite_lp, lp, prep.entry)
-    mm_liq = r.maintenance(
-        prep.qty, at_price, prep.entry, prep.tiers, inverse=prep.inverse, fee=prep.fee
-    )
-    mm_liq = np.where(error | ~finite_lp, np.nan, mm_liq)
-    mm_entry = r.maintenance(
-        prep.qty, prep.entry, prep.entry, prep.tiers, inverse=prep.inverse, fee=prep.fee
-    )
-    balance = prep.collateral + prep.other_upnl
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(balance > 0, (mm_entry + prep.other_mm) / balance, np.inf)
-    ratio = np.where(prep.invalid, np.nan, ratio)
-    bracket = np.where(error, 0, solved.tier + 1)
-    shape = (lambda a: a.reshape(())) if prep.scalar else (lambda a: a)
-    return MarginResult(
-        liquidation_price=shape(lp),
-        bankruptcy_price=shape(bp),
-        maintenance_margin=shape(mm_liq),
-        margin_ratio=shape(ratio),
-        bracket=shape(bracket.astype(np.int16)),
-        status=shape(status),
-        table=prep.table,
-    )
+    t = prep.tiers
+    mmrs, cums, row_mmr, row_cum = prep.rates()
+    out = _rows.run(
+        prep.side, prep.qty, prep.entry, prep.collateral, prep.other_mm, prep.other_upnl,
+        t.floors, t.caps, mmrs, cums, row_mmr, row_cum, n=prep.n, use_row_rates=t.per_row,
+        fee=prep.fee, inverse=prep.inverse, mm_at_entry=prep.rules.MAINTENANCE_AT == "entry",
+        compiled=prep.compiled,
+    )  # fmt: skip
+    return MarginResult(**{k: v.reshape(prep.shape) for k, v in out.items()}, table=prep.table)
 
 
 # --------------------------------------------------------------------------- public
@@ -461,15 +394,14 @@ def margin_detailed(
     only for bad arguments (unknown venue/symbol, date before the first table, bad mmr).
     """
     opts = MarginOptions.of("margin_detailed", options)
-    prep, _ = _prepare(venue, side, size, entry_price, collateral, opts)
-    return _detailed(prep)
+    return _detailed(_prepare(venue, side, size, entry_price, collateral, opts))
 
 
 def _scalar_or_array(
     function: str, venue: str, side: Any, size: Any, entry_price: Any, collateral: Any, options
 ) -> Any:
     opts = MarginOptions.of(function, options)
-    prep, _ = _prepare(venue, side, size, entry_price, collateral, opts)
+    prep = _prepare(venue, side, size, entry_price, collateral, opts)
     result = _detailed(prep)
     if prep.scalar:
         result.raise_for_status(
@@ -578,35 +510,21 @@ def _margin_at(
     venue: str, position: tuple[Any, Any, Any, Any], mark_price: Any, options: MarginOptions
 ) -> MarginState:
     # position: side, size, entry_price, collateral
-    prep, (mark,) = _prepare(venue, *position, options, extra=(mark_price,))
-    assert prep.invalid is not None  # with extra= the rows are always checked here
-    r = prep.rules
-    mm = r.maintenance(prep.qty, mark, prep.entry, prep.tiers, inverse=prep.inverse, fee=prep.fee)
-    mm = mm + prep.other_mm
-    pnl = unrealized_pnl(prep.side, prep.qty, prep.entry, mark, prep.inverse)
-    balance = prep.collateral + prep.other_upnl + pnl
-    status = np.where(prep.invalid, Status.INVALID_INPUT, Status.OK).astype(np.int8)
-    if prep.table is not None and prep.table.basis == "notional" and r is not bybit:
-        value = prep.qty * prep.entry / mark if prep.inverse else prep.qty * mark
-        status = np.where(
-            (status == Status.OK) & (value >= prep.table.last_cap),
-            Status.BEYOND_LAST_BRACKET,
-            status,
-        ).astype(np.int8)
-    bad = status != Status.OK
-    mm = np.where(bad, np.nan, mm)
-    balance = np.where(bad, np.nan, balance)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(balance > 0, mm / balance, np.inf)
-    ratio = np.where(bad, np.nan, ratio)
-    shape = (lambda a: a.reshape(())) if prep.scalar else (lambda a: a)
-    return MarginState(
-        maintenance_margin=shape(mm),
-        margin_balance=shape(balance),
-        margin_ratio=shape(ratio),
-        liquidatable=shape(~bad & (balance <= mm)),
-        status=shape(status),
-    )
+    prep = _prepare(venue, *position, options, extra=(mark_price,))
+    t, r, table = prep.tiers, prep.rules, prep.table
+    mmrs, cums, row_mmr, row_cum = prep.rates()
+    # The last cap bounds the value at the mark where maintenance is valued there on a
+    # notional-based table (Bybit values it at entry; quantity tiers have no value cap).
+    checked = table is not None and table.basis == "notional" and r.MAINTENANCE_AT == "price"
+    cap = table.last_cap if checked and table is not None else np.inf
+    out = _rows.run_state(
+        prep.side, prep.qty, prep.entry, prep.collateral, prep.other_mm, prep.other_upnl,
+        prep.extra[0], t.floors, mmrs, cums, row_mmr, row_cum, n=prep.n,
+        use_row_rates=t.per_row, fee=prep.fee, inverse=prep.inverse,
+        mm_at_entry=r.MAINTENANCE_AT == "entry", cap=cap,
+        compiled=prep.compiled,
+    )  # fmt: skip
+    return MarginState(**{k: v.reshape(prep.shape) for k, v in out.items()})
 
 
 def _raise_for_scalar(state: MarginState, scalar: bool, size: Any, mark_price: Any) -> None:
@@ -638,7 +556,7 @@ def maintenance_margin(
         "maintenance_margin", options, without=("other_maint_margin", "other_upnl")
     )
     if entry_price is None:
-        if opts.inverse or check_venue(venue) == "bybit":
+        if opts.inverse or VENUE_RULES[check_venue(venue)].MAINTENANCE_AT == "entry":
             kind = "inverse" if opts.inverse else ""
             raise InputError(f"entry_price= is required for {venue} {kind}")
         entry_price = mark_price
@@ -672,6 +590,27 @@ def margin_ratio(
     )
 
 
+def _position_value(size: Any, entry_price: Any, *, inverse: bool) -> np.ndarray:
+    """Value at entry (quote; inverse: the size in coins), NaN for bad rows.
+
+    The same row check as the kernels' (size and entry price finite and > 0): a scalar call
+    raises the same :class:`InputError` as :func:`liquidation_price` would.
+    """
+    q = _array("size", size)
+    e = None if inverse else _array("entry_price", entry_price)
+    bad = ~(np.isfinite(q) & (q > 0))
+    if e is not None:
+        bad = bad | ~(np.isfinite(e) & (e > 0))
+    if np.ndim(bad) == 0 and bad:
+        values = {"size": size} if inverse else {"size": size, "entry_price": entry_price}
+        raise status_error(
+            Status.INVALID_INPUT, _invalid_reason(values) or MESSAGES[Status.INVALID_INPUT]
+        )
+    with np.errstate(invalid="ignore"):
+        value = q if e is None else q * e
+    return np.where(bad, np.nan, value)
+
+
 def collateral_for_leverage(size: Any, entry_price: Any, leverage: Any, *, inverse: bool = False):
     """Isolated collateral of a position opened at ``leverage``: its initial margin.
 
@@ -682,11 +621,10 @@ def collateral_for_leverage(size: Any, entry_price: Any, leverage: Any, *, inver
     >>> collateral_for_leverage(1.0, 20000.0, 50)
     400.0
     """
-    q = _array("size", size)
     lev = _array("leverage", leverage)
     if np.any(~np.isfinite(lev) | (lev <= 0)):
         raise InputError(f"leverage {leverage!r} must be finite and > 0")
-    out = q / lev if inverse else q * _array("entry_price", entry_price) / lev
+    out = _position_value(size, entry_price, inverse=inverse) / lev
     if np.ndim(out) == 0:
         return float(out)
     index = _index_of(size, entry_price, leverage)
@@ -713,8 +651,7 @@ def initial_margin(
     if symbol is None:
         raise InputError("initial_margin needs leverage= or symbol= (for the bracket max leverage)")
     table = brackets(check_venue(venue), symbol, at=at, inverse=inverse)
-    q = _array("size", size)
-    value = q if inverse else q * _array("entry_price", entry_price)
+    value = _position_value(size, entry_price, inverse=inverse)
     k = np.searchsorted(table.array("floors"), value, side="right") - 1
     beyond = value >= table.last_cap
     if np.ndim(value) == 0 and beyond:

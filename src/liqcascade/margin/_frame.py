@@ -7,13 +7,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from liqcascade.errors import InputError
+from liqcascade.margin import _positions as schema
 from liqcascade.margin._api import DateLike, MarginResult, margin_detailed
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
-
-REQUIRED = ("side", "size", "entry_price", "collateral")
-OPTIONAL = ("margin_mode", "other_maint_margin", "other_upnl", "venue", "symbol", "mmr", "cum")
 
 
 def liquidation_prices(
@@ -33,9 +31,10 @@ def liquidation_prices(
     Parameters
     ----------
     df
-        Columns ``side, size, entry_price, collateral`` and optionally ``margin_mode``
-        (``isolated`` zeroes the cross terms), ``other_maint_margin``, ``other_upnl``, and
-        per-row ``venue`` / ``symbol`` / ``mmr`` / ``cum`` overriding the keyword defaults.
+        A position book (the contract is in ``liqcascade.margin._positions``): columns
+        ``side, size, entry_price, collateral`` and optionally ``margin_mode`` (``isolated``
+        zeroes the cross terms), ``other_maint_margin``, ``other_upnl``, and per-row
+        ``venue`` / ``symbol`` / ``mmr`` / ``cum`` overriding the keyword defaults.
     venue, symbol, at, mmr, cum, max_leverage, inverse, taker_fee
         As in :func:`liquidation_price`; applied to every row that does not set its own.
 
@@ -49,31 +48,15 @@ def liquidation_prices(
     Rows are grouped by (venue, symbol); each group is one vectorized call, so the cost is
     one pass per group, never a Python loop per position.
     """
-    missing = [c for c in REQUIRED if c not in df.columns]
-    if missing:
-        raise InputError(
-            f"positions DataFrame lacks columns {missing}; expected {list(REQUIRED)} plus "
-            f"optional {list(OPTIONAL)}"
-        )
+    schema.check_book(df, what="positions DataFrame")
     n = len(df)
-    omm = _col(df, "other_maint_margin", 0.0)
-    oup = _col(df, "other_upnl", 0.0)
-    if "margin_mode" in df.columns:
-        mode = df["margin_mode"].astype(str).str.lower().to_numpy()
-        bad = ~np.isin(mode, ["isolated", "cross"])
-        if bad.any():
-            raise InputError(
-                f"margin_mode {mode[bad][0]!r} in row {int(np.flatnonzero(bad)[0])}; expected "
-                "'isolated' or 'cross'"
-            )
-        omm = np.where(mode == "isolated", 0.0, omm)
-        oup = np.where(mode == "isolated", 0.0, oup)
+    omm, oup = schema.cross_terms(df)
     venues = _labels(df, "venue", venue, n)
     symbols = _labels(df, "symbol", symbol, n)
     # Per-row (mmr, cum) columns, when the frame carries its own rates.
     rate_cols: tuple[np.ndarray, np.ndarray] | None = None
     if "mmr" in df.columns:
-        rate_cols = (df["mmr"].to_numpy(dtype=np.float64), _col(df, "cum", 0.0))
+        rate_cols = (schema.numbers(df, "mmr"), schema.numbers(df, "cum", 0.0))
     out = {
         name: np.full(n, np.nan)
         for name in ("liquidation_price", "bankruptcy_price", "maintenance_margin", "margin_ratio")
@@ -82,6 +65,10 @@ def liquidation_prices(
     status = np.zeros(n, dtype=np.int8)
     keys = np.char.add(np.char.add(venues.astype(str), "\x1f"), symbols.astype(str))
     uniq, group = np.unique(keys, return_inverse=True)
+    side = df["side"].to_numpy()
+    size, entry, collateral = (
+        schema.numbers(df, name) for name in ("size", "entry_price", "collateral")
+    )
     tables = set()
     for g, key in enumerate(uniq):
         rows = np.flatnonzero(group == g)
@@ -93,10 +80,10 @@ def liquidation_prices(
             kw = {"mmr": rate_cols[0][rows], "cum": rate_cols[1][rows]}
         res = margin_detailed(
             v,
-            df["side"].to_numpy()[rows],
-            df["size"].to_numpy(dtype=np.float64)[rows],
-            df["entry_price"].to_numpy(dtype=np.float64)[rows],
-            df["collateral"].to_numpy(dtype=np.float64)[rows],
+            side[rows],
+            size[rows],
+            entry[rows],
+            collateral[rows],
             symbol=None if s == "None" or kw["mmr"] is not None else s,
             at=at,
             max_leverage=max_leverage if kw["mmr"] is None else None,
@@ -117,12 +104,6 @@ def liquidation_prices(
         status=status,
         table=tables.pop() if len(tables) == 1 else None,
     )
-
-
-def _col(df: Any, name: str, default: float) -> np.ndarray:
-    if name in df.columns:
-        return df[name].fillna(default).to_numpy(dtype=np.float64)
-    return np.full(len(df), default)
 
 
 def _labels(df: Any, name: str, default: str | None, n: int) -> np.ndarray:

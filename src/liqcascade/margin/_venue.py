@@ -1,16 +1,18 @@
 """What every venue module provides, and helpers they share (one venue = one module).
 
-A venue module defines ``NAME``, ``SUPPORTS_INVERSE``, ``DEFAULT_TAKER_FEE`` (the fee rate the
-venue puts into its liquidation price; 0 where it does not) and four array functions with the
-same signatures: ``tiers``, ``liquidation``, ``bankruptcy``, ``maintenance``. The public API in
-``_api.py`` validates inputs and dispatches through :data:`liqcascade.margin._api.VENUE_RULES`.
+A venue module is the one place that says how its venue differs: ``NAME``, ``SUPPORTS_INVERSE``,
+``DEFAULT_TAKER_FEE`` (the fee rate the venue puts into its liquidation price; 0 where it does
+not), ``MAINTENANCE_AT`` (``"price"``: maintenance margin valued at the liquidation/mark price;
+``"entry"``: at the entry value) and ``tiers(table, qty)`` (the tier columns, by notional or by
+position size). The arithmetic is written once, in ``_rows`` (compiled by ``_kernels``), and
+takes these as arguments; the public API in ``_api.py`` validates inputs once and dispatches
+through :data:`liqcascade.margin._api.VENUE_RULES`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from liqcascade.margin import _math
 from liqcascade.margin._math import Tiers
 from liqcascade.margin._tables import BracketTable
 
@@ -40,20 +42,6 @@ def quantity_tiers(table: BracketTable, qty: np.ndarray) -> Tiers:
 def single_tier(mmr: np.ndarray, cum: np.ndarray) -> Tiers:
     """One unbounded tier with per-row (or broadcast) rate and maintenance amount."""
     return Tiers(floors=np.zeros(1), caps=np.full(1, np.inf), mmrs=mmr, cums=cum, per_row=True)
-
-
-def bankruptcy(side, qty, entry, balance, *, inverse: bool, fee: float) -> np.ndarray:
-    """Price at which the margin balance reaches zero (the same rule on every venue)."""
-    if inverse:
-        return _math.inverse_bankruptcy(side, qty, entry, balance)
-    return _math.linear_bankruptcy(side, qty, entry, balance)
-
-
-def value_at(qty: np.ndarray, price: np.ndarray, entry: np.ndarray, inverse: bool) -> np.ndarray:
-    """Position value in the margin currency at ``price`` (quote if linear, coins if inverse)."""
-    if inverse:
-        return qty * entry / price
-    return qty * price
 
 
 def unrealized_pnl(

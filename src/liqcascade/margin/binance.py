@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from liqcascade.margin import _math
-from liqcascade.margin._math import Solved, Tiers
+from liqcascade.margin._math import Tiers
 from liqcascade.margin._tables import BracketTable
-from liqcascade.margin._venue import bankruptcy as bankruptcy  # zero balance: same on every venue
-from liqcascade.margin._venue import table_tiers, unrealized_pnl, value_at
+from liqcascade.margin._venue import table_tiers, unrealized_pnl
 
 NAME = "binance"
+# The rule, as the kernels (``_rows``) take it: maintenance margin valued at the liquidation
+# (mark) price, bracket by notional at that price, no fee in the liquidation price.
 MAINTENANCE_AT = "price"  # value the maintenance margin at the liquidation price or at entry
 SUPPORTS_INVERSE = True
 DEFAULT_TAKER_FEE = 0.0
@@ -38,18 +38,6 @@ DEFAULT_TAKER_FEE = 0.0
 def tiers(table: BracketTable, qty: np.ndarray) -> Tiers:
     """Tier columns for this venue's (notional-based) tables."""
     return table_tiers(table)
-
-
-def liquidation(side, qty, entry, avail, tiers: Tiers, *, inverse: bool, fee: float) -> Solved:
-    """Liquidation price with the bracket at the liquidation notional."""
-    if inverse:
-        return _math.inverse_liquidation(side, qty, entry, avail, tiers, fee)
-    return _math.linear_liquidation(side, qty, entry, avail, tiers, fee)
-
-
-def maintenance(qty, mark, entry, tiers: Tiers, *, inverse: bool, fee: float) -> np.ndarray:
-    """Maintenance margin at ``mark``: ``value*MMR - cum`` in the bracket holding the value."""
-    return _math.maintenance_at_value(tiers, value_at(qty, mark, entry, inverse), fee)
 
 
 def hedge_liquidation_price(

@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from liqcascade.margin import _math
-from liqcascade.margin._math import Solved, Tiers
+from liqcascade.margin._math import Tiers
 from liqcascade.margin._tables import BracketTable
-from liqcascade.margin._venue import bankruptcy as bankruptcy  # zero balance: same on every venue
 from liqcascade.margin._venue import table_tiers
 
 NAME = "bybit"
+# The rule, as the kernels (``_rows``) take it: maintenance margin valued at ENTRY (the tier
+# holding the entry value), so the liquidation price is closed-form; no fee unless taker_fee=.
 MAINTENANCE_AT = "entry"  # value the maintenance margin at the liquidation price or at entry
 SUPPORTS_INVERSE = True
 DEFAULT_TAKER_FEE = 0.0
@@ -40,16 +40,3 @@ DEFAULT_TAKER_FEE = 0.0
 def tiers(table: BracketTable, qty: np.ndarray) -> Tiers:
     """Tier columns for this venue's (notional-based) risk-limit tables."""
     return table_tiers(table)
-
-
-def liquidation(side, qty, entry, avail, tiers: Tiers, *, inverse: bool, fee: float) -> Solved:
-    """Liquidation price with the maintenance margin valued at entry."""
-    if inverse:
-        return _math.inverse_liquidation_entry_mm(side, qty, entry, avail, tiers, fee)
-    return _math.linear_liquidation_entry_mm(side, qty, entry, avail, tiers, fee)
-
-
-def maintenance(qty, mark, entry, tiers: Tiers, *, inverse: bool, fee: float) -> np.ndarray:
-    """Maintenance margin as Bybit's liquidation formula values it: at the entry value."""
-    value = qty if inverse else qty * entry
-    return _math.maintenance_at_value(tiers, value * np.ones_like(mark), fee)

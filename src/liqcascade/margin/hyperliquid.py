@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from liqcascade.margin import _math
-from liqcascade.margin._math import Solved, Tiers
+from liqcascade.margin._math import Tiers
 from liqcascade.margin._tables import BracketTable
-from liqcascade.margin._venue import single_tier, table_tiers, value_at
+from liqcascade.margin._venue import single_tier, table_tiers
 
 NAME = "hyperliquid"
+# The rule, as the kernels (``_rows``) take it: Binance's equation with mmr = 1/(2*max_leverage)
+# (or the tier table), maintenance at the liquidation price, no fee, linear only.
 MAINTENANCE_AT = "price"  # value the maintenance margin at the liquidation price or at entry
 SUPPORTS_INVERSE = False
 DEFAULT_TAKER_FEE = 0.0
@@ -43,18 +44,3 @@ def leverage_tiers(max_leverage) -> Tiers:
 def tiers(table: BracketTable, qty: np.ndarray) -> Tiers:
     """Tier columns for this venue's (notional-based) tables."""
     return table_tiers(table)
-
-
-def liquidation(side, qty, entry, avail, tiers: Tiers, *, inverse: bool, fee: float) -> Solved:
-    """Liquidation price with the tier at the liquidation notional."""
-    return _math.linear_liquidation(side, qty, entry, avail, tiers, fee)
-
-
-def bankruptcy(side, qty, entry, balance, *, inverse: bool, fee: float) -> np.ndarray:
-    """Price at which the margin balance reaches zero."""
-    return _math.linear_bankruptcy(side, qty, entry, balance)
-
-
-def maintenance(qty, mark, entry, tiers: Tiers, *, inverse: bool, fee: float) -> np.ndarray:
-    """Maintenance margin at ``mark``."""
-    return _math.maintenance_at_value(tiers, value_at(qty, mark, entry, False), fee)

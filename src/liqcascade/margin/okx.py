@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from liqcascade.margin import _math
-from liqcascade.margin._math import Solved, Tiers
+from liqcascade.margin._math import Tiers
 from liqcascade.margin._tables import BracketTable
-from liqcascade.margin._venue import bankruptcy as bankruptcy  # zero balance: same on every venue
-from liqcascade.margin._venue import quantity_tiers, table_tiers, value_at
+from liqcascade.margin._venue import quantity_tiers, table_tiers
 
 NAME = "okx"
+# The rule, as the kernels (``_rows``) take it: maintenance margin plus the taker fee, both at
+# the liquidation (mark) price; tiers by position size (``tiers``) with no maintenance amount.
 MAINTENANCE_AT = "price"  # value the maintenance margin at the liquidation price or at entry
 SUPPORTS_INVERSE = True
 DEFAULT_TAKER_FEE = 0.0005
@@ -35,15 +35,3 @@ def tiers(table: BracketTable, qty: np.ndarray) -> Tiers:
     if table.basis == "quantity":
         return quantity_tiers(table, qty)
     return table_tiers(table)
-
-
-def liquidation(side, qty, entry, avail, tiers: Tiers, *, inverse: bool, fee: float) -> Solved:
-    """Liquidation price: equity = maintenance margin + taker fee at the liquidation price."""
-    if inverse:
-        return _math.inverse_liquidation(side, qty, entry, avail, tiers, fee)
-    return _math.linear_liquidation(side, qty, entry, avail, tiers, fee)
-
-
-def maintenance(qty, mark, entry, tiers: Tiers, *, inverse: bool, fee: float) -> np.ndarray:
-    """Maintenance margin plus the taker fee to close, at ``mark``."""
-    return _math.maintenance_at_value(tiers, value_at(qty, mark, entry, inverse), fee)

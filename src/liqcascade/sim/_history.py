@@ -179,17 +179,15 @@ class StressHistory:
             self._reset()
 
     def _advance(self, n_bars: int) -> None:
-        from liqcascade._compat.numba import HAS_NUMBA
-        from liqcascade.leverage._book import advance_book, advance_book_py
+        from liqcascade.leverage._book import advance_book
 
         if n_bars < self._done:
             self._reset()
         if n_bars == self._done:
             return
-        kernel = advance_book if HAS_NUMBA else advance_book_py
         turnover = np.full(len(self.bars), self.config.turnover_per_bar)
         self._n_live = int(
-            kernel(
+            advance_book(
                 self.cohorts.is_long, self._liq_px, self._share,
                 self.bars["high"].to_numpy(dtype=np.float64),
                 self.bars["low"].to_numpy(dtype=np.float64),

@@ -1,11 +1,15 @@
 """Position books: validate a DataFrame once, at the edge, into plain float64 arrays.
 
-Columns: ``venue, symbol, side ("long"/"short"), size`` (base units), ``entry_price`` (USD),
-``collateral`` (USD), ``margin_mode`` ("isolated"/"cross"); optional ``liquidation_price`` and
+The columns and their dtypes are the one position-book contract of ``liqcascade.margin._positions``
+(shared with the margin functions and the liquidation map); the simulator requires ``venue,
+symbol, side ("long"/"short"), size`` (base units), ``entry_price`` (USD) and ``collateral``
+(USD). Optional: ``margin_mode`` ("isolated"/"cross") with the cross terms ``other_maint_margin``
+/ ``other_upnl`` (an isolated row ignores them), and ``liquidation_price`` /
 ``bankruptcy_price`` (when only the liquidation price is given, bankruptcy is
-``entry -/+ collateral/size``). When both are absent they come from the margin engine
-(``liqcascade.margin.liquidation_price`` / ``bankruptcy_price``); if the engine has no rules for
-the venue (e.g. the cross-venue aggregate ``all``) the simple isolated-margin formula below is used.
+``entry -/+ collateral/size``). When both prices are absent they come from the margin engine
+(``liqcascade.margin.liquidation_prices``, cross terms included); if the engine has no rules for
+the venue (e.g. the cross-venue aggregate ``all``) the simple isolated-margin formula below is
+used (it ignores cross terms).
 
 Simple isolated linear formula (one position, no fees, maintenance rate ``m``; Binance USDⓈ-M
 with cum = 0): long ``liq = (entry*size - collateral) / (size*(1 - m))``, bankruptcy
@@ -22,8 +26,10 @@ import numpy as np
 import pandas as pd
 
 from liqcascade.errors import InputError, UnknownVenueError
+from liqcascade.margin import _positions as schema
 
-REQUIRED = ("venue", "symbol", "side", "size", "entry_price", "collateral", "margin_mode")
+# margin_mode is no longer required: it only matters with cross terms (see the module doc).
+REQUIRED = schema.SIM_REQUIRED
 
 
 @dataclass(frozen=True)
@@ -63,24 +69,15 @@ def _margin_engine_prices(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, 
     liq = np.full(n, np.nan)
     bk = np.full(n, np.nan)
     handled = np.zeros(n, dtype=bool)
-    try:
-        from liqcascade.margin import bankruptcy_price, liquidation_price
-    except ImportError:  # pragma: no cover - margin engine not built
-        return liq, bk, handled
+    from liqcascade.margin import liquidation_prices
+
     for (venue, symbol), idx in frame.groupby(["venue", "symbol"], sort=False).indices.items():
-        part = frame.iloc[idx]
-        args = (
-            str(venue),
-            part["side"].to_numpy(),
-            part["size"].to_numpy(np.float64),
-            part["entry_price"].to_numpy(np.float64),
-            part["collateral"].to_numpy(np.float64),
-        )
         try:
-            liq[idx] = np.asarray(liquidation_price(*args, symbol=str(symbol)), dtype=np.float64)
-            bk[idx] = np.asarray(bankruptcy_price(*args, symbol=str(symbol)), dtype=np.float64)
+            res = liquidation_prices(frame.iloc[idx], venue=str(venue), symbol=str(symbol))
         except UnknownVenueError:
             continue
+        liq[idx] = res.liquidation_price
+        bk[idx] = res.bankruptcy_price
         handled[idx] = True
     return liq, bk, handled
 
@@ -100,36 +97,14 @@ def prepare_positions(
 ) -> PositionArrays:
     """Validate a position book and attach liquidation / bankruptcy prices."""
     frame = read_positions(positions)
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"positions are missing column(s) {missing}; expected columns {list(REQUIRED)} "
-            "(optionally liquidation_price, bankruptcy_price)"
-        )
+    schema.check_book(frame, required=REQUIRED)
     frame = frame.reset_index(drop=True)
-    sides = frame["side"].astype(str).str.lower()
-    bad = ~sides.isin(["long", "short"])
-    if bad.any():
-        raise InputError(
-            f"positions column 'side' has {sides[bad].iloc[0]!r} at row {int(np.argmax(bad))}; "
-            "expected 'long' or 'short' (the position's side, not an order side)"
-        )
-    side = np.where(sides.to_numpy() == "long", 1.0, -1.0)
-    arrays = {}
-    for col in ("size", "entry_price", "collateral"):
-        values = pd.to_numeric(frame[col], errors="coerce").to_numpy(np.float64)
-        ok = np.isfinite(values) & ((values > 0) if col != "collateral" else (values >= 0))
-        if not ok.all():
-            row = int(np.argmin(ok))
-            raise InputError(
-                f"positions column {col!r} has {frame[col].iloc[row]!r} at row {row}; expected "
-                f"a finite number {'>= 0' if col == 'collateral' else '> 0'}"
-            )
-        arrays[col] = np.ascontiguousarray(values)
+    side = schema.check_values(frame)
+    arrays = {col: schema.numbers(frame, col) for col in ("size", "entry_price", "collateral")}
     if "liquidation_price" in frame.columns:
-        liq = pd.to_numeric(frame["liquidation_price"], errors="coerce").to_numpy(np.float64)
+        liq = schema.numbers(frame, "liquidation_price")
         if "bankruptcy_price" in frame.columns:
-            bk = pd.to_numeric(frame["bankruptcy_price"], errors="coerce").to_numpy(np.float64)
+            bk = schema.numbers(frame, "bankruptcy_price")
             source = "given"
         else:  # margin balance zero: entry -/+ collateral per unit, exact for linear isolated
             per_unit = arrays["collateral"] / arrays["size"]
@@ -138,7 +113,7 @@ def prepare_positions(
             )
             source = "given liquidation price; bankruptcy from collateral"
     else:
-        liq, bk, handled = _margin_engine_prices(frame.assign(side=sides))
+        liq, bk, handled = _margin_engine_prices(frame.assign(side=schema.side_labels(frame)))
         simple = f"simple isolated formula (mmr {maintenance_margin_rate})"
         if not handled.all():
             s_liq, s_bk = simple_isolated_prices(
