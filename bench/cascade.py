@@ -82,6 +82,46 @@ def best_of(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
     return best, out
 
 
+def best_of_both(fn: Callable[[], object], repeat: int) -> tuple[float, float, object]:
+    """Best-of-N wall time and, separately, best-of-N CPU time of this thread."""
+    wall, cpu, out = np.inf, np.inf, None
+    for _ in range(repeat):
+        t, c = time.perf_counter(), time.thread_time()
+        out = fn()
+        cpu = min(cpu, time.thread_time() - c)
+        wall = min(wall, time.perf_counter() - t)
+    return wall, cpu, out
+
+
+def best_cpu(fns: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """Best-of-N CPU time of this thread for each function, interleaved.
+
+    On a shared machine wall time counts the other processes' turns on the cores; the
+    thread's CPU time does not (their cache pollution still shows), so ratios are steadier.
+    """
+    best = dict.fromkeys(fns, np.inf)
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            t = time.thread_time()
+            fn()
+            best[name] = min(best[name], time.thread_time() - t)
+    return best
+
+
+def warm_worker(pos: PositionArrays, book: Book, priors: MonteCarloPriors) -> int:
+    """Run two Monte Carlo paths in this process: imports done, numba kernels loaded."""
+    res = monte_carlo(pos, book, paths=2, priors=priors, seed=0, executor=SerialExecutor())
+    return len(res.paths)
+
+
+def load_average() -> float:
+    """One-minute load average (NaN where the platform has none)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return float("nan")
+
+
 def naive_python(pos: PositionArrays, book: Book, shock: float) -> tuple[float, int, int]:
     """Agent-based toy: every round, loop over every position in Python."""
     price0 = book.mid_price * (1 + shock)
@@ -138,21 +178,34 @@ def main() -> None:
         "machine": f"{platform.machine()} {os.cpu_count()} cpu, python {sys.version.split()[0]}",
         "note": "2-core machine shared with other agents; best-of-N wall times",
         "shock": SHOCK,
+        "load_start": load_average(),
     }
 
     pos, book = synthetic_book(n_main)
     simulate(synthetic_book(1000)[0], book, SHOCK)  # compile
     simulate(synthetic_book(1000)[0], book, SHOCK, config=step_cfg)
-    t_fixed, r = best_of(lambda: simulate(pos, book, SHOCK, config=cfg), 3)
+    t_fixed, r = best_of(lambda: simulate(pos, book, SHOCK, config=cfg), 7)
     t_head, _ = best_of(lambda: summarize(pos, book, Shock(price_move=SHOCK), cfg), 3)
     t_step, r_step = best_of(lambda: simulate(pos, book, SHOCK, config=step_cfg), 3)
-    t_sort, _ = best_of(lambda: np.sort(pos.liquidation), 3)
+    t_sort, _ = best_of(lambda: np.sort(pos.liquidation), 7)
     t_np, (p_np, c_np, rounds_np) = best_of(lambda: naive_numpy(pos, book, SHOCK), 1)
+    cpu = best_cpu(
+        {
+            "fixed_point_s": lambda: simulate(pos, book, SHOCK, config=cfg),
+            "sort_s": lambda: np.sort(pos.liquidation),
+            "naive_numpy_s": lambda: naive_numpy(pos, book, SHOCK),
+        },
+        5,
+    )
     n_small = 20_000 if quick else 100_000
     small, small_book = synthetic_book(n_small)
-    t_py_small, (_, _, rounds_small) = best_of(lambda: naive_python(small, small_book, SHOCK), 1)
+    t_py_small, c_py_small, (_, _, rounds_small) = best_of_both(
+        lambda: naive_python(small, small_book, SHOCK), 1
+    )
     # extrapolate: cost ~ n x rounds; rounds at full n from the vectorised twin
-    t_py = t_py_small * (len(pos) / len(small)) * (rounds_np / max(rounds_small, 1))
+    stretch = (len(pos) / len(small)) * (rounds_np / max(rounds_small, 1))
+    t_py = t_py_small * stretch
+    cpu["naive_python_s_extrapolated"] = c_py_small * stretch
     agree = (
         c_np == r.n_liquidated == r_step.n_liquidated
         and abs(p_np - r.trough_price) <= 1e-6 * PRICE
@@ -184,17 +237,42 @@ def main() -> None:
         "x_vs_naive_python": t_py / t_fixed,
         "x_vs_naive_numpy": t_np / t_fixed,
         "x_of_sort": t_fixed / t_sort,
+        "cpu": {
+            **cpu,
+            "x_of_sort": cpu["fixed_point_s"] / cpu["sort_s"],
+            "x_vs_naive_numpy": cpu["naive_numpy_s"] / cpu["fixed_point_s"],
+            "x_vs_naive_python": cpu["naive_python_s_extrapolated"] / cpu["fixed_point_s"],
+            "note": "best-of-5 CPU time of the thread, interleaved (steadier under load)",
+        },
     }
+    print(
+        f"  CPU time: fixed point {cpu['fixed_point_s']:.3f} s, sort {cpu['sort_s']:.3f} s "
+        f"(x{cpu['fixed_point_s'] / cpu['sort_s']:.2f}), naive numpy {cpu['naive_numpy_s']:.3f} s, "
+        f"naive Python {cpu['naive_python_s_extrapolated']:.2f} s"
+    )
 
     curve = []
     sizes = [10**3, 10**4, 10**5, 10**6] + ([] if quick else [10**7])
     print("scaling (fixed point, simulate):")
     for n in sizes:
         p, b = synthetic_book(n, seed=1)
-        t, res = best_of(lambda p=p, b=b: simulate(p, b, SHOCK), 3 if n < 10**7 else 1)
-        ts, _ = best_of(lambda p=p: np.sort(p.liquidation), 3 if n < 10**7 else 1)
-        curve.append({"n": n, "s": t, "sort_s": ts, "liquidated": res.n_liquidated})
-        print(f"  n = {n:>10,}: {t:8.4f} s  sort {ts:8.4f} s  liquidated {res.n_liquidated:,}")
+        reps = 3 if n < 10**7 else 2
+        t, c, res = best_of_both(lambda p=p, b=b: simulate(p, b, SHOCK), reps)
+        ts, cs, _ = best_of_both(lambda p=p: np.sort(p.liquidation), reps)
+        curve.append(
+            {
+                "n": n,
+                "s": t,
+                "sort_s": ts,
+                "liquidated": res.n_liquidated,
+                "cpu_s": c,
+                "sort_cpu_s": cs,
+            }
+        )
+        print(
+            f"  n = {n:>10,}: {t:8.4f} s  sort {ts:8.4f} s  liquidated {res.n_liquidated:,}"
+            f"  (CPU {c:.4f} s, sort {cs:.4f} s)"
+        )
         del p, b
     report["scaling"] = curve
 
@@ -217,47 +295,72 @@ def main() -> None:
         ),
         1,
     )
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
-    t0 = time.perf_counter()
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
-    client = Client(cluster)
-    t_start = time.perf_counter() - t0
-    # warm the workers (imports, numba cache) as the serial run was warmed by the compile above
-    t0 = time.perf_counter()
-    monte_carlo(
-        mc_pos, mc_book, paths=4, priors=priors, seed=0, executor=DaskExecutor(client=client)
+    from liqcascade.sim._executors import local_cluster
+
+    small = PositionArrays(
+        side=mc_pos.side[:1000],
+        size=mc_pos.size[:1000],
+        entry=mc_pos.entry[:1000],
+        collateral=mc_pos.collateral[:1000],
+        liquidation=mc_pos.liquidation[:1000],
+        bankruptcy=mc_pos.bankruptcy[:1000],
+        price_source=mc_pos.price_source,
     )
-    t_warm = time.perf_counter() - t0
-    t_dask, b = best_of(
-        lambda: monte_carlo(
-            mc_pos,
-            mc_book,
-            paths=dask_paths,
-            priors=priors,
-            seed=3,
-            executor=DaskExecutor(client=client),
-        ),
-        1,
-    )
-    client.close()
-    cluster.close()
-    same = bool(a.paths.equals(b.paths))
-    print(
-        f"Dask LocalCluster (2 workers) {dask_paths:,} paths: {t_dask:.1f} s (+{t_start:.1f} s "
-        f"cluster start, {t_warm:.1f} s worker warm-up) vs serial {t_serial:.1f} s "
-        f"-> x{t_serial / t_dask:.2f}; same: {same}"
-    )
+    dask_curve = []
+    same = True
+    for workers in (1, 2):
+        t0 = time.perf_counter()
+        cluster = local_cluster(workers)  # as DaskExecutor starts one (glibc trim left alone)
+        client = Client(cluster)
+        t_start = time.perf_counter() - t0
+        # warm EVERY worker (imports, numba cache) as the serial run was warmed by the compile
+        # above; client.run runs the function once on each worker
+        t0 = time.perf_counter()
+        client.run(warm_worker, small, mc_book, priors)
+        t_warm = time.perf_counter() - t0
+        t_dask, b = best_of(
+            lambda client=client: monte_carlo(
+                mc_pos,
+                mc_book,
+                paths=dask_paths,
+                priors=priors,
+                seed=3,
+                executor=DaskExecutor(client=client),
+            ),
+            1,
+        )
+        client.close()
+        cluster.close()
+        same = same and bool(a.paths.equals(b.paths))
+        dask_curve.append(
+            {
+                "workers": workers,
+                "s": t_dask,
+                "speedup": t_serial / t_dask,
+                "cluster_start_s": t_start,
+                "worker_warmup_s": t_warm,
+            }
+        )
+        print(
+            f"Dask LocalCluster ({workers} worker{'s' * (workers > 1)}) {dask_paths:,} paths: "
+            f"{t_dask:.1f} s (+{t_start:.1f} s cluster start, {t_warm:.1f} s worker warm-up) "
+            f"vs serial {t_serial:.1f} s -> x{t_serial / t_dask:.2f}; same: {same}"
+        )
+    t_dask = dask_curve[-1]["s"]
     report["dask"] = {
         "paths": dask_paths,
         "workers": 2,
         "serial_s": t_serial,
         "dask_s": t_dask,
-        "cluster_start_s": t_start,
-        "worker_warmup_s": t_warm,
+        "cluster_start_s": dask_curve[-1]["cluster_start_s"],
+        "worker_warmup_s": dask_curve[-1]["worker_warmup_s"],
         "speedup": t_serial / t_dask,
         "same_results": same,
+        "scaling": dask_curve,
     }
+    report["load_end"] = load_average()
     del mc
     print(json.dumps(report))
 

@@ -6,7 +6,11 @@
    both against a bare ``pyarrow.csv`` parse of the same file in the same run (no checks, no
    store: the floor any import pays);
 3. a typical query, one month of 4h bars for one symbol (``store.candles``), against
-   ``pandas.read_csv`` + filter of the source CSV (median of ``--repeat`` runs each).
+   ``pandas.read_csv`` + filter of the source CSV (median of ``--repeat`` runs each, the two
+   run alternately so both see the same machine load); the
+   first query of a freshly opened store (nothing decoded yet) is reported beside it;
+4. ``liqcascade data sample`` into an empty store, the whole command in a fresh process
+   (start-up and imports included), median of 3.
 
 Prints a human-readable line per measure and ONE JSON object on the last line.
 Usage: ``python bench/store.py [--rows 10000000] [--repeat 20] [--shared PATH]``.
@@ -16,7 +20,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -93,9 +100,14 @@ def timed(fn):  # -> (seconds, result)
     return time.perf_counter() - start, result
 
 
-def median_time(fn, repeat: int) -> float:
-    fn()  # warm-up (imports, caches)
-    return statistics.median(timed(fn)[0] for _ in range(repeat))
+def paired_median_times(first, second, repeat: int) -> tuple[float, float]:
+    """Median seconds of two functions run alternately (both see the same machine load)."""
+    first(), second()  # warm-up (imports, caches)
+    a, b = [], []
+    for _ in range(repeat):
+        a.append(timed(first)[0])
+        b.append(timed(second)[0])
+    return statistics.median(a), statistics.median(b)
 
 
 def main() -> None:
@@ -161,20 +173,64 @@ def main() -> None:
             time_ = pd.to_datetime(frame["time"], unit="ms", utc=True)
             return frame[(time_ >= lo) & (time_ < hi)]
 
-        assert len(with_store()) == len(with_pandas()) == 180  # 30 days x 6 bars
-        store_s = median_time(with_store, args.repeat)
-        pandas_s = median_time(with_pandas, args.repeat)
+        cold_s, cold = timed(
+            lambda: Store(shared_store.path).candles("BTC/USDT:USDT", *MONTH, interval="4h")
+        )
+        assert len(cold) == len(with_store()) == len(with_pandas()) == 180  # 30 days x 6 bars
+        store_s, pandas_s = paired_median_times(with_store, with_pandas, args.repeat)
         out |= {
             "query_store_ms": round(store_s * 1e3, 2),
             "query_pandas_csv_ms": round(pandas_s * 1e3, 2),
             "query_speedup_vs_pandas": round(pandas_s / store_s, 2),
+            "query_store_cold_ms": round(cold_s * 1e3, 2),
         }
         print(
             f"one month of 4h bars: store {store_s * 1e3:.1f} ms, "
             f"pandas read_csv+filter {pandas_s * 1e3:.1f} ms "
-            f"(x{pandas_s / store_s:.2f})"
+            f"(x{pandas_s / store_s:.2f}); first query of a fresh store {cold_s * 1e3:.1f} ms"
         )
+        out |= sample_load(tmp_path)
     print(json.dumps(out))
+
+
+def sample_load(tmp_path: Path) -> dict[str, object]:
+    """``liqcascade data sample`` into an empty store: the command's wall and CPU time."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    walls, cpus = [], []
+    for i in range(3):
+        before = os.times()
+        wall, _ = timed(
+            lambda i=i: subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "liqcascade.cli",
+                    "data",
+                    "sample",
+                    "--store",
+                    str(tmp_path / f"sample{i}"),
+                ],
+                check=True,
+                env=env,
+                stdout=subprocess.DEVNULL,
+            )
+        )
+        after = os.times()
+        walls.append(wall)
+        cpus.append(
+            after.children_user
+            - before.children_user
+            + after.children_system
+            - before.children_system
+        )
+    wall, cpu = statistics.median(walls), statistics.median(cpus)
+    files = sum(1 for _ in (tmp_path / "sample0").rglob("*.parquet"))
+    print(f"data sample into an empty store: {wall:.2f} s ({cpu:.2f} s CPU, {files} files)")
+    return {
+        "sample_load_s": round(wall, 2),
+        "sample_load_cpu_s": round(cpu, 2),
+        "sample_files": files,
+    }
 
 
 if __name__ == "__main__":

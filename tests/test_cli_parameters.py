@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -13,13 +14,14 @@ import pytest
 
 import liqcascade.data._transaction as transaction_module
 from liqcascade.cli import main
-from liqcascade.data import Store, load_sample
+from liqcascade.data import Store
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sample(tmp_path_factory: pytest.TempPathFactory, sample_store_path: Path) -> Path:
+    """This module's own copy of the session's sample store (some tests write to it)."""
     root = tmp_path_factory.mktemp("cli") / "store"
-    load_sample(Store(root))
+    shutil.copytree(sample_store_path, root)
     return root
 
 

@@ -110,6 +110,15 @@ def chart_div(fig: Any, div_id: str) -> str:
     )
 
 
+def candlestick(bars: Any, *, x: Any, name: str, **style: Any) -> Any:
+    """A plotly candlestick of the ``open``/``high``/``low``/``close`` columns of ``bars``
+    against ``x``; ``style`` passes trace options (candle colours...)."""
+    import plotly.graph_objects as go
+
+    prices = {column: bars[column] for column in ("open", "high", "low", "close")}
+    return go.Candlestick(x=x, **prices, name=name, **style)
+
+
 def css() -> str:
     """Return the ``:root`` CSS block with the palette as custom properties."""
     body = "".join(f"{k}:{v};" for k, v in CSS_VARIABLES.items())
@@ -123,6 +132,7 @@ __all__ = [
     "PALETTE",
     "SHORT",
     "WEEK_FILL",
+    "candlestick",
     "chart_div",
     "css",
     "style",

@@ -45,14 +45,14 @@ def tree_hashes(root: Path) -> dict[str, str]:
     }
 
 
-def test_records_csv_lands_in_one_file_per_symbol_and_month(tmp_path: Path, store: Store) -> None:
+def test_records_csv_lands_in_one_file_per_symbol_and_year(tmp_path: Path, store: Store) -> None:
     path = write(tmp_path / "liq.csv", LIQ_HEADER, *LIQ_ROWS)
     summary = import_paths(store, "records", [path])
     assert summary.totals["liquidations"].added == 3
+    # a few rows per year: one year file per symbol (BTC's September and October together)
     assert sorted(tree_hashes(store.path)) == [
-        "liquidations/BTC%2FUSDT%3AUSDT/2025-09.v1.parquet",
-        "liquidations/BTC%2FUSDT%3AUSDT/2025-10.v1.parquet",
-        "liquidations/ETH%2FUSDT%3AUSDT/2025-09.v1.parquet",
+        "liquidations/BTC%2FUSDT%3AUSDT/2025.v1.parquet",
+        "liquidations/ETH%2FUSDT%3AUSDT/2025.v1.parquet",
     ]
     eth = store.liquidations("ETH/USDT:USDT")
     assert eth["notional_usd"].tolist() == [40170.0]
@@ -133,7 +133,7 @@ def test_rows_out_of_time_order_are_stored_in_time_order(tmp_path: Path, store: 
     late, early = LIQ_ROWS[1], LIQ_ROWS[1].replace("01:00:00Z", "00:30:00Z").replace(",2", ",9")
     path = write(tmp_path / "liq.csv", LIQ_HEADER, late, early)
     import_paths(store, "records", [path])
-    table = pa.parquet.read_table(store.path / "liquidations/BTC%2FUSDT%3AUSDT/2025-09.v1.parquet")
+    table = pa.parquet.read_table(store.path / "liquidations/BTC%2FUSDT%3AUSDT/2025.v1.parquet")
     assert table.column("event_id").to_pylist() == ["9", "2"]  # 00:30 before 01:00
 
 

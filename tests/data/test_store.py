@@ -36,17 +36,17 @@ def test_write_then_read_round_trips_with_schema_dtypes(store: Store, bars: Bars
     assert set(out["source"]) == {"t"}
 
 
-def test_layout_is_dataset_partition_month(store: Store, bars: Bars) -> None:
+def test_layout_is_dataset_partition_period(store: Store, bars: Bars) -> None:
     store.write(
         "candles",
-        bars(["2025-09-30", "2025-10-01"], [1.0, 2.0], symbol="BTC/USDT:USDT"),
+        bars(["2024-12-31", "2025-09-30", "2025-10-01"], [1.0, 2.0, 3.0], symbol="BTC/USDT:USDT"),
         source="t",
     )
     files = sorted(p.relative_to(store.path).as_posix() for p in store.path.rglob("*.parquet"))
-    # the partition value percent-encoded (reversibly), the month, the store version
+    # the partition value percent-encoded (reversibly), the year (few rows), the store version
     assert files == [
-        "candles/BTC%2FUSDT%3AUSDT/2025-09.v1.parquet",
-        "candles/BTC%2FUSDT%3AUSDT/2025-10.v1.parquet",
+        "candles/BTC%2FUSDT%3AUSDT/2024.v1.parquet",
+        "candles/BTC%2FUSDT%3AUSDT/2025.v1.parquet",
     ]
 
 

@@ -102,7 +102,7 @@ def test_a_partition_folder_symlinked_outside_is_never_written_through(
     folder.symlink_to(outside, target_is_directory=True)
     with pytest.raises(StoreError, match="leads outside the store"):
         store.write("candles", bars(["2025-09-23"], [2.0]), source="t")
-    assert sorted(p.name for p in outside.iterdir()) == ["2025-09.v1.parquet"]
+    assert sorted(p.name for p in outside.iterdir()) == ["2025.v1.parquet"]
 
 
 def test_a_partition_value_too_long_for_a_folder_is_a_clear_error(store: Store, bars: Bars) -> None:

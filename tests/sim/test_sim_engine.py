@@ -55,6 +55,9 @@ def test_two_rounds_by_hand(solver: str) -> None:
     if solver == "fixed_point":
         assert r.rounds == 2
         assert r.path["price"].tolist() == pytest.approx([99.0, 98.005, 97.9065])
+        # A settles in round 1, B in round 2 (the kernel leaves the round to the frame)
+        assert r.liquidations["round"].tolist() == [1, 2]
+        assert r.liquidations["time_s"].tolist() == [0.0, 0.0]
 
 
 def test_fill_is_average_price_across_the_order_and_surplus_feeds_the_fund() -> None:

@@ -195,3 +195,17 @@ def test_prepare_stops_at_the_first_unreachable_trigger() -> None:
         skipped, _, _, rows, _, _ = fn(*book, -1, 100.0, 100.0, 1.0, 1.0, 0.2, grid_y, grid_flow)
         assert skipped == 0
         assert rows.tolist() == [2, 3, 1]
+
+
+def test_kernels_are_their_twins_compiled() -> None:
+    # the house pattern (STYLE.md 3): kernel = njit(kernel_py), nothing cloned or patched
+    from liqcascade._compat.numba import HAS_NUMBA
+
+    pairs = [
+        (k.prepare, k.prepare_py),
+        (k.fixed_point, k.fixed_point_py),
+        (k.stepper, k.stepper_py),
+        (k.move_for_flow, k.move_for_flow_py),
+    ]
+    for kernel, twin in pairs:
+        assert (kernel.py_func if HAS_NUMBA else kernel) is twin

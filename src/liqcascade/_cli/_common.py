@@ -13,12 +13,9 @@ command that imports its options from here passes by construction.
 from __future__ import annotations
 
 import json
-import math
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import asdict, is_dataclass
-from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -92,32 +89,12 @@ def open_store(path: Path | None) -> Store:
     return Store(path)
 
 
-def jsonable(value: object) -> Any:
-    """Plain JSON types: numpy scalars to Python, NaN/inf to null, times to ISO 8601."""
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [jsonable(v) for v in value]
-    if is_dataclass(value) and not isinstance(value, type):
-        return jsonable(asdict(value))
-    if isinstance(value, Path):
-        return str(value)
-    if hasattr(value, "item") and hasattr(value, "dtype"):  # numpy scalar
-        value = value.item()
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if hasattr(value, "isoformat"):  # pandas Timestamp
-        return None if value != value else value.isoformat()
-    if value is None or isinstance(value, str | int | bool):
-        return value
-    return str(value)
-
-
 def emit_json(document: Mapping[str, object]) -> None:
     """Write ``document`` as one JSON object on one line of stdout (strict JSON, no NaN)."""
-    sys.stdout.write(json.dumps(jsonable(document), allow_nan=False) + "\n")
+    from liqcascade._json import jsonable  # lazy: numpy/pandas stay out of `--help`
+
+    # default=str: an object with no JSON form (an enum, a custom type) is written as its text
+    sys.stdout.write(json.dumps(jsonable(document), allow_nan=False, default=str) + "\n")
     sys.stdout.flush()
 
 
@@ -207,7 +184,6 @@ __all__ = [
     "emit_json",
     "err_console",
     "examples",
-    "jsonable",
     "make_progress",
     "note",
     "open_store",

@@ -1,7 +1,9 @@
 """numba shim: ``HAS_NUMBA``, ``njit`` and a switch to force the pure-numpy path.
 
 Every kernel is written once in plain Python/numpy (``foo_py``) and compiled with
-``foo = njit(foo_py)``. Set ``LIQCASCADE_DISABLE_NUMBA=1`` to run the readable twins
+``foo = njit(foo_py)``. Helpers that kernels call are plain functions marked ``@jitable``:
+called from Python they run as written (the twin stays pure Python), called from a compiled
+kernel numba compiles them into it. Set ``LIQCASCADE_DISABLE_NUMBA=1`` to run the readable twins
 (debugging, or platforms without numba); tests check both paths agree.
 Compilation happens on first call, never at import.
 """
@@ -55,7 +57,20 @@ def njit(func: F | None = None, **options: Any) -> Any:
     return wrap(func) if func is not None else wrap
 
 
+def jitable(func: F) -> F:
+    """Mark a helper of compiled kernels; returns ``func`` itself, unchanged for Python callers.
+
+    With numba, ``numba.extending.register_jitable`` lets compiled kernels call it (compiled
+    into the caller, no dispatcher); without numba, or with the switch set, it is a no-op.
+    """
+    if HAS_NUMBA:
+        from numba.extending import register_jitable
+
+        register_jitable(func)
+    return func
+
+
 # Inside a compiled kernel numba must see its own ``prange`` object, so alias it directly.
 prange = _numba.prange if _numba is not None else range
 
-__all__ = ["DISABLED", "HAS_NUMBA", "njit", "prange"]
+__all__ = ["DISABLED", "HAS_NUMBA", "jitable", "njit", "prange"]

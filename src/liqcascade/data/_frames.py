@@ -139,8 +139,9 @@ def conform(
 def _typed_arrow(frame: pd.DataFrame) -> pa.Table | None:
     """``frame`` as arrow when pandas already holds typed columns (the usual importer output);
     None for mixed object columns, which the pandas path converts value by value."""
+    threads = None if len(frame) >= 1_000_000 else 1  # small frames: threads cost more
     try:
-        return pa.Table.from_pandas(frame, preserve_index=False)
+        return pa.Table.from_pandas(frame, preserve_index=False, nthreads=threads)
     except (pa.ArrowException, TypeError, ValueError):
         return None
 

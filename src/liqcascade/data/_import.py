@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,7 +21,14 @@ from liqcascade.data._ranges import Problem, bad_rows, problems
 from liqcascade.data._schema import Dataset, dataset
 from liqcascade.data._store import Store, WriteSummary
 from liqcascade.data.importers import IMPORTERS, detect_importer, importer_for
-from liqcascade.data.importers._base import LIMITS, BadRow, ImportLimits, ImportResult, read_head
+from liqcascade.data.importers._base import (
+    LIMITS,
+    BadRow,
+    Importer,
+    ImportLimits,
+    ImportResult,
+    read_head,
+)
 from liqcascade.data.importers._csv import LINE
 from liqcascade.errors import ImportFormatError, SchemaError
 
@@ -247,7 +253,7 @@ def _same(a: object, b: object) -> bool:
     return bool(a == b)
 
 
-def _choose(path: Path, fmt: str, explicit: bool) -> ModuleType | None:
+def _choose(path: Path, fmt: str, explicit: bool) -> Importer | None:
     if fmt != "auto":
         return importer_for(fmt)
     module = detect_importer(path, read_head(path))

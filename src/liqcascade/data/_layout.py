@@ -4,7 +4,14 @@ Layout (see ``docs/data.md``)::
 
     <root>/_manifest.json                                   the current version (one rename)
     <root>/_staging/lqc-*                                   the store's own temporary files
+    <root>/<dataset>/<partition, encoded>/<YYYY>.v<N>.parquet      year file of version N
     <root>/<dataset>/<partition, encoded>/<YYYY-MM>.v<N>.parquet   month file of version N
+
+A file holds one *period* of one partition: a year, or a month for dense series (a write that
+brings a partition more than :data:`YEAR_FILE_MAX_ROWS` rows of one year starts month files;
+stores written before year files hold only month files). Each row lives in exactly one file:
+the month file of its month if there is one, else the year file of its year
+(:func:`period_key`).
 
 Partition values are encoded reversibly and path-safely: ASCII letters, digits, ``-`` and
 ``_`` stay, every other byte of the UTF-8 text becomes ``%XX`` (so ``..`` is ``%2E%2E`` and
@@ -16,6 +23,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -30,13 +38,16 @@ LOCK = ".lock"
 TEMP_PREFIX = "lqc-"
 # Longest encoded partition name: most file systems allow 255 bytes per name.
 MAX_PARTITION_NAME = 200
+# A new file holds a whole year of a partition unless one write brings more rows than this
+# for that year (then one file per month keeps each later rewrite small).
+YEAR_FILE_MAX_ROWS = 250_000
 
 _SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 _NULL, _EMPTY = "~null", "~empty"
-_MONTH_FILE = re.compile(r"^(\d{4}-\d{2})\.v(\d+)\.parquet$")
+_PERIOD_FILE = re.compile(r"^(\d{4}(?:-\d{2})?)\.v(\d+)\.parquet$")
 _HEX = re.compile(r"%([0-9A-F]{2})")
 
-# (dataset, partition value or None, "YYYY-MM"): the identity of one month file
+# (dataset, partition value or None, "YYYY" or "YYYY-MM"): the identity of one period file
 FileKey = tuple[str, str | None, str]
 
 
@@ -72,15 +83,45 @@ def decode_partition(name: str) -> str | None:
 
 
 def month_file(key: FileKey, version: int) -> str:
-    """Relative path of the month file ``key`` as written by store version ``version``."""
-    name, partition, month = key
-    return f"{name}/{encode_partition(partition)}/{month}.v{version}.parquet"
+    """Relative path of the period file ``key`` (a year or a month) as written by store
+    version ``version``."""
+    name, partition, period = key
+    return f"{name}/{encode_partition(partition)}/{period}.v{version}.parquet"
 
 
 def month_file_version(filename: str) -> int | None:
-    """The version in a month file's name (``2025-09.v12.parquet`` -> 12); None if not one."""
-    match = _MONTH_FILE.match(filename)
+    """The version in a period file's name (``2025-09.v12.parquet``, ``2025.v3.parquet`` ->
+    12, 3); None if not one."""
+    match = _PERIOD_FILE.match(filename)
     return int(match.group(2)) if match else None
+
+
+def period_months(period: str) -> tuple[str, str]:
+    """First and last month (``YYYY-MM``) a period file covers.
+
+    Examples
+    --------
+    >>> period_months("2025"), period_months("2025-09")
+    (('2025-01', '2025-12'), ('2025-09', '2025-09'))
+    """
+    if len(period) == 4:
+        return f"{period}-01", f"{period}-12"
+    return period, period
+
+
+def period_key(
+    month_key: FileKey, existing: Callable[[FileKey], bool], *, year_rows: int
+) -> FileKey:
+    """The file a row of ``month_key``'s month goes to: the month file if one ``existing``,
+    else the year file if one exists, else a new year file (or a new month file when this
+    write brings more than :data:`YEAR_FILE_MAX_ROWS` rows of that year)."""
+    name, partition, month = month_key
+    year_key: FileKey = (name, partition, month[:4])
+    if existing(month_key):
+        return month_key
+    if existing(year_key) or year_rows <= YEAR_FILE_MAX_ROWS:
+        return year_key
+    return month_key
 
 
 def inside(root: Path, relative: str, *, checked: dict[str, bool] | None = None) -> Path:
@@ -165,6 +206,7 @@ __all__ = [
     "MANIFEST",
     "STAGING",
     "TEMP_PREFIX",
+    "YEAR_FILE_MAX_ROWS",
     "FileKey",
     "decode_partition",
     "encode_partition",
@@ -173,4 +215,6 @@ __all__ = [
     "month_file",
     "month_file_version",
     "month_starts",
+    "period_key",
+    "period_months",
 ]

@@ -43,9 +43,12 @@ from liqcascade.data._layout import (
 from liqcascade.data._schema import DATASETS
 from liqcascade.errors import StoreError
 
-FORMAT = 2
+# Format 3 adds year files (``<YYYY>.v<N>.parquet``) beside month files; a format-2
+# manifest (month files only) reads as it is and is written back as format 3.
+FORMAT = 3
+READABLE_FORMATS = (2, 3)
 PENDING = f"{TEMP_PREFIX}pending"
-_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_PERIOD = re.compile(r"^\d{4}(-\d{2})?$")
 # A store written before manifests (format 1): <dataset>/<partition>/<YYYY-MM>.parquet,
 # with a rename journal during commits and <file>.<txid>.tmp staging files.
 _LEGACY_JOURNAL = "_journal.json"
@@ -57,7 +60,7 @@ _LEGACY_FOLDER = re.compile(r"^[A-Za-z0-9._-]+$")
 
 @dataclass(frozen=True)
 class Entry:
-    """One live month file: its identity, relative path and row count."""
+    """One live period file (a year or a month): its identity, relative path and row count."""
 
     key: FileKey
     path: str
@@ -66,16 +69,36 @@ class Entry:
 
 @dataclass(frozen=True)
 class Manifest:
-    """One version of the store: its live month files and the files its commit retired."""
+    """One version of the store: its live period files and the files its commit retired."""
 
     version: int = 0
     entries: dict[FileKey, Entry] = field(default_factory=dict)
     retired: tuple[str, ...] = ()
+    _by_dataset: dict[str, list[Entry]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _by_partition: dict[str, dict[str | None, list[Entry]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def of(self, name: str) -> list[Entry]:
-        """Entries of dataset ``name``, in (partition, month) order."""
-        found = [e for k, e in self.entries.items() if k[0] == name]
-        return sorted(found, key=lambda e: (e.key[1] is None, e.key[1] or "", e.key[2]))
+        """Entries of dataset ``name``, in (partition, period) order (computed once)."""
+        found = self._by_dataset.get(name)
+        if found is None:
+            found = [e for k, e in self.entries.items() if k[0] == name]
+            found.sort(key=lambda e: (e.key[1] is None, e.key[1] or "", e.key[2]))
+            self._by_dataset[name] = found
+        return found
+
+    def of_partition(self, name: str, partition: str | None) -> list[Entry]:
+        """Entries of one partition of dataset ``name``, in period order (indexed once)."""
+        index = self._by_partition.get(name)
+        if index is None:
+            index = {}
+            for entry in self.of(name):
+                index.setdefault(entry.key[1], []).append(entry)
+            self._by_partition[name] = index
+        return index.get(partition, [])
 
     def to_json(self) -> str:
         files = [[*e.key, e.path, e.rows] for e in self.entries.values()]
@@ -114,12 +137,21 @@ def _check_path(root: Path, path: object, key: FileKey | None) -> str:
 def _parse(root: Path, text: str) -> Manifest:
     try:
         raw = json.loads(text)
-        if raw.get("store") != "liqcascade" or raw.get("format") != FORMAT:
-            raise ValueError(f"not a format-{FORMAT} liqcascade manifest")
+        if raw.get("store") != "liqcascade":
+            raise ValueError("not a liqcascade manifest")
+        if isinstance(raw.get("format"), int) and raw["format"] > FORMAT:
+            raise StoreError(
+                f"the store at {root} was written by a newer liqcascade (manifest format "
+                f"{raw['format']}, this version reads {list(READABLE_FORMATS)}); upgrade "
+                "liqcascade to read it"
+            )
+        if raw.get("format") not in READABLE_FORMATS:
+            raise ValueError(f"unknown manifest format {raw.get('format')!r}")
         version = int(raw["version"])
         entries: dict[FileKey, Entry] = {}
         for name, partition, month, path, rows in raw["files"]:
-            if name not in DATASETS or not _MONTH.match(str(month)):
+            month_only = raw["format"] == 2 and len(str(month)) != 7  # format 2: months only
+            if name not in DATASETS or not _PERIOD.match(str(month)) or month_only:
                 raise ValueError(f"bad file entry {[name, partition, month]}")
             if partition is not None and not isinstance(partition, str):
                 raise ValueError(f"bad partition value {partition!r}")
@@ -154,6 +186,19 @@ def fsync_dir(path: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def fsync_dirs(paths: list[Path]) -> None:
+    """:func:`fsync_dir` of many folders at once: I/O-bound threads whose concurrent fsyncs
+    share the file system's journal commits (a few flushes, not one per folder)."""
+    if len(paths) < 2:
+        for path in paths:
+            fsync_dir(path)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(16, len(paths))) as pool:
+        list(pool.map(fsync_dir, paths))
 
 
 def stage_dir(root: Path) -> Path:
@@ -355,6 +400,7 @@ __all__ = [
     "clear_staging",
     "collect",
     "fsync_dir",
+    "fsync_dirs",
     "legacy_manifest",
     "load",
     "publish",

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from liqcascade.data._frames import to_frame
 from liqcascade.data._schema import DATASETS
 from liqcascade.data._store import Store, WriteSummary
 from liqcascade.errors import StoreError
@@ -57,8 +56,8 @@ def load_sample(store: Store) -> dict[str, WriteSummary]:
         _verify(path, meta["files"][path.name]["sha256"])
     with store.transaction() as tx:
         for name, path in files.items():
-            frame = to_frame(DATASETS[name], pq.read_table(path))
-            out[name] = tx.write(name, frame)
+            # arrow straight in: the files hold the schema's types, no pandas round trip
+            out[name] = tx.write(name, pq.read_table(path))
     return out
 
 

@@ -45,10 +45,12 @@ from liqcascade.data._manifest import (
 )
 from liqcascade.data._readers import (
     ARROW_READ_MAX_FILES,
+    FileCache,
     TimeLike,
     TypedReaders,
     pruned,
     read_arrow,
+    read_cached,
     read_duckdb,
     read_failed,
     timestamp,
@@ -116,6 +118,7 @@ class Store(TypedReaders):
         self._con: duckdb.DuckDBPyConnection | None = None
         self._cached: tuple[tuple[int, int, int], Manifest] | None = None
         self._legacy_cache: Manifest | None = None
+        self._cache = FileCache()
         self.writable = self._can_lock()
         if self.writable:
             with self._locked(blocking=False) as held:
@@ -287,6 +290,9 @@ class Store(TypedReaders):
                 return empty_frame(ds)
             try:
                 if len(files) <= ARROW_READ_MAX_FILES:
+                    cached = read_cached(ds, files, lo, hi, filters, self._cache)
+                    if cached is not None:
+                        return cached
                     return read_arrow(ds, files, lo, hi, filters)
                 return read_duckdb(self._connection(), ds, files, lo, hi, filters)
             except _read_errors() as exc:

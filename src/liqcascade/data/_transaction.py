@@ -29,13 +29,20 @@ from liqcascade.data._hashing import (
     same_rows,
     time_ns,
 )
-from liqcascade.data._layout import TEMP_PREFIX, FileKey, file_of, inside, month_file
+from liqcascade.data._layout import (
+    TEMP_PREFIX,
+    FileKey,
+    file_of,
+    inside,
+    month_file,
+    period_key,
+)
 from liqcascade.data._manifest import (
     Entry,
     Manifest,
     clear_staging,
     collect,
-    fsync_dir,
+    fsync_dirs,
     publish,
     recover,
     stage_dir,
@@ -160,7 +167,7 @@ class Transaction:
         if table.num_rows == 0:
             return WriteSummary()
         times = time_ns(table)
-        codes, keys = file_of(ds.name, ds.partition_by, table, times)
+        codes, keys = self._period_files(*file_of(ds.name, ds.partition_by, table, times))
         groups = [in_time_order(rows, times) for rows in rows_per_file(codes)]
         order = np.concatenate(groups)
         table, hashes = reordered(table, order), hashes[order]
@@ -181,6 +188,31 @@ class Transaction:
                 self._staged[result.key] = (ds, result.rows)
         self._net = None
         return summary
+
+    def _period_files(
+        self, codes: np.ndarray, month_keys: list[FileKey]
+    ) -> tuple[np.ndarray, list[FileKey]]:
+        """Re-code rows from their month to the file that holds that month (year or month
+        file, :func:`~liqcascade.data._layout.period_key`)."""
+        counts = np.bincount(codes, minlength=len(month_keys))
+        per_year: dict[tuple[str | None, str], int] = {}
+        for key, count in zip(month_keys, counts, strict=True):
+            per_year[key[1], key[2][:4]] = per_year.get((key[1], key[2][:4]), 0) + int(count)
+
+        def existing(key: FileKey) -> bool:
+            return key in self._staged or key in self._base.entries
+
+        keys: list[FileKey] = []
+        index: dict[FileKey, int] = {}
+        remap = np.empty(len(month_keys), dtype=codes.dtype)
+        for i, key in enumerate(month_keys):
+            target = period_key(key, existing, year_rows=per_year[key[1], key[2][:4]])
+            remap[i] = index.setdefault(target, len(keys))
+            if remap[i] == len(keys):
+                keys.append(target)
+        if len(keys) == len(month_keys) and (remap == np.arange(len(keys))).all():
+            return codes, keys
+        return remap[codes], keys
 
     def _read_committed(self, ds: Dataset, key: FileKey) -> Rows | None:
         entry = self._base.entries.get(key)
@@ -320,8 +352,7 @@ class Transaction:
             if key in entries:
                 retired.append(entries[key].path)
             entries[key] = Entry(key, relative, rows.table.num_rows)
-        for folder in folders:
-            fsync_dir(folder)
+        fsync_dirs(sorted(folders))
         manifest = Manifest(version, entries, tuple(retired))
         publish(self._root, manifest)
         self._staged.clear()

@@ -37,10 +37,10 @@ import numpy as np
 import pandas as pd
 
 from liqcascade._time import parse_interval, to_utc
+from liqcascade._venues import VENUES
 from liqcascade.data.importers.dumps._convert import is_inverse, quote_currency, schema_frame
 from liqcascade.errors import InputError, MissingExtraError, RemoteError, UnknownVenueError
 
-VENUES = ("binance", "bybit", "okx", "hyperliquid")
 BACKFILL_VENUES = (*VENUES, "deribit")  # Deribit: DVOL and options open interest
 WHAT = (
     "ohlcv",

@@ -31,8 +31,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from liqcascade.data.live import HOSTS, VENUES, check_reachable, make_client
-from liqcascade.errors import BracketError, InputError, RemoteError, UnknownVenueError
+from liqcascade._venues import check_venue
+from liqcascade.data.live import HOSTS, check_reachable, make_client
+from liqcascade.errors import BracketError, InputError, RemoteError
 
 # Host of each venue's tier endpoint (Binance's futures API is not its spot host).
 TIER_HOSTS = {
@@ -68,7 +69,7 @@ def make_tier_client(venue: str) -> Any:
     MissingExtraError
         ccxt is not installed.
     """
-    venue = _venue(venue)
+    venue = check_venue(venue)
     check_reachable(TIER_HOSTS[venue])
     client = make_client(venue)
     if venue == "binance":
@@ -76,13 +77,6 @@ def make_tier_client(venue: str) -> Any:
         if key and secret:
             client.apiKey, client.secret = key, secret
     return client
-
-
-def _venue(venue: str) -> str:
-    v = str(venue).strip().lower()
-    if v not in VENUES:
-        raise UnknownVenueError(f"venue {venue!r} is unknown; expected one of {list(VENUES)}")
-    return v
 
 
 def fetch_tables(
@@ -111,7 +105,7 @@ def fetch_tables(
     (tables, skipped)
         Bracket-file dicts, and ``{symbol: reason}`` for markets that could not be converted.
     """
-    venue = _venue(venue)
+    venue = check_venue(venue)
     when = (now or datetime.now(UTC)).astimezone(UTC)
     if venue == "hyperliquid":
         return _hyperliquid_tables(client, symbols, when)
@@ -379,7 +373,7 @@ def refresh_brackets(
     """
     from liqcascade.margin import normalize_symbol, user_brackets_dir
 
-    venue = _venue(venue)
+    venue = check_venue(venue)
     wanted = None if not symbols else [normalize_symbol(s) for s in symbols]
     if venue == "hyperliquid" and wanted:
         wanted = [f"{s.split('/')[0]}/USDC:USDC" for s in wanted]

@@ -36,12 +36,9 @@ def heatmap_figure(result: LiquidationMap):  # -> plotly.graph_objects.Figure
         )
     )
     fig.add_trace(
-        go.Candlestick(
+        _theme.candlestick(
+            bars,
             x=bars["time"],
-            open=bars["open"],
-            high=bars["high"],
-            low=bars["low"],
-            close=bars["close"],
             name=result.symbol,
             increasing_line_color="#ffffff",
             decreasing_line_color=_theme.LONG,

@@ -31,9 +31,9 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from liqcascade.errors import BracketError, InputError, NoBracketTableError, UnknownVenueError
+from liqcascade._venues import check_venue as check_venue  # margin._api imports it from here
+from liqcascade.errors import BracketError, InputError, NoBracketTableError
 
-VENUES = ("binance", "bybit", "okx", "hyperliquid")
 _CUM_TOLERANCE = 1e-6  # relative, plus one cent absolute: exchange tables round cum to cents
 
 
@@ -483,14 +483,6 @@ def brackets(
 def _hyperliquid_symbol(sym: str) -> str:
     base = sym.split("/")[0]
     return f"{base}/USDC:USDC"
-
-
-def check_venue(venue: str) -> str:
-    """Lower-case venue id, or :class:`UnknownVenueError` listing the known ones."""
-    v = str(venue).strip().lower()
-    if v not in VENUES:
-        raise UnknownVenueError(f"venue {venue!r} is unknown; expected one of {list(VENUES)}")
-    return v
 
 
 def contracts_to_size(

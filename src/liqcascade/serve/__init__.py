@@ -40,21 +40,29 @@ def _require_extra() -> None:
 def create_app(
     store: str | Path, *, cards: str | Path | None = None, cluster: str = "serial"
 ) -> FastAPI:
-    """Build the dashboard app over an existing store folder.
+    """Build the dashboard application over the store folder ``store`` (read, never written).
 
     Parameters
     ----------
     store
-        An existing store folder; read, never written.
+        An existing store folder (``liqcascade data sample --store DIR`` makes one).
     cards
-        Folder of HTML validation model cards for the Reports page.
+        Folder of HTML validation model cards listed on the Reports page (optional).
     cluster
-        Monte Carlo executor: ``"serial"`` or ``tcp://host:port`` of a Dask scheduler.
+        Monte Carlo executor: ``"serial"`` (default; safe inside a threaded server) or the
+        ``tcp://host:port`` of a Dask scheduler.
+
+    Raises
+    ------
+    MissingExtraError
+        fastapi or uvicorn is not installed (``pip install liqcascade[serve]``).
+    InputError
+        If ``store`` is not an existing folder.
     """
     _require_extra()
-    from liqcascade.serve._app import create_app as build
+    from liqcascade.serve._app import build_app
 
-    return build(store, cards=cards, cluster=cluster)
+    return build_app(store, cards=cards, cluster=cluster)
 
 
 def is_loopback(host: str) -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import (
     FileResponse,
@@ -79,25 +79,10 @@ def _error_body(exc: BaseException) -> tuple[int, dict[str, Any]]:
     return 500, {"error": f"internal error ({type(exc).__name__}): {_one_line(exc)}"}
 
 
-def create_app(
-    store: str | Path, *, cards: str | Path | None = None, cluster: str = "serial"
-) -> FastAPI:
-    """Build the dashboard application over the store folder ``store`` (read only).
+def build_app(store: str | Path, *, cards: str | Path | None, cluster: str) -> FastAPI:
+    """The app of :func:`liqcascade.serve.create_app` (documented there), fastapi imported.
 
-    Parameters
-    ----------
-    store
-        An existing store folder (``liqcascade data sample --store DIR`` makes one).
-    cards
-        Folder of HTML validation model cards listed on the Reports page (optional).
-    cluster
-        Monte Carlo executor: ``"serial"`` (default; safe inside a threaded server) or the
-        ``tcp://host:port`` of a Dask scheduler.
-
-    Raises
-    ------
-    InputError
-        If ``store`` is not an existing folder.
+    Raises :class:`InputError` if ``store`` is not an existing folder.
     """
     path = Path(store).expanduser()
     if not path.is_dir():
@@ -153,7 +138,16 @@ def _add_error_handlers(app: FastAPI) -> None:
         return JSONResponse(body, status_code=status)
 
 
-def _stress_args(symbol, asof, shock, flow_usd, paths, feedback, seed) -> dict[str, Any]:
+def _stress_args(
+    symbol: SymbolQ = None,
+    asof: AsofQ = None,
+    shock: ShockQ = None,
+    flow_usd: FlowQ = 0.0,
+    paths: PathsQ = DEFAULT_PATHS,
+    feedback: FeedbackQ = "false",
+    seed: SeedQ = 0,
+) -> dict[str, Any]:
+    # The query of /api/stress and /api/jobs/stress (a FastAPI dependency), checked.
     move = check.shock(shock)
     return {
         "symbol": check.symbol(symbol),
@@ -164,6 +158,9 @@ def _stress_args(symbol, asof, shock, flow_usd, paths, feedback, seed) -> dict[s
         "feedback": check.feedback(feedback),
         "seed": seed,
     }
+
+
+StressArgs = Annotated[dict[str, Any], Depends(_stress_args)]
 
 
 def _add_api(app: FastAPI, service: Service) -> None:
@@ -180,35 +177,15 @@ def _add_api(app: FastAPI, service: Service) -> None:
                 "misses": service.misses}}  # fmt: skip
 
     @app.get("/api/stress", tags=["api"])
-    def api_stress(
-        symbol: SymbolQ = None,
-        asof: AsofQ = None,
-        shock: ShockQ = None,
-        flow_usd: FlowQ = 0.0,
-        paths: PathsQ = DEFAULT_PATHS,
-        feedback: FeedbackQ = "false",
-        seed: SeedQ = 0,
-        detail: DetailQ = False,
-    ) -> dict[str, Any]:
+    def api_stress(args: StressArgs, detail: DetailQ = False) -> dict[str, Any]:
         """As ``liqcascade stress --json``: the cascade, insurance fund, ADL, MC quantiles."""
-        args = _stress_args(symbol, asof, shock, flow_usd, paths, feedback, seed)
         return service.stress(**args, detail=detail)
 
     @app.post("/api/jobs/stress", status_code=202, tags=["api"])
-    def job_stress(
-        symbol: SymbolQ = None,
-        asof: AsofQ = None,
-        shock: ShockQ = None,
-        flow_usd: FlowQ = 0.0,
-        paths: PathsQ = DEFAULT_PATHS,
-        feedback: FeedbackQ = "false",
-        seed: SeedQ = 0,
-        detail: DetailQ = True,
-    ) -> dict[str, Any]:
+    def job_stress(args: StressArgs, detail: DetailQ = True) -> dict[str, Any]:
         """Start ``/api/stress`` in the background; poll ``/api/jobs/{job}`` for progress."""
         from liqcascade.sim import MonteCarloPriors
 
-        args = _stress_args(symbol, asof, shock, flow_usd, paths, feedback, seed)
         blocks = math.ceil((args["paths"] or 0) / MonteCarloPriors().block_size)
         job = service.start_job(
             blocks + 1,

@@ -172,7 +172,15 @@ class _Detail:
         s, m = self.raw.setup, self.raw.n_liquidated
         out = self.raw.out[:, :m]
         rows = s.index[:m]
-        step = "round" if self.solver == "fixed_point" else "step"
+        if self.solver == "fixed_point":  # the kernel leaves ROUND and TIME_S unwritten
+            step = "round"
+            per_round = np.diff(self.raw.path[1])
+            steps = np.repeat(np.arange(1, per_round.size + 1, dtype=np.int64), per_round)
+            time_s = np.zeros(m)
+        else:
+            step = "step"
+            steps = out[k.ROUND].astype(np.int64)
+            time_s = out[k.TIME_S]
         return pd.DataFrame(
             {
                 "row": rows,
@@ -187,8 +195,8 @@ class _Detail:
                 "insurance_fund_draw_usd": out[k.FUND_DRAW],
                 "insurance_fund_add_usd": out[k.FUND_ADD],
                 "adl_fraction": out[k.ADL_FRACTION],
-                step: out[k.ROUND].astype(np.int64),
-                "time_s": out[k.TIME_S],
+                step: steps,
+                "time_s": time_s,
             }
         )
 
@@ -215,7 +223,8 @@ def _result(raw: _Raw, pos: PositionArrays, book: Book, config: CascadeConfig) -
     adl = out[k.ADL_FRACTION]
     y_final = k.move_for_flow_py(raw.flow, s.grid_y, s.grid_flow)
     trough = s.p_shift * (1.0 + s.direction * y_final)
-    adl_qty = float(np.sum(adl * size))
+    any_adl = bool(adl.any())  # usually none: skip the products (same numbers either way)
+    adl_qty = float(np.sum(adl * size)) if any_adl else 0.0
     adl_positions, unmatched = _adl_counterparties(pos, s.direction, trough, adl_qty)
     liq_usd = float(np.sum(s.notional[:m]))
     return CascadeResult(
@@ -227,7 +236,7 @@ def _result(raw: _Raw, pos: PositionArrays, book: Book, config: CascadeConfig) -
         rounds=raw.n_path,
         insurance_fund_used_usd=float(np.sum(out[k.FUND_DRAW])),
         insurance_fund_added_usd=float(np.sum(out[k.FUND_ADD])),
-        adl_usd=float(np.sum(adl * size * s.bankruptcy[:m])),
+        adl_usd=float(np.sum(adl * size * s.bankruptcy[:m])) if any_adl else 0.0,
         n_liquidated=m,
         book_absorbed_usd=float(raw.flow - s.flow0),
         exogenous_flow_usd=float(s.flow0),
@@ -370,7 +379,7 @@ def summarize(
             liq if setup.direction > 0 else 0.0,
             float(raw.n_path),
             float(np.sum(raw.out[k.FUND_DRAW, :m])),
-            float(np.sum(adl * setup.size[:m] * setup.bankruptcy[:m])),
+            float(np.sum(adl * setup.size[:m] * setup.bankruptcy[:m])) if adl.any() else 0.0,
         ]
     )
 

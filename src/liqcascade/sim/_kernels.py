@@ -1,8 +1,10 @@
 """Cascade kernels: the fixed-point solver and the event-driven stepper.
 
 Both kernels are dumb: they see contiguous float64 arrays already sorted by trigger move
-(the wrapper in ``_engine`` validates and sorts), never DataFrames, and never raise.
-Each has a readable pure-Python twin (``*_py``); ``LIQCASCADE_DISABLE_NUMBA=1`` runs the twins.
+(``prepare`` lays them out), never DataFrames, and never raise. Each kernel is its readable
+pure-Python twin compiled, ``foo = njit(foo_py)``; the helpers they call are plain functions
+marked ``@jitable`` (compiled into the kernel, run as written from Python), so
+``LIQCASCADE_DISABLE_NUMBA=1`` runs the twins end to end.
 
 Coordinates. ``y`` is the adverse move caused by order flow, as a fraction of the shifted
 price ``p_shift`` (the mid after any exogenous price shock): the price is
@@ -18,13 +20,9 @@ per-position arithmetic, so they return identical numbers; the stepper adds time
 
 from __future__ import annotations
 
-import types
-from collections.abc import Callable
-from typing import Any
-
 import numpy as np
 
-from liqcascade._compat.numba import njit
+from liqcascade._compat.numba import jitable, njit
 
 # Per-position output columns (rows of ``out``).
 FILL, FUND_DRAW, FUND_ADD, ADL_FRACTION, ROUND, TIME_S = range(6)
@@ -75,11 +73,12 @@ def move_from_py(
     return grid_y[lo] + (flow - grid_flow[lo]) / span * (grid_y[hi] - grid_y[lo]), lo
 
 
-def _bracket_py(flow: float, grid_flow: np.ndarray, lo: int) -> int:
+@jitable
+def _bracket(flow: float, grid_flow: np.ndarray, lo: int) -> int:
     """Move the hint ``lo`` to the bracket ``grid_flow[lo] < flow <= grid_flow[lo + 1]``.
 
     Walks forward for a growing flow and back after an ADL cut, so a cascade costs O(1)
-    amortised per position; clamped to ``0 .. len - 2`` (``_move_at_py`` handles the ends).
+    amortised per position; clamped to ``0 .. len - 2`` (``_move_at`` handles the ends).
     """
     last = grid_flow.shape[0] - 1
     while lo < last - 1 and grid_flow[lo + 1] < flow:
@@ -89,7 +88,8 @@ def _bracket_py(flow: float, grid_flow: np.ndarray, lo: int) -> int:
     return lo
 
 
-def _interp_py(
+@jitable
+def _interp(
     flow: float,
     flow_lo: float,
     flow_hi: float,
@@ -111,21 +111,23 @@ def _interp_py(
     return y_lo + (flow - flow_lo) / span * (y_hi - y_lo)
 
 
-def _move_at_py(flow: float, grid_y: np.ndarray, grid_flow: np.ndarray, lo: int) -> float:
-    """``move_for_flow_py`` given the bracket from ``_bracket_py`` (same numbers).
+@jitable
+def _move_at(flow: float, grid_y: np.ndarray, grid_flow: np.ndarray, lo: int) -> float:
+    """``move_for_flow_py`` given the bracket from ``_bracket`` (same numbers).
 
-    Only loads from the arrays; the branches live in the scalar ``_interp_py``. Compiled, a
+    Only loads from the arrays; the branches live in the scalar ``_interp``. Compiled, a
     helper that branches over arrays is called out of line and every call pays reference
     counting on its arrays (~100 ns a position: most of the old solver's time).
     """
     last = grid_flow.shape[0] - 1
-    return _interp_py(
+    return _interp(
         flow, grid_flow[lo], grid_flow[lo + 1], grid_y[lo], grid_y[lo + 1],
         grid_flow[0], grid_flow[last], grid_y[0], grid_y[last],
     )  # fmt: skip
 
 
-def _settle_py(
+@jitable
+def _settle(
     y_before: float,
     y_after: float,
     size: float,
@@ -174,7 +176,9 @@ def fixed_point_py(
 
     Round ``r`` settles every position whose trigger move is reached by the flow known at
     the start of the round. ``round_price[r]`` is the price after round ``r`` (index 0: after
-    the exogenous shock alone) and ``round_count[r]`` the positions settled so far.
+    the exogenous shock alone) and ``round_count[r]`` the positions settled so far. Only the
+    rows FILL, FUND_DRAW, FUND_ADD and ADL_FRACTION of ``out`` are written: a position's round
+    follows from ``round_count`` and its time is 0 (less memory traffic than writing them).
 
     One pass: positions settle in trigger order, so the flow before position ``j`` is the
     same whatever the round boundaries; a round ends where the flow known at its start stops
@@ -184,8 +188,8 @@ def fixed_point_py(
     n = trigger_y.shape[0]
     flow = flow0
     fund = fund0
-    lo = _bracket_py(flow, grid_flow, 0)
-    y = _move_at_py(flow, grid_y, grid_flow, lo)
+    lo = _bracket(flow, grid_flow, 0)
+    y = _move_at(flow, grid_y, grid_flow, lo)
     round_price[0] = p_shift * (1.0 + direction * y)
     round_count[0] = 0
     reached = 0
@@ -197,21 +201,19 @@ def fixed_point_py(
         rounds += 1
         for j in range(done, reached):
             after = flow + notional[j]
-            lo = _bracket_py(after, grid_flow, lo)
-            y_after = _move_at_py(after, grid_y, grid_flow, lo)
-            fill, draw, add, adl, fund = _settle_py(
+            lo = _bracket(after, grid_flow, lo)
+            y_after = _move_at(after, grid_y, grid_flow, lo)
+            fill, draw, add, adl, fund = _settle(
                 y, y_after, size[j], bankruptcy[j], fund, p_shift, direction, surplus_to_fund
             )
             out[FILL, j] = fill
             out[FUND_DRAW, j] = draw
             out[FUND_ADD, j] = add
             out[ADL_FRACTION, j] = adl
-            out[ROUND, j] = rounds
-            out[TIME_S, j] = 0.0
             if adl > 0.0:  # the auto-deleveraged part is matched against opposite positions
                 after = flow + notional[j] * (1.0 - adl)
-                lo = _bracket_py(after, grid_flow, lo)
-                y_after = _move_at_py(after, grid_y, grid_flow, lo)
+                lo = _bracket(after, grid_flow, lo)
+                y_after = _move_at(after, grid_y, grid_flow, lo)
             flow = after
             y = y_after
         done = reached
@@ -251,8 +253,8 @@ def stepper_py(
     n = trigger_y.shape[0]
     flow = flow0
     fund = fund0
-    lo = _bracket_py(flow, grid_flow, 0)
-    y = _move_at_py(flow, grid_y, grid_flow, lo)
+    lo = _bracket(flow, grid_flow, 0)
+    y = _move_at(flow, grid_y, grid_flow, lo)
     reached = 0
     while reached < n and trigger_y[reached] <= y:
         reached += 1
@@ -278,9 +280,9 @@ def stepper_py(
         while done < reached and notional[done] <= budget:
             budget -= notional[done]
             after = flow + notional[done]
-            lo = _bracket_py(after, grid_flow, lo)
-            y_after = _move_at_py(after, grid_y, grid_flow, lo)
-            fill, draw, add, adl, fund = _settle_py(
+            lo = _bracket(after, grid_flow, lo)
+            y_after = _move_at(after, grid_y, grid_flow, lo)
+            fill, draw, add, adl, fund = _settle(
                 y, y_after, size[done], bankruptcy[done], fund, p_shift, direction,
                 surplus_to_fund,
             )  # fmt: skip
@@ -292,8 +294,8 @@ def stepper_py(
             out[TIME_S, done] = t
             if adl > 0.0:
                 after = flow + notional[done] * (1.0 - adl)
-                lo = _bracket_py(after, grid_flow, lo)
-                y_after = _move_at_py(after, grid_y, grid_flow, lo)
+                lo = _bracket(after, grid_flow, lo)
+                y_after = _move_at(after, grid_y, grid_flow, lo)
             flow = after
             y = y_after
             done += 1
@@ -309,93 +311,58 @@ def stepper_py(
     return done, steps, flow, fund
 
 
-def _sort_segment_py(
-    trigger: np.ndarray,
-    notional: np.ndarray,
-    index: np.ndarray,
-    size: np.ndarray,
-    bankruptcy: np.ndarray,
-    start: int,
-    end: int,
-    perm: np.ndarray,
-    fill: np.ndarray,
-    scratch: np.ndarray,
-    scratch_rows: np.ndarray,
-) -> None:
-    """Stable sort of the rows ``start:end`` of the five arrays by trigger, in cache.
+@jitable
+def _order_bucket(key: np.ndarray, k: int, perm: np.ndarray, fill: np.ndarray) -> None:
+    """Write to ``perm[:k]`` the stable order of ``key[:k]``.
 
-    The segment is cut into ~2-position buckets by value, each ordered by insertion (merge
-    sort if crowded), and the permutation applied to every array through ``scratch``.
-    ``perm``, ``fill``, ``scratch`` and ``scratch_rows`` are work arrays of at least
-    ``end - start + 2`` entries.
+    The keys are cut into ~2-key sub-buckets by value, each ordered by insertion (merge sort
+    if crowded: a dense cluster). ``perm`` and ``fill`` hold at least ``k + 2`` entries.
     """
-    k = end - start
     low = np.inf
     high = -np.inf
-    for i in range(start, end):
-        low = min(low, trigger[i])
-        high = max(high, trigger[i])
-    n_buckets = k // 2 + 1
-    scale = n_buckets * (1.0 - 1e-12) / (high - low) if high > low else 0.0
+    for i in range(k):
+        low = min(low, key[i])
+        high = max(high, key[i])
+    n_sub = k // 2 + 1
+    scale = n_sub * (1.0 - 1e-12) / (high - low) if high > low else 0.0
     if not scale < np.inf:
         scale = 0.0
-    for f in range(n_buckets + 1):
+    for f in range(n_sub + 1):
         fill[f] = 0
     for i in range(k):
-        fill[int((trigger[start + i] - low) * scale) + 1] += 1
-    for f in range(n_buckets):
+        fill[int((key[i] - low) * scale) + 1] += 1
+    for f in range(n_sub):
         fill[f + 1] += fill[f]
     for i in range(k):
-        f = int((trigger[start + i] - low) * scale)
+        f = int((key[i] - low) * scale)
         perm[fill[f]] = i
         fill[f] += 1
-    first = 0  # fill[f] is now the end of bucket f
-    for f in range(n_buckets):
-        last = fill[f]
-        if last - first > 32:  # crowded (a dense cluster): merge sort, still stable
-            ranks = np.argsort(trigger[start + perm[first:last]], kind="mergesort")
-            rows = perm[first:last].copy()
-            for i in range(last - first):
-                perm[first + i] = rows[ranks[i]]
+    a = 0  # fill[f] is now the end of sub-bucket f
+    for f in range(n_sub):
+        b = fill[f]
+        if b - a > 32:  # crowded: merge sort, still stable
+            rows = perm[a:b].copy()
+            ranks = np.argsort(key[rows], kind="mergesort")
+            for i in range(b - a):
+                perm[a + i] = rows[ranks[i]]
         else:
-            for i in range(first + 1, last):
+            for i in range(a + 1, b):
                 row = perm[i]
-                key = trigger[start + row]
+                value = key[row]
                 j = i - 1
-                while j >= first and trigger[start + perm[j]] > key:
+                while j >= a and key[perm[j]] > value:
                     perm[j + 1] = perm[j]
                     j -= 1
                 perm[j + 1] = row
-        first = last
-    for arr in (trigger, notional, size, bankruptcy):
-        for i in range(k):
-            scratch[i] = arr[start + perm[i]]
-        for i in range(k):
-            arr[start + i] = scratch[i]
-    for i in range(k):
-        scratch_rows[i] = index[start + perm[i]]
-    for i in range(k):
-        index[start + i] = scratch_rows[i]
+        a = b
 
 
-def _at_risk_py(
-    side: float,
-    liquidation: float,
-    bankruptcy: float,
-    entry: float,
-    direction: int,
-    start: float,
-    margin_factor: float,
-) -> tuple[bool, float, float]:
-    """Whether a position is on the side the move liquidates and not already beyond its
-    liquidation price at ``start``; with its (liquidation, bankruptcy) prices after the
-    margin factor (the entry-to-price distances scaled; 1.0 leaves them untouched)."""
-    if side != -direction:
-        return False, liquidation, bankruptcy
-    if margin_factor != 1.0:
-        liquidation = entry + margin_factor * (liquidation - entry)
-        bankruptcy = entry + margin_factor * (bankruptcy - entry)
-    return direction * (liquidation - start) > 0.0, liquidation, bankruptcy
+@jitable
+def _scaled_price(price: float, entry: float, margin_factor: float) -> float:
+    """A liquidation or bankruptcy price with its distance to entry scaled (1.0: unchanged)."""
+    if margin_factor == 1.0:
+        return price
+    return entry + margin_factor * (price - entry)
 
 
 def prepare_py(
@@ -422,19 +389,22 @@ def prepare_py(
 
     Two streaming passes over the book and a bucket sort that stops early, O(n). Every
     at-risk trigger lies in ``[t_low, y_cap]``: above the start price's own trigger, at most
-    the grid's last move (beyond it a position is never reached). Pass 1 counts the at-risk
-    positions into 16384 equal-width buckets of that range (count, notional, lowest
-    trigger); the buckets are walked like the cascade at bucket resolution (all the notional
-    below counts as flow, padded against summation order) and the walk stops at the first
-    bucket whose lowest trigger that flow cannot reach, so the positions from there on are
-    never copied or sorted. Pass 2 copies the rest bucket by bucket; each bucket, small
-    enough for the cache, is sorted stably (``_sort_segment_py``): the result is the
-    stable sort by trigger, cut where the walk stops.
+    the grid's last move (beyond it a position is never reached). Pass 1 reads side,
+    liquidation price and size, counts the at-risk positions into 16384 equal-width buckets
+    of that range (count, notional, lowest trigger) and notes each row's bucket (2 bytes).
+    The buckets are walked like the cascade at bucket resolution (all the notional below
+    counts as flow, padded against summation order) and the walk stops at the first bucket
+    whose lowest trigger that flow cannot reach: the positions from there on are never
+    copied or sorted. Pass 2 copies the rest, one 32-byte record (liquidation, size,
+    bankruptcy, row) per position, into its bucket: one write stream per bucket, not five.
+    Each bucket, small enough for the cache, is ordered stably (``_order_bucket``) and
+    written out column by column in order: the result is the stable sort by trigger, cut
+    where the walk stops.
     """
     n = side.shape[0]
     y_cap = grid_y[grid_y.shape[0] - 1]
     t_low = direction * (start - p_shift) / p_shift
-    n_buckets = 16384
+    n_buckets = 16384  # < 2**15 - 1: a bucket number fits the int16 row code
     # (t - t_low) * scale < n_buckets for every t <= y_cap: the 1e-12 beats any rounding
     scale = n_buckets * (1.0 - 1e-12) / (y_cap - t_low) if y_cap > t_low else 0.0
     if not scale < np.inf:  # a range too narrow to divide: one bucket
@@ -442,16 +412,20 @@ def prepare_py(
     count = np.zeros(n_buckets + 1, dtype=np.int64)  # count[b + 1]: positions in bucket b
     mass = np.zeros(n_buckets)
     lowest = np.full(n_buckets, np.inf)
+    code = np.empty(n, dtype=np.int16)  # the row's bucket; n_buckets: not at risk or too far
     skipped = 0
     for i in range(n):
-        risk, liq, _ = _at_risk_py(
-            side[i], liquidation[i], bankruptcy[i], entry[i], direction, start, margin_factor
-        )
-        if side[i] == -direction and not risk:
+        code[i] = n_buckets
+        if side[i] != -direction:
+            continue
+        liq = _scaled_price(liquidation[i], entry[i], margin_factor)
+        if not direction * (liq - start) > 0.0:  # already beyond liquidation at the start
             skipped += 1
+            continue
         t = direction * (liq - p_shift) / p_shift
-        if risk and t <= y_cap:
+        if t <= y_cap:
             b = int((t - t_low) * scale)
+            code[i] = b
             count[b + 1] += 1
             mass[b] += size[i] * size_scale * liq
             lowest[b] = min(lowest[b], t)
@@ -462,34 +436,29 @@ def prepare_py(
         if count[b + 1] == 0:
             continue
         padded = flow + 1e-9 * abs(flow) + 1e-6
-        lo = _bracket_py(padded, grid_flow, lo)
-        if lowest[b] > _move_at_py(padded, grid_y, grid_flow, lo):
+        lo = _bracket(padded, grid_flow, lo)
+        if lowest[b] > _move_at(padded, grid_y, grid_flow, lo):
             stop = b
             break
         flow += mass[b]
     for b in range(stop):  # count[b] becomes the first slot of bucket b
         count[b + 1] += count[b]
     m = count[stop]
+    record = np.empty((m, 4))  # liquidation, size, bankruptcy, row: one line per 2 positions
+    for i in range(n):
+        b = code[i]
+        if b < stop:
+            slot = count[b]
+            record[slot, 0] = _scaled_price(liquidation[i], entry[i], margin_factor)
+            record[slot, 1] = size[i] * size_scale
+            record[slot, 2] = _scaled_price(bankruptcy[i], entry[i], margin_factor)
+            record[slot, 3] = i  # exact: rows < 2**53
+            count[b] = slot + 1
     out_trigger = np.empty(m)
     out_notional = np.empty(m)
     out_index = np.empty(m, dtype=np.int64)
     out_size = np.empty(m)
     out_bankruptcy = np.empty(m)
-    for i in range(n):
-        risk, liq, bk = _at_risk_py(
-            side[i], liquidation[i], bankruptcy[i], entry[i], direction, start, margin_factor
-        )
-        t = direction * (liq - p_shift) / p_shift
-        if risk and t <= y_cap:
-            b = int((t - t_low) * scale)
-            if b < stop:
-                slot = count[b]
-                out_trigger[slot] = t
-                out_notional[slot] = size[i] * size_scale * liq
-                out_index[slot] = i
-                out_size[slot] = size[i] * size_scale
-                out_bankruptcy[slot] = bk
-                count[b] = slot + 1
     widest = 0
     first = 0  # count[b] is now the end of bucket b
     for b in range(stop):
@@ -497,47 +466,32 @@ def prepare_py(
         first = count[b]
     perm = np.empty(widest + 2, dtype=np.int64)
     fill = np.empty(widest + 2, dtype=np.int64)
-    scratch = np.empty(widest + 2)
-    scratch_rows = np.empty(widest + 2, dtype=np.int64)
+    key = np.empty(widest + 2)
     first = 0
     for b in range(stop):
         end = count[b]
-        if end - first > 1:
-            _sort_segment_py(
-                out_trigger, out_notional, out_index, out_size, out_bankruptcy, first, end,
-                perm, fill, scratch, scratch_rows,
-            )  # fmt: skip
+        k = end - first
+        for i in range(k):
+            key[i] = direction * (record[first + i, 0] - p_shift) / p_shift
+        if k > 1:
+            _order_bucket(key, k, perm, fill)
+        else:
+            perm[0] = 0
+        for i in range(k):
+            r = first + perm[i]
+            out_trigger[first + i] = key[perm[i]]
+            out_size[first + i] = record[r, 1]
+            out_notional[first + i] = record[r, 1] * record[r, 0]
+            out_bankruptcy[first + i] = record[r, 2]
+            out_index[first + i] = int(record[r, 3])
         first = end
     return skipped, out_trigger, out_notional, out_index, out_size, out_bankruptcy
 
 
-# Compiled twins. The compiled kernels must call compiled helpers, so each twin is compiled
-# from the same source with the helpers compiled so far swapped in for their ``*_py`` names.
-_COMPILED: dict[str, object] = {}
-
-
-def _compiled(func_py: Callable[..., Any]) -> Callable[..., Any]:
-    if not isinstance(func_py, types.FunctionType):  # pragma: no cover - a programming error
-        raise TypeError(f"{func_py!r} is not a plain Python function and cannot be compiled")
-    glb = dict(func_py.__globals__)
-    glb.update(_COMPILED)
-    clone = types.FunctionType(func_py.__code__, glb, func_py.__name__, func_py.__defaults__)
-    compiled = njit(clone)
-    _COMPILED[func_py.__name__] = compiled
-    return compiled
-
-
-move_for_flow = _compiled(move_for_flow_py)
-move_from = _compiled(move_from_py)
-_settle = _compiled(_settle_py)
-_bracket = _compiled(_bracket_py)
-_interp = _compiled(_interp_py)
-_move_at = _compiled(_move_at_py)
-fixed_point = _compiled(fixed_point_py)
-stepper = _compiled(stepper_py)
-_sort_segment = _compiled(_sort_segment_py)
-_at_risk = _compiled(_at_risk_py)
-prepare = _compiled(prepare_py)
+move_for_flow = njit(move_for_flow_py)
+fixed_point = njit(fixed_point_py)
+stepper = njit(stepper_py)
+prepare = njit(prepare_py)
 
 __all__ = [
     "ADL_FRACTION",

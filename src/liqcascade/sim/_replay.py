@@ -96,20 +96,11 @@ class ReplayResult:
         import plotly.graph_objects as go
         from plotly.subplots import make_subplots
 
+        from liqcascade import _theme
+
         b = self.bars
         fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.4, 0.6])
-        fig.add_trace(
-            go.Candlestick(
-                x=b["time"],
-                open=b["open"],
-                high=b["high"],
-                low=b["low"],
-                close=b["close"],
-                name="price",
-            ),
-            row=1,
-            col=1,
-        )
+        fig.add_trace(_theme.candlestick(b, x=b["time"], name="price"), row=1, col=1)
         for side, sign in (("long", 1), ("short", -1)):
             fig.add_trace(
                 go.Bar(
@@ -137,7 +128,6 @@ class ReplayResult:
                 row=2,
                 col=1,
             )
-        from liqcascade import _theme
 
         _theme.style(
             fig, title=f"Replay {self.symbol}: liquidations implied by the real path vs estimated"

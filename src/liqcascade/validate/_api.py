@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from liqcascade._json import jsonable
+from liqcascade._time import to_utc
 from liqcascade.errors import InputError, NoDataError
 from liqcascade.validate import _estimator, _liquidations, _stress
 from liqcascade.validate._targets import AREAS, CONTRACT, checks, targets_table
@@ -34,32 +36,11 @@ BAR = pd.Timedelta("4h")
 
 def _utc(value: object, name: str) -> pd.Timestamp:
     try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
+        return to_utc(value, name)
+    except InputError as exc:  # the validation commands' own wording
         raise InputError(
             f"{name}={value!r} is not a date; expected ISO like 2025-01-01 or 2025-01-01T04:00Z"
         ) from exc
-    if stamp is pd.NaT:
-        raise InputError(f"{name} is missing; expected a date like 2025-01-01")
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-def _plain(value: Any) -> Any:
-    """JSON-ready copy: numpy scalars and arrays to Python, NaN/inf to None, times to ISO."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, np.ndarray | pd.Series | pd.Index | list | tuple):
-        return [_plain(v) for v in list(value)]
-    if isinstance(value, pd.Timestamp | np.datetime64):
-        stamp = pd.Timestamp(value)
-        return None if stamp is pd.NaT else stamp.isoformat()
-    if isinstance(value, np.bool_ | bool):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(value) else None
-    return value
 
 
 def _symbols(symbols: str | Sequence[str]) -> tuple[str, ...]:
@@ -270,7 +251,7 @@ class ValidationResult:
             seconds=self.seconds,
             summary=self.summary(),
         )
-        return _plain(out)
+        return jsonable(out)
 
     def write_html(self, path: str | Path) -> Path:
         """Write the self-contained HTML model card (plotly.js inlined, opens offline)."""
@@ -371,7 +352,7 @@ def validate(
     info = {
         "path": str(store.path),
         "liqcascade_version": __version__,
-        "candles_4h": {s: _plain(h) for s, h in history.items()},
+        "candles_4h": {s: jsonable(h) for s, h in history.items()},
         "bundled_sample": _sample_info(),
     }
     return ValidationResult(

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from liqcascade.data.importers.dumps._convert import schema_frame
+from liqcascade.data.importers.dumps._convert import is_inverse, schema_frame
 from liqcascade.errors import InputError
 
 
@@ -87,6 +87,51 @@ def integer(record: dict[str, Any], key: str, venue: str) -> int:
         ) from None
 
 
+def contract_event(
+    venue: str,
+    coverage: str,
+    symbol: str,
+    side: str,
+    time_ms: int,
+    price: float,
+    contracts: float,
+    *,
+    contract_size: float = 1.0,
+    key: tuple[object, ...],
+) -> LiquidationEvent:
+    """The event of ``contracts`` contracts of ``symbol`` liquidated at ``price``, in base units.
+
+    A linear contract is ``contract_size`` base units (qty = contracts x size, notional =
+    qty x price); an inverse one (``BTC/USD:BTC``) is ``contract_size`` USD of face value
+    (notional = contracts x size, qty = notional / price). ``key`` holds the published fields
+    that identify the event; its :func:`content_id` is the ``event_id``.
+
+    Examples
+    --------
+    >>> e = contract_event("okx", "complete", "BTC/USD:BTC", "long", 0, 50000.0, 2.0,
+    ...                    contract_size=100.0, key=("BTC-USD-SWAP", "sell", 0))
+    >>> e.notional_usd, e.qty
+    (200.0, 0.004)
+    """
+    if is_inverse(symbol):
+        notional = contracts * contract_size
+        qty = notional / price
+    else:
+        qty = contracts * contract_size
+        notional = qty * price
+    return LiquidationEvent(
+        time_ms=time_ms,
+        venue=venue,
+        symbol=symbol,
+        liquidated_side=side,
+        price=price,
+        qty=qty,
+        notional_usd=notional,
+        coverage=coverage,
+        event_id=content_id(*key),
+    )
+
+
 def events_frame(events: Iterable[LiquidationEvent]) -> pd.DataFrame:
     """The ``liquidations`` rows of ``events`` (one row per distinct event, time order)."""
     rows = list(
@@ -113,4 +158,12 @@ def events_frame(events: Iterable[LiquidationEvent]) -> pd.DataFrame:
     )
 
 
-__all__ = ["FrameError", "LiquidationEvent", "content_id", "events_frame", "integer", "number"]
+__all__ = [
+    "FrameError",
+    "LiquidationEvent",
+    "content_id",
+    "contract_event",
+    "events_frame",
+    "integer",
+    "number",
+]

@@ -25,9 +25,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from liqcascade.data.feeds._event import FrameError, LiquidationEvent, content_id, integer, number
+from liqcascade.data.feeds._event import (
+    FrameError,
+    LiquidationEvent,
+    contract_event,
+    integer,
+    number,
+)
 from liqcascade.data.feeds._wire import decode
-from liqcascade.data.importers.dumps._convert import binance_symbol_to_ccxt, coinm_contract_usd
+from liqcascade.data.importers.dumps._convert import (
+    binance_symbol_to_ccxt,
+    coinm_contract_usd,
+    is_inverse,
+)
 
 VENUE = "binance"
 COVERAGE = "throttled"
@@ -90,22 +100,10 @@ def _event(message: dict[str, Any]) -> LiquidationEvent:
         price = number(order, "p", VENUE)
     filled = number(order, "z", VENUE)
     time_ms = integer(order, "T", VENUE)
-    if symbol.split(":")[1].split("-")[0] == symbol.split("/")[0]:  # COIN-M: contracts of USD
-        notional = filled * coinm_contract_usd(symbol)
-        qty = notional / price
-    else:
-        qty = filled
-        notional = qty * price
-    return LiquidationEvent(
-        time_ms=time_ms,
-        venue=VENUE,
-        symbol=symbol,
-        liquidated_side=side,
-        price=price,
-        qty=qty,
-        notional_usd=notional,
-        coverage=COVERAGE,
-        event_id=content_id(raw_symbol, order.get("S"), time_ms, order.get("z"), order.get("ap")),
+    face = coinm_contract_usd(symbol) if is_inverse(symbol) else 1.0  # COIN-M: USD contracts
+    key = (raw_symbol, order.get("S"), time_ms, order.get("z"), order.get("ap"))
+    return contract_event(
+        VENUE, COVERAGE, symbol, side, time_ms, price, filled, contract_size=face, key=key
     )
 
 

@@ -22,7 +22,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from liqcascade.data.feeds._event import FrameError, LiquidationEvent, content_id, integer, number
+from liqcascade.data.feeds._event import (
+    FrameError,
+    LiquidationEvent,
+    contract_event,
+    integer,
+    number,
+)
 from liqcascade.data.feeds._wire import decode
 from liqcascade.data.importers.dumps.tardis_liquidations import tardis_symbol_to_ccxt
 from liqcascade.errors import InputError
@@ -95,22 +101,9 @@ def _event(item: dict[str, Any]) -> LiquidationEvent:
     price = number(item, "p", VENUE)
     size = number(item, "v", VENUE)
     time_ms = integer(item, "T", VENUE)
-    base, rest = symbol.split("/", 1)
-    if rest.split(":", 1)[1] == base:  # inverse: v is USD face value
-        notional, qty = size, size / price
-    else:
-        qty, notional = size, size * price
-    return LiquidationEvent(
-        time_ms=time_ms,
-        venue=VENUE,
-        symbol=symbol,
-        liquidated_side=side,
-        price=price,
-        qty=qty,
-        notional_usd=notional,
-        coverage=COVERAGE,
-        event_id=content_id(raw_symbol, item.get("S"), time_ms, item.get("v"), item.get("p")),
-    )
+    # inverse contracts: v is the USD face value (1 USD a contract)
+    key = (raw_symbol, item.get("S"), time_ms, item.get("v"), item.get("p"))
+    return contract_event(VENUE, COVERAGE, symbol, side, time_ms, price, size, key=key)
 
 
 __all__ = [

@@ -31,7 +31,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from liqcascade.data.feeds._event import FrameError, LiquidationEvent, content_id, integer, number
+from liqcascade.data.feeds._event import (
+    FrameError,
+    LiquidationEvent,
+    contract_event,
+    integer,
+    number,
+)
 from liqcascade.data.feeds._wire import decode
 from liqcascade.data.importers.dumps.tardis_liquidations import tardis_symbol_to_ccxt
 from liqcascade.errors import InputError
@@ -143,25 +149,11 @@ def _event(inst_id: str, detail: dict[str, Any], values: dict[str, float]) -> Li
     time_ms = integer(detail, "ts", VENUE)
     if inst_id not in values:
         raise UnknownContractError(inst_id)
-    base, rest = symbol.split("/", 1)
-    if rest.split(":", 1)[1] == base:  # inverse: ctVal USD per contract
-        notional = contracts * values[inst_id]
-        qty = notional / price
-    else:
-        qty = contracts * values[inst_id]
-        notional = qty * price
-    return LiquidationEvent(
-        time_ms=time_ms,
-        venue=VENUE,
-        symbol=symbol,
-        liquidated_side=side,
-        price=price,
-        qty=qty,
-        notional_usd=notional,
-        coverage=COVERAGE,
-        event_id=content_id(
-            inst_id, detail.get("side"), time_ms, detail.get("sz"), detail.get("bkPx")
-        ),
+    # ctVal: base units per linear contract, USD per inverse one
+    key = (inst_id, detail.get("side"), time_ms, detail.get("sz"), detail.get("bkPx"))
+    size = values[inst_id]
+    return contract_event(
+        VENUE, COVERAGE, symbol, side, time_ms, price, contracts, contract_size=size, key=key
     )
 
 

@@ -8,12 +8,9 @@ importers of ``importers.dumps`` (Binance public data, Tardis).
 from __future__ import annotations
 
 from pathlib import Path
-from types import ModuleType
 
 from liqcascade.data.importers import (
-    binance_ws,
     btc_factors,
-    bybit_ws,
     coinglass,
     coinglass_options,
     crypto_liquidity,
@@ -21,18 +18,18 @@ from liqcascade.data.importers import (
     deribit_dvol,
     farside,
     hyperliquid_stats,
-    hyperliquid_ws,
     ohlcvfeed,
-    okx_ws,
     pipe_terms,
     records,
     tradingview_mcap,
     yahoo_macro,
 )
+from liqcascade.data.importers._base import Importer
+from liqcascade.data.importers._ws_capture import CAPTURE_IMPORTERS
 from liqcascade.data.importers.dumps import DUMP_IMPORTERS
 from liqcascade.errors import ImportFormatError
 
-OWN_IMPORTERS: tuple[ModuleType, ...] = (
+OWN_IMPORTERS: tuple[Importer, ...] = (
     ohlcvfeed,
     coinglass,
     coinglass_options,
@@ -46,12 +43,9 @@ OWN_IMPORTERS: tuple[ModuleType, ...] = (
     deribit_dvol,
     pipe_terms,
     records,
-    binance_ws,
-    bybit_ws,
-    okx_ws,
-    hyperliquid_ws,
+    *CAPTURE_IMPORTERS,
 )
-IMPORTERS: tuple[ModuleType, ...] = (*OWN_IMPORTERS, *DUMP_IMPORTERS)
+IMPORTERS: tuple[Importer, ...] = (*OWN_IMPORTERS, *DUMP_IMPORTERS)
 
 
 def formats() -> list[str]:
@@ -59,7 +53,7 @@ def formats() -> list[str]:
     return [m.FORMAT for m in IMPORTERS]
 
 
-def importer_for(fmt: str) -> ModuleType:
+def importer_for(fmt: str) -> Importer:
     """The importer module called ``fmt``; an error lists the valid names."""
     for module in IMPORTERS:
         if fmt == module.FORMAT:
@@ -69,7 +63,7 @@ def importer_for(fmt: str) -> ModuleType:
     )
 
 
-def detect_importer(path: Path, head: str) -> ModuleType | None:
+def detect_importer(path: Path, head: str) -> Importer | None:
     """The one importer that recognises ``path``; None if none does.
 
     Raises :class:`ImportFormatError` if several do (name the format explicitly then).

@@ -78,8 +78,12 @@ class ImportResult:
 class Importer(Protocol):
     """The shape of an importer module (see the module docstring)."""
 
-    FORMAT: str
-    DESCRIPTION: str
+    # read-only attributes: a module's constants or a frozen object's fields
+    @property
+    def FORMAT(self) -> str: ...  # noqa: N802
+
+    @property
+    def DESCRIPTION(self) -> str: ...  # noqa: N802
 
     def detect(self, path: Path, head: str) -> bool: ...
 
@@ -120,20 +124,23 @@ def _zip_member(zf: zipfile.ZipFile, path: Path) -> str:
     return members[0]
 
 
-class _ByteReader(Protocol):
-    # What _read_bounded needs: a plain file, a GzipFile or a zip member all qualify.
-    def read(self, size: int, /) -> bytes: ...
-
-
-def _read_bounded(fh: _ByteReader, path: Path, limit: int) -> bytes:
-    data = fh.read(limit + 1)
-    if len(data) > limit:
+def _read_decompressed(path: Path, size: int) -> bytes:
+    """Up to ``size`` decompressed bytes of a plain, ``.gz`` or single-member ``.zip`` file."""
+    try:
+        if path.suffix == ".gz":
+            with gzip.open(path, "rb") as fh:
+                return fh.read(size)
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as zf, zf.open(_zip_member(zf, path)) as fh:
+                return fh.read(size)
+        with open(path, "rb") as fh:
+            return fh.read(size)
+    except (EOFError, OSError, zipfile.BadZipFile, gzip.BadGzipFile) as exc:
         raise ImportFormatError(
-            f"decompressed size exceeds the limit of {limit:,} bytes",
+            f"cannot decompress: {exc}",
             path=path,
-            expected="a smaller file, or a higher limit (data import --max-mb)",
-        )
-    return data
+            expected="a complete .gz/.zip file; re-download it",
+        ) from exc
 
 
 def _check_lines(data: bytes, path: Path, limit: int) -> None:
@@ -168,22 +175,13 @@ def open_bytes(path: Path) -> bytes:
     """
     path = Path(path)
     limits = LIMITS.get() or ImportLimits()
-    try:
-        if path.suffix == ".gz":
-            with gzip.open(path, "rb") as fh:
-                data = _read_bounded(fh, path, limits.max_bytes)
-        elif path.suffix == ".zip":
-            with zipfile.ZipFile(path) as zf, zf.open(_zip_member(zf, path)) as fh:
-                data = _read_bounded(fh, path, limits.max_bytes)
-        else:
-            with open(path, "rb") as fh:
-                data = _read_bounded(fh, path, limits.max_bytes)
-    except (EOFError, OSError, zipfile.BadZipFile, gzip.BadGzipFile) as exc:
+    data = _read_decompressed(path, limits.max_bytes + 1)
+    if len(data) > limits.max_bytes:
         raise ImportFormatError(
-            f"cannot decompress: {exc}",
+            f"decompressed size exceeds the limit of {limits.max_bytes:,} bytes",
             path=path,
-            expected="a complete .gz/.zip file; re-download it",
-        ) from exc
+            expected="a smaller file, or a higher limit (data import --max-mb)",
+        )
     _check_lines(data, path, limits.max_lines)
     return data
 
@@ -200,29 +198,19 @@ def open_text(path: Path) -> io.StringIO:
     return io.StringIO(text)
 
 
+def name_error(path: Path, message: str, expected: str) -> ImportFormatError:
+    """The error for a file whose NAME does not tell the importer what it holds (the value
+    shown is the file name; ``expected`` says how to name it or which option to pass)."""
+    return ImportFormatError(message, path=path, value=Path(path).name, expected=expected)
+
+
 def read_head(path: Path) -> str:
     """First ``HEAD_BYTES`` of the decompressed text, for ``detect`` (reads no more than that).
 
     Binary files (Parquet...) give an empty head; a damaged archive raises
     :class:`ImportFormatError`.
     """
-    path = Path(path)
-    try:
-        if path.suffix == ".gz":
-            with gzip.open(path, "rb") as fh:
-                data = fh.read(HEAD_BYTES)
-        elif path.suffix == ".zip":
-            with zipfile.ZipFile(path) as zf, zf.open(_zip_member(zf, path)) as fh:
-                data = fh.read(HEAD_BYTES)
-        else:
-            with open(path, "rb") as fh:
-                data = fh.read(HEAD_BYTES)
-    except (EOFError, OSError, zipfile.BadZipFile, gzip.BadGzipFile) as exc:
-        raise ImportFormatError(
-            f"cannot decompress: {exc}",
-            path=path,
-            expected="a complete .gz/.zip file; re-download it",
-        ) from exc
+    data = _read_decompressed(Path(path), HEAD_BYTES)
     if data.startswith(b"PAR1"):
         return ""
     return data.decode("utf-8-sig", errors="ignore")
@@ -236,6 +224,7 @@ __all__ = [
     "ImportResult",
     "Importer",
     "check_size",
+    "name_error",
     "open_bytes",
     "open_text",
     "read_head",

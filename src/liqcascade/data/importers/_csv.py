@@ -140,6 +140,11 @@ def _lines_of_rows(data: bytes) -> np.ndarray:
     return (np.flatnonzero(~blank) + 1)[1:]
 
 
+# Files at least this large are parsed on several threads.
+THREADED_BYTES = 4 * 2**20
+_UTC_NS = pa.timestamp("ns", tz="UTC")
+
+
 def _fast(data: bytes, header: list[str], columns: Sequence[Col]) -> pd.DataFrame | None:
     blank_lines = _has_blank_lines(data)
     if blank_lines and b'"' in data:
@@ -154,7 +159,8 @@ def _fast(data: bytes, header: list[str], columns: Sequence[Col]) -> pd.DataFram
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
-            read_options=pacsv.ReadOptions(use_threads=True),
+            # threads pay off on large files only: a small one is parsed before they start
+            read_options=pacsv.ReadOptions(use_threads=len(data) >= THREADED_BYTES),
             parse_options=pacsv.ParseOptions(ignore_empty_lines=blank_lines),
             convert_options=pacsv.ConvertOptions(
                 column_types=types,
@@ -166,34 +172,35 @@ def _fast(data: bytes, header: list[str], columns: Sequence[Col]) -> pd.DataFram
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    out = {}
+    arrays, parsed = [], {}
     for col in columns:
         arr = table.column(col.name)
         if col.required and arr.null_count:
             return None
         if col.name in zoned:
-            series = arr.to_pandas()
+            pass
         elif col.kind == "time":
             try:
-                series = pc.cast(arr, pa.timestamp("ns", tz="UTC")).to_pandas()
+                arr = pc.cast(arr, _UTC_NS)
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 raw = arr.to_pandas().fillna("")
                 series = _to_time(raw)
                 if (series.isna() & (raw != "")).any():
                     return None
+                parsed[col.name] = series.reset_index(drop=True)
         elif col.kind == "ms":
             low, high = pc.min_max(pc.abs(arr)).values()
             if low.is_valid and (low.as_py() < MS_BAND[0] or high.as_py() >= MS_BAND[1]):
                 return None  # another unit: the checked reader names the line
-            series = pd.to_datetime(arr.to_pandas(), unit="ms", utc=True)
-        elif col.kind == "float":
-            series = arr.to_pandas().astype("float64")
-            if np.isnan(series.to_numpy()).sum() != arr.null_count:
-                return None  # literal "nan" text: let the slow path judge it
-        else:
-            series = arr.to_pandas()
-        out[col.name] = series.reset_index(drop=True)
-    frame = pd.DataFrame(out)
+            arr = pc.cast(pc.cast(arr, pa.timestamp("ms", tz="UTC")), _UTC_NS)
+        elif col.kind == "float" and pc.any(pc.is_nan(arr)).as_py():
+            return None  # literal "nan" text: let the slow path judge it
+        arrays.append(arr)
+    # one conversion of the whole table (not one pandas Series per column)
+    table = pa.Table.from_arrays(arrays, names=[c.name for c in columns])
+    frame = table.to_pandas(use_threads=len(data) >= THREADED_BYTES)
+    for name, series in parsed.items():
+        frame[name] = series
     if blank_lines:
         lines = _lines_of_rows(data)
         if len(lines) != len(frame):

@@ -5,7 +5,12 @@ Used to stamp ``source`` on imported rows, and by the sample's ``ATTRIBUTION.md`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+
+import pandas as pd
+
+from liqcascade.data.importers._csv import LINE
 
 # folder name -> (repository, commit, license)
 REPOSITORIES: dict[str, tuple[str, str, str]] = {
@@ -73,4 +78,26 @@ def source_for(path: Path) -> str:
     return f"{repo}@{commit.split(' ')[0]}:{path.name}"
 
 
-__all__ = ["FILE_COMMITS", "REPOSITORIES", "SECONDARY", "source_for"]
+def origin(path: Path, raw: pd.DataFrame) -> dict[str, object]:
+    """The ``source`` of rows read from ``path`` and each row's file line (the private
+    ``_line`` column), for an importer's output frame."""
+    return {"source": source_for(path), LINE: raw[LINE]}
+
+
+def ohlc(raw: pd.DataFrame, columns: Sequence[str], *, divide_by: float = 1.0) -> dict[str, object]:
+    """``open``/``high``/``low``/``close`` from ``raw``'s ``columns`` (in that order), divided by
+    ``divide_by`` (100 for percent points)."""
+    return {
+        name: raw[column] / divide_by
+        for name, column in zip(("open", "high", "low", "close"), columns, strict=True)
+    }
+
+
+__all__ = [
+    "FILE_COMMITS",
+    "REPOSITORIES",
+    "SECONDARY",
+    "ohlc",
+    "origin",
+    "source_for",
+]

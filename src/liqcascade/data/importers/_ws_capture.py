@@ -1,6 +1,7 @@
 """Captured websocket frames (JSON lines, one frame as the venue sent it per line) -> liquidations.
 
-The four ``<venue>_ws`` importers share this reader: every line goes through the SAME
+One importer per venue (:data:`CAPTURE_IMPORTERS`, formats ``<venue>-ws``), all reading with
+:func:`read_capture`: every line goes through the SAME
 ``parse`` as the live collector (:mod:`liqcascade.data.feeds`), so a capture replays into
 any store exactly as it was collected. Plain, ``.gz`` and ``.zip`` files; blank lines and
 heartbeat text (``pong``) are skipped; an event seen twice (a resent frame) is stored once.
@@ -9,11 +10,12 @@ heartbeat text (``pong``) are skipped; an event seen twice (a resent frame) is s
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from liqcascade.data.feeds import FrameError, LiquidationEvent, events_frame
+from liqcascade.data.feeds import FEEDS, FrameError, LiquidationEvent, events_frame
 from liqcascade.data.importers._base import BadRow, ImportResult, open_text
 from liqcascade.errors import ImportFormatError
 
@@ -77,4 +79,54 @@ def read_capture(
     return result
 
 
-__all__ = ["SIGNATURES", "detect", "read_capture"]
+@dataclass(frozen=True)
+class CaptureImporter:
+    """The importer of one venue's captured frames, in the importer-module shape of
+    :mod:`~liqcascade.data.importers._base` (``FORMAT``, ``DESCRIPTION``, ``detect``, ``read``).
+
+    ``read`` parses with the venue's live-collector parser (``liqcascade.data.feeds.<venue>``),
+    where the side convention and units are documented. Every event names its own symbol, so
+    ``symbol`` and ``kind`` are unused.
+    """
+
+    FORMAT: str
+    DESCRIPTION: str
+    venue: str
+
+    def detect(self, path: Path, head: str) -> bool:
+        """True when the first frame is this venue's liquidation frame."""
+        return detect(self.venue, head)
+
+    def read(
+        self, path: Path, *, symbol: object = None, kind: object = None, skip_bad: bool = False
+    ) -> ImportResult:
+        """Read one capture file into ``liquidations`` rows (see :func:`read_capture`)."""
+        return read_capture(Path(path), FEEDS[self.venue], skip_bad=skip_bad)
+
+
+# (collect --raw-dir writes these files; .gz ok)
+CAPTURE_IMPORTERS = (
+    CaptureImporter(
+        "binance-ws",
+        "Binance futures !forceOrder@arr frames, one per line as sent (.gz ok) -> liquidations",
+        "binance",
+    ),
+    CaptureImporter(
+        "bybit-ws",
+        "Bybit v5 allLiquidation frames, one per line as sent (.gz ok) -> liquidations",
+        "bybit",
+    ),
+    CaptureImporter(
+        "okx-ws",
+        "OKX liquidation-orders frames, one per line as sent (.gz ok) -> liquidations",
+        "okx",
+    ),
+    CaptureImporter(
+        "hyperliquid-ws",
+        "Hyperliquid userFills frames, one per line (.gz ok) -> liquidations",
+        "hyperliquid",
+    ),
+)
+
+
+__all__ = ["CAPTURE_IMPORTERS", "SIGNATURES", "CaptureImporter", "detect", "read_capture"]

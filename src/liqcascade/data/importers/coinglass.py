@@ -34,12 +34,12 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from liqcascade.data.importers._base import ImportResult, file_stem, read_head
+from liqcascade.data.importers._base import ImportResult, file_stem, name_error, read_head
 from liqcascade.data.importers._csv import LINE, Col, Kind, header_of, read_csv
-from liqcascade.data.importers._provenance import source_for
-from liqcascade.errors import ImportFormatError
+from liqcascade.data.importers._provenance import origin, source_for
 
 FORMAT = "coinglass"
 DESCRIPTION = "Coinglass API panel CSVs (liquidity-report): OI, funding, liquidations, depth, L/S"
@@ -64,6 +64,13 @@ def venue_id(name: str) -> str:
     """Coinglass venue name -> lower-case ccxt id (``Gate.io`` -> ``gate``)."""
     key = str(name).strip().lower()
     return VENUES.get(key, key.replace(" ", "").replace(".", ""))
+
+
+def venue_ids(names: pd.Series) -> pd.Series:
+    """:func:`venue_id` of a column, computed once per distinct name (not once per row)."""
+    codes, uniques = pd.factorize(names, use_na_sentinel=False)
+    ids = np.array([venue_id(name) for name in uniques], dtype=object)
+    return pd.Series(ids[codes], index=names.index, name=names.name)
 
 
 def perp_symbol(venue: str, coin: str) -> str:
@@ -93,7 +100,7 @@ def _pair_symbol(pair: str) -> str:
 
 
 def _base(raw: pd.DataFrame, path: Path, **constants: object) -> dict[str, object]:
-    return {"time": raw["time"], **constants, "source": source_for(path), LINE: raw[LINE]}
+    return {"time": raw["time"], **constants, **origin(path, raw)}
 
 
 def _price(path, m, raw, result) -> None:
@@ -144,7 +151,7 @@ def _oi_by_exchange(path, m, raw, result) -> None:
     venues = [c for c in raw.columns if c not in ("time", LINE, "price")]
     long = raw.melt(id_vars=["time", LINE], value_vars=venues, var_name="venue", value_name="usd")
     long = long.dropna(subset=["usd"])
-    long["exchange"] = long["venue"].map(venue_id)
+    long["exchange"] = venue_ids(long["venue"])
     frame = pd.DataFrame(
         {
             "time": long["time"],
@@ -241,7 +248,7 @@ def _liq_snapshots(path, m, raw, result) -> None:
         frame = pd.DataFrame(
             {
                 "time": opened,
-                "exchange": raw["exchange"].map(venue_id),
+                "exchange": venue_ids(raw["exchange"]),
                 "symbol": raw["coin"],
                 "interval": "24h",
                 "liquidated_side": side,
@@ -444,11 +451,10 @@ def read(
     """Read one Coinglass panel file (the file name selects the endpoint)."""
     route = _route(path)
     if route is None:
-        raise ImportFormatError(
+        raise name_error(
+            path,
             "not a Coinglass panel file name",
-            path=path,
-            value=Path(path).name,
-            expected="a name such as liq_binance_4h_BTC.csv or oi_allexch_ohlc_4h_ETH.csv "
+            "a name such as liq_binance_4h_BTC.csv or oi_allexch_ohlc_4h_ETH.csv "
             "(see docs/data.md)",
         )
     match, columns, handler = route

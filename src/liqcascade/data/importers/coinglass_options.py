@@ -27,27 +27,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from liqcascade.data.importers._base import ImportResult, file_stem, read_head
+from liqcascade.data.importers._base import ImportResult, file_stem, name_error, read_head
 from liqcascade.data.importers._csv import LINE, Col, header_of, read_csv
 from liqcascade.data.importers._provenance import source_for
-from liqcascade.data.importers.coinglass import latest_snapshot, venue_id
-from liqcascade.errors import ImportFormatError
+from liqcascade.data.importers.coinglass import latest_snapshot, venue_ids
 
 FORMAT = "coinglass-options"
 DESCRIPTION = "Coinglass options panel CSVs: put/call OI per expiry, OI and volume per venue"
 
 _SNAP = (Col("_snapshot_dir", "str"), Col("_snapshot_commit_time", "time"))
-_EXPIRY = (
-    *_SNAP,
-    Col("expiry_yymmdd", "str"),
-    Col("call_open_interest", required=False),
-    Col("put_open_interest", required=False),
-    Col("call_open_interest_notional", required=False),
-    Col("put_open_interest_notional", required=False),
-    Col("call_open_interest_market_value", required=False),
-    Col("put_open_interest_market_value", required=False),
-    Col("max_pain_price", required=False),
-)
+# metric columns -> (metric, unit, scale to the stored unit); each file's columns follow
 _EXPIRY_METRICS = {
     "call_open_interest": ("call_oi", "base", 1.0),
     "put_open_interest": ("put_oi", "base", 1.0),
@@ -57,16 +46,6 @@ _EXPIRY_METRICS = {
     "put_open_interest_market_value": ("put_oi_market_value_usd", "usd", 1.0),
     "max_pain_price": ("max_pain_price", "usd", 1.0),
 }
-_VENUE_SNAP = (
-    *_SNAP,
-    Col("exchange_name", "str"),
-    Col("open_interest", required=False),
-    Col("oi_market_share", required=False),
-    Col("open_interest_change_24h", required=False),
-    Col("open_interest_usd", required=False),
-    Col("volume_usd_24h", required=False),
-    Col("volume_change_percent_24h", required=False),
-)
 _VENUE_METRICS = {
     "open_interest": ("open_interest", "base", 1.0),
     "open_interest_usd": ("open_interest_usd", "usd", 1.0),
@@ -75,6 +54,16 @@ _VENUE_METRICS = {
     "open_interest_change_24h": ("open_interest_change_24h", "fraction", 0.01),
     "volume_change_percent_24h": ("volume_change_24h", "fraction", 0.01),
 }
+_EXPIRY = (
+    *_SNAP,
+    Col("expiry_yymmdd", "str"),
+    *(Col(column, required=False) for column in _EXPIRY_METRICS),
+)
+_VENUE_SNAP = (
+    *_SNAP,
+    Col("exchange_name", "str"),
+    *(Col(column, required=False) for column in _VENUE_METRICS),
+)
 _ROUTES = {
     r"deribit_putcall_oi_by_expiry_snapshots_([A-Z0-9]+)": "expiry",
     r"options_oi_volume_by_exchange_snapshots_([A-Z0-9]+)": "venue_snapshot",
@@ -129,11 +118,10 @@ def read(
     """Read one Coinglass options panel file into ``options``."""
     route = _route(path)
     if route is None:
-        raise ImportFormatError(
+        raise name_error(
+            path,
             "not a Coinglass options file name",
-            path=path,
-            value=Path(path).name,
-            expected="e.g. deribit_putcall_oi_by_expiry_snapshots_BTC.csv",
+            "e.g. deribit_putcall_oi_by_expiry_snapshots_BTC.csv",
         )
     what, asset = route
     result = ImportResult()
@@ -154,7 +142,7 @@ def read(
             raw, "_snapshot_dir", ["_snapshot_commit_time", "exchange_name"], result
         )
         raw["time"] = raw["_snapshot_commit_time"]
-        raw["exchange"] = raw["exchange_name"].map(venue_id)
+        raw["exchange"] = venue_ids(raw["exchange_name"])
         long = _long(raw, _VENUE_METRICS, ["time", "exchange"])
         long["expiry"] = pd.NaT
         long["interval"] = None
@@ -166,7 +154,7 @@ def read(
         raw = raw.rename(columns={"timestamp": "time"})
         melted = raw.melt(id_vars=["time", LINE], value_vars=venues, var_name="venue")
         long = melted.dropna(subset=["value"]).copy()
-        long["exchange"] = long["venue"].map(venue_id)
+        long["exchange"] = venue_ids(long["venue"])
         long["metric"] = "open_interest_usd" if what == "oi_4h" else "volume_usd"
         long["unit"] = "usd"
         long["interval"] = "4h" if what == "oi_4h" else "1d"

@@ -23,7 +23,7 @@ import pandas as pd
 
 from liqcascade.data.importers._base import ImportResult, file_stem, open_text, read_head
 from liqcascade.data.importers._csv import LINE, Col, read_csv
-from liqcascade.data.importers._provenance import source_for
+from liqcascade.data.importers._provenance import ohlc, origin, source_for
 from liqcascade.errors import ImportFormatError
 
 FORMAT = "dattracker"
@@ -86,8 +86,7 @@ def _purchases(path: Path, result: ImportResult, skip_bad: bool) -> None:
             "avg_price_usd": raw["avg_price_usd"],
             "filed_time": raw["filing_date"],
             "reference": raw["sec_accession"],
-            "source": source_for(path),
-            LINE: raw[LINE],
+            **origin(path, raw),
         }
     )
     result.add("treasury", frame)
@@ -115,8 +114,7 @@ def _holdings(path: Path, result: ImportResult, skip_bad: bool) -> None:
             "kind": "holding",
             "holdings": raw["holdings_units"],
             "reference": raw["source"].fillna(""),
-            "source": source_for(path),
-            LINE: raw[LINE],
+            **origin(path, raw),
         }
     )
     result.add("treasury", frame)
@@ -142,14 +140,10 @@ def _prices(path: Path, result: ImportResult, skip_bad: bool) -> None:
             "symbol": raw["ticker"],
             "market": "equity",
             "interval": "1d",
-            "open": raw["open"],
-            "high": raw["high"],
-            "low": raw["low"],
-            "close": raw["close"],
+            **ohlc(raw, ("open", "high", "low", "close")),
             "volume": raw["volume"],
             "currency": raw["currency"],
-            "source": source_for(path),
-            LINE: raw[LINE],
+            **origin(path, raw),
         }
     )
     result.add("candles", frame)

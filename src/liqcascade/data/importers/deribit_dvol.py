@@ -12,22 +12,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from liqcascade.data.importers._base import ImportResult
-from liqcascade.data.importers._csv import LINE, Col, read_csv
-from liqcascade.data.importers._provenance import source_for
-from liqcascade.errors import ImportFormatError
+from liqcascade.data.importers._base import ImportResult, name_error
+from liqcascade.data.importers._csv import Col, read_csv
+from liqcascade.data.importers._provenance import ohlc, origin
 
 FORMAT = "deribit-dvol"
 DESCRIPTION = "Deribit DVOL hourly OHLC in percent points (bitcoin_dvol_hourly.csv.gz)"
 
 HEADER = "timestamp,datetime_utc,date,hour,dvol_open,dvol_high,dvol_low,dvol_close"
-COLUMNS = (
-    Col("timestamp", "ms"),
-    Col("dvol_open"),
-    Col("dvol_high"),
-    Col("dvol_low"),
-    Col("dvol_close"),
-)
+OHLC = ("dvol_open", "dvol_high", "dvol_low", "dvol_close")
+COLUMNS = (Col("timestamp", "ms"), *(Col(c) for c in OHLC))
 _ASSETS = {"bitcoin": "BTC", "btc": "BTC", "ethereum": "ETH", "eth": "ETH"}
 
 
@@ -42,11 +36,10 @@ def read(
     """Read one DVOL file (``--symbol`` overrides the ``BTC-DVOL`` symbol)."""
     prefix = Path(path).name.split("_", 1)[0].lower()
     if symbol is None and prefix not in _ASSETS:
-        raise ImportFormatError(
+        raise name_error(
+            path,
             "cannot tell the asset from the file name",
-            path=path,
-            value=Path(path).name,
-            expected="a name starting with bitcoin_/ethereum_, or pass --symbol BTC-DVOL",
+            "a name starting with bitcoin_/ethereum_, or pass --symbol BTC-DVOL",
         )
     sym = symbol or f"{_ASSETS[prefix]}-DVOL"
     result = ImportResult()
@@ -58,12 +51,8 @@ def read(
             "symbol": sym,
             "market": "volatility",
             "interval": "1h",
-            "open": raw["dvol_open"] / 100.0,  # percent points -> fraction
-            "high": raw["dvol_high"] / 100.0,
-            "low": raw["dvol_low"] / 100.0,
-            "close": raw["dvol_close"] / 100.0,
-            "source": source_for(path),
-            LINE: raw[LINE],
+            **ohlc(raw, OHLC, divide_by=100.0),  # percent points -> fraction
+            **origin(path, raw),
         }
     )
     result.add("candles", frame)

@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from liqcascade.data.importers._base import ImportResult, read_head
-from liqcascade.data.importers._csv import LINE, Col, read_csv
-from liqcascade.data.importers._provenance import source_for
+from liqcascade.data.importers._csv import Col, read_csv
+from liqcascade.data.importers._provenance import origin
 
 FORMAT = "hyperliquid-stats"
 DESCRIPTION = "Hyperliquid daily notional liquidated (total and per coin), stats dashboard CSV"
@@ -55,8 +55,7 @@ def read(
             "notional_usd": raw["daily_notional_liquidated_usd"],
             "coverage": "complete",
             "event_id": "",
-            "source": source_for(path),
-            LINE: raw[LINE],
+            **origin(path, raw),
         }
     )
     result.add("liquidations", frame)

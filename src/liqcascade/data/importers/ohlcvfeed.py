@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from liqcascade.data.importers._base import ImportResult, file_stem
-from liqcascade.data.importers._csv import LINE, Col, read_csv
-from liqcascade.data.importers._provenance import source_for
-from liqcascade.errors import ImportFormatError
+from liqcascade.data.importers._base import ImportResult, file_stem, name_error
+from liqcascade.data.importers._csv import Col, read_csv
+from liqcascade.data.importers._provenance import ohlc, origin
 
 FORMAT = "ohlcvfeed"
 DESCRIPTION = "Binance spot klines, ohlcv-feed CSV (BTCUSDT_D1.csv, ETHUSDT_H4.csv, ..._W1.csv)"
@@ -45,11 +44,10 @@ def _symbol_interval(path: Path, symbol: str | None, kind: str | None) -> tuple[
         return symbol or f"{base}/{quote}", kind or _INTERVALS[code], quote
     if symbol and kind:
         return symbol, kind, symbol.split("/")[-1].split(":")[0]
-    raise ImportFormatError(
+    raise name_error(
+        path,
         "cannot tell symbol and interval from the file name",
-        path=path,
-        value=Path(path).name,
-        expected="a name like BTCUSDT_D1.csv, or pass --symbol BTC/USDT --kind 1d",
+        "a name like BTCUSDT_D1.csv, or pass --symbol BTC/USDT --kind 1d",
     )
 
 
@@ -67,15 +65,11 @@ def read(
             "symbol": sym,
             "market": "spot",
             "interval": interval,
-            "open": raw["open"],
-            "high": raw["high"],
-            "low": raw["low"],
-            "close": raw["close"],
+            **ohlc(raw, ("open", "high", "low", "close")),
             "volume": raw["volume_base"],
             "quote_volume": float("nan"),
             "currency": quote,
-            "source": source_for(path),
-            LINE: raw[LINE],
+            **origin(path, raw),
         }
     )
     result.add("candles", frame)

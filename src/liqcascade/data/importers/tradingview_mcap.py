@@ -11,20 +11,15 @@ from pathlib import Path
 import pandas as pd
 
 from liqcascade.data.importers._base import ImportResult
-from liqcascade.data.importers._csv import LINE, Col, read_csv
-from liqcascade.data.importers._provenance import source_for
+from liqcascade.data.importers._csv import Col, read_csv
+from liqcascade.data.importers._provenance import ohlc, origin
 
 FORMAT = "tradingview-mcap"
 DESCRIPTION = "TradingView CRYPTOCAP daily OHLC in USD (cryptocap_total_d1.csv)"
 
 HEADER = "date_utc,open_usd,high_usd,low_usd,close_usd"
-COLUMNS = (
-    Col("date_utc", "time"),
-    Col("open_usd"),
-    Col("high_usd"),
-    Col("low_usd"),
-    Col("close_usd"),
-)
+OHLC = ("open_usd", "high_usd", "low_usd", "close_usd")
+COLUMNS = (Col("date_utc", "time"), *(Col(c) for c in OHLC))
 
 
 def detect(path: Path, head: str) -> bool:
@@ -43,12 +38,8 @@ def read(
             "time": raw["date_utc"],
             "asset": symbol or "TOTAL",
             "interval": "1d",
-            "open": raw["open_usd"],
-            "high": raw["high_usd"],
-            "low": raw["low_usd"],
-            "close": raw["close_usd"],
-            "source": source_for(path),
-            LINE: raw[LINE],
+            **ohlc(raw, OHLC),
+            **origin(path, raw),
         }
     )
     result.add("market_cap", frame)

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from liqcascade.data.importers._base import ImportResult, file_stem
-from liqcascade.data.importers._csv import LINE, Col, read_csv
-from liqcascade.data.importers._provenance import source_for
-from liqcascade.errors import ImportFormatError
+from liqcascade.data.importers._base import ImportResult, file_stem, name_error
+from liqcascade.data.importers._csv import Col, read_csv
+from liqcascade.data.importers._provenance import origin
 
 FORMAT = "yahoo-macro"
 DESCRIPTION = "Daily macro closes (date,close): spx, ndx, vix, dxy, gold, ust (10y %), tlt"
@@ -49,12 +48,10 @@ def read(
     elif symbol:
         sym, currency, scale = symbol, None, 1.0
     else:
-        raise ImportFormatError(
+        raise name_error(
+            path,
             "unknown macro series",
-            path=path,
-            value=Path(path).name,
-            expected=f"a name <series>_daily_close.csv with series in {sorted(SERIES)}, "
-            "or pass --symbol",
+            f"a name <series>_daily_close.csv with series in {sorted(SERIES)}, or pass --symbol",
         )
     result = ImportResult()
     raw = read_csv(path, (Col("date", "time"), Col("close")), result=result, skip_bad=skip_bad)
@@ -67,8 +64,7 @@ def read(
             "interval": "1d",
             "close": raw["close"] * scale,
             "currency": currency,
-            "source": source_for(path),
-            LINE: raw[LINE],
+            **origin(path, raw),
         }
     )
     result.add("candles", frame)

@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pv
 
-from liqcascade.data.importers._base import BadRow, open_bytes
+from liqcascade.data.importers._base import BadRow, ImportResult, open_bytes
 from liqcascade.errors import ImportFormatError
 
 LINE = "_line"  # column holding each row's physical line number in the file (1-based)
@@ -271,6 +271,14 @@ def ignored_note(raw: RawTable, path: Path) -> list[str]:
     return [f"{path}: ignored column(s) not in the {layout} layout: {', '.join(extra)}"]
 
 
+def import_result(
+    raw: RawTable, path: Path, bad_rows: list[BadRow], notes: Sequence[str] = ()
+) -> ImportResult:
+    """The result of reading ``raw`` from ``path``: ``bad_rows`` (the file's bad rows and those the
+    importer dropped), and as warnings ``notes`` then the ignored-column note."""
+    return ImportResult(bad_rows=bad_rows, warnings=[*notes, *ignored_note(raw, path)])
+
+
 class _ConversionFailedError(Exception):
     """A value did not convert on the fast typed path; redo the file column by column."""
 
@@ -482,5 +490,6 @@ __all__ = [
     "check_conflicts",
     "choose_layout",
     "ignored_note",
+    "import_result",
     "read_layout",
 ]

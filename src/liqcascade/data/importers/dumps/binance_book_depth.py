@@ -22,24 +22,18 @@ import numpy as np
 import pandas as pd
 
 from liqcascade.data.importers._base import BadRow, ImportResult
+from liqcascade.data.importers.dumps import _csv
 from liqcascade.data.importers.dumps._convert import (
     header_or_named,
     schema_frame,
     symbol_from_name,
     symbol_option,
 )
-from liqcascade.data.importers.dumps._csv import (
-    Layout,
-    bad_value_rows,
-    check_conflicts,
-    ignored_note,
-    read_layout,
-)
 
 FORMAT = "binance-bookdepth"
 DESCRIPTION = "Binance public-data bookDepth CSV (±% depth bands) -> depth"
 
-LAYOUT = Layout(
+LAYOUT = _csv.Layout(
     "Binance bookDepth",
     {"timestamp": "datetime", "percentage": "float", "depth": "float", "notional": "float"},
     required=("timestamp", "percentage", "depth", "notional"),
@@ -53,13 +47,12 @@ def detect(path: Path, head: str) -> bool:
 
 
 def read(
-    path: Path,
-    *,
-    symbol: str | None = None,
-    kind: str | None = None,
-    skip_bad: bool = False,
+    path: Path, *, symbol: str | None = None, kind: str | None = None, skip_bad: bool = False
 ) -> ImportResult:
     """Read one bookDepth file into ``depth`` rows (exchange binance, market perp).
+
+    Bid (negative percentage) and ask bands of one snapshot become one row per band; the
+    symbol is ``symbol`` or the one in the file name.
 
     Raises
     ------
@@ -69,9 +62,9 @@ def read(
     """
     path = Path(path)
     symbol = symbol_option(symbol)
-    raw = read_layout(path, [LAYOUT], skip_bad=skip_bad)
+    raw = _csv.read_layout(path, [LAYOUT], skip_bad=skip_bad)
     frame, bad = _valid_rows(path, raw.frame, skip_bad=skip_bad)
-    frame, conflicts = check_conflicts(
+    frame, conflicts = _csv.check_conflicts(
         path,
         frame,
         ["timestamp", "percentage"],
@@ -104,8 +97,9 @@ def read(
         },
         len(both),
     )
-    result = ImportResult(bad_rows=sorted(raw.bad_rows + bad + conflicts, key=lambda b: b.line))
-    result.warnings += ignored_note(raw, path)
+    result = _csv.import_result(
+        raw, path, sorted(raw.bad_rows + bad + conflicts, key=lambda b: b.line)
+    )
     result.add("depth", depth)
     return result
 
@@ -121,7 +115,7 @@ def _valid_rows(
     bad: list[BadRow] = []
     drop = np.zeros(len(frame), dtype=bool)
     for column, mask, expected in problems:
-        bad += bad_value_rows(
+        bad += _csv.bad_value_rows(
             path,
             frame,
             mask.to_numpy(),

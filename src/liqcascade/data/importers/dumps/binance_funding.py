@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from liqcascade.data.importers._base import ImportResult
+from liqcascade.data.importers.dumps import _csv
 from liqcascade.data.importers.dumps._convert import (
     epoch_to_utc,
     header_or_named,
@@ -28,19 +29,12 @@ from liqcascade.data.importers.dumps._convert import (
     symbol_from_name,
     symbol_option,
 )
-from liqcascade.data.importers.dumps._csv import (
-    LINE,
-    Layout,
-    check_conflicts,
-    ignored_note,
-    read_layout,
-)
 from liqcascade.errors import ImportFormatError
 
 FORMAT = "binance-funding"
 DESCRIPTION = "Binance public-data fundingRate CSV -> funding (fraction per interval)"
 
-LAYOUT = Layout(
+LAYOUT = _csv.Layout(
     "Binance fundingRate",
     {"calc_time": "int", "funding_interval_hours": "int", "last_funding_rate": "float"},
     required=("calc_time", "funding_interval_hours", "last_funding_rate"),
@@ -60,13 +54,12 @@ def settlement_time(calc_time: np.ndarray) -> pd.DatetimeIndex:
 
 
 def read(
-    path: Path,
-    *,
-    symbol: str | None = None,
-    kind: str | None = None,
-    skip_bad: bool = False,
+    path: Path, *, symbol: str | None = None, kind: str | None = None, skip_bad: bool = False
 ) -> ImportResult:
     """Read one fundingRate file into ``funding`` rows (exchange binance, weighting none).
+
+    ``time`` opens the funding interval (settlement minus ``funding_interval_hours``); the
+    symbol is ``symbol`` or the one in the file name.
 
     Raises
     ------
@@ -76,7 +69,7 @@ def read(
     """
     path = Path(path)
     symbol = symbol_option(symbol)
-    raw = read_layout(path, [LAYOUT], skip_bad=skip_bad)
+    raw = _csv.read_layout(path, [LAYOUT], skip_bad=skip_bad)
     frame = raw.frame
     hours = frame["funding_interval_hours"].to_numpy(dtype=np.int64)
     unknown = np.flatnonzero(~np.isin(hours, FUNDING_HOURS))
@@ -85,13 +78,13 @@ def read(
         raise ImportFormatError(
             "unknown funding interval",
             path=path,
-            line=int(frame[LINE].iloc[position]),
+            line=int(frame[_csv.LINE].iloc[position]),
             column="funding_interval_hours",
             value=int(hours[position]),
             expected=f"one of {FUNDING_HOURS} hours",
         )
     frame = frame.assign(settled=settlement_time(frame["calc_time"].to_numpy()))
-    frame, conflicts = check_conflicts(
+    frame, conflicts = _csv.check_conflicts(
         path,
         frame,
         ["settled"],
@@ -114,8 +107,7 @@ def read(
         },
         len(frame),
     )
-    result = ImportResult(bad_rows=raw.bad_rows + conflicts)
-    result.warnings += ignored_note(raw, path)
+    result = _csv.import_result(raw, path, raw.bad_rows + conflicts)
     result.add("funding", funding.sort_values("time", kind="stable").reset_index(drop=True))
     return result
 

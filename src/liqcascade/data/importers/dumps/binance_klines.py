@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from liqcascade.data.importers._base import ImportResult
+from liqcascade.data.importers.dumps import _csv
 from liqcascade.data.importers.dumps._convert import (
     BINANCE_INTERVALS,
     binance_symbol_to_ccxt,
@@ -37,13 +38,6 @@ from liqcascade.data.importers.dumps._convert import (
     symbol_from_name,
     symbol_option,
 )
-from liqcascade.data.importers.dumps._csv import (
-    LINE,
-    Layout,
-    check_conflicts,
-    ignored_note,
-    read_layout,
-)
 from liqcascade.errors import ImportFormatError
 
 FORMAT = "binance-klines"
@@ -51,7 +45,7 @@ DESCRIPTION = "Binance public-data klines / markPriceKlines / indexPriceKlines C
 
 KINDS = {"klines": "perp", "markPriceKlines": "mark", "indexPriceKlines": "index"}
 
-LAYOUT = Layout(
+LAYOUT = _csv.Layout(
     "Binance klines",
     {
         "open_time": "int",
@@ -140,13 +134,12 @@ def _interval(path: Path) -> str:
 
 
 def read(
-    path: Path,
-    *,
-    symbol: str | None = None,
-    kind: str | None = None,
-    skip_bad: bool = False,
+    path: Path, *, symbol: str | None = None, kind: str | None = None, skip_bad: bool = False
 ) -> ImportResult:
     """Read one klines file into ``candles`` rows (exchange ``binance``).
+
+    Interval and kind (perp, mark or index prices) come from the file name or its folder,
+    ``kind`` overriding; ``time`` is the bar's open time.
 
     Raises
     ------
@@ -156,7 +149,7 @@ def read(
         or one open time with two different bars.
     """
     path = Path(path)
-    raw = read_layout(path, [LAYOUT], skip_bad=skip_bad)
+    raw = _csv.read_layout(path, [LAYOUT], skip_bad=skip_bad)
     interval = _interval(path)
     kind = _kind(path, kind)
     frame = raw.frame
@@ -169,7 +162,7 @@ def read(
         )
     ccxt_symbol, market = _symbol_and_market(path, symbol, kind)
     _check_bar_length(path, frame, interval)
-    frame, conflicts = check_conflicts(
+    frame, conflicts = _csv.check_conflicts(
         path,
         frame,
         ["open_time"],
@@ -196,8 +189,7 @@ def read(
         },
         len(frame),
     )
-    result = ImportResult(bad_rows=raw.bad_rows + conflicts)
-    result.warnings += ignored_note(raw, path)
+    result = _csv.import_result(raw, path, raw.bad_rows + conflicts)
     result.add("candles", candles.sort_values("time", kind="stable").reset_index(drop=True))
     return result
 
@@ -237,7 +229,7 @@ def _check_bar_length(path: Path, frame, interval: str) -> None:
         raise ImportFormatError(
             f"bar length does not match the interval {interval!r} of the file name",
             path=path,
-            line=int(frame[LINE].iloc[position]),
+            line=int(frame[_csv.LINE].iloc[position]),
             column="close_time",
             value=int(frame["close_time"].iloc[position]),
             expected=f"open_time + {length - 1} ms; is the file name's interval right?",

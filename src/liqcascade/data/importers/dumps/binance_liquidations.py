@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from liqcascade.data.importers._base import BadRow, ImportResult
+from liqcascade.data.importers.dumps import _csv
 from liqcascade.data.importers.dumps._convert import (
     binance_symbol_to_ccxt,
     coinm_contract_usd,
@@ -37,13 +38,6 @@ from liqcascade.data.importers.dumps._convert import (
     schema_frame,
     symbol_from_name,
     symbol_option,
-)
-from liqcascade.data.importers.dumps._csv import (
-    LINE,
-    Layout,
-    bad_value_rows,
-    ignored_note,
-    read_layout,
 )
 
 FORMAT = "binance-liquidations"
@@ -66,8 +60,8 @@ _ALIASES = {
     "accumulated_filled_quantity": "accumulated_fill_quantity",
 }
 _REQUIRED = ("time", "side", "average_price", "accumulated_fill_quantity")
-LAYOUT = Layout("Binance liquidationSnapshot", _FIELDS, _REQUIRED, _ALIASES)
-LAYOUT_WITH_SYMBOL = Layout(
+LAYOUT = _csv.Layout("Binance liquidationSnapshot", _FIELDS, _REQUIRED, _ALIASES)
+LAYOUT_WITH_SYMBOL = _csv.Layout(
     "Binance liquidationSnapshot",
     {"time": "int", "symbol": "str", **{k: v for k, v in _FIELDS.items() if k != "time"}},
     (*_REQUIRED, "symbol"),
@@ -83,13 +77,12 @@ def detect(path: Path, head: str) -> bool:
 
 
 def read(
-    path: Path,
-    *,
-    symbol: str | None = None,
-    kind: str | None = None,
-    skip_bad: bool = False,
+    path: Path, *, symbol: str | None = None, kind: str | None = None, skip_bad: bool = False
 ) -> ImportResult:
     """Read one liquidationSnapshot file into event-level ``liquidations`` rows.
+
+    Orders with nothing filled are left out and verbatim repeats dropped (both noted in the
+    warnings); the symbol is ``symbol``, the ``symbol`` column or the one in the file name.
 
     Raises
     ------
@@ -98,14 +91,14 @@ def read(
     """
     path = Path(path)
     symbol = symbol_option(symbol)
-    raw = read_layout(path, [LAYOUT, LAYOUT_WITH_SYMBOL], skip_bad=skip_bad)
+    raw = _csv.read_layout(path, [LAYOUT, LAYOUT_WITH_SYMBOL], skip_bad=skip_bad)
     frame = raw.frame
     sides = liquidated_side_from_order_side(frame["side"])
     frame, bad = _drop_unknown_sides(path, frame.assign(liquidated_side=sides), skip_bad=skip_bad)
     filled = frame["accumulated_fill_quantity"] > 0
     unfilled = int((~filled).sum())
     frame = frame.loc[filled]
-    subset = [c for c in frame.columns if c != LINE]
+    subset = [c for c in frame.columns if c != _csv.LINE]
     repeated = frame.duplicated(subset=subset)
     frame = frame.loc[~repeated].reset_index(drop=True)
     notes = []
@@ -139,8 +132,7 @@ def read(
         },
         len(frame),
     )
-    result = ImportResult(bad_rows=sorted(raw.bad_rows + bad, key=lambda b: b.line), warnings=notes)
-    result.warnings += ignored_note(raw, path)
+    result = _csv.import_result(raw, path, sorted(raw.bad_rows + bad, key=lambda b: b.line), notes)
     result.add("liquidations", events.sort_values("time", kind="stable").reset_index(drop=True))
     return result
 
@@ -159,7 +151,7 @@ def _drop_unknown_sides(
     path: Path, frame: pd.DataFrame, *, skip_bad: bool
 ) -> tuple[pd.DataFrame, list[BadRow]]:
     unknown = frame["liquidated_side"].isna().to_numpy()
-    bad = bad_value_rows(
+    bad = _csv.bad_value_rows(
         path,
         frame,
         unknown,

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from liqcascade.data.importers._base import BadRow, ImportResult
+from liqcascade.data.importers.dumps import _csv
 from liqcascade.data.importers.dumps._convert import (
     binance_symbol_to_ccxt,
     header_or_named,
@@ -36,20 +37,12 @@ from liqcascade.data.importers.dumps._convert import (
     schema_frame,
     symbol_option,
 )
-from liqcascade.data.importers.dumps._csv import (
-    LINE,
-    Layout,
-    bad_value_rows,
-    check_conflicts,
-    ignored_note,
-    read_layout,
-)
 from liqcascade.errors import ImportFormatError
 
 FORMAT = "binance-metrics"
 DESCRIPTION = "Binance public-data metrics CSV (5-minute OI and long/short ratios)"
 
-LAYOUT = Layout(
+LAYOUT = _csv.Layout(
     "Binance metrics",
     {
         "create_time": "datetime",
@@ -79,13 +72,12 @@ def detect(path: Path, head: str) -> bool:
 
 
 def read(
-    path: Path,
-    *,
-    symbol: str | None = None,
-    kind: str | None = None,
-    skip_bad: bool = False,
+    path: Path, *, symbol: str | None = None, kind: str | None = None, skip_bad: bool = False
 ) -> ImportResult:
     """Read one metrics file into ``open_interest`` and ``long_short`` rows (exchange binance).
+
+    ``time`` opens the 5-minute bar (``create_time`` minus 5 minutes); the ``symbol`` column
+    must agree with the file name.
 
     Raises
     ------
@@ -95,10 +87,10 @@ def read(
     """
     path = Path(path)
     symbol = symbol_option(symbol)
-    raw = read_layout(path, [LAYOUT], skip_bad=skip_bad)
+    raw = _csv.read_layout(path, [LAYOUT], skip_bad=skip_bad)
     frame = raw.frame
     ccxt_symbol = symbol or _symbol(path, frame)
-    frame, conflicts = check_conflicts(
+    frame, conflicts = _csv.check_conflicts(
         path,
         frame,
         ["create_time", "symbol"],
@@ -108,8 +100,7 @@ def read(
     )
     frame, negative = _drop_negative_ratios(path, frame, skip_bad=skip_bad)
     time = (frame["create_time"] - BAR).to_numpy()
-    result = ImportResult(bad_rows=raw.bad_rows + conflicts + negative)
-    result.warnings += ignored_note(raw, path)
+    result = _csv.import_result(raw, path, raw.bad_rows + conflicts + negative)
     has_oi = frame["sum_open_interest"].notna() | frame["sum_open_interest_value"].notna()
     oi = schema_frame(
         "open_interest",
@@ -159,7 +150,7 @@ def _symbol(path: Path, frame: pd.DataFrame) -> str:
         raise ImportFormatError(
             "one metrics file must hold one symbol",
             path=path,
-            line=int(other[LINE]),
+            line=int(other[_csv.LINE]),
             column="symbol",
             value=other["symbol"],
             expected=symbols[0],
@@ -168,7 +159,7 @@ def _symbol(path: Path, frame: pd.DataFrame) -> str:
         raise ImportFormatError(
             "the symbol column contradicts the file name",
             path=path,
-            line=int(frame[LINE].iloc[0]),
+            line=int(frame[_csv.LINE].iloc[0]),
             column="symbol",
             value=symbols[0],
             expected=f"{name.symbol} as in the file name; rename the file or pass --symbol",
@@ -189,7 +180,7 @@ def _drop_negative_ratios(
     drop = np.zeros(len(frame), dtype=bool)
     for column in RATIO_KINDS:
         mask = (frame[column] < 0).to_numpy()
-        bad += bad_value_rows(
+        bad += _csv.bad_value_rows(
             path,
             frame,
             mask,

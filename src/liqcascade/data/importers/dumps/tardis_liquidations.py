@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from liqcascade.data.importers._base import BadRow, ImportResult
+from liqcascade.data.importers.dumps import _csv
 from liqcascade.data.importers.dumps._convert import (
     binance_symbol_to_ccxt,
     epoch_to_utc,
@@ -36,19 +37,12 @@ from liqcascade.data.importers.dumps._convert import (
     schema_frame,
     symbol_option,
 )
-from liqcascade.data.importers.dumps._csv import (
-    LINE,
-    Layout,
-    check_conflicts,
-    ignored_note,
-    read_layout,
-)
 from liqcascade.errors import ImportFormatError, InputError
 
 FORMAT = "tardis-liquidations"
 DESCRIPTION = "Tardis.dev liquidations CSV (exchange,symbol,timestamp,...) -> liquidations"
 
-LAYOUT = Layout(
+LAYOUT = _csv.Layout(
     "Tardis liquidations",
     {
         "exchange": "str",
@@ -139,11 +133,7 @@ def amount_unit(exchange: str, symbol: str) -> tuple[str, float]:
 
 
 def read(
-    path: Path,
-    *,
-    symbol: str | None = None,
-    kind: str | None = None,
-    skip_bad: bool = False,
+    path: Path, *, symbol: str | None = None, kind: str | None = None, skip_bad: bool = False
 ) -> ImportResult:
     """Read one Tardis liquidations file into event-level ``liquidations`` rows.
 
@@ -158,7 +148,7 @@ def read(
     """
     path = Path(path)
     symbol = symbol_option(symbol)
-    raw = read_layout(path, [LAYOUT], skip_bad=skip_bad)
+    raw = _csv.read_layout(path, [LAYOUT], skip_bad=skip_bad)
     table, lines = raw.arrow()
     timestamp = _ints(table.column("timestamp"))
     if len(timestamp) and not (np.diff(timestamp) >= 0).all():  # Tardis files are in time order
@@ -212,10 +202,9 @@ def read(
         },
         len(timestamp),
     )
-    result = ImportResult(
-        bad_rows=sorted(raw.bad_rows + bad + conflicts, key=lambda b: b.line), warnings=notes
+    result = _csv.import_result(
+        raw, path, sorted(raw.bad_rows + bad + conflicts, key=lambda b: b.line), notes
     )
-    result.warnings += ignored_note(raw, path)
     result.add("liquidations", events)
     return result
 
@@ -358,8 +347,8 @@ def _check_ids(
     rows = np.flatnonzero(with_id)
     columns = ["id", "timestamp", "side", "price", "amount"]
     subset = table.select(columns).take(pa.array(rows)).to_pandas()
-    subset = subset.assign(**{LINE: lines[rows], "pair": pair[rows], "position": rows})
-    checked, conflicts = check_conflicts(
+    subset = subset.assign(**{_csv.LINE: lines[rows], "pair": pair[rows], "position": rows})
+    checked, conflicts = _csv.check_conflicts(
         path,
         subset,
         ["pair", "id"],
