@@ -37,7 +37,6 @@ def test_top_level_all_is_frozen() -> None:
 SUBPACKAGE_ALL = {
     "margin": [
         "BracketTable",
-        "ContractSpec",
         "MarginResult",
         "MarginState",
         "Status",

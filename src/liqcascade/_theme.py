@@ -9,6 +9,7 @@ is imported only inside :func:`template`.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 # Okabe-Ito, in the order plotly cycles through them.
@@ -48,8 +49,13 @@ CSS_VARIABLES = {
 }
 
 
+@functools.cache
 def template() -> Any:
-    """Return the plotly layout template (white, Okabe-Ito colourway, labelled axes)."""
+    """Return the plotly layout template (white, Okabe-Ito colourway, labelled axes).
+
+    Built once per process (a report styles ~20 figures); plotly copies a template when it is
+    assigned to a figure, so the shared object is never changed by a figure.
+    """
     import plotly.graph_objects as go
 
     axis = {

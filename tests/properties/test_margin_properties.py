@@ -58,7 +58,10 @@ def test_long_below_entry_below_short_while_solvent(side, size, entry, lev, venu
     res = margin_detailed(venue, side, size, entry, coll, **kw)
     if res.status == Status.OK:
         lp = float(res.liquidation_price)
-        assert (lp < entry) if side == 1 else (lp > entry)
+        assert (lp <= entry) if side == 1 else (lp >= entry)
+        # Equal only when the position opens on the edge (lev 100 at a 1 % maintenance rate: the
+        # collateral exceeds maintenance by float rounding), i.e. its margin ratio is 1.
+        assert lp != entry or float(res.margin_ratio) > 1 - 1e-9
     elif res.status == Status.NO_LIQUIDATION:
         assert side == 1 and float(res.liquidation_price) == 0.0
 

@@ -19,6 +19,11 @@ def sample_report(tmp_path_factory: pytest.TempPathFactory, sample_store: Store)
 @pytest.fixture
 def no_engines(monkeypatch: pytest.MonkeyPatch) -> None:
     """Report without the estimator/map/simulator (they have their own as-of tests; slow here)."""
+    from liqcascade.errors import NoDataError
     from liqcascade.report import _engines
 
-    monkeypatch.setattr(_engines, "_engine", lambda module, name: (None, "disabled in this test"))
+    def disabled(*args: object, **kwargs: object) -> None:
+        raise NoDataError("disabled in this test")
+
+    for engine in ("estimate_engine", "map_engine", "StressHistory"):
+        monkeypatch.setattr(_engines, engine, disabled)

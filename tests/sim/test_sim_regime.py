@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from liqcascade.sim._regime import (
+    EXPONENTS,
     calibrated_overshoots,
     fit_exponent,
     horizon_range_at,
@@ -120,9 +121,42 @@ def _with(table, down, scale):
 
 
 def test_exponent_follows_how_overshoots_scale_with_the_range() -> None:
-    table = regime_table(_bars([0.02] * 4))
-    scale = np.array([0.01, 0.02, 0.04, 0.08])
+    scale = np.tile([0.01, 0.02, 0.04, 0.08], 10)
+    table = regime_table(_bars([0.02] * scale.size))
     # overshoots beyond 2 %: exactly half the range -> the rule with exponent 1 is exact
-    assert fit_exponent(_with(table, 0.02 + 0.5 * scale, scale), 4, 0.02) == 1.0
-    # the same 1 % overshoot whatever the range -> the weakest scaling fits best
-    assert fit_exponent(_with(table, np.full(4, 0.03), scale), 4, 0.02) == 0.25
+    assert fit_exponent(_with(table, 0.02 + 0.5 * scale, scale), scale.size, 0.02) == 1.0
+    # the same 1 % overshoot whatever the range, on 40 bars -> the weakest scaling fits
+    # best, by far more than one standard error of the per-bar gain
+    flat = _with(table, np.full(scale.size, 0.03), scale)
+    assert fit_exponent(flat, scale.size, 0.02) == 0.25
+
+
+def _mean_abs_error(over: np.ndarray, scale: np.ndarray, b: float) -> float:
+    s = scale**b
+    return float(np.mean(np.abs(over - s * np.median(over / s))))
+
+
+def test_exponent_stays_at_one_when_another_wins_only_by_noise() -> None:
+    # 3 bars with exactly proportional overshoots (b = 1 exact) and 1 bar whose overshoot
+    # does not scale at all: b = 0.25 has the smaller mean error, but its per-bar gain over
+    # b = 1 is one large win against three losses, under one standard error
+    scale = np.array([0.01, 0.02, 0.04, 0.08])
+    over = np.array([0.005, 0.01, 0.02, 0.005])
+    table = _with(regime_table(_bars([0.02] * 4)), 0.02 + over, scale)
+    errors = {b: _mean_abs_error(over, scale, b) for b in EXPONENTS}
+    assert min(errors, key=errors.get) != 1.0  # the plain argmin would leave 1
+    assert fit_exponent(table, 4, 0.02) == 1.0
+    # too few overshoots to judge: the diffusion's scaling
+    assert fit_exponent(table, 2, 0.02) == 1.0
+
+
+def test_exponent_ignores_bars_after_the_as_of_time() -> None:
+    rng = np.random.default_rng(11)
+    scale = rng.uniform(0.005, 0.03, 80)
+    over = 0.5 * scale * rng.exponential(1.0, 80)
+    table = _with(regime_table(_bars([0.02] * 80)), 0.02 + over, scale)
+    later = over.copy()
+    later[60:] = 0.01  # 20 later bars with a flat 1 % overshoot: the flattest scaling
+    appended = _with(table, 0.02 + later, scale)
+    assert fit_exponent(appended, 80, 0.02) == 0.25  # they would move the fit if seen
+    assert fit_exponent(appended, 60, 0.02) == fit_exponent(table, 60, 0.02)

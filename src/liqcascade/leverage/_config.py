@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from liqcascade._dated import DatedConstant
+from liqcascade.margin._tables import FALLBACK_MAINTENANCE_RATE
 
 
 class LeverageBucket(BaseModel):
@@ -110,7 +111,7 @@ class MapConfig(BaseModel):
     funding_tilt: float = Field(default=0.0005, gt=0.0)
     turnover_per_bar: float = Field(default=0.1, ge=0.0, lt=1.0)
     at_risk_share: float = Field(default=0.11, gt=0.0, le=1.0)
-    fallback_mmr: float = Field(default=0.005, gt=0.0, lt=1.0)
+    fallback_mmr: float = Field(default=FALLBACK_MAINTENANCE_RATE, gt=0.0, lt=1.0)
     lookback_days: float = Field(default=365.0, gt=0.0)
     grid_days: float = Field(default=30.0, gt=0.0)
     grid_bins: int = Field(default=120, ge=2, le=2000)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from liqcascade.errors import BracketError, InputError
 from liqcascade.margin import liquidation_price
+from liqcascade.margin._tables import FALLBACK_MAINTENANCE_RATE
 
 
 def _engine_prices(
@@ -50,7 +51,7 @@ def cohort_liquidation_prices(
     at: pd.Timestamp,
     representative_notional_usd: float,
     cross_collateral_multiple: float,
-    fallback_mmr: float = 0.005,
+    fallback_mmr: float = FALLBACK_MAINTENANCE_RATE,
 ) -> tuple[np.ndarray, str]:
     """Return each cohort's liquidation price (0 for a long that cannot be liquidated).
 

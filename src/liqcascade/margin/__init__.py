@@ -27,7 +27,6 @@ from liqcascade.margin._frame import liquidation_prices
 from liqcascade.margin._status import Status
 from liqcascade.margin._tables import (
     BracketTable,
-    ContractSpec,
     brackets,
     contracts_to_size,
     load_brackets,
@@ -38,7 +37,6 @@ from liqcascade.margin._tables import (
 
 __all__ = [
     "BracketTable",
-    "ContractSpec",
     "MarginResult",
     "MarginState",
     "Status",

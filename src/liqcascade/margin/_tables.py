@@ -34,23 +34,11 @@ from numpy.typing import ArrayLike
 from liqcascade._venues import check_venue as check_venue  # margin._api imports it from here
 from liqcascade.errors import BracketError, InputError, NoBracketTableError
 
+# The flat maintenance rate used wherever no bracket table applies (the liquidation map, the
+# cascade's simple formula): Binance USD-M BTCUSDT/ETHUSDT first bracket, 0.4 %
+# (margin/brackets/binance_usdm_BTCUSDT_2025-08.json).
+FALLBACK_MAINTENANCE_RATE = 0.004
 _CUM_TOLERANCE = 1e-6  # relative, plus one cent absolute: exchange tables round cum to cents
-
-
-@dataclass(frozen=True)
-class ContractSpec:
-    """One perpetual contract: venue, ccxt symbol, linear or inverse, contract size and tick.
-
-    ``contract_size`` is in base units per contract for linear contracts and in quote (USD) per
-    contract for inverse ones; :func:`contracts_to_size` converts a contract count into the base
-    units the margin functions take.
-    """
-
-    venue: str
-    symbol: str
-    inverse: bool = False
-    contract_size: float = 1.0
-    tick_size: float = 0.01
 
 
 @dataclass(frozen=True)

@@ -1,182 +1,265 @@
-"""Adapters to the hidden-leverage estimator and the cascade simulator.
+"""The report's engine blocks: hidden-leverage estimate, liquidation maps and stress tests.
 
-The report must always render: when an engine is missing, or fails on this store, its section
-says "not available" with the reason (and report.json carries null with that reason).
+Each block is a frozen dataclass; report.json is its serialisation (``_json.jsonable``, field
+order = key order). The engines are imported directly. Only genuinely missing data
+(:class:`~liqcascade.errors.NoDataError`) makes a block "not available" with the reason
+(report.json carries ``available: false`` and that reason); any other error is a bug and
+raises.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from liqcascade.errors import LiqcascadeError
+from liqcascade.errors import NoDataError
+from liqcascade.leverage import estimate_liquidations as estimate_engine
+from liqcascade.leverage import liquidation_map as map_engine
 from liqcascade.report._window import ReportWindow
+from liqcascade.sim import StressResult
+from liqcascade.sim import stress as stress_engine
+from liqcascade.sim._history import StressHistory
 
 SHOCKS = (-0.05, -0.10)
 STRESS_SYMBOLS = {"BTC": "BTC/USDT:USDT", "ETH": "ETH/USDT:USDT"}
+ESTIMATE_NOTE = "p10/p50/p90 summed over 4h bars (the sum of p10s is not the p10 of the sum)"
+QUANTILE_LEVELS = ("p10", "p50", "p90")
+
+# The errors that mean "the store lacks this data": the block says "not available".
+DATA_MISSING: tuple[type[Exception], ...] = (NoDataError,)
 
 
-def _engine(module: str, name: str) -> tuple[Callable[..., Any] | None, str]:
-    try:
-        found = getattr(importlib.import_module(module), name, None)
-    except ImportError as exc:
-        return None, f"{module} cannot be imported ({exc})"
-    if found is None:
-        return None, f"{module}.{name} is not available in this version"
-    return found, ""
+@dataclass(frozen=True)
+class Unavailable:
+    """A block the store could not fill, and why."""
+
+    available: bool = field(default=False, init=False)
+    reason: str = ""
 
 
-def _unavailable(reason: str) -> dict[str, object]:
-    return {"available": False, "reason": reason}
+@dataclass(frozen=True)
+class Quantiles:
+    """p10/p50/p90 of one quantity (USD)."""
+
+    p10: float
+    p50: float
+    p90: float
+
+
+@dataclass(frozen=True)
+class EstimatedLiquidations:
+    """Estimated true BTC+ETH liquidations in the week (USD), p10/p50/p90 per side."""
+
+    available: bool = field(default=True, init=False)
+    long_usd: Quantiles = field(default_factory=lambda: Quantiles(0.0, 0.0, 0.0))
+    short_usd: Quantiles = field(default_factory=lambda: Quantiles(0.0, 0.0, 0.0))
+    note: str = ESTIMATE_NOTE
+
+
+@dataclass(frozen=True)
+class MapBlock:
+    """A liquidation map's facts: price, the longs a further 5 % / 10 % drop reaches (USD)."""
+
+    available: bool = field(default=True, init=False)
+    symbol: str = ""
+    price: float = 0.0
+    longs_within: dict[str, float] = field(default_factory=dict)  # "-5%" -> USD
+    sources: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DropHistory:
+    """How often a day's low reached a drop from its open, in the daily bars known then."""
+
+    days: int
+    first_day: str
+    hits: int
+    frequency: float
+    median_move: float | None  # FRACTION; None without a hit
+
+
+@dataclass(frozen=True)
+class ShockUnavailable:
+    """A shock the store could not simulate, and why."""
+
+    asset: str
+    shock: float
+    available: bool = field(default=False, init=False)
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class StressShock:
+    """One simulated shock: Monte Carlo quantiles, past frequency, the central cascade.
+
+    ``move_*`` and ``move_pct`` are FRACTIONS; ``history_*`` are None without daily bars.
+    """
+
+    asset: str
+    symbol: str
+    shock: float
+    available: bool = field(default=True, init=False)
+    move_p10: float | None = None
+    move_p50: float | None = None
+    move_p90: float | None = None
+    liquidated_long_p10: float | None = None
+    liquidated_long_p50: float | None = None
+    liquidated_long_p90: float | None = None
+    history_days: int | None = None
+    history_first_day: str | None = None
+    history_hits: int | None = None
+    history_frequency: float | None = None
+    history_median_move: float | None = None
+    start_price: float | None = None
+    trough_price: float | None = None
+    move_pct: float | None = None
+    liquidated_long_usd: float | None = None
+    liquidated_short_usd: float | None = None
+    insurance_fund_used_usd: float | None = None
+    adl_usd: float | None = None
+
+
+@dataclass(frozen=True)
+class StressBlock:
+    """The stress tests of every asset and shock (those that could not run say why)."""
+
+    available: bool = field(default=True, init=False)
+    shocks: tuple[StressShock | ShockUnavailable, ...] = ()
 
 
 def estimated_liquidations(
     store: Any, window: ReportWindow, assets: tuple[str, ...] = ("BTC", "ETH")
-) -> tuple[dict, pd.DataFrame | None]:
+) -> tuple[EstimatedLiquidations | Unavailable, pd.DataFrame | None]:
     """Estimated true liquidations in the week (p10/p50/p90), summed over ``assets``."""
-    estimate, why = _engine("liqcascade.leverage", "estimate_liquidations")
-    if estimate is None:
-        return _unavailable(why), None
     try:
-        frame = estimate(
-            store,
-            list(assets),
-            window.week_start,
-            window.cutoff,
-            interval="4h",
-            asof=window.cutoff,
+        frame = estimate_engine(
+            store, list(assets), window.week_start, window.cutoff, interval="4h", asof=window.cutoff
         )
-    except (LiqcascadeError, ValueError, KeyError, TypeError) as exc:
-        return _unavailable(f"estimate_liquidations failed: {exc}"), None
-    if frame is None or len(frame) == 0:
-        return _unavailable("estimate_liquidations returned no rows for the week"), None
+    except DATA_MISSING as exc:
+        return Unavailable(reason=f"estimate_liquidations failed: {exc}"), None
+    if len(frame) == 0:
+        return Unavailable(reason="estimate_liquidations returned no rows for the week"), None
     frame = frame[(frame["time"] >= window.week_start) & (frame["time"] < window.cutoff)]
-    columns = [f"estimated_{side}_{q}" for side in ("long", "short") for q in ("p10", "p50", "p90")]
+    columns = [f"estimated_{side}_{q}" for side in ("long", "short") for q in QUANTILE_LEVELS]
     daily = frame.groupby(frame["time"].dt.normalize())[columns].sum()
     totals = daily.sum()
-    data: dict[str, object] = {"available": True}
-    for side in ("long", "short"):
-        data[f"{side}_usd"] = {
-            q: float(totals[f"estimated_{side}_{q}"]) for q in ("p10", "p50", "p90")
-        }
-    data["note"] = "p10/p50/p90 summed over 4h bars (the sum of p10s is not the p10 of the sum)"
-    return data, daily
+
+    def side(name: str) -> Quantiles:
+        return Quantiles(*(float(totals[f"estimated_{name}_{q}"]) for q in QUANTILE_LEVELS))
+
+    return EstimatedLiquidations(long_usd=side("long"), short_usd=side("short")), daily
 
 
 def liquidation_map(
     store: Any, window: ReportWindow, symbol: str
-) -> tuple[dict, pd.DataFrame | None, pd.DataFrame | None]:
+) -> tuple[MapBlock | Unavailable, pd.DataFrame | None, pd.DataFrame | None]:
     """Liquidation map of ``symbol`` as of the cutoff, and what further 5 % / 10 % drops hit.
 
     Returns the facts, the cumulative curve and the heatmap grid (time x price, long format).
     The map's ``curve`` is cumulative: ``long_usd`` at ``move_pct`` (a FRACTION, -0.05 =
     a 5 % drop) is the long notional liquidated by a drop to that price.
     """
-    build, why = _engine("liqcascade.leverage", "liquidation_map")
-    if build is None:
-        return _unavailable(why), None, None
     try:
-        result = build(store, symbol, window.cutoff)
-        curve = pd.DataFrame(result.curve)
-        grid = pd.DataFrame(result.grid)
-        drops = {f"{shock:+.0%}": float(result.liquidated_by(shock)) for shock in SHOCKS}
-        price = float(result.price)
-    except (LiqcascadeError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        return _unavailable(f"liquidation_map failed: {exc}"), None, None
-    data = {"available": True, "symbol": symbol, "price": price, "longs_within": drops}
-    data["sources"] = list(getattr(result, "sources", ()))
-    data["missing"] = list(getattr(result, "missing", ()))
-    return data, curve, grid
+        result = map_engine(store, symbol, window.cutoff)
+    except DATA_MISSING as exc:
+        return Unavailable(reason=f"liquidation_map failed: {exc}"), None, None
+    block = MapBlock(
+        symbol=symbol,
+        price=float(result.price),
+        longs_within={f"{s:+.0%}": float(result.liquidated_by(s)) for s in SHOCKS},
+        sources=tuple(result.sources),
+        missing=tuple(result.missing),
+    )
+    return block, result.curve, result.grid
 
 
-def stress(store: Any, window: ReportWindow) -> dict[str, object]:
+def stress(store: Any, window: ReportWindow) -> StressBlock | Unavailable:
     """Simulated cascades for a further 5 % and 10 % drop from the as-of close.
 
     Each shock carries the central cascade, the Monte Carlo p10/p50/p90 of the move and of
     longs liquidated, and how often a day's low reached that drop from its open before.
+    The book and regime of each asset are built once and shared by its shocks.
     """
-    run, why = _engine("liqcascade.sim", "stress")
-    if run is None:
-        return _unavailable(why)
-    shocks: list[dict[str, Any]] = []
+    shocks: list[StressShock | ShockUnavailable] = []
     for asset, symbol in STRESS_SYMBOLS.items():
+        try:
+            history = StressHistory(store, symbol, end=window.cutoff)
+        except DATA_MISSING as exc:
+            shocks += [ShockUnavailable(asset=asset, shock=s, reason=str(exc)) for s in SHOCKS]
+            continue
+        days = _daily_bars(store, asset, window)
         for shock in SHOCKS:
             try:
-                result = run(store, symbol, window.cutoff, shock)
-            except (LiqcascadeError, ValueError, KeyError, TypeError) as exc:
-                shocks.append(
-                    {"asset": asset, "shock": shock, "available": False, "reason": str(exc)}
-                )
+                result = stress_engine(store, symbol, window.cutoff, shock, history=history)
+            except DATA_MISSING as exc:
+                shocks.append(ShockUnavailable(asset=asset, shock=shock, reason=str(exc)))
                 continue
-            shocks.append(
-                {
-                    "asset": asset,
-                    "symbol": symbol,
-                    "shock": shock,
-                    "available": True,
-                    **_quantiles(result),
-                    **_history(store, asset, window, shock),
-                    **{
-                        name: _maybe_float(getattr(getattr(result, "cascade", result), name, None))
-                        for name in (
-                            "start_price",
-                            "trough_price",
-                            "move_pct",
-                            "liquidated_long_usd",
-                            "liquidated_short_usd",
-                            "insurance_fund_used_usd",
-                            "adl_usd",
-                        )
-                    },
-                }
-            )
-    if not any(s.get("available") for s in shocks):
-        return _unavailable("; ".join(sorted({s["reason"] for s in shocks})))
-    return {"available": True, "shocks": shocks}
+            shocks.append(_shock(asset, symbol, shock, result, drop_history(days, shock)))
+    reasons = {s.reason for s in shocks if isinstance(s, ShockUnavailable)}
+    if not any(isinstance(s, StressShock) for s in shocks):
+        return Unavailable(reason="; ".join(sorted(reasons)))
+    return StressBlock(shocks=tuple(shocks))
 
 
-def _quantiles(result: Any) -> dict[str, float | None]:
-    """Monte Carlo p10/p50/p90 of the move (FRACTION) and of longs liquidated (USD)."""
-    mc = getattr(result, "monte_carlo", None)
-    if mc is None:
-        return {}
-    q = mc.quantiles()
-    out: dict[str, float | None] = {}
-    for name, key in (("move", "move_pct"), ("liquidated_long", "liquidated_long_usd")):
-        for level in ("p10", "p50", "p90"):
-            out[f"{name}_{level}"] = _maybe_float(q.get(key, {}).get(level))
-    return out
+def _shock(
+    asset: str, symbol: str, shock: float, result: StressResult, past: DropHistory | None
+) -> StressShock:
+    cascade = result.cascade
+    q = result.monte_carlo.quantiles() if result.monte_carlo is not None else {}
+    move = q.get("move_pct", {})
+    longs = q.get("liquidated_long_usd", {})
+    return StressShock(
+        asset=asset,
+        symbol=symbol,
+        shock=shock,
+        move_p10=move.get("p10"),
+        move_p50=move.get("p50"),
+        move_p90=move.get("p90"),
+        liquidated_long_p10=longs.get("p10"),
+        liquidated_long_p50=longs.get("p50"),
+        liquidated_long_p90=longs.get("p90"),
+        history_days=None if past is None else past.days,
+        history_first_day=None if past is None else past.first_day,
+        history_hits=None if past is None else past.hits,
+        history_frequency=None if past is None else past.frequency,
+        history_median_move=None if past is None else past.median_move,
+        start_price=float(cascade.start_price),
+        trough_price=float(cascade.trough_price),
+        move_pct=float(cascade.move_pct),
+        liquidated_long_usd=float(cascade.liquidated_long_usd),
+        liquidated_short_usd=float(cascade.liquidated_short_usd),
+        insurance_fund_used_usd=float(cascade.insurance_fund_used_usd),
+        adl_usd=float(cascade.adl_usd),
+    )
 
 
-def _history(store: Any, asset: str, window: ReportWindow, shock: float) -> dict[str, object]:
-    """How often a day's low reached ``shock`` from its open, in the daily bars known then."""
+def _daily_bars(store: Any, asset: str, window: ReportWindow) -> pd.DataFrame:
+    """The asset's spot daily bars closed by the cutoff (empty without any)."""
     try:
         days = store.read(
             "candles", end=window.cutoff, symbol=f"{asset}/USDT", market="spot", interval="1d"
         )
-    except (LiqcascadeError, ValueError, KeyError, AttributeError):
-        return {}
+    except DATA_MISSING:
+        return pd.DataFrame()
+    if len(days) == 0:
+        return pd.DataFrame()
     days = days[days["time"] + pd.Timedelta("1D") <= window.cutoff]
-    days = days.drop_duplicates("time", keep="last")
+    return days.drop_duplicates("time", keep="last")
+
+
+def drop_history(days: pd.DataFrame, shock: float) -> DropHistory | None:
+    """How often a day's low reached ``shock`` from its open in ``days`` (None without days)."""
     if days.empty:
-        return {}
+        return None
     drop = (days["low"] / days["open"] - 1.0).to_numpy(dtype=float)
     hits = drop <= shock
-    return {
-        "history_days": len(days),
-        "history_first_day": pd.Timestamp(days["time"].min()).date().isoformat(),
-        "history_hits": int(hits.sum()),
-        "history_frequency": float(hits.mean()),
-        "history_median_move": float(pd.Series(drop[hits]).median()) if hits.any() else None,
-    }
-
-
-def _maybe_float(value: Any) -> float | None:
-    # Any value at all: what float() refuses becomes None.
-    try:
-        return None if value is None else float(value)
-    except (TypeError, ValueError):
-        return None
+    return DropHistory(
+        days=len(days),
+        first_day=pd.Timestamp(days["time"].min()).date().isoformat(),
+        hits=int(hits.sum()),
+        frequency=float(hits.mean()),
+        median_move=float(pd.Series(drop[hits]).median()) if hits.any() else None,
+    )

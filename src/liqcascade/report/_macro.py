@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from liqcascade.report._access import Readable, daily_closes, read_known
@@ -86,31 +88,7 @@ def treasury_stocks_section(
     )
     if frame.empty:
         return {"available": False, "reason": "no treasury-company share prices"}, {}
-    rows = []
-    for ticker, group in frame.groupby("symbol"):
-        group = group.set_index("time").sort_index()
-        week = group[group.index >= window.week_start]
-        before = group[group.index < window.week_start]
-        if week.empty or before.empty:
-            continue
-        close = float(week["close"].iloc[-1])
-        ref = float(before["close"].iloc[-1])
-        high = (
-            float(group["high"].max())
-            if group["high"].notna().any()
-            else float(group["close"].max())
-        )
-        rows.append(
-            {
-                "ticker": ticker,
-                "currency": group["currency"].iloc[-1],
-                "close": close,
-                "week_change_pct": close / ref - 1.0,
-                "high_ytd": high,
-                "from_ytd_high_pct": close / high - 1.0,
-                "last_day": f"{week.index[-1]:%Y-%m-%d}",
-            }
-        )
+    rows = _company_rows(frame.sort_values(["symbol", "time"], kind="stable"), window)
     if not rows:
         return {"available": False, "reason": "no share prices in the week"}, {}
     rows.sort(key=lambda r: r["week_change_pct"])
@@ -122,3 +100,33 @@ def treasury_stocks_section(
         "companies": rows,
     }
     return data, {"treasury_stocks": pd.DataFrame(rows)}
+
+
+def _company_rows(frame: pd.DataFrame, window: ReportWindow) -> list[dict[str, Any]]:
+    """One row per ticker with closes both before and in the week (``frame`` sorted by time).
+
+    Done per column over all tickers at once: a per-ticker loop cost ~20 ms a ticker.
+    """
+    in_week = frame["time"] >= window.week_start
+    week = frame[in_week].groupby("symbol").tail(1).set_index("symbol")
+    before = frame[~in_week].groupby("symbol").tail(1).set_index("symbol")
+    by = frame.groupby("symbol")
+    high = by["high"].max().fillna(by["close"].max())  # the close where no high was stored
+    currency = by.tail(1).set_index("symbol")["currency"]
+    rows = []
+    for ticker in sorted(week.index.intersection(before.index)):
+        close = float(week.at[ticker, "close"])
+        ref = float(before.at[ticker, "close"])
+        top = float(high[ticker])
+        rows.append(
+            {
+                "ticker": ticker,
+                "currency": currency[ticker],
+                "close": close,
+                "week_change_pct": close / ref - 1.0,
+                "high_ytd": top,
+                "from_ytd_high_pct": close / top - 1.0,
+                "last_day": f"{week.at[ticker, 'time']:%Y-%m-%d}",
+            }
+        )
+    return rows

@@ -112,9 +112,10 @@ def compute_weekly(
     frames.update(_staples.funding_history(store, window))
     frames.update(_staples.long_short_history(store, window))
     _add_engines(report, frames, store, window, progress)
-    report["summary"] = summary_paragraph(report)
-    report["missing"] = missing_sections(report)
-    return jsonable(report), frames
+    facts: dict[str, Any] = jsonable(report)
+    facts["summary"] = summary_paragraph(facts)
+    facts["missing"] = missing_sections(facts)
+    return facts, frames
 
 
 def _add_engines(
@@ -131,8 +132,10 @@ def _add_engines(
     liq.setdefault("reported_short_usd", None)
     liq.setdefault("by_day", [])
     liq["estimated"] = estimated
-    liq["estimated_long_usd"] = estimated["long_usd"]["p50"] if estimated["available"] else None
-    liq["estimated_short_usd"] = estimated["short_usd"]["p50"] if estimated["available"] else None
+    liq["estimated_long_usd"] = liq["estimated_short_usd"] = None
+    if isinstance(estimated, _engines.EstimatedLiquidations):
+        liq["estimated_long_usd"] = estimated.long_usd.p50
+        liq["estimated_short_usd"] = estimated.short_usd.p50
     if daily is not None:
         frames["liquidations_estimated"] = daily
     maps = {}

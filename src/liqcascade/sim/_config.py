@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveFloat, model_validator
 
+from liqcascade.margin._tables import FALLBACK_MAINTENANCE_RATE
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -101,7 +103,7 @@ class CascadeConfig(_Frozen):
     funding_pressure: FundingPressure | None = None
     depth_withdrawal: DepthWithdrawal | None = None
     exogenous_flow: ExogenousFlow | None = None
-    maintenance_margin_rate: float = Field(0.004, ge=0.0, lt=1.0)
+    maintenance_margin_rate: float = Field(FALLBACK_MAINTENANCE_RATE, ge=0.0, lt=1.0)
     max_move: float = Field(0.95, gt=0.0, lt=1.0)
     grid_points: int = Field(2048, ge=16, le=1_000_000)
 
@@ -110,7 +112,8 @@ class MonteCarloPriors(_Frozen):
     """Distributions for Monte Carlo stress paths.
 
     Per path: the price shock ~ Normal(``shock.price_move``, ``shock_sd``) (clipped to
-    (-0.95, 10)); the flow shock is kept; depth is scaled by LogNormal(0, ``depth_sigma``);
+    [-0.95, 9], ``_montecarlo.MOVE_CLIP``); the flow shock is kept; depth is scaled by
+    LogNormal(0, ``depth_sigma``);
     each position's margin distance (entry to liquidation and to bankruptcy) is scaled by
     LogNormal(0, ``leverage_sigma``), i.e. leverage divided by that factor.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -348,40 +349,47 @@ def flow_for_move(book: Book, move: float, config: CascadeConfig) -> float:
     return -flow if move < 0 else flow
 
 
+class Headline(NamedTuple):
+    """The headline numbers of one cascade (a Monte Carlo path's metrics, in this order)."""
+
+    trough_price: float
+    move_pct: float  # FRACTION
+    liquidated_long_usd: float
+    liquidated_short_usd: float
+    rounds: float
+    insurance_fund_used_usd: float
+    adl_usd: float
+
+
 def summarize(
     pos: PositionArrays,
     book: Book,
     shock: Shock,
     config: CascadeConfig,
     margin_factor: float = 1.0,
-) -> np.ndarray:
+) -> Headline:
     """Headline numbers of one cascade without building frames (Monte Carlo inner loop).
 
     ``margin_factor`` scales every margin distance (entry to liquidation and to bankruptcy).
-
-    Returns [trough_price, move, liquidated_long_usd, liquidated_short_usd, rounds,
-    insurance_fund_used_usd, adl_usd].
     """
     setup = _setup(pos, book, shock, config, margin_factor)
     if setup is None:
-        return np.array([book.mid_price, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+        return Headline(book.mid_price, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     raw = _solve(setup, book, config)
     m = raw.n_liquidated
     y = k.move_for_flow(raw.flow, setup.grid_y, setup.grid_flow)
     trough = setup.p_shift * (1.0 + setup.direction * y)
     liq = float(np.sum(setup.notional[:m]))
     adl = raw.out[k.ADL_FRACTION, :m]
-    return np.array(
-        [
-            trough,
-            trough / book.mid_price - 1.0,
-            liq if setup.direction < 0 else 0.0,
-            liq if setup.direction > 0 else 0.0,
-            float(raw.n_path),
-            float(np.sum(raw.out[k.FUND_DRAW, :m])),
-            float(np.sum(adl * setup.size[:m] * setup.bankruptcy[:m])) if adl.any() else 0.0,
-        ]
+    return Headline(
+        trough_price=float(trough),
+        move_pct=float(trough / book.mid_price - 1.0),
+        liquidated_long_usd=liq if setup.direction < 0 else 0.0,
+        liquidated_short_usd=liq if setup.direction > 0 else 0.0,
+        rounds=float(raw.n_path),
+        insurance_fund_used_usd=float(np.sum(raw.out[k.FUND_DRAW, :m])),
+        adl_usd=float(np.sum(adl * setup.size[:m] * setup.bankruptcy[:m])) if adl.any() else 0.0,
     )
 
 
-__all__ = ["flow_for_move", "simulate", "summarize"]
+__all__ = ["Headline", "flow_for_move", "simulate", "summarize"]

@@ -12,19 +12,12 @@ import pandas as pd
 from liqcascade.errors import InputError
 from liqcascade.sim._book import Book
 from liqcascade.sim._config import CascadeConfig, MonteCarloPriors, Shock
-from liqcascade.sim._engine import _direction, flow_for_move, summarize
+from liqcascade.sim._engine import Headline, _direction, flow_for_move, summarize
 from liqcascade.sim._executors import Executor, ProcessExecutor, Progress
 from liqcascade.sim._positions import PositionArrays, prepare_positions
 
-METRICS = (
-    "trough_price",
-    "move_pct",
-    "liquidated_long_usd",
-    "liquidated_short_usd",
-    "rounds",
-    "insurance_fund_used_usd",
-    "adl_usd",
-)
+METRICS = Headline._fields  # a path's metrics, in the order summarize returns them
+MOVE_CLIP = (-0.95, 9.0)  # drawn price moves are clipped here (Shock needs -1 < move < 10)
 QUANTILES = (0.01, 0.05, 0.10, 0.25, 0.5, 0.75, 0.90, 0.95, 0.99)
 
 
@@ -79,7 +72,7 @@ def _draws(priors: MonteCarloPriors, rng: np.random.Generator, count: int) -> np
         move = rng.normal(priors.shock.price_move, priors.shock_sd, count)
     depth = rng.lognormal(0.0, priors.depth_sigma, count)
     margin = rng.lognormal(0.0, priors.leverage_sigma, count)
-    return np.column_stack([np.clip(move, -0.95, 9.0), depth, margin])
+    return np.column_stack([np.clip(move, *MOVE_CLIP), depth, margin])
 
 
 def _regime_moves(priors: MonteCarloPriors, rng: np.random.Generator, count: int) -> np.ndarray:

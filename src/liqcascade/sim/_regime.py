@@ -193,22 +193,32 @@ def overshoots(table: RegimeTable, known: int, barrier: float, exponent: float =
     return np.sort(over / scale**exponent)
 
 
-def fit_exponent(table: RegimeTable, known: int, barrier: float) -> float:
-    """The exponent ``b`` in :data:`EXPONENTS` whose median rule fits past overshoots best.
+# standard errors by which a fitted exponent must beat the diffusion's 1 (a one-SE rule)
+EVIDENCE_T = 1.0
 
-    The rule predicts a bar's overshoot as ``range ** b * median(overshoot / range ** b)``; the
-    exponent with the least mean absolute error over bars ``[0, known)`` wins (1: overshoots
-    scale with the expected range; 0.25: they hardly do). 0 is never chosen: the prediction
-    keeps the regime's ranking even where the regime explains little of the size.
+
+def fit_exponent(table: RegimeTable, known: int, barrier: float) -> float:
+    """The exponent ``b`` of the overshoots' range scaling: 1 unless past bars show otherwise.
+
+    The rule predicts a bar's overshoot as ``range ** b * median(overshoot / range ** b)``.
+    ``b = 1`` is a diffusion's scaling (the overshoot past a barrier is proportional to the
+    volatility); the exponent in :data:`EXPONENTS` with the least mean absolute error over
+    bars ``[0, known)`` replaces it only when its per-bar error gain over ``b = 1`` is more
+    than :data:`EVIDENCE_T` standard errors (a paired t-test), so a noise-level difference
+    does not flip the scaling from bar to bar (0.25: overshoots hardly scale with the range).
+    0 is never chosen: the prediction keeps the regime's ranking.
     """
     over, scale = _hits(table, known, barrier)
-    if over.size < 2:
+    if over.size < 3:
         return 1.0
-    errors = []
+    errors = {}
     for b in EXPONENTS:
         s = scale**b
-        errors.append(np.mean(np.abs(over - s * np.median(over / s))))
-    return float(EXPONENTS[int(np.argmin(errors))])
+        errors[b] = np.abs(over - s * np.median(over / s))
+    best = min(EXPONENTS, key=lambda b: float(errors[b].mean()))
+    gain = errors[1.0] - errors[best]
+    stderr = float(gain.std(ddof=1)) / np.sqrt(gain.size)
+    return float(best) if float(gain.mean()) > EVIDENCE_T * stderr else 1.0
 
 
 def calibrated_overshoots(
@@ -232,6 +242,7 @@ def calibrated_overshoots(
 
 __all__ = [
     "DATED_HAR_WEIGHTS",
+    "EVIDENCE_T",
     "EXPONENTS",
     "HAR_WEIGHTS",
     "RegimeTable",

@@ -17,7 +17,7 @@ import pandas as pd
 
 from liqcascade._dated import DatedConstant
 from liqcascade._time import closed_by, to_utc
-from liqcascade.errors import NoDataError
+from liqcascade.errors import InputError, NoDataError
 from liqcascade.leverage._sources import all_exchange_funding, proxy_gap, store_depth_proxy
 from liqcascade.sim._book import Book
 from liqcascade.sim._config import (
@@ -37,7 +37,7 @@ from liqcascade.sim._result import CascadeResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from liqcascade.data import Store
-    from liqcascade.sim._history import AsofState
+    from liqcascade.sim._history import AsofState, StressHistory
 
 DEFAULT_INSURANCE_FUND_USD = 1.0e9  # order of Binance's BTCUSDT fund; set your venue's balance
 # The figure was written down on 2026-11-25 with no dated source for earlier balances: as-of
@@ -448,6 +448,7 @@ def stress(
     insurance_fund_usd: float = DEFAULT_INSURANCE_FUND_USD,
     seed: int | None = 0,
     progress: Progress | None = None,
+    history: StressHistory | None = None,
 ) -> StressResult:
     """Stress ``symbol`` as of ``asof``: book, depth and regime known then, a shock, the cascade.
 
@@ -480,6 +481,10 @@ def stress(
         Monte Carlo seed (default 0: the same answer on every run).
     progress
         Called per finished Monte Carlo block.
+    history
+        A :class:`~liqcascade.sim._history.StressHistory` of ``symbol`` built from ``store``
+        with ``end >= asof``, to reuse across calls (several shocks as of one time: the book is
+        built once); its own insurance fund is used. None: built here from the store.
 
     Returns
     -------
@@ -504,9 +509,11 @@ def stress(
     config = config or CascadeConfig()
     model = model or StressModel()
     asof_ts = to_utc(asof, "asof")
-    measured = StressHistory(
-        store, symbol, end=asof_ts, insurance_fund_usd=insurance_fund_usd
-    ).state(asof_ts)
+    if history is None:
+        history = StressHistory(store, symbol, end=asof_ts, insurance_fund_usd=insurance_fund_usd)
+    elif history.symbol != symbol:
+        raise InputError(f"the history given is of {history.symbol}, not of {symbol}")
+    measured = history.state(asof_ts)
     state = with_resilience(measured, model.resilience)
     if feedback:
         config = feedback_config(store, symbol, asof_ts, config, state.book)

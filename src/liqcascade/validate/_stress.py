@@ -52,13 +52,13 @@ def _predict(
 ) -> np.ndarray:
     """p10/p50/p90 of the move (signed fraction) from ``paths`` Monte Carlo paths at ``state``."""
     from liqcascade.sim._config import CascadeConfig, Shock
-    from liqcascade.sim._montecarlo import _Payload, run_block
+    from liqcascade.sim._montecarlo import METRICS, _Payload, run_block
     from liqcascade.sim._stress import regime_priors
 
     config = CascadeConfig()
     priors, _ = regime_priors(state, Shock(price_move=shock), model=model)
     rows = run_block(_Payload(state.positions, state.book, config, priors), (paths, seed))
-    move = rows[:, 3 + 1]  # draws (3 columns) then METRICS: trough_price, move_pct, ...
+    move = rows[:, 3 + METRICS.index("move_pct")]  # draws (3 columns), then METRICS
     return np.quantile(move, _LEVELS)
 
 

@@ -252,7 +252,8 @@ async def _venue_task(venue: str, config: CollectConfig, sink: _Sink, rng: rando
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # any transport or protocol failure: reconnect
-            reason = _reason(exc)
+            if down_since is None:  # a gap keeps the reason it began with (e.g. not running)
+                reason = _reason(exc)
         if down_since is None:
             down_since = _now_ms()
         delay = backoff_delay(
