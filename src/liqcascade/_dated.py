@@ -84,13 +84,21 @@ class DatedConstant(Generic[T]):
     def __post_init__(self) -> None:
         object.__setattr__(self, "known_from", to_utc(self.known_from, f"{self.name}.known_from"))
 
+    @property
+    def _since(self) -> pd.Timestamp:
+        # known_from as __post_init__ left it: a UTC Timestamp, never the str it may be given as
+        known = self.known_from
+        if isinstance(known, str):  # pragma: no cover - __post_init__ parsed it
+            raise TypeError(f"{self.name}.known_from was not parsed: {known!r}")
+        return known
+
     def known_at(self, asof: object) -> bool:
         """Return True when the constant's source existed at ``asof`` (UTC)."""
-        return to_utc(asof, "asof") >= self.known_from
+        return to_utc(asof, "asof") >= self._since
 
     def at(self, asof: object) -> Resolved[T]:
         """Return the constant if known at ``asof``, else the fallback; either way say which."""
-        when = self.known_from.strftime("%Y-%m-%d")  # type: ignore[union-attr]
+        when = self._since.strftime("%Y-%m-%d")
         if self.known_at(asof):
             return Resolved(self.name, self.value, True, f"{self.name} (known from {when})")
         note = (
@@ -106,11 +114,11 @@ class DatedConstant(Generic[T]):
         (every one is before) or ``both`` (before ``known_from`` the fallback, then the value).
         """
         lo, hi = to_utc(start, "start"), to_utc(end, "end")
-        known = self.known_from
-        use = "dated" if lo >= known else ("fallback" if hi <= known else "both")  # type: ignore[operator]
+        known = self._since
+        use = "dated" if lo >= known else ("fallback" if hi <= known else "both")
         return {
             "name": self.name,
-            "known_from": known.strftime("%Y-%m-%d"),  # type: ignore[union-attr]
+            "known_from": known.strftime("%Y-%m-%d"),
             "source": self.source,
             "fallback": self.fallback_source,
             "use": use,

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
 
 from liqcascade.errors import InputError
 
-TimeLike = str | date | datetime | pd.Timestamp | np.datetime64
+TimeLike: TypeAlias = str | date | datetime | pd.Timestamp | np.datetime64
 TIME_EXAMPLE = "2025-09-22 or 2025-09-22T00:00Z"
 
 # The one interval table: unit letter -> pandas.Timedelta keyword. ``M`` (ccxt's month) and
@@ -52,7 +53,7 @@ def to_utc(value: object, name: str) -> pd.Timestamp:
     Timestamp('2025-09-22 00:00:00+0000', tz='UTC')
     """
     try:
-        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+        stamp = pd.Timestamp(value)
     except (TypeError, ValueError) as exc:
         raise InputError(_not_a_time(name, value)) from exc
     if pd.isna(stamp):

@@ -85,6 +85,17 @@ def test_brackets_json(app: typer.Typer) -> None:
     assert [r["cum"] for r in rows][:4] == [0, 50, 1300, 16300]
 
 
+def test_brackets_table_without_max_leverage(app: typer.Typer) -> None:
+    # The bundled 2021 ETHUSDT table (a calculator gist) lists no initialLeverage: rows()
+    # gives None there, which the text table shows as "?" (it used to raise TypeError).
+    args = ["margin", "brackets", "--venue", "binance", "--symbol", "ETHUSDT", "--at", "2021-06-01"]
+    out = CliRunner().invoke(app, args, terminal_width=200)
+    assert out.exit_code == 0, out.output
+    # bracket 3: 100,000 to 500,000 at MMR 1 %, cum 365 (the FAQ's table)
+    row = next(line for line in out.output.splitlines() if "500,000" in line and "365.00" in line)
+    assert "?" in row and "1.0000%" in row
+
+
 def test_help_has_examples(app: typer.Typer) -> None:
     out = CliRunner().invoke(app, ["margin", "liq-price", "--help"])
     assert "1114.78" in out.output and "--max-leverage" in out.output

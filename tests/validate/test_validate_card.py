@@ -76,3 +76,11 @@ def test_the_scorers_own_detail_names_are_drawn(
     # estimator: scatter, errors, band (x2 symbols); liquidations: band only (x2)
     assert len(re.findall(r"id=\"chart-\d+\"", page)) == 8
     assert "error distribution, log10(predicted" in page and "checked against the band" in page
+
+
+def test_area_titles_name_every_scored_area_in_order() -> None:
+    # The CLI and the card print one table per AREA_TITLES entry: it must be the scorer's areas.
+    from liqcascade.validate import AREA_TITLES
+    from liqcascade.validate._targets import AREAS
+
+    assert tuple(AREA_TITLES) == AREAS == ("stress", "estimator", "liquidations")

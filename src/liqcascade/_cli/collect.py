@@ -84,9 +84,9 @@ def collect(
     (`liqcascade data show liquidations` lists them). See docs/live.md.
     """
     from liqcascade.data import Store
+    from liqcascade.data.feeds import spool_dir
     from liqcascade.data.feeds._collect import CollectConfig
     from liqcascade.data.feeds._collect import collect as run
-    from liqcascade.data.feeds._spool import spool_dir
 
     the_store = Store(store)
     config = CollectConfig(

@@ -150,9 +150,7 @@ def import_(
     """Import files or folders; nothing is written unless every file reads cleanly."""
     from rich.progress import BarColumn, DownloadColumn, TextColumn, TimeElapsedColumn
 
-    from liqcascade.data import import_paths
-    from liqcascade.data._import import expand_paths
-    from liqcascade.data.importers._base import ImportLimits
+    from liqcascade.data import ImportLimits, expand_paths, import_paths
 
     console = err_console()
     the_store = _store(store)
@@ -235,7 +233,7 @@ def list_(
     """
     from rich.table import Table
 
-    from liqcascade.data._overview import overview, overview_summary
+    from liqcascade.data import overview, overview_summary
 
     the_store = _store(store)
     frame = overview(the_store, dataset, symbol=symbol)
@@ -286,7 +284,7 @@ def show(
     import sys
 
     from liqcascade._cli._checks import check_range
-    from liqcascade.data._schema import dataset as lookup
+    from liqcascade.data import dataset as lookup
 
     check_range(start, end)
     ds = lookup(dataset)
@@ -336,7 +334,7 @@ def _gap_lines(
     """Collector gaps overlapping [start, end) for the liquidations view (``collect``)."""
     if name != "liquidations" or not store.files("feed_gaps"):
         return []
-    from liqcascade.data.feeds._spool import describe_gaps
+    from liqcascade.data.feeds import describe_gaps
 
     gaps = store.read("feed_gaps", **({"exchange": exchange} if exchange else {}))
     if start is not None:

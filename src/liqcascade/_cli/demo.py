@@ -74,7 +74,8 @@ def demo(
     console.print()
     console.print(report.summary)
     console.print()
-    console.print(f"[bold]Open the report:[/bold] {report.html_path.resolve().as_uri()}")
+    if report.html_path is not None:  # always written here: out_dir is given
+        console.print(f"[bold]Open the report:[/bold] {report.html_path.resolve().as_uri()}")
 
 
 def _print_facts(console: Console, data: dict[str, Any]) -> None:

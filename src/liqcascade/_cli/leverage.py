@@ -194,9 +194,7 @@ def register(app: typer.Typer) -> None:
         check_output_file(html, "--html")
         result = liquidation_map(open_store(store), symbol, asof)
         if html is not None:
-            from liqcascade.leverage._html import write_html
-
-            write_html(result, html)
+            result.write_html(html)
         if as_json:
             emit_json(result.to_dict())
             return

@@ -120,9 +120,10 @@ def liq_price(
     k = int(res.bracket)
     if res.table is not None and k > 0:
         bracket = res.table.rows()[k - 1]
-    elif mmr is not None or max_leverage is not None:
-        rate = mmr if mmr is not None else 0.5 / max_leverage  # type: ignore[operator]
-        bracket = {"bracket": 1, "maintMarginRatio": rate, "cum": cum or 0.0}
+    elif mmr is not None:
+        bracket = {"bracket": 1, "maintMarginRatio": mmr, "cum": cum or 0.0}
+    elif max_leverage is not None:
+        bracket = {"bracket": 1, "maintMarginRatio": 0.5 / max_leverage, "cum": cum or 0.0}
     out = {
         "venue": venue.lower(),
         "side": side,
@@ -201,12 +202,13 @@ def brackets_cmd(
     for col in ("bracket", "floor", "cap", "max lev", "MMR", "cum"):
         grid.add_column(col, justify="right")
     for row in table.rows():
-        lev = row["initialLeverage"]
+        # rows() gives None for a tier whose table lists no initialLeverage
+        lev, cap = row["initialLeverage"], row["notionalCap"]
         grid.add_row(
             str(row["bracket"]),
             f"{row['notionalFloor']:,.0f}",
-            "open" if row["notionalCap"] >= 1e15 else f"{row['notionalCap']:,.0f}",
-            "?" if lev != lev else f"{lev:g}x",
+            "open" if cap is None or cap >= 1e15 else f"{cap:,.0f}",
+            "?" if lev is None else f"{lev:g}x",
             f"{row['maintMarginRatio']:.4%}",
             f"{row['cum']:,.2f}",
         )

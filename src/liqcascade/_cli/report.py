@@ -98,11 +98,9 @@ def replay(
 
     check_range(start, end)
     check_output_folder(out, "--out")
-    from liqcascade.report._episode import DEFAULT_SYMBOLS
-
     note("note: `liqcascade report replay` is deprecated; use `liqcascade replay ... --out DIR`")
     out_dir = out if out is not None else Path("report-out") / f"episode-{start}"
-    symbols = tuple(symbol) if symbol else DEFAULT_SYMBOLS
+    symbols = tuple(symbol) if symbol else None  # None: episode_report's default symbols
     files = write_episode(open_store(store), start, end, symbols, out_dir)
     if as_json:
         emit_json({"files": files})

@@ -162,8 +162,7 @@ def register(app: typer.Typer) -> None:
         check_shock(shock)
         check_paths(paths)
         check_cluster(cluster)
-        from liqcascade.sim import CascadeConfig, Shock
-        from liqcascade.sim._stress import stress
+        from liqcascade.sim import CascadeConfig, Shock, stress
 
         if solver not in ("fixed_point", "stepper"):
             raise InputError(f"--solver {solver!r}; expected fixed_point or stepper")
@@ -185,7 +184,7 @@ def register(app: typer.Typer) -> None:
                 impulse,
                 paths=paths,
                 cluster=cluster,
-                config=CascadeConfig(solver=solver),  # type: ignore[arg-type]
+                config=CascadeConfig(solver=solver),
                 feedback=feedback,
                 insurance_fund_usd=insurance_fund,
                 seed=seed,
@@ -227,7 +226,7 @@ def register(app: typer.Typer) -> None:
             check_output_folder,
             check_range,
         )
-        from liqcascade.sim._replay import replay
+        from liqcascade.sim import replay
 
         check_range(start, end)
         check_duration(refresh, "--refresh")
@@ -276,13 +275,19 @@ def register(app: typer.Typer) -> None:
 
 
 def write_episode(
-    store: Any, start: str, end: str, symbols: tuple[str, ...], out: Path
+    store: Any, start: str, end: str, symbols: tuple[str, ...] | None, out: Path
 ) -> dict[str, str]:
-    """Write the episode page (episode.html, episode.json) and return the two paths."""
+    """Write the episode page (episode.html, episode.json) and return the two paths.
+
+    ``symbols`` None: episode_report's default symbols.
+    """
     from liqcascade.report import episode_report
 
     with progress_steps(f"Episode page {start} -> {end}", total=None):
-        written = episode_report(store, start, end, out_dir=out, symbols=symbols)
+        if symbols is None:
+            written = episode_report(store, start, end, out_dir=out)
+        else:
+            written = episode_report(store, start, end, out_dir=out, symbols=symbols)
     return {"html": str(written.html_path), "json": str(written.json_path)}
 
 

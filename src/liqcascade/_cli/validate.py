@@ -88,13 +88,12 @@ def _print_tables(doc: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from liqcascade.validate._card import AREA_TITLES
-    from liqcascade.validate._targets import AREAS
+    from liqcascade.validate import AREA_TITLES
 
     verdict = {True: "[green]met[/]", False: "[red]missed[/]", None: "[dim]not judged[/]"}
     console = Console()
-    for area in AREAS:
-        table = Table(title=AREA_TITLES[area])
+    for area, title in AREA_TITLES.items():  # the scored areas, in report order
+        table = Table(title=title)
         for col in ("symbol", "score", "value", "baseline", "target", "result"):
             table.add_column(col, justify="left" if col in ("symbol", "score") else "right")
         for symbol, block in doc[area].items():

@@ -10,8 +10,10 @@ Compilation happens on first call, never at import.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -27,12 +29,12 @@ def _cache_dir() -> str:
     return os.path.join(platformdirs.user_cache_dir("liqcascade", appauthor=False), "numba")
 
 
+_numba: ModuleType | None  # numba itself, or None on the pure-numpy path
 try:  # pragma: no cover - exercised implicitly
     if DISABLED:
         raise ImportError("disabled by LIQCASCADE_DISABLE_NUMBA")
     os.environ.setdefault("NUMBA_CACHE_DIR", _cache_dir())  # read by numba at import
-    import numba as _numba
-
+    _numba = importlib.import_module("numba")
     HAS_NUMBA = True
 except ImportError:  # pragma: no cover
     _numba = None
@@ -47,9 +49,10 @@ def njit(func: F | None = None, **options: Any) -> Any:
     options.setdefault("cache", True)
 
     def wrap(f: F) -> F:
-        if not HAS_NUMBA:
+        if _numba is None:
             return f
-        return _numba.njit(**options)(f)  # type: ignore[union-attr]
+        compiled: F = _numba.njit(**options)(f)
+        return compiled
 
     return wrap(func) if func is not None else wrap
 
@@ -68,6 +71,6 @@ def jitable(func: F) -> F:
 
 
 # Inside a compiled kernel numba must see its own ``prange`` object, so alias it directly.
-prange = _numba.prange if HAS_NUMBA else range  # type: ignore[union-attr]
+prange = _numba.prange if _numba is not None else range
 
 __all__ = ["DISABLED", "HAS_NUMBA", "jitable", "njit", "prange"]

@@ -11,9 +11,10 @@ Public API::
 
 from __future__ import annotations
 
-from liqcascade.data._import import ImportSummary, import_paths
+from liqcascade.data._import import ImportSummary, expand_paths, import_paths
+from liqcascade.data._overview import overview, overview_summary
 from liqcascade.data._sample import load_sample, sample_files
-from liqcascade.data._schema import DATASETS, Dataset
+from liqcascade.data._schema import DATASETS, Dataset, dataset
 from liqcascade.data._store import Store, WriteSummary, default_store_path
 from liqcascade.data._symbols import base_asset
 from liqcascade.data.importers._base import ImportLimits
@@ -26,8 +27,12 @@ __all__ = [
     "Store",
     "WriteSummary",
     "base_asset",
+    "dataset",
     "default_store_path",
+    "expand_paths",
     "import_paths",
     "load_sample",
+    "overview",
+    "overview_summary",
     "sample_files",
 ]

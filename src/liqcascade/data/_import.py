@@ -81,7 +81,19 @@ class ImportSummary:
 
 
 def expand_paths(paths: Sequence[str | Path]) -> list[tuple[Path, bool]]:
-    """Files to import, each with whether the user named it explicitly (vs. found in a folder)."""
+    """List the files :func:`import_paths` reads for ``paths`` (folders walked recursively).
+
+    Returns
+    -------
+    list of (Path, bool)
+        Each file, with True when it was named explicitly (False: found in a folder, where
+        hidden files, ``_``-prefixed files and notes (.md, .txt, .py) are left out).
+
+    Raises
+    ------
+    ImportFormatError
+        A path that is neither a file nor a folder.
+    """
     out: list[tuple[Path, bool]] = []
     for raw in paths:
         path = Path(raw).expanduser()
@@ -177,11 +189,12 @@ def _in_range(
         )
     reported: set[int] = set()
     for problem in found:
-        for i in np.flatnonzero(problem.rows):
-            if int(i) in reported:
+        for row in np.flatnonzero(problem.rows):
+            i = int(row)
+            if i in reported:
                 continue
-            reported.add(int(i))
-            value = table.column(problem.column)[int(i)].as_py()
+            reported.add(i)
+            value = table.column(problem.column)[i].as_py()
             reason = f"out of range: expected {problem.expected}"
             bad.append(BadRow(str(path), int(lines[i]), problem.column, value, reason))
     bad.sort(key=lambda row: (row.path, row.line))
@@ -235,7 +248,7 @@ def _first_of_each_key(
 
 
 def _same(a: object, b: object) -> bool:
-    if pd.isna(a) and pd.isna(b):  # type: ignore[arg-type]
+    if pd.isna(a) and pd.isna(b):
         return True
     return bool(a == b)
 

@@ -346,7 +346,7 @@ def recover_legacy(root: Path) -> None:
 
 
 def _legacy_files(root: Path, *, pattern: re.Pattern[str]) -> list[Path]:
-    out = []
+    out: list[Path] = []
     for name in DATASETS:
         folder = root / name
         if not folder.is_dir() or folder.is_symlink():

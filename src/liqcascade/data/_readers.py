@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from liqcascade._time import optional_utc
+from liqcascade._time import TimeLike as _Time
+from liqcascade._time import optional_utc, to_utc
 from liqcascade.data._frames import empty_frame, to_frame
 from liqcascade.data._layout import period_months
 from liqcascade.data._manifest import Manifest
@@ -40,7 +41,8 @@ CACHE_MAX_FILE_BYTES = 4 * 2**20
 # Filter masks kept per cached file (one byte per row each).
 MASKS_PER_FILE = 64
 
-TimeLike = str | pd.Timestamp | Any | None
+# A read bound: any time :func:`liqcascade._time.to_utc` parses, or None (open).
+TimeLike: TypeAlias = _Time | None
 
 
 def timestamp(value: TimeLike, name: str) -> pd.Timestamp | None:
@@ -238,7 +240,7 @@ def read_arrow(
     def scalar(column: str, value: Any) -> pa.Scalar:
         kind = ds.schema.field(column).type
         if pa.types.is_timestamp(kind):
-            return pa.scalar(timestamp(value, column).value, kind)  # type: ignore[union-attr]
+            return pa.scalar(to_utc(value, column).value, kind)
         return pa.scalar(value, kind)
 
     conditions = []
@@ -321,7 +323,10 @@ def read_failed(ds: Dataset, exc: BaseException) -> StoreError:
 
 
 class TypedReaders:
-    """The typed readers (``candles``, ``funding``...) over :meth:`read`."""
+    """The typed readers (``candles``, ``funding``...) over :meth:`read`.
+
+    A ``symbol`` (or ``asset``) of None reads every series, as in :meth:`read`.
+    """
 
     def read(
         self, name: str, *, start: TimeLike = None, end: TimeLike = None, **equals: Any
@@ -330,7 +335,7 @@ class TypedReaders:
 
     def candles(
         self,
-        symbol: str | Sequence[str],
+        symbol: str | Sequence[str] | None,
         start: TimeLike = None,
         end: TimeLike = None,
         *,
@@ -353,7 +358,7 @@ class TypedReaders:
 
     def open_interest(
         self,
-        symbol: str | Sequence[str],
+        symbol: str | Sequence[str] | None,
         start: TimeLike = None,
         end: TimeLike = None,
         *,
@@ -376,7 +381,7 @@ class TypedReaders:
 
     def funding(
         self,
-        symbol: str | Sequence[str],
+        symbol: str | Sequence[str] | None,
         start: TimeLike = None,
         end: TimeLike = None,
         *,
@@ -397,7 +402,7 @@ class TypedReaders:
 
     def liquidations(
         self,
-        symbol: str | Sequence[str],
+        symbol: str | Sequence[str] | None,
         start: TimeLike = None,
         end: TimeLike = None,
         *,
@@ -418,7 +423,7 @@ class TypedReaders:
 
     def depth(
         self,
-        symbol: str | Sequence[str],
+        symbol: str | Sequence[str] | None,
         start: TimeLike = None,
         end: TimeLike = None,
         *,
@@ -433,7 +438,7 @@ class TypedReaders:
 
     def long_short(
         self,
-        symbol: str | Sequence[str],
+        symbol: str | Sequence[str] | None,
         start: TimeLike = None,
         end: TimeLike = None,
         *,

@@ -318,7 +318,18 @@ CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
 
 
 def dataset(name: str) -> Dataset:
-    """Return the dataset called ``name`` or raise a :class:`SchemaError` listing the valid ones."""
+    """Return the dataset called ``name`` (its columns, dtypes and partition key).
+
+    Raises
+    ------
+    SchemaError
+        An unknown name; the message lists the valid ones.
+
+    Examples
+    --------
+    >>> dataset("funding").partition_by
+    'symbol'
+    """
     try:
         return DATASETS[name]
     except KeyError:

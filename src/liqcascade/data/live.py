@@ -32,7 +32,7 @@ import functools
 import time as _time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -457,7 +457,7 @@ def fetch_ohlcv(
     )
 
 
-def funding_hours(settlements_ms: Sequence[int], default: int) -> np.ndarray:
+def funding_hours(settlements_ms: Sequence[int] | np.ndarray, default: int) -> np.ndarray:
     """Funding period of each settlement, from the spacing of the settlements (hours).
 
     Each row takes the gap to the previous settlement (the first row the gap to the next); a
@@ -653,6 +653,12 @@ def _missing(
     return missing_ranges(stored, since_ms, until_ms, step)
 
 
+class _Paging(TypedDict):
+    # The paging options every fetch_* function takes.
+    on_page: PageCallback | None
+    sleep: Callable[[float], None]
+
+
 def _fetch_item(
     item: str,
     client: Any,
@@ -667,7 +673,7 @@ def _fetch_item(
     """Rows of one item fetched for ``[lo, hi)`` (bar open times; sample times for oi/ls)."""
     from liqcascade.data import live_extra
 
-    common = {"on_page": on_page, "sleep": sleep}
+    common: _Paging = {"on_page": on_page, "sleep": sleep}
     since, until = pd.Timestamp(lo, unit="ms", tz="UTC"), pd.Timestamp(hi, unit="ms", tz="UTC")
     if item in ("ohlcv", "mark", "spot"):
         sym = spot_symbol(symbol) if item == "spot" else symbol

@@ -264,7 +264,8 @@ def _hyperliquid_tables(
     tables_by_id = {int(i): t for i, t in meta.get("marginTables", [])}
     wanted = None if not symbols else {s.split("/")[0].upper() for s in symbols}
     stamp = when.strftime("%Y-%m-%d %H:%M UTC")
-    out, skipped = [], {}
+    out: list[dict[str, Any]] = []
+    skipped: dict[str, str] = {}
     for asset in meta.get("universe", []):
         name = str(asset.get("name", ""))
         if wanted is not None and name.upper() not in wanted:

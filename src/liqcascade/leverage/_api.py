@@ -101,7 +101,9 @@ def estimate_liquidations(
     if not names:
         raise InputError("no symbol given; expected at least one, e.g. BTC/USDT:USDT")
     snapshots = store.read("liquidations", interval="24h")
-    frames, sources, missing = [], [], []
+    frames: list[pd.DataFrame] = []
+    sources: list[str] = []
+    missing: list[str] = []
     for name in names:
         est, used, lacking = _estimate_one(
             store, name, snapshots, start=start, end=end, interval=interval, asof=asof

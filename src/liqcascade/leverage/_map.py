@@ -7,6 +7,7 @@ store's schemas (already filtered to one instrument) and an as-of time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -102,6 +103,12 @@ class LiquidationMap:
     def liquidated_by(self, move: float) -> float:
         """Return the USD liquidated by a move of ``move`` (a fraction: -0.05 = a 5 % drop)."""
         return _curve_at(self.positions, self.price, np.array([move]))[int(move > 0)][0]
+
+    def write_html(self, path: str | Path) -> Path:
+        """Write the interactive heatmap to ``path`` (plotly.js embedded: works offline)."""
+        from liqcascade.leverage._html import write_html
+
+        return write_html(self, path)
 
 
 def market_bars(

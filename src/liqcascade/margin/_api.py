@@ -516,11 +516,12 @@ def _margin_at(
     # The last cap bounds the value at the mark where maintenance is valued there on a
     # notional-based table (Bybit values it at entry; quantity tiers have no value cap).
     checked = table is not None and table.basis == "notional" and r.MAINTENANCE_AT == "price"
+    cap = table.last_cap if checked and table is not None else np.inf
     out = _rows.run_state(
         prep.side, prep.qty, prep.entry, prep.collateral, prep.other_mm, prep.other_upnl,
         prep.extra[0], t.floors, mmrs, cums, row_mmr, row_cum, n=prep.n,
         use_row_rates=t.per_row, fee=prep.fee, inverse=prep.inverse,
-        mm_at_entry=r.MAINTENANCE_AT == "entry", cap=table.last_cap if checked else np.inf,
+        mm_at_entry=r.MAINTENANCE_AT == "entry", cap=cap,
         compiled=prep.compiled,
     )  # fmt: skip
     return MarginState(**{k: v.reshape(prep.shape) for k, v in out.items()})

@@ -53,11 +53,10 @@ def liquidation_prices(
     omm, oup = schema.cross_terms(df)
     venues = _labels(df, "venue", venue, n)
     symbols = _labels(df, "symbol", symbol, n)
+    # Per-row (mmr, cum) columns, when the frame carries its own rates.
+    rate_cols: tuple[np.ndarray, np.ndarray] | None = None
     if "mmr" in df.columns:
-        mmr_col = schema.numbers(df, "mmr")
-        cum_col = schema.numbers(df, "cum", 0.0)
-    else:
-        mmr_col = cum_col = None
+        rate_cols = (schema.numbers(df, "mmr"), schema.numbers(df, "cum", 0.0))
     out = {
         name: np.full(n, np.nan)
         for name in ("liquidation_price", "bankruptcy_price", "maintenance_margin", "margin_ratio")
@@ -77,8 +76,8 @@ def liquidation_prices(
         if v == "None":
             raise InputError("no venue: pass venue= or give a 'venue' column")
         kw: dict[str, Any] = {"mmr": mmr, "cum": cum}
-        if mmr_col is not None:
-            kw = {"mmr": mmr_col[rows], "cum": cum_col[rows]}
+        if rate_cols is not None:
+            kw = {"mmr": rate_cols[0][rows], "cum": rate_cols[1][rows]}
         res = margin_detailed(
             v,
             side[rows],

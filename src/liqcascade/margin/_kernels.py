@@ -10,14 +10,18 @@ numba, so ``_rows.run`` imports it only for calls large enough to repay that.
 from __future__ import annotations
 
 import types
+from collections.abc import Callable
+from typing import Any
 
 from liqcascade._compat.numba import njit, prange
 from liqcascade.margin._rows import margin_rows_py, margin_state_py, run, run_state
 
 
-def _with_prange(func: types.FunctionType) -> types.FunctionType:
+def _with_prange(func: Callable[..., Any]) -> types.FunctionType:
     # The twin's own module binds prange to range (running it never imports numba); the
     # parallel build compiles the same code with numba's prange in its globals.
+    if not isinstance(func, types.FunctionType):  # pragma: no cover - a programming error
+        raise TypeError(f"{func!r} is not a plain Python function and cannot be compiled")
     globals_ = {**func.__globals__, "prange": prange}
     return types.FunctionType(func.__code__, globals_, func.__name__, func.__defaults__)
 

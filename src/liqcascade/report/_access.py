@@ -1,6 +1,6 @@
 """Read what the report needs from a store, as of a cutoff.
 
-Only the store's generic ``read(dataset, *, start, end, **equals)`` is used, so any object with
+Only the store's generic ``read(name, *, start, end, **equals)`` is used, so any object with
 that method (the real :class:`liqcascade.data.Store`, or a test double) works.
 """
 
@@ -15,7 +15,8 @@ from liqcascade.report._window import known_by
 
 
 class Readable(Protocol):
-    def read(self, dataset: str, *, start: Any = None, end: Any = None, **equals: Any) -> Any: ...
+    # ``name`` as in Store.read (a keyword of **equals can never be called ``name``).
+    def read(self, name: str, *, start: Any = None, end: Any = None, **equals: Any) -> Any: ...
 
 
 def read_known(
@@ -65,10 +66,10 @@ class CachedReads:
         self._store = store
         self._frames: dict[str, Any] = {}
 
-    def read(self, dataset: str, *, start: Any = None, end: Any = None, **equals: Any) -> Any:
-        key = repr((dataset, start, end, sorted(equals.items())))
+    def read(self, name: str, *, start: Any = None, end: Any = None, **equals: Any) -> Any:
+        key = repr((name, start, end, sorted(equals.items())))
         if key not in self._frames:
-            self._frames[key] = self._store.read(dataset, start=start, end=end, **equals)
+            self._frames[key] = self._store.read(name, start=start, end=end, **equals)
         found = self._frames[key]
         return found.copy() if isinstance(found, pd.DataFrame) else found
 

@@ -3,6 +3,8 @@ long/short ratios, options put/call open interest and implied volatility (DVOL).
 
 from __future__ import annotations
 
+from typing import SupportsFloat
+
 import pandas as pd
 
 from liqcascade._time import interval_length
@@ -13,7 +15,7 @@ ASSETS = ("BTC", "ETH")
 HOURS_PER_YEAR = 365.0 * 24.0
 
 
-def _num(value: object) -> float | None:
+def _num(value: SupportsFloat | None) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 

@@ -6,22 +6,23 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from liqcascade._json import jsonable
 from liqcascade._theme import chart_div
-from liqcascade._time import to_utc
+from liqcascade._time import TimeLike, to_utc
 from liqcascade.errors import InputError
 from liqcascade.report._access import Readable, read_known
 from liqcascade.report._summary import pct, usd
 
+if TYPE_CHECKING:  # pragma: no cover
+    from liqcascade.data import Store
+
 DEFAULT_SYMBOLS = ("BTC/USDT:USDT", "ETH/USDT:USDT")
 BOOK_REFRESH = "24h"  # rebuild the replayed position book from the liquidation map daily
-TimeLike = str | date | datetime | pd.Timestamp
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,9 @@ def _reported(store: Readable, symbol: str, start: pd.Timestamp, end: pd.Timesta
     return table.reindex(columns=["long", "short"]).fillna(0.0)
 
 
-def _symbol_block(store: Readable, symbol: str, start: pd.Timestamp, end: pd.Timestamp) -> tuple:
+def _symbol_block(
+    store: Store, symbol: str, start: pd.Timestamp, end: pd.Timestamp
+) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
     from liqcascade.sim import replay
 
     result = replay(store, symbol, start, end, refresh=BOOK_REFRESH)
@@ -148,7 +151,7 @@ def _figure(block: dict, bars: pd.DataFrame, reported: pd.DataFrame) -> Any:
 
 
 def episode_report(
-    store: Readable,
+    store: Store,
     start: TimeLike,
     end: TimeLike,
     *,
@@ -180,7 +183,8 @@ def episode_report(
         raise InputError(f"end {t1.isoformat()} must be after start {t0.isoformat()}")
     if not symbols:
         raise InputError("no symbol given; expected e.g. BTC/USDT:USDT")
-    blocks, parts = [], []
+    blocks: list[dict[str, Any]] = []
+    parts: list[str] = []
     for symbol in symbols:
         block, bars, reported = _symbol_block(store, symbol, t0, t1)
         blocks.append(block)

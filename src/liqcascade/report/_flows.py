@@ -9,6 +9,7 @@ the purchase counts in the month of that week's Monday.
 from __future__ import annotations
 
 import itertools
+from typing import Any, SupportsFloat
 
 import pandas as pd
 
@@ -51,8 +52,8 @@ def etf_section(store: Readable, window: ReportWindow) -> tuple[dict, dict[str, 
     return data, {"etf_flows": table}
 
 
-def _num(value: object) -> float | None:
-    return None if pd.isna(value) else float(value)
+def _num(value: SupportsFloat | None) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def purchase_week(filed: pd.Timestamp) -> pd.Timestamp:
@@ -152,7 +153,7 @@ def treasury_section(
     kept["month"] = kept["week"].dt.strftime("%Y-%m")
     last_month = window.asof.tz_localize(None).to_period("M")
     wanted = [str(last_month - k) for k in range(months - 1, -1, -1)]
-    by_month = []
+    by_month: list[dict[str, Any]] = []
     for month in wanted:
         rows = kept[kept["month"] == month]
         cost = rows.loc[rows["cost_ok"], "cost_usd"].sum()

@@ -14,6 +14,7 @@ Public API::
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -81,7 +82,7 @@ def run(
     port: int = 8765,
     cards: str | Path | None = None,
     cluster: str = "serial",
-    warn: object = print,
+    warn: Callable[[str], object] = print,
 ) -> None:
     """Serve the dashboard until interrupted; ``warn`` receives the non-loopback warning."""
     _require_extra()
@@ -89,7 +90,7 @@ def run(
 
     app = create_app(store, cards=cards, cluster=cluster)
     if not is_loopback(host):
-        warn(LOOPBACK_WARNING.format(host=host))  # type: ignore[operator]
+        warn(LOOPBACK_WARNING.format(host=host))
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 

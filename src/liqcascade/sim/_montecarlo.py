@@ -83,7 +83,7 @@ def _regime_moves(priors: MonteCarloPriors, rng: np.random.Generator, count: int
     """
     s = priors.shock.price_move
     sample = np.asarray(priors.overshoots, dtype=np.float64)
-    eps = 0.0
+    eps: float | np.ndarray = 0.0  # one overshoot per path, or none
     if sample.size and s != 0:  # stratified: one draw per 1/count slice of the sample's cdf
         levels = (np.arange(count) + rng.uniform(0.0, 1.0, count)) / count
         eps = rng.permutation(np.quantile(sample, levels))
@@ -208,10 +208,15 @@ def monte_carlo(
         np.vstack(parts), columns=["price_move", "depth_factor", "margin_factor", *METRICS]
     )
     table["rounds"] = table["rounds"].astype(np.int64)
+    # numpy types entropy as int | Sequence[int] | None; from an int seed (or None: fresh OS
+    # entropy) it is always one int.
+    entropy = seq.entropy
+    if not isinstance(entropy, int):  # pragma: no cover - see above
+        raise TypeError(f"SeedSequence({seed!r}).entropy is {entropy!r}, not an int")
     return MonteCarloResult(
         start_price=book.mid_price,
         paths=table,
-        seed_entropy=int(seq.entropy),  # type: ignore[arg-type]
+        seed_entropy=entropy,
         executor=type(executor).__name__,
     )
 

@@ -8,6 +8,16 @@ against later data, with naive baselines side by side. May import ``data``, ``le
 from __future__ import annotations
 
 from liqcascade.validate._api import ValidationResult, validate
+from liqcascade.validate._card import AREA_TITLES
 from liqcascade.validate._metrics import auc, coverage, mae, spearman, spearman_ci
 
-__all__ = ["ValidationResult", "auc", "coverage", "mae", "spearman", "spearman_ci", "validate"]
+__all__ = [
+    "AREA_TITLES",
+    "ValidationResult",
+    "auc",
+    "coverage",
+    "mae",
+    "spearman",
+    "spearman_ci",
+    "validate",
+]

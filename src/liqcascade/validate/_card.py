@@ -52,6 +52,7 @@ ALIASES = {
     "liquidations": {"checked": "modelled_usd", "lower": "reported_usd", "upper": "oi_drop_usd"},
 }
 
+# The scored areas (``ValidationResult.blocks``), in report order, with their titles.
 AREA_TITLES = {
     "stress": "Cascade stress test (4h bars whose adverse excursion reached the shock)",
     "estimator": "All-exchange liquidation estimator (daily p10-p90 band)",

@@ -15,6 +15,7 @@ from types import ModuleType
 
 from liqcascade.data.feeds import binance, bybit, hyperliquid, okx
 from liqcascade.data.feeds._event import FrameError, LiquidationEvent, events_frame
+from liqcascade.data.feeds._spool import describe_gaps, spool_dir
 from liqcascade.errors import UnknownVenueError
 
 FEEDS: dict[str, ModuleType] = {m.VENUE: m for m in (binance, bybit, okx, hyperliquid)}
@@ -30,4 +31,12 @@ def feed(venue: str) -> ModuleType:
         ) from None
 
 
-__all__ = ["FEEDS", "FrameError", "LiquidationEvent", "events_frame", "feed"]
+__all__ = [
+    "FEEDS",
+    "FrameError",
+    "LiquidationEvent",
+    "describe_gaps",
+    "events_frame",
+    "feed",
+    "spool_dir",
+]

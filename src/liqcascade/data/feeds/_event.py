@@ -64,9 +64,9 @@ def content_id(*parts: object) -> str:
 
 def number(record: dict[str, Any], key: str, venue: str) -> float:
     """``record[key]`` as a finite float; a :class:`FrameError` naming venue, field and value."""
-    value = record.get(key)
+    value: Any = record.get(key)  # decoded JSON: anything, or None when missing
     try:
-        result = float(value)  # type: ignore[arg-type]
+        result = float(value)
     except (TypeError, ValueError):
         raise FrameError(
             f"{venue} liquidation field {key!r} is {value!r}; expected a number"
@@ -78,9 +78,9 @@ def number(record: dict[str, Any], key: str, venue: str) -> float:
 
 def integer(record: dict[str, Any], key: str, venue: str) -> int:
     """``record[key]`` as an int (epoch ms); a :class:`FrameError` if missing or malformed."""
-    value = record.get(key)
+    value: Any = record.get(key)  # decoded JSON: anything, or None when missing
     try:
-        return int(value)  # type: ignore[arg-type]
+        return int(value)
     except (TypeError, ValueError):
         raise FrameError(
             f"{venue} liquidation field {key!r} is {value!r}; expected epoch milliseconds"

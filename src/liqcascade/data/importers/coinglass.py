@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from liqcascade.data.importers._base import ImportResult, match_stem, name_error, read_head
-from liqcascade.data.importers._csv import LINE, Col, header_of, read_csv
+from liqcascade.data.importers._csv import LINE, Col, Kind, header_of, read_csv
 from liqcascade.data.importers._provenance import origin, source_for
 
 FORMAT = "coinglass"
@@ -436,7 +436,7 @@ def detect(path: Path, head: str) -> bool:
 
 def _wide_columns(path: Path, time_column: str) -> tuple[Col, ...]:
     header = header_of(read_head(path))
-    kind = "ms" if time_column in ("timestamp", "time") else "time"
+    kind: Kind = "ms" if time_column in ("timestamp", "time") else "time"
     numeric = [c for c in header if c not in (time_column, "time_utc", "_snapshot_dir")]
     return (Col(time_column, kind), *(Col(c, required=False) for c in numeric))
 

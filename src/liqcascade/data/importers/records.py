@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from liqcascade.data._schema import DATASETS, Dataset
 from liqcascade.data.importers._base import ImportResult, check_size, open_bytes
-from liqcascade.data.importers._csv import Col, header_of, read_csv
+from liqcascade.data.importers._csv import Col, Kind, header_of, read_csv
 from liqcascade.errors import ImportFormatError
 
 FORMAT = "records"
@@ -51,6 +51,7 @@ def _columns(ds: Dataset, header: list[str]) -> tuple[Col, ...]:
     for field in ds.schema:
         if field.name not in header:
             continue
+        kind: Kind
         if pa.types.is_timestamp(field.type):
             kind = "time"
         elif pa.types.is_floating(field.type):
@@ -58,7 +59,7 @@ def _columns(ds: Dataset, header: list[str]) -> tuple[Col, ...]:
         else:
             kind = "str"
         required = field.name in ("time", ds.partition_by)
-        out.append(Col(field.name, kind, required=required))  # type: ignore[arg-type]
+        out.append(Col(field.name, kind, required=required))
     return tuple(out)
 
 

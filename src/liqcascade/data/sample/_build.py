@@ -19,6 +19,7 @@ import json
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -122,16 +123,17 @@ def _secondary_lines(sources: dict[str, list[str]]) -> list[str]:
     return lines
 
 
-def build(shared_market: Path, out: Path = HERE) -> dict[str, object]:
+def build(shared_market: Path, out: Path = HERE) -> dict[str, Any]:
     """Import ``shared_market`` and write the sample files into ``out``."""
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(tmp)
         summary = import_paths(store, "auto", [shared_market])
-        meta: dict[str, object] = {
+        files: dict[str, dict[str, object]] = {}
+        meta: dict[str, Any] = {
             "description": "liqcascade bundled real sample (BTC, ETH; ~2024-11..2025-10-05)",
             "built_from": "shared/data/market (see ATTRIBUTION.md)",
             "warnings": summary.warnings,
-            "files": {},
+            "files": files,
         }
         sources: dict[str, list[str]] = {}
         for name, ds in DATASETS.items():
@@ -142,7 +144,7 @@ def build(shared_market: Path, out: Path = HERE) -> dict[str, object]:
             path = out / f"{name}.parquet"
             pq.write_table(table, path, compression="zstd", compression_level=19)
             sources[name] = sorted(frame["source"].unique())
-            meta["files"][path.name] = {  # type: ignore[index]
+            files[path.name] = {
                 "dataset": name,
                 "rows": len(frame),
                 "first": frame["time"].min().isoformat(),
@@ -160,5 +162,5 @@ if __name__ == "__main__":  # pragma: no cover
     if len(sys.argv) != 2:
         raise SystemExit("usage: python -m liqcascade.data.sample._build <shared/data/market>")
     result = build(Path(sys.argv[1]))
-    for file, info in result["files"].items():  # type: ignore[union-attr]
+    for file, info in result["files"].items():
         print(f"{file:28s} {info['rows']:>7d} rows  {info['first'][:10]} .. {info['last'][:10]}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 import numpy as np
 import pandas as pd
@@ -105,6 +106,10 @@ def binance_symbol_to_ccxt(raw: str, *, market: str = "perp") -> str:
 _CCXT_SYMBOL = re.compile(r"^[A-Z0-9]+/[A-Z0-9]+(:[A-Z0-9]+(-[0-9]+)?)?$")
 
 
+@overload
+def symbol_option(symbol: str) -> str: ...
+@overload
+def symbol_option(symbol: None) -> None: ...
 def symbol_option(symbol: str | None) -> str | None:
     """Check a ``--symbol`` option: ccxt form (``BTC/USDT:USDT``) is kept, a Binance name
     (``BTCUSDT``) is converted, anything else raises InputError."""

@@ -372,8 +372,9 @@ def read_layout(path: Path, layouts: Sequence[Layout], *, skip_bad: bool = False
     """
     path = Path(path)
     if path.suffix in (".gz", ".zip"):
-        data: bytes | str = open_bytes(path)
-        first = _first_line(data)
+        raw = open_bytes(path)
+        first = _first_line(raw)
+        data: bytes | str = raw
     else:  # a plain file: let pyarrow read (and map) it itself
         with path.open("rb") as handle:
             first = _first_line(handle.read(1 << 16))

@@ -282,14 +282,15 @@ def _contracts(
     coverage: list[str | None] = [None] * n
     symbols: list[str | None] = [None] * n
     problems: dict[int, tuple[str, str, str]] = {}
-    for code, text in enumerate(keys):
-        name, raw = (part.strip() for part in text.split("\x1f", 1))
+    for code, text in enumerate(keys):  # dictionary values: the distinct non-null keys
+        name, raw = (part.strip() for part in str(text).split("\x1f", 1))
         if name not in VENUES:
             problems[code] = ("exchange", name, f"a Tardis exchange id among {', '.join(VENUES)}")
             continue
         try:
-            symbols[code] = symbol or tardis_symbol_to_ccxt(name, raw)
-            unit, factor[code] = amount_unit(name, symbols[code])
+            contract = symbol or tardis_symbol_to_ccxt(name, raw)
+            symbols[code] = contract
+            unit, factor[code] = amount_unit(name, contract)
         except InputError as exc:
             problems[code] = (
                 "symbol",
