@@ -242,3 +242,5 @@ def test_duplicate_check_by_shared_times_equals_a_full_hash_check(rows) -> None:
     expected = len(set(rows)) < n
     assert has_duplicates(hashes) == expected
     assert has_duplicate_keys(ds, conformed, hashes) == expected
+    # not hashed yet: the rows sharing a time are compared on their values, never hashed
+    assert has_duplicate_keys(ds, conformed, lambda: pytest.fail("hashed")) == expected

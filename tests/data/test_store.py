@@ -154,6 +154,20 @@ def test_transaction_exception_writes_nothing(store: Store, bars: Bars) -> None:
     assert store.candles("BTC/USDT").empty
 
 
+def test_second_write_of_a_transaction_merges_into_the_first(store: Store, bars: Bars) -> None:
+    # the first write lands in new files (its rows not hashed yet); the second merges into them
+    with store.transaction() as tx:
+        first = tx.write("candles", bars(["2025-09-21", "2025-09-22"], [1.0, 2.0]), source="t")
+        second = tx.write(
+            "candles", bars(["2025-09-22", "2025-09-23", "2025-09-21"], [2.5, 3.0, 1.0]), source="t"
+        )
+    assert (first.added, first.replaced, first.unchanged) == (2, 0, 0)
+    assert (second.added, second.replaced, second.unchanged) == (1, 1, 1)
+    assert list(store.candles("BTC/USDT")["close"]) == [1.0, 2.5, 3.0]
+    again = store.write("candles", bars(["2025-09-23", "2025-09-21"], [3.0, 1.0]), source="t")
+    assert (again.added, again.replaced, again.unchanged) == (0, 0, 2)
+
+
 def test_default_store_path_follows_liqcascade_home(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -23,13 +22,36 @@ if TYPE_CHECKING:  # pragma: no cover
     import duckdb
 
 
-@dataclass(frozen=True)
 class Rows:
     """A month file's rows with their key hashes (kept with staged files: a later write
-    into the same month of the same transaction need not hash them again)."""
+    into the same month of the same transaction need not hash them again).
 
-    table: pa.Table
-    hashes: np.ndarray
+    Without ``hashes`` the rows are hashed on first use (``hash_with(table)`` returns them):
+    rows that only ever land in a new file (an empty store) are never hashed at all.
+    """
+
+    __slots__ = ("_hash_with", "_hashes", "table")
+
+    def __init__(
+        self,
+        table: pa.Table,
+        hashes: np.ndarray | None = None,
+        *,
+        hash_with: Callable[[pa.Table], np.ndarray] | None = None,
+    ) -> None:
+        if hashes is None and hash_with is None:
+            raise ValueError("Rows needs hashes or a hash_with function")
+        self.table = table
+        self._hashes = hashes
+        self._hash_with = hash_with
+
+    @property
+    def hashes(self) -> np.ndarray:
+        """64-bit key hash of each row (computed once, on first use)."""
+        if self._hashes is None:
+            assert self._hash_with is not None
+            self._hashes = self._hash_with(self.table)
+        return self._hashes
 
 
 def time_ns(table: pa.Table) -> np.ndarray:
@@ -85,25 +107,44 @@ def has_duplicates(hashes: np.ndarray) -> bool:
     return bool((ordered[1:] == ordered[:-1]).any())
 
 
-def has_duplicate_keys(ds: Dataset, table: pa.Table, hashes: np.ndarray) -> bool:
-    """Whether any key repeats (by hash), looking only where it can: rows sharing a time.
+def has_repeated_keys(table: pa.Table, key: Sequence[str]) -> bool:
+    """Whether any two rows of ``table`` share their ``key`` values, exactly (arrow's hash
+    grouping on the values themselves; null equals null): no 64-bit hashes needed."""
+    keys = table.select(list(key))
+    return keys.group_by(list(key), use_threads=False).aggregate([]).num_rows < keys.num_rows
+
+
+def has_duplicate_keys(
+    ds: Dataset, table: pa.Table, hashes: np.ndarray | Callable[[], np.ndarray]
+) -> bool:
+    """Whether any key repeats, looking only where it can: rows sharing a time.
 
     Every key holds ``time``, so a repeated key means a repeated time. Sorting the times is
     near-linear on the mostly time-ordered rows of real files (a stable sort merges sorted
-    runs); when all times are distinct, no 10 M-hash sort is needed at all.
+    runs); when all times are distinct, no 10 M-hash sort is needed at all. ``hashes`` may
+    be a function returning them (rows not hashed yet): the rows sharing a time are then
+    compared on their key values (:func:`has_repeated_keys`) and the function is not called.
     """
+
+    def repeats(where: np.ndarray | None = None) -> bool:
+        if callable(hashes):
+            return has_repeated_keys(
+                table if where is None else table.filter(pa.array(where)), ds.key
+            )
+        return has_duplicates(hashes if where is None else hashes[where])
+
     if "time" not in ds.key:
-        return has_duplicates(hashes)
+        return repeats()
     times = time_ns(table)
     ordered = np.sort(times, kind="stable")
     shared = ordered[1:][ordered[1:] == ordered[:-1]]
     if len(shared) == 0:
         return False
     if len(shared) > len(times) // 8:
-        return has_duplicates(hashes)
+        return repeats()
     shared = np.unique(shared)
     at = np.minimum(np.searchsorted(shared, times), len(shared) - 1)
-    return has_duplicates(hashes[shared[at] == times])
+    return repeats(shared[at] == times)
 
 
 def same_rows(left: pa.Table, right: pa.Table) -> np.ndarray:
@@ -171,6 +212,7 @@ __all__ = [
     "Rows",
     "has_duplicate_keys",
     "has_duplicates",
+    "has_repeated_keys",
     "is_range",
     "key_hashes",
     "match_keys",

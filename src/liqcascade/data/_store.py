@@ -205,7 +205,7 @@ class Store(TypedReaders):
                 if isinstance(exc, StoreError):
                     raise
                 raise StoreError(os_error_message(self.path, exc)) from exc
-            tx = Transaction(self.path, base, self._connection())
+            tx = Transaction(self.path, base, self._connection)
             yield tx
             tx.commit()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,7 +93,7 @@ class _FileMerge:
     key: FileKey
     rows: Rows | None
     summary: WriteSummary
-    hashes: np.ndarray  # the incoming rows' key hashes
+    incoming: Rows  # the incoming rows (their key hashes: only if a later step asks)
 
 
 # Columns whose values are (nearly) unique per row: dictionary encoding only costs time there.
@@ -125,11 +126,14 @@ class Transaction:
     """Several writes that land together or not at all (one new store version)."""
 
     def __init__(
-        self, root: Path, base: Manifest, con: duckdb.DuckDBPyConnection | None = None
+        self,
+        root: Path,
+        base: Manifest,
+        connect: Callable[[], duckdb.DuckDBPyConnection] | None = None,
     ) -> None:
         self._root = root
         self._base = base
-        self._con = con
+        self._connect = connect  # the store's DuckDB connection, opened on first hash
         self._staged: dict[FileKey, tuple[Dataset, Rows]] = {}
         self._committed: dict[FileKey, Rows | None] = {}  # as stored, at first touch
         self._writes: dict[FileKey, list[_FileMerge]] = {}
@@ -151,11 +155,11 @@ class Transaction:
         found = problems(ds, table)
         if found:
             raise SchemaError(describe(ds, table, found[0]))
-        hashes = key_hashes(table, ds.key, con=self._con)
-        if has_duplicate_keys(ds, table, hashes):
+        rows = self._rows(ds, table)
+        if has_duplicate_keys(ds, table, lambda: rows.hashes):
             last = ~to_frame(ds, table).duplicated(list(ds.key), keep="last").to_numpy()
-            table, hashes = table.filter(pa.array(last)), hashes[last]
-        return self.write_unique(ds, table, hashes)
+            rows = Rows(table.filter(pa.array(last)), rows.hashes[last])
+        return self._write_rows(ds, rows)
 
     def write_unique(self, ds: Dataset, table: pa.Table, hashes: np.ndarray) -> WriteSummary:
         """Merge a conformed ``table`` whose keys are unique, given its key hashes.
@@ -164,18 +168,42 @@ class Transaction:
         conformed and hashed once. Month files are merged on a few threads (pyarrow and
         numpy release the GIL); a file with no stored version is written without a merge.
         """
+        return self._write_rows(ds, Rows(table, hashes))
+
+    def _hash(self, ds: Dataset, table: pa.Table) -> np.ndarray:
+        con = self._connect() if self._connect is not None else None
+        return key_hashes(table, ds.key, con=con)
+
+    def _rows(self, ds: Dataset, table: pa.Table, hashes: np.ndarray | None = None) -> Rows:
+        """``table`` with its key hashes, or hashed on first use when ``hashes`` is None."""
+        return Rows(table, hashes, hash_with=lambda rows: self._hash(ds, rows))
+
+    def _has_version(self, key: FileKey) -> bool:
+        return key in self._staged or key in self._base.entries
+
+    def _write_rows(self, ds: Dataset, rows: Rows) -> WriteSummary:
+        """Merge unique-key ``rows`` into their month files.
+
+        Rows headed only for files with no stored or staged version (an empty store) are
+        not hashed here: nothing needs their hashes unless a later write of the transaction
+        merges into the same file.
+        """
+        table = rows.table
         if table.num_rows == 0:
             return WriteSummary()
         times = time_ns(table)
         codes, keys = self._period_files(*file_of(ds.name, ds.partition_by, table, times))
         groups = [in_time_order(rows, times) for rows in rows_per_file(codes)]
         order = np.concatenate(groups)
-        table, hashes = reordered(table, order), hashes[order]
+        table = reordered(table, order)
+        # hashed here, before the threads, whenever a file is merged (one DuckDB call)
+        hashes = rows.hashes[order] if any(map(self._has_version, keys)) else None
         ends = np.cumsum([len(rows) for rows in groups])
 
         def merge(i: int) -> _FileMerge:
             lo, hi = (int(ends[i - 1]) if i else 0), int(ends[i])
-            return self._merge_file(ds, keys[i], table.slice(lo, hi - lo), hashes[lo:hi])
+            part = None if hashes is None else hashes[lo:hi]
+            return self._merge_file(ds, keys[i], self._rows(ds, table.slice(lo, hi - lo), part))
 
         results = map_maybe_threaded(
             merge, range(len(keys)), threads=table.num_rows >= THREADED_ROWS
@@ -223,7 +251,7 @@ class Transaction:
             table = pq.read_table(path).select(ds.columns).cast(ds.schema)
         except (OSError, pa.ArrowException) as exc:
             raise StoreError(f"cannot read store file {path}: {exc}") from exc
-        return Rows(table, key_hashes(table, ds.key, con=self._con))
+        return Rows(table, self._hash(ds, table))
 
     def _current(self, ds: Dataset, key: FileKey) -> Rows | None:
         """Rows of month file ``key`` as this transaction sees them (staged version first)."""
@@ -233,19 +261,18 @@ class Transaction:
             self._committed[key] = self._read_committed(ds, key)
         return self._committed[key]
 
-    def _merge_file(
-        self, ds: Dataset, key: FileKey, incoming: pa.Table, hashes: np.ndarray
-    ) -> _FileMerge:
+    def _merge_file(self, ds: Dataset, key: FileKey, rows: Rows) -> _FileMerge:
         """Merge time-ordered ``incoming`` rows into month file ``key``.
 
         Keys are matched by hash and confirmed on the actual values; matched rows equal in
         every other column (``source`` included) are unchanged. The file is rewritten only
         if a row was added or replaced, which is what keeps re-imports from changing a byte.
         """
+        incoming = rows.table
         current = self._current(ds, key)
         if current is None or current.table.num_rows == 0:
-            added = WriteSummary(added=incoming.num_rows)
-            return _FileMerge(key, Rows(incoming, hashes), added, hashes)
+            return _FileMerge(key, rows, WriteSummary(added=incoming.num_rows), rows)
+        hashes = rows.hashes
         matched, at = match_keys(ds, incoming, hashes, current)
         existing = current.table
         unchanged = 0
@@ -260,14 +287,13 @@ class Transaction:
             unchanged=unchanged,
         )
         if unchanged == incoming.num_rows:
-            return _FileMerge(key, None, summary, hashes)
+            return _FileMerge(key, None, summary, rows)
         keep = np.ones(existing.num_rows, dtype=bool)
         keep[at] = False
         merged = pa.concat_tables([existing.filter(pa.array(keep)), incoming])
         merged_hashes = np.concatenate([current.hashes[keep], hashes])
         order = in_time_order(np.arange(merged.num_rows), time_ns(merged))
-        rows = Rows(merged.take(order), merged_hashes[order])
-        return _FileMerge(key, rows, summary, hashes)
+        return _FileMerge(key, Rows(merged.take(order), merged_hashes[order]), summary, rows)
 
     # -- the net effect --------------------------------------------------------------------
 
@@ -289,7 +315,7 @@ class Transaction:
         return out
 
     def _net_effect(self, key: FileKey, writes: list[_FileMerge]) -> WriteSummary:
-        incoming = len(np.unique(np.concatenate([w.hashes for w in writes])))
+        incoming = len(np.unique(np.concatenate([w.incoming.hashes for w in writes])))
         if key not in self._staged:
             return WriteSummary(unchanged=incoming)
         ds, final = self._staged[key]
