@@ -11,36 +11,13 @@ Public API::
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
+from liqcascade.data._import import ImportSummary, expand_paths, import_paths
 from liqcascade.data._overview import overview, overview_summary
 from liqcascade.data._sample import load_sample, sample_files
 from liqcascade.data._schema import DATASETS, Dataset, dataset
 from liqcascade.data._store import Store, WriteSummary, default_store_path
 from liqcascade.data._symbols import base_asset
-
-if TYPE_CHECKING:  # pragma: no cover
-    from liqcascade.data._import import ImportSummary, expand_paths, import_paths
-    from liqcascade.data.importers._base import ImportLimits
-
-# the import pipeline loads every importer (~0.1 s): imported on first use, so commands that
-# only read the store or load the sample start faster
-_LAZY = {
-    "ImportSummary": "liqcascade.data._import",
-    "expand_paths": "liqcascade.data._import",
-    "import_paths": "liqcascade.data._import",
-    "ImportLimits": "liqcascade.data.importers._base",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name]), name)
-    globals()[name] = value
-    return value
-
+from liqcascade.data.importers._base import ImportLimits
 
 __all__ = [
     "DATASETS",
