@@ -1,6 +1,6 @@
 """Benchmark the cascade solvers, Monte Carlo and executors (one run, last line JSON).
 
-Usage: ``.venv/bin/python bench/cascade.py [--quick]``
+Usage: ``.venv/bin/python bench/cascade.py [--quick] [--only dask]``
 
 Compares, on one synthetic book with precomputed liquidation / bankruptcy prices:
 
@@ -44,6 +44,9 @@ from liqcascade.sim._positions import PositionArrays, simple_isolated_prices
 
 PRICE = 100_000.0
 SHOCK = -0.02  # near-critical on this book: ~46 rounds, a third of the longs liquidated
+
+
+MC_PRIORS = MonteCarloPriors(shock=Shock(price_move=-0.03), shock_sd=0.01, block_size=250)
 
 
 def synthetic_book(n: int, seed: int = 0) -> tuple[PositionArrays, Book]:
@@ -166,9 +169,91 @@ def naive_numpy(pos: PositionArrays, book: Book, shock: float) -> tuple[float, i
         price = price0 * (1 - 0.01 * flow / d1)
 
 
+def bench_dask(
+    mc_pos: PositionArrays, mc_book: Book, priors: MonteCarloPriors, quick: bool
+) -> dict[str, object]:
+    """Dask LocalCluster (1 then 2 workers) vs a serial run of the same paths."""
+    from distributed import Client
+
+    from liqcascade.sim._executors import local_cluster
+
+    dask_paths = 200 if quick else 2_000
+    small = PositionArrays(
+        side=mc_pos.side[:1000],
+        size=mc_pos.size[:1000],
+        entry=mc_pos.entry[:1000],
+        collateral=mc_pos.collateral[:1000],
+        liquidation=mc_pos.liquidation[:1000],
+        bankruptcy=mc_pos.bankruptcy[:1000],
+        price_source=mc_pos.price_source,
+    )
+    warm_worker(small, mc_book, priors)  # this process too (a no-op after the bench above)
+    t_serial, a = best_of(
+        lambda: monte_carlo(
+            mc_pos, mc_book, paths=dask_paths, priors=priors, seed=3, executor=SerialExecutor()
+        ),
+        1,
+    )
+    dask_curve = []
+    same = True
+    for workers in (1, 2):
+        t0 = time.perf_counter()
+        cluster = local_cluster(workers)  # as DaskExecutor starts one (glibc trim left alone)
+        client = Client(cluster)
+        t_start = time.perf_counter() - t0
+        # warm EVERY worker (imports, numba cache) as the serial run was warmed by the compile
+        # above; client.run runs the function once on each worker
+        t0 = time.perf_counter()
+        client.run(warm_worker, small, mc_book, priors)
+        t_warm = time.perf_counter() - t0
+        t_dask, b = best_of(
+            lambda client=client: monte_carlo(
+                mc_pos,
+                mc_book,
+                paths=dask_paths,
+                priors=priors,
+                seed=3,
+                executor=DaskExecutor(client=client),
+            ),
+            1,
+        )
+        client.close()
+        cluster.close()
+        same = same and bool(a.paths.equals(b.paths))
+        dask_curve.append(
+            {
+                "workers": workers,
+                "s": t_dask,
+                "speedup": t_serial / t_dask,
+                "cluster_start_s": t_start,
+                "worker_warmup_s": t_warm,
+            }
+        )
+        print(
+            f"Dask LocalCluster ({workers} worker{'s' * (workers > 1)}) {dask_paths:,} paths: "
+            f"{t_dask:.1f} s (+{t_start:.1f} s cluster start, {t_warm:.1f} s worker warm-up) "
+            f"vs serial {t_serial:.1f} s -> x{t_serial / t_dask:.2f}; same: {same}"
+        )
+    t_dask = dask_curve[-1]["s"]
+    return {
+        "paths": dask_paths,
+        "workers": 2,
+        "serial_s": t_serial,
+        "dask_s": t_dask,
+        "cluster_start_s": dask_curve[-1]["cluster_start_s"],
+        "worker_warmup_s": dask_curve[-1]["worker_warmup_s"],
+        "speedup": t_serial / t_dask,
+        "same_results": same,
+        "scaling": dask_curve,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
+    parser.add_argument(
+        "--only", choices=["dask"], help="run one part only (JSON: machine, loads and that part)"
+    )
     args = parser.parse_args()
     quick = args.quick
     n_main = 100_000 if quick else 1_000_000
@@ -181,6 +266,12 @@ def main() -> None:
         "load_start": load_average(),
     }
 
+    if args.only == "dask":
+        mc_pos, mc_book = synthetic_book(100_000, seed=2)
+        report["dask"] = bench_dask(mc_pos, mc_book, MC_PRIORS, quick)
+        report["load_end"] = load_average()
+        print(json.dumps(report))
+        return
     pos, book = synthetic_book(n_main)
     simulate(synthetic_book(1000)[0], book, SHOCK)  # compile
     simulate(synthetic_book(1000)[0], book, SHOCK, config=step_cfg)
@@ -277,7 +368,7 @@ def main() -> None:
     report["scaling"] = curve
 
     mc_pos, mc_book = synthetic_book(100_000, seed=2)
-    priors = MonteCarloPriors(shock=Shock(price_move=-0.03), shock_sd=0.01, block_size=250)
+    priors = MC_PRIORS
     paths = 500 if quick else 10_000
     t_mc, mc = best_of(
         lambda: monte_carlo(
@@ -288,78 +379,7 @@ def main() -> None:
     print(f"Monte Carlo {paths:,} paths x {len(mc_pos):,} positions, 2 processes: {t_mc:.1f} s")
     report["monte_carlo"] = {"paths": paths, "positions": len(mc_pos), "processes": 2, "s": t_mc}
 
-    dask_paths = 200 if quick else 2_000
-    t_serial, a = best_of(
-        lambda: monte_carlo(
-            mc_pos, mc_book, paths=dask_paths, priors=priors, seed=3, executor=SerialExecutor()
-        ),
-        1,
-    )
-    from distributed import Client
-
-    from liqcascade.sim._executors import local_cluster
-
-    small = PositionArrays(
-        side=mc_pos.side[:1000],
-        size=mc_pos.size[:1000],
-        entry=mc_pos.entry[:1000],
-        collateral=mc_pos.collateral[:1000],
-        liquidation=mc_pos.liquidation[:1000],
-        bankruptcy=mc_pos.bankruptcy[:1000],
-        price_source=mc_pos.price_source,
-    )
-    dask_curve = []
-    same = True
-    for workers in (1, 2):
-        t0 = time.perf_counter()
-        cluster = local_cluster(workers)  # as DaskExecutor starts one (glibc trim left alone)
-        client = Client(cluster)
-        t_start = time.perf_counter() - t0
-        # warm EVERY worker (imports, numba cache) as the serial run was warmed by the compile
-        # above; client.run runs the function once on each worker
-        t0 = time.perf_counter()
-        client.run(warm_worker, small, mc_book, priors)
-        t_warm = time.perf_counter() - t0
-        t_dask, b = best_of(
-            lambda client=client: monte_carlo(
-                mc_pos,
-                mc_book,
-                paths=dask_paths,
-                priors=priors,
-                seed=3,
-                executor=DaskExecutor(client=client),
-            ),
-            1,
-        )
-        client.close()
-        cluster.close()
-        same = same and bool(a.paths.equals(b.paths))
-        dask_curve.append(
-            {
-                "workers": workers,
-                "s": t_dask,
-                "speedup": t_serial / t_dask,
-                "cluster_start_s": t_start,
-                "worker_warmup_s": t_warm,
-            }
-        )
-        print(
-            f"Dask LocalCluster ({workers} worker{'s' * (workers > 1)}) {dask_paths:,} paths: "
-            f"{t_dask:.1f} s (+{t_start:.1f} s cluster start, {t_warm:.1f} s worker warm-up) "
-            f"vs serial {t_serial:.1f} s -> x{t_serial / t_dask:.2f}; same: {same}"
-        )
-    t_dask = dask_curve[-1]["s"]
-    report["dask"] = {
-        "paths": dask_paths,
-        "workers": 2,
-        "serial_s": t_serial,
-        "dask_s": t_dask,
-        "cluster_start_s": dask_curve[-1]["cluster_start_s"],
-        "worker_warmup_s": dask_curve[-1]["worker_warmup_s"],
-        "speedup": t_serial / t_dask,
-        "same_results": same,
-        "scaling": dask_curve,
-    }
+    report["dask"] = bench_dask(mc_pos, mc_book, priors, quick)
     report["load_end"] = load_average()
     del mc
     print(json.dumps(report))

@@ -51,9 +51,10 @@ def test_same_seed_same_paths_serial_and_processes() -> None:
 
 
 @pytest.mark.integration
-def test_same_seed_same_paths_on_a_dask_local_cluster() -> None:
+@pytest.mark.parametrize("n_workers", [1, 2, 3])
+def test_same_seed_same_paths_on_a_dask_local_cluster(n_workers: int) -> None:
     a = monte_carlo(POSITIONS, BOOK, paths=30, priors=PRIORS, seed=5, executor=SerialExecutor())
-    dask = DaskExecutor(n_workers=2, processes=False)
+    dask = DaskExecutor(n_workers=n_workers, processes=False)
     b = monte_carlo(POSITIONS, BOOK, paths=30, priors=PRIORS, seed=5, executor=dask)
     pd.testing.assert_frame_equal(a.paths, b.paths)
 
