@@ -4,9 +4,9 @@ Tests never read ``../shared``: real data comes from the packaged sample
 (``src/liqcascade/data/sample``) or from small real cuts committed under ``tests/`` with their
 source, so a fresh clone runs every test.
 
-The sample store is built ONCE per session (``sample_store_path``); tests read it through
-``sample_store`` and never write to it. A test that writes takes ``store_copy``, a private
-copy (a file copy, ~1 s, instead of a ~10 s load).
+The sample store is built ONCE per test run (``sample_store_path``; the xdist workers share
+it: ``_shared.py``); tests read it through ``sample_store`` and never write to it. A test that
+writes takes ``store_copy``, a private copy (a file copy, ~1 s, instead of a ~10 s load).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from _shared import once_per_run
+
 if TYPE_CHECKING:
     from liqcascade.data import Store
 
@@ -26,9 +28,11 @@ def sample_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store holding the bundled real sample (BTC, ETH, ~2024-11 .. 2025-10-05); read-only."""
     from liqcascade.data import Store, load_sample
 
-    path = tmp_path_factory.mktemp("sample") / "store"
-    load_sample(Store(path))
-    return path
+    def build(folder: Path) -> Path:
+        load_sample(Store(folder / "store"))
+        return folder / "store"
+
+    return once_per_run(tmp_path_factory, "sample", build)
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from _shared import once_per_run
 from liqcascade.data import Store
 from liqcascade.report import WeeklyReport, weekly_report
 
@@ -12,8 +13,10 @@ ASOF = "2025-09-25"
 
 @pytest.fixture(scope="session")
 def sample_report(tmp_path_factory: pytest.TempPathFactory, sample_store: Store) -> WeeklyReport:
-    """The weekly report as of 2025-09-25 written from the sample."""
-    return weekly_report(sample_store, ASOF, out_dir=tmp_path_factory.mktemp("report"))
+    """The weekly report as of 2025-09-25 written from the sample, once per run; read-only."""
+    return once_per_run(
+        tmp_path_factory, "report", lambda folder: weekly_report(sample_store, ASOF, out_dir=folder)
+    )
 
 
 @pytest.fixture
