@@ -27,35 +27,7 @@ def run_book_vectorised(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Run the book over all bars, vectorised over cohorts (an independent reference).
 
-    Parameters
-    ----------
-    is_long
-        Cohort side (bool), bar-major layout, ``n_bars * per_bar`` long.
-    liq_px
-        Cohort liquidation price (0 for a long that cannot be liquidated).
-    share
-        Share of its side's new size each cohort receives (sums to 1 per bar and side).
-    high, low
-        Bar high/low prices.
-    target_long, target_short
-        Book size per side after each bar, base units.
-    turnover
-        Share of the live book closed and reopened at the bar's prices, per bar.
-    bin_of
-        Heatmap price bin of each cohort's liquidation price, -1 outside the grid.
-    grid_start, n_bins
-        First bar recorded in the heatmap; number of price bins.
-
-    Returns
-    -------
-    size
-        Final cohort sizes, base units.
-    liquidated
-        ``(n_bars, 2)`` notional (size x liquidation price) liquidated per bar, long then short.
-    opened
-        ``(n_bars, 2)`` new size opened per bar, base units.
-    grid
-        ``(n_bars - grid_start, n_bins, 2)`` notional at risk after each bar by bin and side.
+    Same arguments and results as ``liqcascade.leverage._book.run_book_py`` (see its docstring).
     """
     n_bars = high.shape[0]
     per_bar = is_long.shape[0] // n_bars

@@ -25,6 +25,10 @@ KLINES_HEADER = (
 )
 BAR_0 = "1758499200000,115183.9,115344.6,114050,114602.9,34166.4,1758513599999,3.9e9,8,1,1,0\n"
 BAR_1 = "1758513600000,114602.9,114604.9,111469.2,112454.4,48938.0,1758527999999,5.5e9,9,1,1,0\n"
+METRICS_HEADER = (
+    "create_time,symbol,sum_open_interest,sum_open_interest_value,count_toptrader_long_short_ratio,"
+    "sum_toptrader_long_short_ratio,count_long_short_ratio,sum_taker_long_short_vol_ratio\n"
+)
 TARDIS_HEADER = "exchange,symbol,timestamp,local_timestamp,id,side,price,amount\n"
 
 
@@ -165,15 +169,11 @@ def test_duplicate_funding_settlement_with_conflicting_rate(tmp_path: Path) -> N
 
 
 def test_duplicate_metrics_sample_with_conflicting_values(tmp_path: Path) -> None:
-    header = (
-        "create_time,symbol,sum_open_interest,sum_open_interest_value,count_toptrader_long_short_ratio,"
-        "sum_toptrader_long_short_ratio,count_long_short_ratio,sum_taker_long_short_vol_ratio\n"
-    )
     rows = (
         "2025-10-07 00:00:00,BTCUSDT,100243.058,12494186585.40,0.69,1.82,0.56,1.15\n"
         "2025-10-07 00:00:00,BTCUSDT,100243.058,12494186585.40,0.69,1.82,0.57,1.15\n"
     )
-    path = _write(tmp_path, "BTCUSDT-metrics-2025-10-07.csv", header + rows)
+    path = _write(tmp_path, "BTCUSDT-metrics-2025-10-07.csv", METRICS_HEADER + rows)
     with pytest.raises(ImportFormatError) as info:
         binance_metrics.read(path)
     assert (info.value.line, info.value.column, info.value.value) == (
@@ -184,15 +184,11 @@ def test_duplicate_metrics_sample_with_conflicting_values(tmp_path: Path) -> Non
 
 
 def test_negative_long_short_ratio_is_refused_and_skip_bad_drops_the_row(tmp_path: Path) -> None:
-    header = (
-        "create_time,symbol,sum_open_interest,sum_open_interest_value,count_toptrader_long_short_ratio,"
-        "sum_toptrader_long_short_ratio,count_long_short_ratio,sum_taker_long_short_vol_ratio\n"
-    )
     rows = (
         "2025-10-07 00:00:00,BTCUSDT,100243.058,12494186585.40,0.69,1.82,0.56,1.15\n"
         "2025-10-07 00:05:00,BTCUSDT,100243.058,12494186585.40,0.69,1.82,-1,1.15\n"
     )
-    path = _write(tmp_path, "BTCUSDT-metrics-2025-10-07.csv", header + rows)
+    path = _write(tmp_path, "BTCUSDT-metrics-2025-10-07.csv", METRICS_HEADER + rows)
     with pytest.raises(ImportFormatError) as info:
         binance_metrics.read(path)
     where = (info.value.line, info.value.column, info.value.value)

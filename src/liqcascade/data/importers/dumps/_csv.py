@@ -476,6 +476,35 @@ def bad_value_rows(
     return bad
 
 
+def drop_bad_values(
+    path: Path,
+    frame: pd.DataFrame,
+    problems: Sequence[tuple[str, pd.Series, str]],
+    *,
+    message: str,
+    skip_bad: bool,
+) -> tuple[pd.DataFrame, list[BadRow]]:
+    """Check each ``(column, mask, expected)``: raise for the first bad row, or drop them all.
+
+    Under ``skip_bad`` every flagged row is listed (once per failed check) and left out.
+    """
+    bad: list[BadRow] = []
+    drop = np.zeros(len(frame), dtype=bool)
+    for column, mask, expected in problems:
+        flagged = mask.to_numpy()
+        bad += bad_value_rows(
+            path,
+            frame,
+            flagged,
+            message=message,
+            column=column,
+            expected=expected,
+            skip_bad=skip_bad,
+        )
+        drop |= flagged
+    return frame.loc[~drop].reset_index(drop=True), bad
+
+
 def _same(a: object, b: object) -> bool:
     if pd.isna(a) and pd.isna(b):
         return True

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from liqcascade.data.importers._base import BadRow, ImportResult
@@ -112,20 +111,9 @@ def _valid_rows(
         ("depth", frame["depth"] < 0, "a depth >= 0"),
         ("notional", frame["notional"] < 0, "a notional >= 0"),
     ]
-    bad: list[BadRow] = []
-    drop = np.zeros(len(frame), dtype=bool)
-    for column, mask, expected in problems:
-        bad += _csv.bad_value_rows(
-            path,
-            frame,
-            mask.to_numpy(),
-            message="bad value in Binance bookDepth",
-            column=column,
-            expected=expected,
-            skip_bad=skip_bad,
-        )
-        drop |= mask.to_numpy()
-    return frame.loc[~drop].reset_index(drop=True), bad
+    return _csv.drop_bad_values(
+        path, frame, problems, message="bad value in Binance bookDepth", skip_bad=skip_bad
+    )
 
 
 __all__ = ["DESCRIPTION", "FORMAT", "detect", "read"]

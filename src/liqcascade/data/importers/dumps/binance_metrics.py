@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from liqcascade.data.importers._base import BadRow, ImportResult
@@ -176,21 +175,11 @@ def _drop_negative_ratios(
     path: Path, frame: pd.DataFrame, *, skip_bad: bool
 ) -> tuple[pd.DataFrame, list[BadRow]]:
     """A long/short ratio is longs over shorts: below 0 it is no ratio (and 1 + ratio may be 0)."""
-    bad: list[BadRow] = []
-    drop = np.zeros(len(frame), dtype=bool)
-    for column in RATIO_KINDS:
-        mask = (frame[column] < 0).to_numpy()
-        bad += _csv.bad_value_rows(
-            path,
-            frame,
-            mask,
-            message="bad value in Binance metrics",
-            column=column,
-            expected="a long/short ratio >= 0 (or an empty cell)",
-            skip_bad=skip_bad,
-        )
-        drop |= mask
-    return frame.loc[~drop].reset_index(drop=True), bad
+    expected = "a long/short ratio >= 0 (or an empty cell)"
+    problems = [(column, frame[column] < 0, expected) for column in RATIO_KINDS]
+    return _csv.drop_bad_values(
+        path, frame, problems, message="bad value in Binance metrics", skip_bad=skip_bad
+    )
 
 
 __all__ = ["DESCRIPTION", "FORMAT", "detect", "read"]
