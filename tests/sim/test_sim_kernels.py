@@ -169,7 +169,7 @@ def test_prepare_is_the_stable_sort_cut_after_the_cascade(seed: int) -> None:
     at_start = np.flatnonzero(trigger[shuffled] <= 0)
     for fn in (k.prepare_py, k.prepare):
         skipped, t, notional_out, rows, size_out, bk_out = fn(
-            *shuffled_book, d, p, p, 1.0, 1.0, flow0, grid_y, grid_flow
+            *shuffled_book, d, p, p, 1.0, 1.0, flow0, grid_y, grid_flow, k.workspace(trigger.size)
         )
         assert skipped == at_start.size
         assert done - at_start.size <= t.size <= trigger.size
@@ -192,7 +192,9 @@ def test_prepare_stops_at_the_first_unreachable_trigger() -> None:
     size = 1.0 / liq  # 1 USD of notional each
     book = (np.ones(5), liq, liq - 1, np.full(5, 200.0), size)
     for fn in (k.prepare_py, k.prepare):
-        skipped, _, _, rows, _, _ = fn(*book, -1, 100.0, 100.0, 1.0, 1.0, 0.2, grid_y, grid_flow)
+        skipped, _, _, rows, _, _ = fn(
+            *book, -1, 100.0, 100.0, 1.0, 1.0, 0.2, grid_y, grid_flow, k.workspace(5)
+        )
         assert skipped == 0
         assert rows.tolist() == [2, 3, 1]
 

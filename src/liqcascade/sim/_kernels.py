@@ -20,6 +20,8 @@ per-position arithmetic, so they return identical numbers; the stepper adds time
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from liqcascade._compat.numba import jitable, njit
@@ -27,6 +29,61 @@ from liqcascade._compat.numba import jitable, njit
 # Per-position output columns (rows of ``out``).
 FILL, FUND_DRAW, FUND_ADD, ADL_FRACTION, ROUND, TIME_S = range(6)
 N_OUT = 6
+N_BUCKETS = 16384  # prepare's trigger buckets; < 2**15 - 1: a bucket number fits an int16
+
+
+class Workspace(NamedTuple):
+    """The arrays ``prepare`` and the solvers write, reused from one cascade to the next.
+
+    Sized by :func:`workspace` for at most ``capacity`` positions. ``prepare`` and the solvers
+    overwrite what they read and return views into it, so a result is valid until the
+    workspace's next use. Reusing one per Monte Carlo block keeps a path from allocating
+    (and, above glibc's 128 kB mmap threshold, page-faulting in) ~5 MB of fresh arrays.
+    """
+
+    bucket_count: np.ndarray  # int64 (N_BUCKETS + 1): positions per bucket, then bucket ends
+    mass: np.ndarray  # (N_BUCKETS,) notional per bucket
+    lowest: np.ndarray  # (N_BUCKETS,) lowest trigger per bucket
+    code: np.ndarray  # int16 (capacity,): each row's bucket
+    record: np.ndarray  # (capacity, 4): liquidation, size, bankruptcy, row
+    trigger: np.ndarray  # (capacity,) prepare's outputs, in trigger order
+    notional: np.ndarray
+    row: np.ndarray  # int64
+    size: np.ndarray
+    bankruptcy: np.ndarray
+    perm: np.ndarray  # int64 (capacity + 2): the order within one bucket
+    fill: np.ndarray  # int64 (capacity + 2)
+    key: np.ndarray  # (capacity + 2,)
+    out: np.ndarray  # (N_OUT, capacity): the solvers' per-position rows
+    step_time: np.ndarray  # (capacity + 2,) the solvers' per-round / per-step path
+    step_price: np.ndarray
+    step_count: np.ndarray  # int64
+    step_queue: np.ndarray  # int64
+
+
+def workspace(capacity: int) -> Workspace:
+    """Allocate a :class:`Workspace` for cascades over at most ``capacity`` positions."""
+    row = capacity + 2
+    return Workspace(
+        bucket_count=np.empty(N_BUCKETS + 1, dtype=np.int64),
+        mass=np.empty(N_BUCKETS),
+        lowest=np.empty(N_BUCKETS),
+        code=np.empty(capacity, dtype=np.int16),
+        record=np.empty((capacity, 4)),
+        trigger=np.empty(capacity),
+        notional=np.empty(capacity),
+        row=np.empty(capacity, dtype=np.int64),
+        size=np.empty(capacity),
+        bankruptcy=np.empty(capacity),
+        perm=np.empty(row, dtype=np.int64),
+        fill=np.empty(row, dtype=np.int64),
+        key=np.empty(row),
+        out=np.empty((N_OUT, capacity)),
+        step_time=np.empty(row),
+        step_price=np.empty(row),
+        step_count=np.empty(row, dtype=np.int64),
+        step_queue=np.empty(row, dtype=np.int64),
+    )
 
 
 def move_for_flow_py(flow: float, grid_y: np.ndarray, grid_flow: np.ndarray) -> float:
@@ -379,13 +436,15 @@ def prepare_py(
     flow0: float,
     grid_y: np.ndarray,
     grid_flow: np.ndarray,
+    work: Workspace,
 ) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Lay out, in stable trigger order, the positions the cascade may reach.
 
     Returns ``(skipped, trigger, notional, row, size, bankruptcy)``: per position its trigger
     move (fraction of ``p_shift``), notional at its liquidation price, row in the book, size
-    and bankruptcy price. ``skipped`` counts at-risk positions already beyond liquidation at
-    ``start`` (they would have been liquidated before the shock).
+    and bankruptcy price, as views into ``work`` (capacity at least ``len(side)``). ``skipped``
+    counts at-risk positions already beyond liquidation at ``start`` (they would have been
+    liquidated before the shock).
 
     Two streaming passes over the book and a bucket sort that stops early, O(n). Every
     at-risk trigger lies in ``[t_low, y_cap]``: above the start price's own trigger, at most
@@ -404,15 +463,18 @@ def prepare_py(
     n = side.shape[0]
     y_cap = grid_y[grid_y.shape[0] - 1]
     t_low = direction * (start - p_shift) / p_shift
-    n_buckets = 16384  # < 2**15 - 1: a bucket number fits the int16 row code
+    n_buckets = N_BUCKETS
     # (t - t_low) * scale < n_buckets for every t <= y_cap: the 1e-12 beats any rounding
     scale = n_buckets * (1.0 - 1e-12) / (y_cap - t_low) if y_cap > t_low else 0.0
     if not scale < np.inf:  # a range too narrow to divide: one bucket
         scale = 0.0
-    count = np.zeros(n_buckets + 1, dtype=np.int64)  # count[b + 1]: positions in bucket b
-    mass = np.zeros(n_buckets)
-    lowest = np.full(n_buckets, np.inf)
-    code = np.empty(n, dtype=np.int16)  # the row's bucket; n_buckets: not at risk or too far
+    count = work.bucket_count  # count[b + 1]: positions in bucket b
+    count[:] = 0
+    mass = work.mass
+    mass[:] = 0.0
+    lowest = work.lowest
+    lowest[:] = np.inf
+    code = work.code  # the row's bucket; n_buckets: not at risk or too far
     skipped = 0
     for i in range(n):
         code[i] = n_buckets
@@ -444,7 +506,7 @@ def prepare_py(
     for b in range(stop):  # count[b] becomes the first slot of bucket b
         count[b + 1] += count[b]
     m = count[stop]
-    record = np.empty((m, 4))  # liquidation, size, bankruptcy, row: one line per 2 positions
+    record = work.record  # liquidation, size, bankruptcy, row: one line per 2 positions
     for i in range(n):
         b = code[i]
         if b < stop:
@@ -454,20 +516,15 @@ def prepare_py(
             record[slot, 2] = _scaled_price(bankruptcy[i], entry[i], margin_factor)
             record[slot, 3] = i  # exact: rows < 2**53
             count[b] = slot + 1
-    out_trigger = np.empty(m)
-    out_notional = np.empty(m)
-    out_index = np.empty(m, dtype=np.int64)
-    out_size = np.empty(m)
-    out_bankruptcy = np.empty(m)
-    widest = 0
+    out_trigger = work.trigger[:m]
+    out_notional = work.notional[:m]
+    out_index = work.row[:m]
+    out_size = work.size[:m]
+    out_bankruptcy = work.bankruptcy[:m]
+    perm = work.perm  # the widest bucket needs at most m + 2
+    fill = work.fill
+    key = work.key
     first = 0  # count[b] is now the end of bucket b
-    for b in range(stop):
-        widest = max(widest, count[b] - first)
-        first = count[b]
-    perm = np.empty(widest + 2, dtype=np.int64)
-    fill = np.empty(widest + 2, dtype=np.int64)
-    key = np.empty(widest + 2)
-    first = 0
     for b in range(stop):
         end = count[b]
         k = end - first
@@ -498,9 +555,11 @@ __all__ = [
     "FILL",
     "FUND_ADD",
     "FUND_DRAW",
+    "N_BUCKETS",
     "N_OUT",
     "ROUND",
     "TIME_S",
+    "Workspace",
     "fixed_point",
     "fixed_point_py",
     "move_for_flow",
@@ -509,4 +568,5 @@ __all__ = [
     "prepare_py",
     "stepper",
     "stepper_py",
+    "workspace",
 ]
