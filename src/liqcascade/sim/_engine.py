@@ -123,20 +123,20 @@ class _Raw:
 
 def _solve(s: _Setup, book: Book, config: CascadeConfig) -> _Raw:
     w = s.work  # the kernels write every row of each settled position into w.out
-    args = (
+    cascade = (
         s.trigger_y, s.size, s.notional, s.bankruptcy, s.grid_y, s.grid_flow,
         s.p_shift, s.direction, s.flow0, book.insurance_fund_usd,
         config.surplus_to_insurance_fund,
     )  # fmt: skip
     price, count = w.step_price, w.step_count
     if config.solver == "fixed_point":
-        done, rounds, flow, fund = k.fixed_point(*args, w.out, price, count)
+        done, rounds, flow, fund = k.fixed_point(cascade, w.out, price, count)
         path: tuple[np.ndarray, ...] = (price[: rounds + 1], count[: rounds + 1])
         n_path = rounds
     else:
         t, queue = w.step_time, w.step_queue
         done, steps, flow, fund = k.stepper(
-            *args, config.engine_usd_per_second, w.out, t, price, count, queue
+            cascade, config.engine_usd_per_second, w.out, t, price, count, queue
         )
         path = (t[:steps], price[:steps], count[:steps], queue[:steps])
         n_path = steps - 1
