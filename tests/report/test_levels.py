@@ -114,7 +114,7 @@ def test_range_position_at_the_low_is_near_zero() -> None:
 
 
 def test_week_low_is_judged_against_the_days_before_the_week() -> None:
-    from liqcascade.report._levels import week_low_since
+    from liqcascade.report._levels import WeekLow, week_low_since
 
     # Fear & Greed (btc_daily_factors_lukmol/fear_greed.csv rows 2766..2791): 08-30 = 39,
     # then 46..57 until 09-21; the week of 09-22: 45, 43, 44, 44.
@@ -125,7 +125,7 @@ def test_week_low_is_judged_against_the_days_before_the_week() -> None:
     window = parse_asof("2025-09-25")
     low = week_low_since(series, window.week_start, window.cutoff)
     # week low 43 (09-23); the latest earlier day at or below 43 is 08-30 (39), not 09-24
-    assert low == {"week_low": 43.0, "week_low_date": "2025-09-23", "since": "2025-08-30"}
+    assert low == WeekLow(week_low=43.0, week_low_date="2025-09-23", since="2025-08-30")
 
 
 def test_week_low_lowest_in_the_data() -> None:
@@ -134,4 +134,6 @@ def test_week_low_lowest_in_the_data() -> None:
     days = pd.date_range("2025-09-18", "2025-09-24", freq="D", tz="UTC")
     series = pd.Series([50, 52, 51, 49, 30, 35, 40], index=days, dtype=float)
     window = parse_asof("2025-09-24")
-    assert week_low_since(series, window.week_start, window.cutoff)["since"] is None
+    low = week_low_since(series, window.week_start, window.cutoff)
+    assert low is not None
+    assert low.since is None

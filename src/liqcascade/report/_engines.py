@@ -17,6 +17,7 @@ import pandas as pd
 from liqcascade.errors import NoDataError
 from liqcascade.leverage import estimate_liquidations as estimate_engine
 from liqcascade.leverage import liquidation_map as map_engine
+from liqcascade.report._block import Unavailable
 from liqcascade.report._window import ReportWindow
 from liqcascade.sim import StressResult
 from liqcascade.sim import stress as stress_engine
@@ -29,14 +30,6 @@ QUANTILE_LEVELS = ("p10", "p50", "p90")
 
 # The errors that mean "the store lacks this data": the block says "not available".
 DATA_MISSING: tuple[type[Exception], ...] = (NoDataError,)
-
-
-@dataclass(frozen=True)
-class Unavailable:
-    """A block the store could not fill, and why."""
-
-    available: bool = field(default=False, init=False)
-    reason: str = ""
 
 
 @dataclass(frozen=True)

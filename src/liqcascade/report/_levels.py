@@ -7,6 +7,7 @@ already cut at the as-of close, and return plain JSON-ready values.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -140,9 +141,18 @@ def lowest_since(values: pd.Series, asof_value: float) -> str | None:
     return f"{hit.index.max():%Y-%m-%d}"
 
 
+@dataclass(frozen=True)
+class WeekLow:
+    """The week's lowest value, its day, and the latest earlier day at or below it (or None)."""
+
+    week_low: float
+    week_low_date: str
+    since: str | None
+
+
 def week_low_since(
     values: pd.Series, week_start: pd.Timestamp, cutoff: pd.Timestamp
-) -> dict[str, object] | None:
+) -> WeekLow | None:
     """The week's lowest value and the latest day BEFORE the week at or below it.
 
     "Lowest since D" is judged on the week's low against the history before the week, so a
@@ -155,11 +165,11 @@ def week_low_since(
     low = float(week.min())
     history = values[values.index < week_start]
     hit = history[history <= low]
-    return {
-        "week_low": low,
-        "week_low_date": f"{week.idxmin():%Y-%m-%d}",
-        "since": None if hit.empty else f"{hit.index.max():%Y-%m-%d}",
-    }
+    return WeekLow(
+        week_low=low,
+        week_low_date=f"{week.idxmin():%Y-%m-%d}",
+        since=None if hit.empty else f"{hit.index.max():%Y-%m-%d}",
+    )
 
 
 def finite_or_none(value: float | None) -> float | None:
