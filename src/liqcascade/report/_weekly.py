@@ -114,7 +114,7 @@ def compute_weekly(
     _add_engines(report, frames, store, window, progress)
     facts: dict[str, Any] = jsonable(report)
     facts["summary"] = summary_paragraph(facts)
-    facts["missing"] = missing_sections(facts)
+    facts["missing"] = jsonable(missing_sections(facts))
     return facts, frames
 
 
