@@ -33,7 +33,7 @@ def test_eth_week_change_from_real_candles() -> None:
     change = week_change(ETH_WEEK, parse_asof("2025-09-25"))
     # 3874.36 / 4444.98 - 1 = -0.12837
     assert change is not None
-    assert change["change"] == pytest.approx(-0.12837, abs=1e-5)
+    assert change.change == pytest.approx(-0.12837, abs=1e-5)
 
 
 def test_week_change_needs_the_monday_bar() -> None:
@@ -95,22 +95,22 @@ def test_steepest_since_names_the_latest_week_that_fell_as_much() -> None:
     daily = _weeks([-0.20, -0.05, -0.10])  # weeks of 09-01, 09-08, 09-15 (the as-of week)
     window = parse_asof("2025-09-18")  # a Thursday
     since = steepest_since(daily, window, -0.10)
-    assert since["date"] == "2025-09-01"
-    assert since["change"] == pytest.approx(-0.20)
+    assert since.date == "2025-09-01"
+    assert since.change == pytest.approx(-0.20)
 
 
 def test_steepest_in_the_data_when_no_earlier_week_fell_as_much() -> None:
     daily = _weeks([-0.02, -0.05, -0.10])
     since = steepest_since(daily, parse_asof("2025-09-18"), -0.10)
-    assert since["date"] is None
-    assert "steepest in the data" in since["note"]
+    assert since.date is None
+    assert "steepest in the data" in since.note
 
 
 def test_range_position_at_the_low_is_near_zero() -> None:
     rng = range_position(ETH_WEEK, parse_asof("2025-09-25"), days=30)
     # (3874.36 - 3815.00) / (4455.76 - 3815.00) = 0.0926
     assert rng is not None
-    assert rng["position"] == pytest.approx(0.0926, abs=1e-4)
+    assert rng.position == pytest.approx(0.0926, abs=1e-4)
 
 
 def test_week_low_is_judged_against_the_days_before_the_week() -> None:

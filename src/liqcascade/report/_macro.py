@@ -29,14 +29,14 @@ class CorrelationPair:
     change: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Macro:
     """``macro``: rolling correlations of BTC/ETH with SPX, NDX and DXY."""
 
     available: bool = field(default=True, init=False)
     window: str = "30 calendar days of daily returns on common trading days (>= 15 returns)"
     compare: str = "a year before the as-of day, or the first full window in the data if later"
-    pairs: tuple[CorrelationPair, ...] = ()
+    pairs: tuple[CorrelationPair, ...]
 
 
 @dataclass(frozen=True)
@@ -52,15 +52,15 @@ class TreasuryStock:
     last_day: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TreasuryStocks:
     """``treasury_stocks``: each company's shares over the week, worst first."""
 
     available: bool = field(default=True, init=False)
     rule: str = "week change: last close before Monday to the last close by the as-of day"
-    high_label: str = ""
-    high_window: str = ""
-    companies: tuple[TreasuryStock, ...] = ()
+    high_label: str
+    high_window: str
+    companies: tuple[TreasuryStock, ...]
 
 
 def rolling_correlation(crypto: pd.Series, macro: pd.Series, window: str = WINDOW) -> pd.Series:

@@ -26,33 +26,33 @@ class RoundLevel:
     below_since: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Market:
     """``market``: total crypto market cap at the as-of close and its week change (USD)."""
 
     available: bool = field(default=True, init=False)
-    total_mcap_usd: float = 0.0
-    week_open_usd: float = 0.0
-    total_mcap_change_usd: float = 0.0
-    total_mcap_change_pct: float = 0.0  # FRACTION
-    levels_crossed: tuple[float, ...] = ()
-    round_step_usd: float = 0.0
-    round_level_above: RoundLevel | None = None
+    total_mcap_usd: float
+    week_open_usd: float
+    total_mcap_change_usd: float
+    total_mcap_change_pct: float  # FRACTION
+    levels_crossed: tuple[float, ...]
+    round_step_usd: float
+    round_level_above: RoundLevel | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Sentiment:
     """``sentiment``: Fear & Greed at the as-of day and the week's low ("lowest since")."""
 
     available: bool = field(default=True, init=False)
     index: str = "fear_greed"
-    date: str = ""
-    value: float = 0.0
-    classification: str | None = None
-    value_before_week: float | None = None
-    week_low: float | None = None
-    week_low_date: str | None = None
-    lowest_since: str | None = None
+    date: str
+    value: float
+    classification: str | None
+    value_before_week: float | None
+    week_low: float | None
+    week_low_date: str | None
+    lowest_since: str | None
     rule: str = SENTIMENT_RULE
 
 

@@ -43,10 +43,10 @@ class PipeCompared(PipeTerm):
     """A PIPE term beside the company's last share close (``vs_pipe_pct`` a FRACTION)."""
 
     available: bool = field(default=True, init=False)
-    currency: str = ""
-    close: float = 0.0
-    close_date: str = ""
-    vs_pipe_pct: float = 0.0
+    currency: str
+    close: float
+    close_date: str
+    vs_pipe_pct: float
 
 
 @dataclass(frozen=True)
@@ -54,22 +54,22 @@ class PipeNotCompared(PipeTerm):
     """A PIPE term without a share close to compare it with, and why."""
 
     available: bool = field(default=False, init=False)
-    reason: str = ""
+    reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PipeTerms:
     """``pipe_terms``: each company's close against its reported PIPE issue price."""
 
     available: bool = field(default=True, init=False)
     label: str = "reported"
     rule: str = RULE
-    companies: tuple[PipeCompared | PipeNotCompared, ...] = ()
-    below: int = 0
-    compared: int = 0
+    companies: tuple[PipeCompared | PipeNotCompared, ...]
+    below: int
+    compared: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PipeTermsNotCompared(PipeTerms):
     """PIPE terms are known but no company has share closes to compare (each says why)."""
 

@@ -33,10 +33,10 @@ class OpenInterestByExchange:
     """``open_interest_by_exchange``: the largest venues' OI at the last bar before the cutoff."""
 
     available: bool = field(default=True, init=False)
-    asset: str = ""
-    time: str = ""
-    total_usd: float = 0.0
-    venues: tuple[VenueOpenInterest, ...] = ()
+    asset: str
+    time: str
+    total_usd: float
+    venues: tuple[VenueOpenInterest, ...]
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class EtfByFund:
     """``etf_flows_by_fund``: the week's net flow per fund (funds with no flow left out)."""
 
     available: bool = field(default=True, init=False)
-    funds: tuple[FundFlow, ...] = ()
+    funds: tuple[FundFlow, ...]
 
 
 def open_interest_by_exchange(

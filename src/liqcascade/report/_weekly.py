@@ -15,7 +15,8 @@ from liqcascade._json import jsonable
 from liqcascade.errors import NoDataError
 from liqcascade.report import _derivatives, _engines, _flows, _macro, _market, _pipe, _staples
 from liqcascade.report._access import CachedReads, Readable, daily_closes
-from liqcascade.report._levels import asset_levels
+from liqcascade.report._block import Unavailable
+from liqcascade.report._levels import AssetLevels, AssetUnavailable, asset_levels
 from liqcascade.report._missing import missing_sections
 from liqcascade.report._summary import summary_paragraph
 from liqcascade.report._window import ReportWindow, parse_asof
@@ -60,15 +61,15 @@ def compute_weekly(
     store = store if isinstance(store, CachedReads) else CachedReads(store)
     progress("prices")
     frames: dict[str, pd.DataFrame] = {}
-    assets = {}
+    assets: dict[str, AssetLevels | AssetUnavailable | Unavailable] = {}
     for asset, symbol in ASSET_SERIES.items():
         daily = daily_closes(store, window.cutoff, symbol=symbol, exchange="binance", market="spot")
         if daily.empty:
-            assets[asset] = {"available": False, "reason": f"no binance spot {symbol} 1d candles"}
+            assets[asset] = Unavailable(reason=f"no binance spot {symbol} 1d candles")
             continue
-        assets[asset] = {"series": f"binance spot {symbol} 1d", **asset_levels(daily, window)}
+        assets[asset] = asset_levels(daily, window, series=f"binance spot {symbol} 1d")
         frames[f"price_{asset}"] = daily
-    if not any(block.get("available") for block in assets.values()):
+    if not any(block.available for block in assets.values()):
         raise NoDataError(
             f"the store {store!r} has no Binance spot daily candles for "
             f"{' or '.join(ASSET_SERIES.values())} covering {window.week_start:%Y-%m-%d} .. "
