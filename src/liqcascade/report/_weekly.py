@@ -41,6 +41,8 @@ class WeeklyReport:
 
 
 Progress = Callable[[str], None]
+# A section: its block (a frozen dataclass) and the frames its charts draw.
+SectionBuilder = Callable[[Readable, ReportWindow], tuple[object, dict[str, pd.DataFrame]]]
 
 
 def _quiet(step: str) -> None:
@@ -86,7 +88,7 @@ def compute_weekly(
         },
         "assets": assets,
     }
-    sections = {
+    sections: dict[str, SectionBuilder] = {
         "market": _market.market_section,
         "liquidations": _derivatives.liquidations_section,
         "open_interest": _derivatives.open_interest_section,
