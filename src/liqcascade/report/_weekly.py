@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -130,15 +130,15 @@ def _add_engines(
 ) -> None:
     progress("estimated liquidations")
     estimated, daily = _engines.estimated_liquidations(store, window)
-    liq = report["liquidations"]
-    liq.setdefault("reported_long_usd", None)
-    liq.setdefault("reported_short_usd", None)
-    liq.setdefault("by_day", [])
-    liq["estimated"] = estimated
-    liq["estimated_long_usd"] = liq["estimated_short_usd"] = None
+    p50s: tuple[float | None, float | None] = (None, None)
     if isinstance(estimated, _engines.EstimatedLiquidations):
-        liq["estimated_long_usd"] = estimated.long_usd.p50
-        liq["estimated_short_usd"] = estimated.short_usd.p50
+        p50s = (estimated.long_usd.p50, estimated.short_usd.p50)
+    report["liquidations"] = replace(
+        report["liquidations"],
+        estimated=estimated,
+        estimated_long_usd=p50s[0],
+        estimated_short_usd=p50s[1],
+    )
     if daily is not None:
         frames["liquidations_estimated"] = daily
     maps = {}
