@@ -10,7 +10,7 @@ import pandas as pd
 
 from liqcascade._time import interval_length
 from liqcascade.report._access import Readable, read_known
-from liqcascade.report._block import Unavailable
+from liqcascade.report._block import Available, Unavailable
 from liqcascade.report._engines import EstimatedLiquidations
 from liqcascade.report._window import ReportWindow
 
@@ -55,13 +55,12 @@ class BiggestBar:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Liquidations:
+class Liquidations(Available):
     """``liquidations``: reported BTC+ETH liquidations per source and day, and the estimate.
 
     ``estimated*`` are filled by the engine block after the section (``dataclasses.replace``).
     """
 
-    available: bool = field(default=True, init=False)
     assets: tuple[str, ...] = ASSETS
     reported_source: str
     reported_long_usd: float
@@ -91,10 +90,9 @@ class LiquidationsUnavailable:
 
 
 @dataclass(frozen=True, kw_only=True)
-class AssetOpenInterest:
+class AssetOpenInterest(Available):
     """``open_interest.<asset>``: all-venue OI at the week open and the last 4h bar (USD)."""
 
-    available: bool = field(default=True, init=False)
     week_open_usd: float
     close_usd: float
     change_usd: float
@@ -116,10 +114,9 @@ class FundingVenue:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Funding:
+class Funding(Available):
     """``funding``: per-venue funding over the week."""
 
-    available: bool = field(default=True, init=False)
     rates_are: str = "FRACTION per funding interval; annualised = mean x periods per year"
     venues: tuple[FundingVenue, ...]
 
@@ -137,18 +134,16 @@ class LongShortRatio:
 
 
 @dataclass(frozen=True, kw_only=True)
-class LongShort:
+class LongShort(Available):
     """``long_short``: the venues' long/short ratios over the week."""
 
-    available: bool = field(default=True, init=False)
     ratios: tuple[LongShortRatio, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
-class PutCallRatio:
+class PutCallRatio(Available):
     """``options.<asset>``: put/call open-interest ratio now and before the week."""
 
-    available: bool = field(default=True, init=False)
     put_call_oi_ratio: float
     snapshot: str
     ratio_before_week: float | None
@@ -158,10 +153,9 @@ class PutCallRatio:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Dvol:
+class Dvol(Available):
     """``options.dvol``: BTC implied volatility (DVOL) now and at the week open (FRACTIONS)."""
 
-    available: bool = field(default=True, init=False)
     asset: str = "BTC"
     level: float
     week_open: float | None

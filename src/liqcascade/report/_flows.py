@@ -9,13 +9,13 @@ the purchase counts in the month of that week's Monday.
 from __future__ import annotations
 
 import itertools
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import SupportsFloat
 
 import pandas as pd
 
 from liqcascade.report._access import Readable, read_known
-from liqcascade.report._block import Unavailable
+from liqcascade.report._block import Available, Unavailable
 from liqcascade.report._window import ReportWindow
 
 COST_TOLERANCE = 0.05  # cost vs amount x average price, relative
@@ -45,10 +45,9 @@ class OutflowDay:
 
 
 @dataclass(frozen=True, kw_only=True)
-class EtfFlows:
+class EtfFlows(Available):
     """``etf_flows``: BTC and ETH all-fund net flows per trading day and over the week (USD)."""
 
-    available: bool = field(default=True, init=False)
     by_day: tuple[EtfDay, ...]
     week_total_usd: float
     week_btc_usd: float
@@ -86,10 +85,9 @@ class MonthBoughtChange(MonthBought):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Treasury:
+class Treasury(Available):
     """``treasury``: corporate BTC purchases per month, and the rows left out or flagged."""
 
-    available: bool = field(default=True, init=False)
     asset: str = "BTC"
     companies: tuple[str, ...]
     by_month: tuple[MonthBought, ...]

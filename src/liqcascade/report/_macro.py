@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
 from liqcascade.report._access import Readable, daily_closes, read_known
-from liqcascade.report._block import Unavailable
+from liqcascade.report._block import Available, Unavailable
 from liqcascade.report._window import ReportWindow
 
 MACRO = {"SPX": "S&P 500", "NDX": "Nasdaq-100", "DXY": "US dollar index"}
@@ -30,10 +30,9 @@ class CorrelationPair:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Macro:
+class Macro(Available):
     """``macro``: rolling correlations of BTC/ETH with SPX, NDX and DXY."""
 
-    available: bool = field(default=True, init=False)
     window: str = "30 calendar days of daily returns on common trading days (>= 15 returns)"
     compare: str = "a year before the as-of day, or the first full window in the data if later"
     pairs: tuple[CorrelationPair, ...]
@@ -53,10 +52,9 @@ class TreasuryStock:
 
 
 @dataclass(frozen=True, kw_only=True)
-class TreasuryStocks:
+class TreasuryStocks(Available):
     """``treasury_stocks``: each company's shares over the week, worst first."""
 
-    available: bool = field(default=True, init=False)
     rule: str = "week change: last close before Monday to the last close by the as-of day"
     high_label: str
     high_window: str

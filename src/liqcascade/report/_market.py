@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
 from liqcascade.report._access import Readable, read_known
-from liqcascade.report._block import Unavailable
+from liqcascade.report._block import Available, Unavailable
 from liqcascade.report._levels import levels_crossed_down, round_step, week_low_since
 from liqcascade.report._window import ReportWindow
 
@@ -27,10 +27,9 @@ class RoundLevel:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Market:
+class Market(Available):
     """``market``: total crypto market cap at the as-of close and its week change (USD)."""
 
-    available: bool = field(default=True, init=False)
     total_mcap_usd: float
     week_open_usd: float
     total_mcap_change_usd: float
@@ -41,10 +40,9 @@ class Market:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Sentiment:
+class Sentiment(Available):
     """``sentiment``: Fear & Greed at the as-of day and the week's low ("lowest since")."""
 
-    available: bool = field(default=True, init=False)
     index: str = "fear_greed"
     date: str
     value: float

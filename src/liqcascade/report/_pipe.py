@@ -14,7 +14,7 @@ import pandas as pd
 
 from liqcascade._time import closed_by
 from liqcascade.report._access import Readable, read_known
-from liqcascade.report._block import Unavailable
+from liqcascade.report._block import Available, Unavailable
 from liqcascade.report._window import ReportWindow
 
 RULE = (
@@ -58,10 +58,9 @@ class PipeNotCompared(PipeTerm):
 
 
 @dataclass(frozen=True, kw_only=True)
-class PipeTerms:
+class PipeTerms(Available):
     """``pipe_terms``: each company's close against its reported PIPE issue price."""
 
-    available: bool = field(default=True, init=False)
     label: str = "reported"
     rule: str = RULE
     companies: tuple[PipeCompared | PipeNotCompared, ...]

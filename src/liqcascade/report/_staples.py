@@ -6,12 +6,12 @@ Each reads only rows known at the cutoff (``time < cutoff``) over a look-back wi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
 from liqcascade.report._access import Readable, read_known
-from liqcascade.report._block import Unavailable
+from liqcascade.report._block import Available, Unavailable
 from liqcascade.report._window import ReportWindow
 
 LOOKBACK = pd.Timedelta(days=30)
@@ -29,10 +29,9 @@ class VenueOpenInterest:
 
 
 @dataclass(frozen=True)
-class OpenInterestByExchange:
+class OpenInterestByExchange(Available):
     """``open_interest_by_exchange``: the largest venues' OI at the last bar before the cutoff."""
 
-    available: bool = field(default=True, init=False)
     asset: str
     time: str
     total_usd: float
@@ -49,10 +48,9 @@ class FundFlow:
 
 
 @dataclass(frozen=True)
-class EtfByFund:
+class EtfByFund(Available):
     """``etf_flows_by_fund``: the week's net flow per fund (funds with no flow left out)."""
 
-    available: bool = field(default=True, init=False)
     funds: tuple[FundFlow, ...]
 
 
