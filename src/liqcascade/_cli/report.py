@@ -8,12 +8,14 @@ from typing import Annotated
 import typer
 
 from liqcascade._cli._common import (
+    END,
     JsonOption,
     StoreOption,
     emit_json,
     examples,
     note,
     open_store,
+    out_option,
     progress_steps,
 )
 
@@ -49,10 +51,7 @@ def week(
         ),
     ],
     store: StoreOption = None,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", help="Output folder (default: ./report-out/week-<asof>)."),
-    ] = None,
+    out: Annotated[Path | None, out_option("./report-out/week-<asof>")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Write report.html, report.md and report.json for the week containing --asof."""
@@ -80,16 +79,13 @@ def replay(
     start: Annotated[
         str, typer.Option("--start", help="First 4h bar open (UTC), e.g. 2025-09-22.")
     ],
-    end: Annotated[str, typer.Option("--end", help="End (exclusive, UTC), e.g. 2025-09-26.")],
+    end: Annotated[str, END],
     symbol: Annotated[
         list[str] | None,
         typer.Option("--symbol", help="Perp symbol(s) (default: BTC/USDT:USDT and ETH/USDT:USDT)."),
     ] = None,
     store: StoreOption = None,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", help="Output folder (default: ./report-out/episode-<start>)."),
-    ] = None,
+    out: Annotated[Path | None, out_option("./report-out/episode-<start>")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Deprecated alias of `liqcascade replay --out DIR` (the episode page)."""
