@@ -7,7 +7,9 @@
   :func:`liqcascade._format.usd` ("$721 M").
 
 ``tests/test_cli_conventions.py`` walks every command and checks these rules, so a new
-command that imports its options from here passes by construction.
+command that imports its options from here (``--store``, ``--json``) and from
+:mod:`liqcascade._cli._options` (``--symbol``, ``--start/--end``, ``--html``, ``--out``) passes
+by construction.
 """
 
 from __future__ import annotations
@@ -36,22 +38,6 @@ JSON_HELP = "Print the result as one JSON object on stdout (progress goes to std
 
 StoreOption = Annotated[Path | None, typer.Option("--store", help=STORE_HELP, show_default=False)]
 JsonOption = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
-SymbolOption = Annotated[str, typer.Option("--symbol", help="ccxt symbol, e.g. BTC/USDT:USDT.")]
-#: ``--symbol`` where several perps may be given (required, or optional with ``| None``).
-SYMBOLS = typer.Option("--symbol", help="ccxt perp symbol, e.g. BTC/USDT:USDT; repeat for several.")
-#: ``--start``/``--end`` of a bar range, in ``Annotated[str, START]`` (or ``str | None``).
-START = typer.Option("--start", help="First bar (UTC), e.g. 2025-09-22.")
-END = typer.Option("--end", help="End (exclusive, UTC), e.g. 2025-09-26.")
-
-
-def html_option(what: str) -> Any:
-    """``--html FILE``: where to write ``what``, e.g. "the interactive heatmap"."""
-    return typer.Option("--html", help=f"Write {what} here.")
-
-
-def out_option(default: str, *, what: str = "Output folder") -> Any:
-    """``--out DIR``: the folder a command writes its files into, and its default."""
-    return typer.Option("--out", help=f"{what} (default: {default}).")
 
 
 #: Option names other tools use for the same things; no command may use them as its main name.

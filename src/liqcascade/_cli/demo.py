@@ -12,14 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from liqcascade._cli._common import (
-    JsonOption,
-    emit_json,
-    examples,
-    make_progress,
-    out_console,
-    out_option,
-)
+from liqcascade._cli._common import JsonOption, emit_json, examples, make_progress, out_console
+from liqcascade._cli._options import out_option
 
 DEMO_EPILOG = examples(
     ("Everything under ./liqcascade-demo/:", "liqcascade demo"),

@@ -8,20 +8,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from liqcascade._cli._common import (
-    END,
-    START,
-    SYMBOLS,
     JsonOption,
     StoreOption,
-    SymbolOption,
     emit_json,
     examples,
-    html_option,
     open_store,
     out_console,
     pct,
     usd,
 )
+from liqcascade._cli._options import END, START, SYMBOLS, SymbolOption, html_option
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -8,16 +8,15 @@ from typing import Annotated
 import typer
 
 from liqcascade._cli._common import (
-    END,
     JsonOption,
     StoreOption,
     emit_json,
     examples,
     note,
     open_store,
-    out_option,
     progress_steps,
 )
+from liqcascade._cli._options import END, out_option
 
 report_app = typer.Typer(
     help="Market reports computed from the store (weekly leverage & liquidation report).",

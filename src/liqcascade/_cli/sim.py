@@ -8,14 +8,10 @@ from typing import Annotated, Any
 import typer
 
 from liqcascade._cli._common import (
-    END,
-    START,
     JsonOption,
     StoreOption,
-    SymbolOption,
     emit_json,
     examples,
-    html_option,
     make_progress,
     open_store,
     out_console,
@@ -23,6 +19,7 @@ from liqcascade._cli._common import (
     progress_steps,
     usd,
 )
+from liqcascade._cli._options import END, START, SymbolOption, html_option
 
 STRESS_EPILOG = examples(
     (

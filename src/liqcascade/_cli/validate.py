@@ -9,17 +9,15 @@ from typing import Annotated, Any
 import typer
 
 from liqcascade._cli._common import (
-    END,
-    SYMBOLS,
     JsonOption,
     StoreOption,
     emit_json,
     examples,
-    html_option,
     make_progress,
     note,
     open_store,
 )
+from liqcascade._cli._options import END, SYMBOLS, html_option
 
 EPILOG = examples(
     (
