@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from liqcascade.data._frames import conform, to_frame
-from liqcascade.data._hashing import has_duplicate_keys, key_hashes
+from liqcascade.data._hashing import Rows, has_duplicate_keys, key_hashes
 from liqcascade.data._ranges import Problem, bad_rows, problems
 from liqcascade.data._schema import Dataset, dataset
 from liqcascade.data._store import Store, WriteSummary
@@ -114,11 +114,10 @@ def expand_paths(paths: Sequence[str | Path]) -> list[tuple[Path, bool]]:
 
 @dataclass
 class _Checked:
-    """A file's rows for one dataset, conformed, with unique keys and their hashes."""
+    """A file's rows for one dataset, conformed, with unique keys (hashed on first use)."""
 
     dataset: Dataset
-    table: pa.Table
-    hashes: np.ndarray
+    rows: Rows
 
 
 def _lines(frame: pd.DataFrame | pa.Table) -> np.ndarray:
@@ -138,10 +137,12 @@ def _check(
     bad: list[BadRow],
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> _Checked:
-    """Conform a file's rows and check duplicate keys (each row is hashed once per import).
+    """Conform a file's rows and check duplicate keys.
 
     Exact duplicate rows are dropped; a key with conflicting values is an error naming both
-    lines (or, under ``skip_bad``, bad rows after the first).
+    lines (or, under ``skip_bad``, bad rows after the first). Rows are hashed only if a
+    later step needs their hashes (a merge into a stored file), at most once per import:
+    the duplicate check compares the few rows that share a time on their values.
     """
     ds = dataset(name)
     lines = _lines(frame) if LINE in frame.columns else None
@@ -155,13 +156,17 @@ def _check(
             lines = _lines(table)
         keep = _in_range(ds, table, found, lines, path, skip_bad=skip_bad, bad=bad)
         table, lines = table.filter(pa.array(keep)), lines[keep]
-    hashes = key_hashes(table, ds.key, con=con)
-    if table.num_rows and has_duplicate_keys(ds, table, hashes):
+
+    def hashed(rows: pa.Table) -> np.ndarray:
+        return key_hashes(rows, ds.key, con=con)
+
+    rows = Rows(table, hash_with=hashed)
+    if table.num_rows and has_duplicate_keys(ds, table, lambda: rows.hashes):
         if lines is None:
             lines = _lines(table)
         first = _first_of_each_key(ds, table, lines, path, skip_bad=skip_bad, bad=bad)
-        table, hashes = table.filter(pa.array(first)), hashes[first]
-    return _Checked(ds, table, hashes)
+        rows = Rows(table.filter(pa.array(first)), hash_with=hashed)
+    return _Checked(ds, rows)
 
 
 def _in_range(
@@ -354,7 +359,7 @@ def _import(
     with store.transaction() as tx:
         for report, checked in pending:
             for part in checked:
-                written = tx.write_unique(part.dataset, part.table, part.hashes)
+                written = tx.write_unique(part.dataset, part.rows)
                 report.written[part.dataset.name] = written
             summary.files.append(report)
     summary.net = tx.net()
