@@ -6,10 +6,13 @@ import is one transaction, so a bad file or an interrupted run leaves the store 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextvars
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -20,6 +23,7 @@ from liqcascade.data._hashing import Rows, has_duplicate_keys, key_hashes
 from liqcascade.data._ranges import Problem, bad_rows, problems
 from liqcascade.data._schema import Dataset, dataset
 from liqcascade.data._store import Store, WriteSummary
+from liqcascade.data._threads import workers
 from liqcascade.data.importers import IMPORTERS, detect_importer, importer_for
 from liqcascade.data.importers._base import (
     LIMITS,
@@ -337,33 +341,107 @@ def _import(
     progress: Callable[[Path, int], None] | None,
 ) -> ImportSummary:
     summary = ImportSummary()
-    con = store._connection()  # one DuckDB connection hashes every file
-    pending: list[tuple[FileReport, list[_Checked]]] = []
-    for path, explicit in expand_paths(paths):
-        module = _choose(path, fmt, explicit)
-        if module is None:
+    con = store._connection()  # one DuckDB connection hashes every file (when needed)
+
+    def choose(file: tuple[Path, bool]) -> Importer | None:
+        return _choose(file[0], fmt, file[1])
+
+    def read(module: Importer, path: Path) -> _Read:
+        return _read_checked(module, path, symbol=symbol, kind=kind, skip_bad=skip_bad, con=con)
+
+    pending: list[_Read] = []
+    for path, done in _in_order(choose, read, expand_paths(paths), progress):
+        if done is None:
             summary.skipped_files.append((path, "no importer recognises it"))
-            continue
-        if progress is not None:
-            progress(path, 0)  # about to read: lets a UI name the file
-        result: ImportResult = module.read(path, symbol=symbol, kind=kind, skip_bad=skip_bad)
-        report = FileReport(path, module.FORMAT, bad_rows=list(result.bad_rows))
-        report.warnings.extend(result.warnings)
-        checked = [
-            _check(name, frame, path, skip_bad=skip_bad, bad=report.bad_rows, con=con)
-            for name, frame in result.frames.items()
-        ]
-        pending.append((report, checked))
-        if progress is not None:
-            progress(path, path.stat().st_size)
+        else:
+            pending.append(done)
     with store.transaction() as tx:
         for report, checked in pending:
             for part in checked:
-                written = tx.write_unique(part.dataset, part.rows)
-                report.written[part.dataset.name] = written
+                report.written[part.dataset.name] = tx.write_unique(part.dataset, part.rows)
             summary.files.append(report)
     summary.net = tx.net()
     return summary
+
+
+_Read = tuple[FileReport, list[_Checked]]
+_T = TypeVar("_T")
+
+
+def _read_checked(
+    module: Importer,
+    path: Path,
+    *,
+    symbol: str | None,
+    kind: str | None,
+    skip_bad: bool,
+    con: duckdb.DuckDBPyConnection,
+) -> _Read:
+    """One file read by its importer and checked: what the store write needs, nothing written."""
+    result: ImportResult = module.read(path, symbol=symbol, kind=kind, skip_bad=skip_bad)
+    report = FileReport(path, module.FORMAT, bad_rows=list(result.bad_rows))
+    report.warnings.extend(result.warnings)
+    checked = [
+        _check(name, frame, path, skip_bad=skip_bad, bad=report.bad_rows, con=con)
+        for name, frame in result.frames.items()
+    ]
+    return report, checked
+
+
+def _in_order(
+    choose: Callable[[tuple[Path, bool]], Importer | None],
+    read: Callable[[Importer, Path], _Read],
+    files: list[tuple[Path, bool]],
+    progress: Callable[[Path, int], None] | None,
+) -> Iterator[tuple[Path, _Read | None]]:
+    """Each file with what ``read`` made of it (None: no importer recognises it), in file order.
+
+    Files are detected and read a few at a time (the parses and arrow work release the GIL);
+    results, errors and ``progress`` calls come in file order on the calling thread, as if
+    the files were read one by one: the first bad file in order is the error raised.
+    """
+    threads = workers(len(files))
+    if threads < 2:
+        for path, explicit in files:
+            module = choose((path, explicit))
+            if module is None:
+                yield path, None
+            else:
+                yield path, _with_progress(partial(read, module, path), path, progress)
+        return
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="liqcascade-import")
+    detected: list[Future[Importer | None]] = [Future() for _ in files]
+
+    def task(i: int) -> _Read | None:
+        try:
+            module = choose(files[i])
+        except BaseException as exc:
+            detected[i].set_exception(exc)
+            raise
+        detected[i].set_result(module)
+        return None if module is None else read(module, files[i][0])
+
+    try:
+        # each file in a copy of this context: the import's limits (a ContextVar) apply there
+        futures = [pool.submit(contextvars.copy_context().run, task, i) for i in range(len(files))]
+        for (path, _), found, future in zip(files, detected, futures, strict=True):
+            if found.result() is None:  # raises what detection raised, in file order
+                yield path, None
+            else:
+                yield path, _with_progress(future.result, path, progress)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # after an error: the rest is not read
+
+
+def _with_progress(
+    read: Callable[[], _T], path: Path, progress: Callable[[Path, int], None] | None
+) -> _T:
+    if progress is not None:
+        progress(path, 0)  # about to read: lets a UI name the file
+    done = read()
+    if progress is not None:
+        progress(path, path.stat().st_size)
+    return done
 
 
 __all__ = ["FileReport", "ImportSummary", "expand_paths", "import_paths"]
