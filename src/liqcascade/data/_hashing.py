@@ -45,6 +45,11 @@ class Rows:
         self._hash_with = hash_with
 
     @property
+    def hashed(self) -> bool:
+        """Whether the hashes are known already (reading :attr:`hashes` costs nothing)."""
+        return self._hashes is not None
+
+    @property
     def hashes(self) -> np.ndarray:
         """64-bit key hash of each row (computed once, on first use)."""
         if self._hashes is None:

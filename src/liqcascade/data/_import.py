@@ -355,6 +355,7 @@ def _import(
             summary.skipped_files.append((path, "no importer recognises it"))
         else:
             pending.append(done)
+    _hash_together([part for _, checked in pending for part in checked], con=con)
     with store.transaction() as tx:
         for report, checked in pending:
             for part in checked:
@@ -362,6 +363,33 @@ def _import(
             summary.files.append(report)
     summary.net = tx.net()
     return summary
+
+
+# Datasets with at most this many rows in an import are hashed in one call for all its files.
+_HASH_TOGETHER_ROWS = 1_000_000
+
+
+def _hash_together(parts: list[_Checked], *, con: duckdb.DuckDBPyConnection) -> None:
+    """Hash the rows of a dataset's small parts in one call when an import has several.
+
+    Files of one import that write the same dataset often merge into the same year file,
+    and a merge needs both sides hashed: one DuckDB call per dataset instead of one per
+    file and staged file (each costs a few ms, whatever the size). Large parts keep
+    hashing on first use, as a file bound for new store files needs no hashes at all.
+    """
+    groups: dict[str, list[_Checked]] = {}
+    for part in parts:
+        if part.rows.table.num_rows and not part.rows.hashed:
+            groups.setdefault(part.dataset.name, []).append(part)
+    for group in groups.values():
+        if len(group) < 2 or sum(p.rows.table.num_rows for p in group) > _HASH_TOGETHER_ROWS:
+            continue
+        ds = group[0].dataset
+        tables = [part.rows.table for part in group]
+        hashes = key_hashes(pa.concat_tables(tables), ds.key, con=con)
+        ends = np.cumsum([t.num_rows for t in tables])
+        for part, table, end in zip(group, tables, ends, strict=True):
+            part.rows = Rows(table, hashes[end - table.num_rows : end])
 
 
 _Read = tuple[FileReport, list[_Checked]]

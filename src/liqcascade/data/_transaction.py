@@ -197,8 +197,10 @@ class Transaction:
         groups = [in_time_order(rows, times) for rows in rows_per_file(codes)]
         order = np.concatenate(groups)
         table = reordered(table, order)
-        # hashed here, before the threads, whenever a file is merged (one DuckDB call)
-        hashes = rows.hashes[order] if any(map(self._has_version, keys)) else None
+        # hashed here, before the threads, whenever a file is merged (one DuckDB call); known
+        # hashes go with the rows into the staged files, for later writes that merge there
+        merges = rows.hashed or any(map(self._has_version, keys))
+        hashes = rows.hashes[order] if merges else None
         ends = np.cumsum([len(rows) for rows in groups])
 
         def merge(i: int) -> _FileMerge:
