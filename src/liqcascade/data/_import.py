@@ -305,7 +305,10 @@ def import_paths(
     skip_bad
         Skip (and report) malformed rows instead of failing the whole import.
     progress
-        Called with each file and 0 before reading it, and with its size in bytes after.
+        Called in file order, on the calling thread, with each file and 0 when the import
+        turns to it (a UI can name it), then with its size in bytes once it is read. Files
+        are read a few at a time, so reading may have begun earlier; files nobody
+        recognises are not reported.
     limits
         Bounds on each file's decompressed size and line count (default
         :class:`~liqcascade.data.importers._base.ImportLimits`); a file past them is an
