@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from liqcascade.data import Store, import_paths
+from liqcascade.data import ImportLimits, Store, import_paths
 from liqcascade.errors import ImportFormatError
 
 HEADER = "open_time_utc,open_time_ms,open,high,low,close,volume_base,close_time_ms"
@@ -183,3 +183,57 @@ def test_newer_file_wins_and_rows_keep_their_source(tmp_path: Path, store: Store
     out = store.candles("BTC/USDT")
     assert list(out["close"]) == [115232.29, 112651.00]
     assert list(out["source"]) == ["BTCUSDT_D1.csv", "BTCUSDT_D1.csv.gz"]
+
+
+# Files of one import are read on a few threads; what the caller sees must not show it.
+
+
+def test_first_bad_file_in_order_is_the_error(tmp_path: Path, store: Store) -> None:
+    # three files, the 2nd and 3rd bad: the 2nd (in path order) is named, whichever thread
+    # finished first
+    files = [
+        write(tmp_path / "a" / "BTCUSDT_D1.csv", HEADER, ROW1),
+        write(tmp_path / "b" / "ETHUSDT_D1.csv", HEADER, ROW1.replace("115848.77", "?")),
+        write(tmp_path / "c" / "SOLUSDT_D1.csv", HEADER, ROW1[:20]),
+    ]
+    with pytest.raises(ImportFormatError, match=r"ETHUSDT_D1\.csv, line 2"):
+        import_paths(store, "auto", files)
+    assert stored_files(store) == []
+
+
+def test_unrecognised_named_file_after_a_bad_one(tmp_path: Path, store: Store) -> None:
+    # a detection error of a later file does not hide a read error of an earlier one
+    bad = write(tmp_path / "a" / "BTCUSDT_D1.csv", HEADER, ROW1.replace("115848.77", "?"))
+    unknown = write(tmp_path / "b" / "prices.csv", "day,price", "2025-09-22,1")
+    with pytest.raises(ImportFormatError, match=r"BTCUSDT_D1\.csv, line 2"):
+        import_paths(store, "auto", [bad, unknown])
+
+
+def test_progress_sees_files_in_order_and_skipped_files_not_at_all(
+    tmp_path: Path, store: Store
+) -> None:
+    folder = tmp_path / "in"
+    files = [
+        write(folder / f"{pair}_D1.csv", HEADER, ROW1, ROW2) for pair in ("AAAUSDT", "BBBUSDT")
+    ]
+    write(folder / "notes.csv", "day,price", "2025-09-22,1")  # found in a folder: skipped
+    files.append(write(folder / "CCCUSDT_D1.csv", HEADER, ROW3))
+    calls: list[tuple[str, int]] = []
+    summary = import_paths(
+        store, "auto", [folder], progress=lambda path, size: calls.append((path.name, size))
+    )
+    expected = []
+    for path in sorted(files):
+        expected += [(path.name, 0), (path.name, path.stat().st_size)]
+    assert calls == expected
+    assert [p.name for p, _ in summary.skipped_files] == ["notes.csv"]
+
+
+def test_limits_apply_to_every_file_of_a_folder(tmp_path: Path, store: Store) -> None:
+    # the limits travel to the reading threads (a context variable)
+    folder = tmp_path / "in"
+    write(folder / "AAAUSDT_D1.csv", HEADER, ROW1)
+    write(folder / "BBBUSDT_D1.csv", HEADER, ROW1, ROW2, ROW3)  # 4 lines
+    with pytest.raises(ImportFormatError, match="BBBUSDT_D1"):
+        import_paths(store, "auto", [folder], limits=ImportLimits(max_lines=3))
+    assert stored_files(store) == []

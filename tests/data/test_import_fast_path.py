@@ -244,3 +244,27 @@ def test_duplicate_check_by_shared_times_equals_a_full_hash_check(rows) -> None:
     assert has_duplicate_keys(ds, conformed, hashes) == expected
     # not hashed yet: the rows sharing a time are compared on their values, never hashed
     assert has_duplicate_keys(ds, conformed, lambda: pytest.fail("hashed")) == expected
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["2025-09-22", "2025-09-23"],  # dates: parsed in arrow
+        ["2025-09-22 08:00:00", "2025-09-22T09:30"],
+        ["2025-09-22", "2025-09-22 08:00:00+02:00"],  # an offset further down: pandas path
+        ["2025-09-22 UTC", " 2025-09-23"],  # text arrow refuses: pandas path
+    ],
+)
+def test_csv_times_without_offset_read_as_utc_on_either_path(texts: list[str]) -> None:
+    # the arrow path must agree with the pandas reading (naive text is UTC; +02:00 is
+    # converted: 08:00+02:00 = 06:00 UTC)
+    from liqcascade.data.importers._base import ImportResult
+    from liqcascade.data.importers._csv import Col, _to_time, read_csv
+
+    data = ("time,value\n" + "".join(f"{t},1\n" for t in texts)).encode()
+    frame = read_csv(
+        Path("t.csv"), [Col("time", "time"), Col("value")], result=ImportResult(), data=data
+    )
+    expected = _to_time(pd.Series(texts))
+    assert frame["time"].dt.as_unit("ns").tolist() == expected.dt.as_unit("ns").tolist()
+    assert expected.notna().all()

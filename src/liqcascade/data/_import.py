@@ -6,20 +6,24 @@ import is one transaction, so a bad file or an interrupted run leaves the store 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextvars
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from liqcascade.data._frames import conform, to_frame
-from liqcascade.data._hashing import has_duplicate_keys, key_hashes
+from liqcascade.data._hashing import Rows, has_duplicate_keys, key_hashes
 from liqcascade.data._ranges import Problem, bad_rows, problems
 from liqcascade.data._schema import Dataset, dataset
 from liqcascade.data._store import Store, WriteSummary
+from liqcascade.data._threads import workers
 from liqcascade.data.importers import IMPORTERS, detect_importer, importer_for
 from liqcascade.data.importers._base import (
     LIMITS,
@@ -114,11 +118,10 @@ def expand_paths(paths: Sequence[str | Path]) -> list[tuple[Path, bool]]:
 
 @dataclass
 class _Checked:
-    """A file's rows for one dataset, conformed, with unique keys and their hashes."""
+    """A file's rows for one dataset, conformed, with unique keys (hashed on first use)."""
 
     dataset: Dataset
-    table: pa.Table
-    hashes: np.ndarray
+    rows: Rows
 
 
 def _lines(frame: pd.DataFrame | pa.Table) -> np.ndarray:
@@ -138,10 +141,12 @@ def _check(
     bad: list[BadRow],
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> _Checked:
-    """Conform a file's rows and check duplicate keys (each row is hashed once per import).
+    """Conform a file's rows and check duplicate keys.
 
     Exact duplicate rows are dropped; a key with conflicting values is an error naming both
-    lines (or, under ``skip_bad``, bad rows after the first).
+    lines (or, under ``skip_bad``, bad rows after the first). Rows are hashed only if a
+    later step needs their hashes (a merge into a stored file), at most once per import:
+    the duplicate check compares the few rows that share a time on their values.
     """
     ds = dataset(name)
     lines = _lines(frame) if LINE in frame.columns else None
@@ -155,13 +160,17 @@ def _check(
             lines = _lines(table)
         keep = _in_range(ds, table, found, lines, path, skip_bad=skip_bad, bad=bad)
         table, lines = table.filter(pa.array(keep)), lines[keep]
-    hashes = key_hashes(table, ds.key, con=con)
-    if table.num_rows and has_duplicate_keys(ds, table, hashes):
+
+    def hashed(rows: pa.Table) -> np.ndarray:
+        return key_hashes(rows, ds.key, con=con)
+
+    rows = Rows(table, hash_with=hashed)
+    if table.num_rows and has_duplicate_keys(ds, table, lambda: rows.hashes):
         if lines is None:
             lines = _lines(table)
         first = _first_of_each_key(ds, table, lines, path, skip_bad=skip_bad, bad=bad)
-        table, hashes = table.filter(pa.array(first)), hashes[first]
-    return _Checked(ds, table, hashes)
+        rows = Rows(table.filter(pa.array(first)), hash_with=hashed)
+    return _Checked(ds, rows)
 
 
 def _in_range(
@@ -296,7 +305,10 @@ def import_paths(
     skip_bad
         Skip (and report) malformed rows instead of failing the whole import.
     progress
-        Called with each file and 0 before reading it, and with its size in bytes after.
+        Called in file order, on the calling thread, with each file and 0 when the import
+        turns to it (a UI can name it), then with its size in bytes once it is read. Files
+        are read a few at a time, so reading may have begun earlier; files nobody
+        recognises are not reported.
     limits
         Bounds on each file's decompressed size and line count (default
         :class:`~liqcascade.data.importers._base.ImportLimits`); a file past them is an
@@ -332,33 +344,135 @@ def _import(
     progress: Callable[[Path, int], None] | None,
 ) -> ImportSummary:
     summary = ImportSummary()
-    con = store._connection()  # one DuckDB connection hashes every file
-    pending: list[tuple[FileReport, list[_Checked]]] = []
-    for path, explicit in expand_paths(paths):
-        module = _choose(path, fmt, explicit)
-        if module is None:
+    con = store._connection()  # one DuckDB connection hashes every file (when needed)
+
+    def choose(file: tuple[Path, bool]) -> Importer | None:
+        return _choose(file[0], fmt, file[1])
+
+    def read(module: Importer, path: Path) -> _Read:
+        return _read_checked(module, path, symbol=symbol, kind=kind, skip_bad=skip_bad, con=con)
+
+    pending: list[_Read] = []
+    for path, done in _in_order(choose, read, expand_paths(paths), progress):
+        if done is None:
             summary.skipped_files.append((path, "no importer recognises it"))
-            continue
-        if progress is not None:
-            progress(path, 0)  # about to read: lets a UI name the file
-        result: ImportResult = module.read(path, symbol=symbol, kind=kind, skip_bad=skip_bad)
-        report = FileReport(path, module.FORMAT, bad_rows=list(result.bad_rows))
-        report.warnings.extend(result.warnings)
-        checked = [
-            _check(name, frame, path, skip_bad=skip_bad, bad=report.bad_rows, con=con)
-            for name, frame in result.frames.items()
-        ]
-        pending.append((report, checked))
-        if progress is not None:
-            progress(path, path.stat().st_size)
+        else:
+            pending.append(done)
+    _hash_together([part for _, checked in pending for part in checked], con=con)
     with store.transaction() as tx:
         for report, checked in pending:
             for part in checked:
-                written = tx.write_unique(part.dataset, part.table, part.hashes)
-                report.written[part.dataset.name] = written
+                report.written[part.dataset.name] = tx.write_unique(part.dataset, part.rows)
             summary.files.append(report)
     summary.net = tx.net()
     return summary
+
+
+# Datasets with at most this many rows in an import are hashed in one call for all its files.
+_HASH_TOGETHER_ROWS = 1_000_000
+
+
+def _hash_together(parts: list[_Checked], *, con: duckdb.DuckDBPyConnection) -> None:
+    """Hash the rows of a dataset's small parts in one call when an import has several.
+
+    Files of one import that write the same dataset often merge into the same year file,
+    and a merge needs both sides hashed: one DuckDB call per dataset instead of one per
+    file and staged file (each costs a few ms, whatever the size). Large parts keep
+    hashing on first use, as a file bound for new store files needs no hashes at all.
+    """
+    groups: dict[str, list[_Checked]] = {}
+    for part in parts:
+        if part.rows.table.num_rows and not part.rows.hashed:
+            groups.setdefault(part.dataset.name, []).append(part)
+    for group in groups.values():
+        if len(group) < 2 or sum(p.rows.table.num_rows for p in group) > _HASH_TOGETHER_ROWS:
+            continue
+        ds = group[0].dataset
+        tables = [part.rows.table for part in group]
+        hashes = key_hashes(pa.concat_tables(tables), ds.key, con=con)
+        ends = np.cumsum([t.num_rows for t in tables])
+        for part, table, end in zip(group, tables, ends, strict=True):
+            part.rows = Rows(table, hashes[end - table.num_rows : end])
+
+
+_Read = tuple[FileReport, list[_Checked]]
+_T = TypeVar("_T")
+
+
+def _read_checked(
+    module: Importer,
+    path: Path,
+    *,
+    symbol: str | None,
+    kind: str | None,
+    skip_bad: bool,
+    con: duckdb.DuckDBPyConnection,
+) -> _Read:
+    """One file read by its importer and checked: what the store write needs, nothing written."""
+    result: ImportResult = module.read(path, symbol=symbol, kind=kind, skip_bad=skip_bad)
+    report = FileReport(path, module.FORMAT, bad_rows=list(result.bad_rows))
+    report.warnings.extend(result.warnings)
+    checked = [
+        _check(name, frame, path, skip_bad=skip_bad, bad=report.bad_rows, con=con)
+        for name, frame in result.frames.items()
+    ]
+    return report, checked
+
+
+def _in_order(
+    choose: Callable[[tuple[Path, bool]], Importer | None],
+    read: Callable[[Importer, Path], _Read],
+    files: list[tuple[Path, bool]],
+    progress: Callable[[Path, int], None] | None,
+) -> Iterator[tuple[Path, _Read | None]]:
+    """Each file with what ``read`` made of it (None: no importer recognises it), in file order.
+
+    Files are detected and read a few at a time (the parses and arrow work release the GIL);
+    results, errors and ``progress`` calls come in file order on the calling thread, as if
+    the files were read one by one: the first bad file in order is the error raised.
+    """
+    threads = workers(len(files))
+    if threads < 2:
+        for path, explicit in files:
+            module = choose((path, explicit))
+            if module is None:
+                yield path, None
+            else:
+                yield path, _with_progress(partial(read, module, path), path, progress)
+        return
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="liqcascade-import")
+    detected: list[Future[Importer | None]] = [Future() for _ in files]
+
+    def task(i: int) -> _Read | None:
+        try:
+            module = choose(files[i])
+        except BaseException as exc:
+            detected[i].set_exception(exc)
+            raise
+        detected[i].set_result(module)
+        return None if module is None else read(module, files[i][0])
+
+    try:
+        # each file in a copy of this context: the import's limits (a ContextVar) apply there
+        futures = [pool.submit(contextvars.copy_context().run, task, i) for i in range(len(files))]
+        for (path, _), found, future in zip(files, detected, futures, strict=True):
+            if found.result() is None:  # raises what detection raised, in file order
+                yield path, None
+            else:
+                yield path, _with_progress(future.result, path, progress)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # after an error: the rest is not read
+
+
+def _with_progress(
+    read: Callable[[], _T], path: Path, progress: Callable[[Path, int], None] | None
+) -> _T:
+    if progress is not None:
+        progress(path, 0)  # about to read: lets a UI name the file
+    done = read()
+    if progress is not None:
+        progress(path, path.stat().st_size)
+    return done
 
 
 __all__ = ["FileReport", "ImportSummary", "expand_paths", "import_paths"]

@@ -161,14 +161,15 @@ class Transaction:
             rows = Rows(table.filter(pa.array(last)), rows.hashes[last])
         return self._write_rows(ds, rows)
 
-    def write_unique(self, ds: Dataset, table: pa.Table, hashes: np.ndarray) -> WriteSummary:
-        """Merge a conformed ``table`` whose keys are unique, given its key hashes.
+    def write_unique(self, ds: Dataset, rows: Rows) -> WriteSummary:
+        """Merge conformed ``rows`` whose keys are unique (their hashes computed on first use).
 
         The import pipeline calls this after its own duplicate checks, so each row is
-        conformed and hashed once. Month files are merged on a few threads (pyarrow and
-        numpy release the GIL); a file with no stored version is written without a merge.
+        conformed once and hashed at most once. Month files are merged on a few threads
+        (pyarrow and numpy release the GIL); a file with no stored version is written
+        without a merge, and without hashing its rows.
         """
-        return self._write_rows(ds, Rows(table, hashes))
+        return self._write_rows(ds, rows)
 
     def _hash(self, ds: Dataset, table: pa.Table) -> np.ndarray:
         con = self._connect() if self._connect is not None else None
@@ -196,8 +197,10 @@ class Transaction:
         groups = [in_time_order(rows, times) for rows in rows_per_file(codes)]
         order = np.concatenate(groups)
         table = reordered(table, order)
-        # hashed here, before the threads, whenever a file is merged (one DuckDB call)
-        hashes = rows.hashes[order] if any(map(self._has_version, keys)) else None
+        # hashed here, before the threads, whenever a file is merged (one DuckDB call); known
+        # hashes go with the rows into the staged files, for later writes that merge there
+        merges = rows.hashed or any(map(self._has_version, keys))
+        hashes = rows.hashes[order] if merges else None
         ends = np.cumsum([len(rows) for rows in groups])
 
         def merge(i: int) -> _FileMerge:

@@ -145,6 +145,16 @@ THREADED_BYTES = 4 * 2**20
 _UTC_NS = pa.timestamp("ns", tz="UTC")
 
 
+def _arrow_times(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Parse ISO 8601 text without a UTC offset (``2025-09-22``, ``2025-09-22 08:00:00``) as
+    UTC, in arrow; raises ``ArrowInvalid`` for anything else (an offset, ``UTC``, spaces,
+    ``2025-9-2``, years beyond nanoseconds), which :func:`_to_time` then reads as before."""
+    try:
+        return pc.cast(values, _UTC_NS)
+    except pa.ArrowInvalid:  # no offset in the text: arrow reads it as naive, i.e. UTC here
+        return pc.cast(pc.cast(values, pa.timestamp("ns")), _UTC_NS)
+
+
 def _fast(data: bytes, header: list[str], columns: Sequence[Col]) -> pd.DataFrame | None:
     blank_lines = _has_blank_lines(data)
     if blank_lines and b'"' in data:
@@ -181,7 +191,7 @@ def _fast(data: bytes, header: list[str], columns: Sequence[Col]) -> pd.DataFram
             pass
         elif col.kind == "time":
             try:
-                arr = pc.cast(arr, _UTC_NS)
+                arr = _arrow_times(arr)
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 raw = arr.to_pandas().fillna("")
                 series = _to_time(raw)
