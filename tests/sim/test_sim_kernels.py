@@ -202,7 +202,8 @@ def test_kernels_are_their_twins_compiled() -> None:
     from liqcascade._compat.numba import HAS_NUMBA
 
     pairs = [
-        (k.prepare, k.prepare_py),
+        (k.bucket_pass, k.bucket_pass_py),
+        (k.lay_out, k.lay_out_py),
         (k.fixed_point, k.fixed_point_py),
         (k.stepper, k.stepper_py),
         (k.move_for_flow, k.move_for_flow_py),

@@ -20,6 +20,10 @@ per-position arithmetic, so they return identical numbers; the stepper adds time
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from liqcascade._compat.numba import jitable, njit
@@ -312,49 +316,71 @@ def stepper_py(
 
 
 @jitable
-def _order_bucket(key: np.ndarray, k: int, perm: np.ndarray, fill: np.ndarray) -> None:
-    """Write to ``perm[:k]`` the stable order of ``key[:k]``.
+def _order_bucket(
+    key: np.ndarray,
+    k: int,
+    perm: np.ndarray,
+    fill: np.ndarray,
+    sub: np.ndarray,
+    sorted_key: np.ndarray,
+    at: int,
+) -> None:
+    """Write to ``perm[:k]`` the stable order of ``key[:k]``, the keys in that order to
+    ``sorted_key[at:at + k]``.
 
-    The keys are cut into ~2-key sub-buckets by value, each ordered by insertion (merge sort
-    if crowded: a dense cluster). ``perm`` and ``fill`` hold at least ``k + 2`` entries.
+    A counting sort into ``2k`` value sub-buckets (``fill`` holds ``2k + 1`` entries, ``sub``
+    and ``perm`` ``k``), then one insertion pass over the whole: sub-buckets are in key order,
+    so only inversions inside one are left (merge sort first where one is crowded: a dense
+    cluster). Keys and rows move together: no indirect loads while ordering.
     """
     low = np.inf
     high = -np.inf
     for i in range(k):
         low = min(low, key[i])
         high = max(high, key[i])
-    n_sub = k // 2 + 1
+    n_sub = 2 * k
     scale = n_sub * (1.0 - 1e-12) / (high - low) if high > low else 0.0
     if not scale < np.inf:
         scale = 0.0
     for f in range(n_sub + 1):
         fill[f] = 0
+    crowded = 0
     for i in range(k):
-        fill[int((key[i] - low) * scale) + 1] += 1
+        s = int((key[i] - low) * scale)
+        sub[i] = s
+        c = fill[s + 1] + 1
+        fill[s + 1] = c
+        crowded = max(crowded, c)
     for f in range(n_sub):
         fill[f + 1] += fill[f]
     for i in range(k):
-        f = int((key[i] - low) * scale)
-        perm[fill[f]] = i
-        fill[f] += 1
-    a = 0  # fill[f] is now the end of sub-bucket f
-    for f in range(n_sub):
-        b = fill[f]
-        if b - a > 32:  # crowded: merge sort, still stable
-            rows = perm[a:b].copy()
-            ranks = np.argsort(key[rows], kind="mergesort")
-            for i in range(b - a):
-                perm[a + i] = rows[ranks[i]]
-        else:
-            for i in range(a + 1, b):
-                row = perm[i]
-                value = key[row]
-                j = i - 1
-                while j >= a and key[perm[j]] > value:
-                    perm[j + 1] = perm[j]
-                    j -= 1
-                perm[j + 1] = row
-        a = b
+        s = sub[i]
+        slot = fill[s]
+        perm[slot] = i
+        sorted_key[at + slot] = key[i]
+        fill[s] = slot + 1
+    if crowded > 32:  # fill[f] is now the end of sub-bucket f
+        a = 0
+        for f in range(n_sub):
+            b = fill[f]
+            if b - a > 32:  # crowded: merge sort, still stable
+                rows = perm[a:b].copy()
+                ranks = np.argsort(key[rows], kind="mergesort")
+                for i in range(b - a):
+                    perm[a + i] = rows[ranks[i]]
+                    sorted_key[at + a + i] = key[rows[ranks[i]]]
+            a = b
+    for i in range(1, k):
+        value = sorted_key[at + i]
+        if value < sorted_key[at + i - 1]:
+            row = perm[i]
+            j = i - 1
+            while j >= 0 and sorted_key[at + j] > value:
+                sorted_key[at + j + 1] = sorted_key[at + j]
+                perm[j + 1] = perm[j]
+                j -= 1
+            sorted_key[at + j + 1] = value
+            perm[j + 1] = row
 
 
 @jitable
@@ -363,6 +389,137 @@ def _scaled_price(price: float, entry: float, margin_factor: float) -> float:
     if margin_factor == 1.0:
         return price
     return entry + margin_factor * (price - entry)
+
+
+N_BUCKETS = 16384  # < 2**15 - 1: a bucket number fits the int16 row code
+
+
+def bucket_pass_py(
+    side: np.ndarray,
+    liquidation: np.ndarray,
+    entry: np.ndarray,
+    size: np.ndarray,
+    direction: int,
+    start: float,
+    p_shift: float,
+    size_scale: float,
+    margin_factor: float,
+    flow0: float,
+    grid_y: np.ndarray,
+    grid_flow: np.ndarray,
+    code: np.ndarray,
+) -> tuple[int, int, np.ndarray]:
+    """Pass 1 of ``prepare``: bucket the at-risk triggers, find where the cascade must stop.
+
+    Writes each row's bucket to ``code`` (``N_BUCKETS``: not at risk or beyond the grid) and
+    returns ``(skipped, stop, first)``: at-risk rows already beyond liquidation at ``start``,
+    the first bucket the cascade cannot reach, and ``first[b]`` the first slot of bucket
+    ``b`` in trigger order (``first[stop]``: the positions kept).
+    """
+    n = side.shape[0]
+    y_cap = grid_y[grid_y.shape[0] - 1]
+    t_low = direction * (start - p_shift) / p_shift
+    # (t - t_low) * scale < N_BUCKETS for every t <= y_cap: the 1e-12 beats any rounding
+    scale = N_BUCKETS * (1.0 - 1e-12) / (y_cap - t_low) if y_cap > t_low else 0.0
+    if not scale < np.inf:  # a range too narrow to divide: one bucket
+        scale = 0.0
+    # per bucket, on one cache line: count (exact in a float below 2**53), notional, lowest
+    hist = np.zeros((N_BUCKETS, 4))
+    for b in range(N_BUCKETS):
+        hist[b, 2] = np.inf
+    skipped = 0
+    for i in range(n):
+        code[i] = N_BUCKETS
+        if side[i] != -direction:
+            continue
+        liq = _scaled_price(liquidation[i], entry[i], margin_factor)
+        if not direction * (liq - start) > 0.0:  # already beyond liquidation at the start
+            skipped += 1
+            continue
+        t = direction * (liq - p_shift) / p_shift
+        if t <= y_cap:
+            b = int((t - t_low) * scale)
+            code[i] = b
+            hist[b, 0] += 1.0
+            hist[b, 1] += size[i] * size_scale * liq
+            hist[b, 2] = min(hist[b, 2], t)
+    flow = flow0
+    lo = 0
+    stop = N_BUCKETS
+    for b in range(N_BUCKETS):
+        if hist[b, 0] == 0.0:
+            continue
+        padded = flow + 1e-9 * abs(flow) + 1e-6
+        lo = _bracket(padded, grid_flow, lo)
+        if hist[b, 2] > _move_at(padded, grid_y, grid_flow, lo):
+            stop = b
+            break
+        flow += hist[b, 1]
+    first = np.empty(stop + 1, dtype=np.int64)
+    first[0] = 0
+    for b in range(stop):
+        first[b + 1] = first[b] + int(hist[b, 0])
+    return skipped, stop, first
+
+
+def lay_out_py(
+    code: np.ndarray,
+    stop: int,
+    first: np.ndarray,
+    liquidation: np.ndarray,
+    bankruptcy: np.ndarray,
+    entry: np.ndarray,
+    size: np.ndarray,
+    direction: int,
+    p_shift: float,
+    size_scale: float,
+    margin_factor: float,
+    record: np.ndarray,
+    out_trigger: np.ndarray,
+    out_notional: np.ndarray,
+    out_index: np.ndarray,
+    out_size: np.ndarray,
+    out_bankruptcy: np.ndarray,
+) -> None:
+    """Pass 2 of ``prepare``: copy the rows of buckets ``< stop`` out in stable trigger order.
+
+    One 32-byte ``record`` line (liquidation, size, bankruptcy, row) per kept row goes to its
+    bucket (``first`` is advanced to each bucket's end); each bucket, small enough for the
+    cache, is then ordered (``_order_bucket``) and written out column by column.
+    """
+    n = code.shape[0]
+    for i in range(n):
+        b = code[i]
+        if b < stop:
+            slot = first[b]
+            record[slot, 0] = _scaled_price(liquidation[i], entry[i], margin_factor)
+            record[slot, 1] = size[i] * size_scale
+            record[slot, 2] = _scaled_price(bankruptcy[i], entry[i], margin_factor)
+            record[slot, 3] = i  # exact: rows < 2**53
+            first[b] = slot + 1
+    widest = 0
+    begin = 0  # first[b] is now the end of bucket b
+    for b in range(stop):
+        widest = max(widest, first[b] - begin)
+        begin = first[b]
+    perm = np.empty(widest + 1, dtype=np.int64)
+    fill = np.empty(2 * widest + 2, dtype=np.int64)
+    sub = np.empty(widest + 1, dtype=np.int64)
+    key = np.empty(widest + 1)
+    begin = 0
+    for b in range(stop):
+        end = first[b]
+        k = end - begin
+        for i in range(k):
+            key[i] = direction * (record[begin + i, 0] - p_shift) / p_shift
+        _order_bucket(key, k, perm, fill, sub, out_trigger, begin)
+        for i in range(k):
+            r = begin + perm[i]
+            out_size[begin + i] = record[r, 1]
+            out_notional[begin + i] = record[r, 1] * record[r, 0]
+            out_bankruptcy[begin + i] = record[r, 2]
+            out_index[begin + i] = int(record[r, 3])
+        begin = end
 
 
 def prepare_py(
@@ -379,130 +536,72 @@ def prepare_py(
     flow0: float,
     grid_y: np.ndarray,
     grid_flow: np.ndarray,
+    *,
+    passes: tuple[Callable[..., Any], Callable[..., Any]] = (bucket_pass_py, lay_out_py),
 ) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Lay out, in stable trigger order, the positions the cascade may reach.
 
     Returns ``(skipped, trigger, notional, row, size, bankruptcy)``: per position its trigger
     move (fraction of ``p_shift``), notional at its liquidation price, row in the book, size
     and bankruptcy price. ``skipped`` counts at-risk positions already beyond liquidation at
-    ``start`` (they would have been liquidated before the shock).
+    ``start`` (they would have been liquidated before the shock). ``passes`` are the two
+    passes, ``bucket_pass`` and ``lay_out`` (``prepare``: compiled; ``prepare_py``: twins).
 
     Two streaming passes over the book and a bucket sort that stops early, O(n). Every
     at-risk trigger lies in ``[t_low, y_cap]``: above the start price's own trigger, at most
     the grid's last move (beyond it a position is never reached). Pass 1 reads side,
-    liquidation price and size, counts the at-risk positions into 16384 equal-width buckets
-    of that range (count, notional, lowest trigger) and notes each row's bucket (2 bytes).
-    The buckets are walked like the cascade at bucket resolution (all the notional below
-    counts as flow, padded against summation order) and the walk stops at the first bucket
-    whose lowest trigger that flow cannot reach: the positions from there on are never
+    liquidation price and size, counts the at-risk positions into ``N_BUCKETS`` equal-width
+    buckets of that range (count, notional, lowest trigger) and notes each row's bucket (2
+    bytes). The buckets are walked like the cascade at bucket resolution (all the notional
+    below counts as flow, padded against summation order) and the walk stops at the first
+    bucket whose lowest trigger that flow cannot reach: the positions from there on are never
     copied or sorted. Pass 2 copies the rest, one 32-byte record (liquidation, size,
     bankruptcy, row) per position, into its bucket: one write stream per bucket, not five.
     Each bucket, small enough for the cache, is ordered stably (``_order_bucket``) and
     written out column by column in order: the result is the stable sort by trigger, cut
-    where the walk stops.
+    where the walk stops. Every array of book size is allocated here by numpy, which asks
+    the kernel for huge pages on large blocks (numba's allocator does not: at 10 M rows the
+    4 kB page faults of the fresh arrays cost more than a pass).
     """
-    n = side.shape[0]
-    y_cap = grid_y[grid_y.shape[0] - 1]
-    t_low = direction * (start - p_shift) / p_shift
-    n_buckets = 16384  # < 2**15 - 1: a bucket number fits the int16 row code
-    # (t - t_low) * scale < n_buckets for every t <= y_cap: the 1e-12 beats any rounding
-    scale = n_buckets * (1.0 - 1e-12) / (y_cap - t_low) if y_cap > t_low else 0.0
-    if not scale < np.inf:  # a range too narrow to divide: one bucket
-        scale = 0.0
-    count = np.zeros(n_buckets + 1, dtype=np.int64)  # count[b + 1]: positions in bucket b
-    mass = np.zeros(n_buckets)
-    lowest = np.full(n_buckets, np.inf)
-    code = np.empty(n, dtype=np.int16)  # the row's bucket; n_buckets: not at risk or too far
-    skipped = 0
-    for i in range(n):
-        code[i] = n_buckets
-        if side[i] != -direction:
-            continue
-        liq = _scaled_price(liquidation[i], entry[i], margin_factor)
-        if not direction * (liq - start) > 0.0:  # already beyond liquidation at the start
-            skipped += 1
-            continue
-        t = direction * (liq - p_shift) / p_shift
-        if t <= y_cap:
-            b = int((t - t_low) * scale)
-            code[i] = b
-            count[b + 1] += 1
-            mass[b] += size[i] * size_scale * liq
-            lowest[b] = min(lowest[b], t)
-    flow = flow0
-    lo = 0
-    stop = n_buckets
-    for b in range(n_buckets):
-        if count[b + 1] == 0:
-            continue
-        padded = flow + 1e-9 * abs(flow) + 1e-6
-        lo = _bracket(padded, grid_flow, lo)
-        if lowest[b] > _move_at(padded, grid_y, grid_flow, lo):
-            stop = b
-            break
-        flow += mass[b]
-    for b in range(stop):  # count[b] becomes the first slot of bucket b
-        count[b + 1] += count[b]
-    m = count[stop]
-    record = np.empty((m, 4))  # liquidation, size, bankruptcy, row: one line per 2 positions
-    for i in range(n):
-        b = code[i]
-        if b < stop:
-            slot = count[b]
-            record[slot, 0] = _scaled_price(liquidation[i], entry[i], margin_factor)
-            record[slot, 1] = size[i] * size_scale
-            record[slot, 2] = _scaled_price(bankruptcy[i], entry[i], margin_factor)
-            record[slot, 3] = i  # exact: rows < 2**53
-            count[b] = slot + 1
-    out_trigger = np.empty(m)
-    out_notional = np.empty(m)
-    out_index = np.empty(m, dtype=np.int64)
-    out_size = np.empty(m)
-    out_bankruptcy = np.empty(m)
-    widest = 0
-    first = 0  # count[b] is now the end of bucket b
-    for b in range(stop):
-        widest = max(widest, count[b] - first)
-        first = count[b]
-    perm = np.empty(widest + 2, dtype=np.int64)
-    fill = np.empty(widest + 2, dtype=np.int64)
-    key = np.empty(widest + 2)
-    first = 0
-    for b in range(stop):
-        end = count[b]
-        k = end - first
-        for i in range(k):
-            key[i] = direction * (record[first + i, 0] - p_shift) / p_shift
-        if k > 1:
-            _order_bucket(key, k, perm, fill)
-        else:
-            perm[0] = 0
-        for i in range(k):
-            r = first + perm[i]
-            out_trigger[first + i] = key[perm[i]]
-            out_size[first + i] = record[r, 1]
-            out_notional[first + i] = record[r, 1] * record[r, 0]
-            out_bankruptcy[first + i] = record[r, 2]
-            out_index[first + i] = int(record[r, 3])
-        first = end
-    return skipped, out_trigger, out_notional, out_index, out_size, out_bankruptcy
+    bucket_pass_k, lay_out_k = passes
+    code = np.empty(side.shape[0], dtype=np.int16)
+    skipped, stop, first = bucket_pass_k(
+        side, liquidation, entry, size, direction, start, p_shift, size_scale, margin_factor,
+        flow0, grid_y, grid_flow, code,
+    )  # fmt: skip
+    m = int(first[stop])
+    record = np.empty((m, 4))
+    out = np.empty((4, m))  # trigger, notional, size, bankruptcy: one block, huge pages
+    index = np.empty(m, dtype=np.int64)
+    lay_out_k(
+        code, stop, first, liquidation, bankruptcy, entry, size, direction, p_shift, size_scale,
+        margin_factor, record, out[0], out[1], index, out[2], out[3],
+    )  # fmt: skip
+    return int(skipped), out[0], out[1], index, out[2], out[3]
 
 
 move_for_flow = njit(move_for_flow_py)
 fixed_point = njit(fixed_point_py)
 stepper = njit(stepper_py)
-prepare = njit(prepare_py)
+bucket_pass = njit(bucket_pass_py)
+lay_out = njit(lay_out_py)
+prepare = functools.partial(prepare_py, passes=(bucket_pass, lay_out))
 
 __all__ = [
     "ADL_FRACTION",
     "FILL",
     "FUND_ADD",
     "FUND_DRAW",
+    "N_BUCKETS",
     "N_OUT",
     "ROUND",
     "TIME_S",
+    "bucket_pass",
+    "bucket_pass_py",
     "fixed_point",
     "fixed_point_py",
+    "lay_out",
+    "lay_out_py",
     "move_for_flow",
     "move_for_flow_py",
     "prepare",
