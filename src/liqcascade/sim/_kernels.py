@@ -580,11 +580,13 @@ def prepare_py(
     return int(skipped), out[0], out[1], index, out[2], out[3]
 
 
-move_for_flow = njit(move_for_flow_py)
-fixed_point = njit(fixed_point_py)
-stepper = njit(stepper_py)
-bucket_pass = njit(bucket_pass_py)
-lay_out = njit(lay_out_py)
+# error_model="numpy": a division never checks for zero (every divisor here is guarded or a
+# positive price), so no branch to a ZeroDivisionError in the per-position loops
+move_for_flow = njit(error_model="numpy")(move_for_flow_py)
+fixed_point = njit(error_model="numpy")(fixed_point_py)
+stepper = njit(error_model="numpy")(stepper_py)
+bucket_pass = njit(error_model="numpy")(bucket_pass_py)
+lay_out = njit(error_model="numpy")(lay_out_py)
 prepare = functools.partial(prepare_py, passes=(bucket_pass, lay_out))
 
 __all__ = [
