@@ -86,29 +86,28 @@ def best_of(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
 
 
 def best_of_both(fn: Callable[[], object], repeat: int) -> tuple[float, float, object]:
-    """Best-of-N wall time and, separately, best-of-N CPU time of this process (all threads:
-    a book of ``PARALLEL_MIN_ROWS`` positions or more is laid out on numba's threads)."""
+    """Best-of-N wall time and, separately, best-of-N CPU time of this thread."""
     wall, cpu, out = np.inf, np.inf, None
     for _ in range(repeat):
-        t, c = time.perf_counter(), time.process_time()
+        t, c = time.perf_counter(), time.thread_time()
         out = fn()
-        cpu = min(cpu, time.process_time() - c)
+        cpu = min(cpu, time.thread_time() - c)
         wall = min(wall, time.perf_counter() - t)
     return wall, cpu, out
 
 
 def best_cpu(fns: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
-    """Best-of-N CPU time of this process (all its threads) for each function, interleaved.
+    """Best-of-N CPU time of this thread for each function, interleaved.
 
     On a shared machine wall time counts the other processes' turns on the cores; the
-    process's CPU time does not (their cache pollution still shows), so ratios are steadier.
+    thread's CPU time does not (their cache pollution still shows), so ratios are steadier.
     """
     best = dict.fromkeys(fns, np.inf)
     for _ in range(repeat):
         for name, fn in fns.items():
-            t = time.process_time()
+            t = time.thread_time()
             fn()
-            best[name] = min(best[name], time.process_time() - t)
+            best[name] = min(best[name], time.thread_time() - t)
     return best
 
 
@@ -336,7 +335,7 @@ def main() -> None:
             "x_of_sort": cpu["fixed_point_s"] / cpu["sort_s"],
             "x_vs_naive_numpy": cpu["naive_numpy_s"] / cpu["fixed_point_s"],
             "x_vs_naive_python": cpu["naive_python_s_extrapolated"] / cpu["fixed_point_s"],
-            "note": "best-of-5 CPU time of the process, interleaved (steadier under load)",
+            "note": "best-of-5 CPU time of the thread, interleaved (steadier under load)",
         },
     }
     print(
@@ -350,7 +349,7 @@ def main() -> None:
     print("scaling (fixed point, simulate):")
     for n in sizes:
         p, b = synthetic_book(n, seed=1)
-        reps = 3  # at 10 M the first also compiles the threaded layout (not cached)
+        reps = 3 if n < 10**7 else 2
         t, c, res = best_of_both(lambda p=p, b=b: simulate(p, b, SHOCK), reps)
         ts, cs, _ = best_of_both(lambda p=p: np.sort(p.liquidation), reps)
         curve.append(
