@@ -14,9 +14,7 @@ from liqcascade.sim import (
     ExogenousFlow,
     FundingPressure,
     Momentum,
-    SerialExecutor,
     Shock,
-    monte_carlo,
     simulate,
 )
 
@@ -260,54 +258,3 @@ def test_stepper_path_is_a_time_series_of_a_falling_price() -> None:
     # is at most the notional of one order beyond rate x t
     notional = r.liquidations["notional_usd"].max()
     assert (path["liquidated_usd"] <= 2e5 * path["time_s"] + notional + 1e-6).all()
-
-
-def _random_book(n: int, seed: int) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    entry = 100.0 * (1 + rng.normal(0, 0.03, n))
-    size = rng.lognormal(0, 1, n)
-    return pd.DataFrame(
-        {
-            "venue": "binance",
-            "symbol": "BTC/USDT:USDT",
-            "side": np.where(rng.random(n) < 0.6, "long", "short"),
-            "size": size,
-            "entry_price": entry,
-            "collateral": size * entry / rng.uniform(3, 50, n),
-            "margin_mode": "isolated",
-        }
-    )
-
-
-@pytest.mark.parametrize("solver", ["fixed_point", "stepper"])
-def test_a_large_book_on_threads_gives_the_serial_result_bit_for_bit(monkeypatch, solver) -> None:
-    from liqcascade.sim import _engine
-
-    positions = _random_book(20_000, 1)
-    book = Book.parametric(100.0, 2e5, insurance_fund_usd=1e3)
-    config = CascadeConfig(solver=solver)
-    serial = simulate(positions, book, -0.03, config=config)
-    monkeypatch.setattr(_engine, "PARALLEL_MIN_ROWS", 1)  # every book counts as large
-    monkeypatch.setattr(_engine, "num_threads", lambda: 3)  # 3 chunks on numba's threads
-    threaded = simulate(positions, book, -0.03, config=config)
-    assert serial.n_liquidated > 100
-    pd.testing.assert_frame_equal(threaded.liquidations, serial.liquidations, check_exact=True)
-    pd.testing.assert_frame_equal(threaded.path, serial.path, check_exact=True)
-    assert threaded.to_dict() == serial.to_dict()
-
-
-def test_monte_carlo_paths_never_lay_out_on_threads(monkeypatch) -> None:
-    # a Monte Carlo path runs inside a worker, one per core: it must not start threads
-    from liqcascade.sim import _engine, _kernels
-
-    def no_threads(*args, **kwargs):
-        raise AssertionError("threaded layout inside a Monte Carlo path")
-
-    monkeypatch.setattr(_engine, "PARALLEL_MIN_ROWS", 1)
-    monkeypatch.setattr(_kernels, "prepare_parallel", no_threads)
-    positions = _random_book(500, 2)
-    book = Book.parametric(100.0, 1e4)
-    with pytest.raises(AssertionError, match="threaded layout"):  # simulate would use them
-        simulate(positions, book, -0.03)
-    result = monte_carlo(positions, book, paths=8, seed=0, executor=SerialExecutor())
-    assert len(result.paths) == 8

@@ -210,26 +210,3 @@ def test_kernels_are_their_twins_compiled() -> None:
     ]
     for kernel, twin in pairs:
         assert (kernel.py_func if HAS_NUMBA else kernel) is twin
-
-
-@pytest.mark.parametrize("chunks", [2, 3, 7])
-def test_chunked_layout_is_the_one_chunk_layout(chunks: int) -> None:
-    # the threaded build cuts the rows into chunks: every bucket still holds its rows in row
-    # order, so the laid-out arrays are the serial ones (ties included); only the bound's
-    # summation order changes, so the cut may differ, never before a settled position
-    trigger, size, _, bk, grid_y, grid_flow, p, d, flow0, _, _ = _inputs(4, 3000)
-    trigger = np.round(trigger, 3)  # ties
-    book = [a[np.random.default_rng(4).permutation(trigger.size)] for a in _book_arrays(
-        trigger, size, bk, p
-    )]  # fmt: skip
-    args = (*book, d, p, p * 0.99, 0.9, 0.8, flow0, grid_y, grid_flow)
-    want = k.prepare(*args)
-    settled = _fixed(k.fixed_point, (want[1], want[4], want[2], want[5], grid_y, grid_flow,
-                                     p * 0.99, d, flow0, 1e12, True))[0][0]  # fmt: skip
-    assert 0 < settled <= want[1].size
-    for got in (k.prepare_parallel(*args, chunks=chunks), k.prepare_py(*args, chunks=chunks)):
-        assert got[0] == want[0]
-        kept = min(got[1].size, want[1].size)
-        assert kept >= settled
-        for a, b in zip(got[1:], want[1:], strict=True):
-            np.testing.assert_array_equal(a[:kept], b[:kept])

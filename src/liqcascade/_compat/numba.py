@@ -70,13 +70,7 @@ def jitable(func: F) -> F:
     return func
 
 
-def num_threads() -> int:
-    """Threads a ``parallel=True`` kernel would use (numba's, honouring ``NUMBA_NUM_THREADS``
-    and ``numba.set_num_threads``); 1 without numba. Starts numba's threading layer."""
-    return int(_numba.get_num_threads()) if _numba is not None else 1
-
-
 # Inside a compiled kernel numba must see its own ``prange`` object, so alias it directly.
 prange = _numba.prange if _numba is not None else range
 
-__all__ = ["DISABLED", "HAS_NUMBA", "jitable", "njit", "num_threads", "prange"]
+__all__ = ["DISABLED", "HAS_NUMBA", "jitable", "njit", "prange"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -10,16 +9,12 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from liqcascade._compat.numba import num_threads
 from liqcascade.errors import InputError
 from liqcascade.sim import _kernels as k
 from liqcascade.sim._book import Book, flow_curve
 from liqcascade.sim._config import CascadeConfig, Shock
 from liqcascade.sim._positions import PositionArrays, prepare_positions
 from liqcascade.sim._result import CascadeResult
-
-# One cascade on this many positions or more lays out its book on numba's threads.
-PARALLEL_MIN_ROWS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -63,10 +58,7 @@ def _setup(
     shock: Shock,
     config: CascadeConfig,
     margin_factor: float = 1.0,
-    threads: int = 1,
 ) -> _Setup | None:
-    """The sorted kernel inputs; ``threads > 1`` lays out the book on that many threads
-    (same arrays; only ``simulate`` asks, for large books: never a Monte Carlo path)."""
     start = book.mid_price
     net_flow = shock.flow_usd
     if config.exogenous_flow is not None:
@@ -82,8 +74,7 @@ def _setup(
     scale = 1.0 - closed if closed > 0 and payer == -direction else 1.0
     grid_y, grid_flow = flow_curve(book, "bid" if direction < 0 else "ask", config)
     flow0 = direction * net_flow + 0.0  # negative: counter-flow to absorb first (+0.0: no -0.0)
-    prepare = functools.partial(k.prepare_parallel, chunks=threads) if threads > 1 else k.prepare
-    skipped, s_trigger, s_notional, s_index, s_size, s_bankruptcy = prepare(
+    skipped, s_trigger, s_notional, s_index, s_size, s_bankruptcy = k.prepare(
         pos.side, pos.liquidation, pos.bankruptcy, pos.entry, pos.size, direction, start,
         p_shift, scale, margin_factor, flow0, grid_y, grid_flow,
     )  # fmt: skip
@@ -260,12 +251,6 @@ def _result(raw: _Raw, pos: PositionArrays, book: Book, config: CascadeConfig) -
     )
 
 
-def _threads(n: int) -> int:
-    """Threads for laying out a book of ``n`` positions: numba's count from
-    ``PARALLEL_MIN_ROWS`` positions on (thread start-up outweighs the work below)."""
-    return num_threads() if n >= PARALLEL_MIN_ROWS else 1
-
-
 def _empty(book: Book, pos: PositionArrays, config: CascadeConfig) -> CascadeResult:
     return CascadeResult.empty(book.mid_price, solver=config.solver, price_source=pos.price_source)
 
@@ -344,7 +329,7 @@ def simulate(
         if isinstance(positions, PositionArrays)
         else prepare_positions(positions, maintenance_margin_rate=config.maintenance_margin_rate)
     )
-    setup = _setup(pos, book, shock, config, threads=_threads(len(pos)))
+    setup = _setup(pos, book, shock, config)
     if setup is None:
         return _empty(book, pos, config)
     return _result(_solve(setup, book, config), pos, book, config)

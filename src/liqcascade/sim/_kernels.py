@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from liqcascade._compat.numba import jitable, njit, prange
+from liqcascade._compat.numba import jitable, njit
 
 # Per-position output columns (rows of ``out``).
 FILL, FUND_DRAW, FUND_ADD, ADL_FRACTION, ROUND, TIME_S = range(6)
@@ -394,46 +394,6 @@ def _scaled_price(price: float, entry: float, margin_factor: float) -> float:
 N_BUCKETS = 16384  # < 2**15 - 1: a bucket number fits the int16 row code
 
 
-@jitable
-def _bucket_rows(
-    side: np.ndarray,
-    liquidation: np.ndarray,
-    entry: np.ndarray,
-    size: np.ndarray,
-    direction: int,
-    start: float,
-    p_shift: float,
-    size_scale: float,
-    margin_factor: float,
-    y_cap: float,
-    t_low: float,
-    scale: float,
-    code: np.ndarray,
-    begin: int,
-    end: int,
-    hist: np.ndarray,
-) -> int:
-    """Pass 1 over rows ``begin:end``: note each row's bucket, add it to ``hist``; return the
-    at-risk rows already beyond liquidation at ``start``."""
-    skipped = 0
-    for i in range(begin, end):
-        code[i] = N_BUCKETS
-        if side[i] != -direction:
-            continue
-        liq = _scaled_price(liquidation[i], entry[i], margin_factor)
-        if not direction * (liq - start) > 0.0:  # already beyond liquidation at the start
-            skipped += 1
-            continue
-        t = direction * (liq - p_shift) / p_shift
-        if t <= y_cap:
-            b = int((t - t_low) * scale)
-            code[i] = b
-            hist[b, 0] += 1.0
-            hist[b, 1] += size[i] * size_scale * liq
-            hist[b, 2] = min(hist[b, 2], t)
-    return skipped
-
-
 def bucket_pass_py(
     side: np.ndarray,
     liquidation: np.ndarray,
@@ -448,17 +408,13 @@ def bucket_pass_py(
     grid_y: np.ndarray,
     grid_flow: np.ndarray,
     code: np.ndarray,
-    chunks: int,
-) -> tuple[int, int, np.ndarray, np.ndarray]:
+) -> tuple[int, int, np.ndarray]:
     """Pass 1 of ``prepare``: bucket the at-risk triggers, find where the cascade must stop.
 
     Writes each row's bucket to ``code`` (``N_BUCKETS``: not at risk or beyond the grid) and
-    returns ``(skipped, stop, first, slots)``: at-risk rows already beyond liquidation at
-    ``start``, the first bucket the cascade cannot reach, ``first[b]`` the first slot of
-    bucket ``b`` in trigger order (``first[stop]``: the positions kept) and ``slots[c, b]``
-    the first slot of chunk ``c``'s rows in bucket ``b``. The rows are cut into ``chunks``
-    equal chunks, each with its own histogram (one per thread in the parallel build); only
-    the bucket notional's summation order depends on ``chunks``, and the walk pads for it.
+    returns ``(skipped, stop, first)``: at-risk rows already beyond liquidation at ``start``,
+    the first bucket the cascade cannot reach, and ``first[b]`` the first slot of bucket
+    ``b`` in trigger order (``first[stop]``: the positions kept).
     """
     n = side.shape[0]
     y_cap = grid_y[grid_y.shape[0] - 1]
@@ -467,116 +423,49 @@ def bucket_pass_py(
     scale = N_BUCKETS * (1.0 - 1e-12) / (y_cap - t_low) if y_cap > t_low else 0.0
     if not scale < np.inf:  # a range too narrow to divide: one bucket
         scale = 0.0
-    # per chunk and bucket, on one cache line: count (exact in a float), notional, lowest
-    hist = np.zeros((chunks, N_BUCKETS, 4))
-    skipped = np.zeros(chunks, dtype=np.int64)
-    for c in prange(chunks):
-        for b in range(N_BUCKETS):
-            hist[c, b, 2] = np.inf
-        skipped[c] = _bucket_rows(
-            side, liquidation, entry, size, direction, start, p_shift, size_scale,
-            margin_factor, y_cap, t_low, scale, code, c * n // chunks, (c + 1) * n // chunks,
-            hist[c],
-        )  # fmt: skip
-    total = hist[0].copy()  # one chunk: exactly its histogram
-    for c in range(1, chunks):
-        for b in range(N_BUCKETS):
-            total[b, 0] += hist[c, b, 0]
-            total[b, 1] += hist[c, b, 1]
-            total[b, 2] = min(total[b, 2], hist[c, b, 2])
+    # per bucket, on one cache line: count (exact in a float below 2**53), notional, lowest
+    hist = np.zeros((N_BUCKETS, 4))
+    for b in range(N_BUCKETS):
+        hist[b, 2] = np.inf
+    skipped = 0
+    for i in range(n):
+        code[i] = N_BUCKETS
+        if side[i] != -direction:
+            continue
+        liq = _scaled_price(liquidation[i], entry[i], margin_factor)
+        if not direction * (liq - start) > 0.0:  # already beyond liquidation at the start
+            skipped += 1
+            continue
+        t = direction * (liq - p_shift) / p_shift
+        if t <= y_cap:
+            b = int((t - t_low) * scale)
+            code[i] = b
+            hist[b, 0] += 1.0
+            hist[b, 1] += size[i] * size_scale * liq
+            hist[b, 2] = min(hist[b, 2], t)
     flow = flow0
     lo = 0
     stop = N_BUCKETS
     for b in range(N_BUCKETS):
-        if total[b, 0] == 0.0:
+        if hist[b, 0] == 0.0:
             continue
         padded = flow + 1e-9 * abs(flow) + 1e-6
         lo = _bracket(padded, grid_flow, lo)
-        if total[b, 2] > _move_at(padded, grid_y, grid_flow, lo):
+        if hist[b, 2] > _move_at(padded, grid_y, grid_flow, lo):
             stop = b
             break
-        flow += total[b, 1]
+        flow += hist[b, 1]
     first = np.empty(stop + 1, dtype=np.int64)
-    slots = np.empty((chunks, stop), dtype=np.int64)
     first[0] = 0
     for b in range(stop):
-        slot = first[b]
-        for c in range(chunks):  # a bucket holds chunk 0's rows, then chunk 1's, ...
-            slots[c, b] = slot
-            slot += int(hist[c, b, 0])
-        first[b + 1] = slot
-    return int(skipped.sum()), stop, first, slots
-
-
-@jitable
-def _scatter_rows(
-    code: np.ndarray,
-    stop: int,
-    slots: np.ndarray,
-    liquidation: np.ndarray,
-    bankruptcy: np.ndarray,
-    entry: np.ndarray,
-    size: np.ndarray,
-    size_scale: float,
-    margin_factor: float,
-    record: np.ndarray,
-    begin: int,
-    end: int,
-) -> None:
-    """Copy rows ``begin:end`` of buckets ``< stop`` to their ``record`` line, in row order
-    (``slots[b]``: the next free line of bucket ``b``, advanced)."""
-    for i in range(begin, end):
-        b = code[i]
-        if b < stop:
-            slot = slots[b]
-            record[slot, 0] = _scaled_price(liquidation[i], entry[i], margin_factor)
-            record[slot, 1] = size[i] * size_scale
-            record[slot, 2] = _scaled_price(bankruptcy[i], entry[i], margin_factor)
-            record[slot, 3] = i  # exact: rows < 2**53
-            slots[b] = slot + 1
-
-
-@jitable
-def _sort_buckets(
-    first: np.ndarray,
-    b0: int,
-    b1: int,
-    record: np.ndarray,
-    direction: int,
-    p_shift: float,
-    out_trigger: np.ndarray,
-    out_notional: np.ndarray,
-    out_index: np.ndarray,
-    out_size: np.ndarray,
-    out_bankruptcy: np.ndarray,
-) -> None:
-    """Order buckets ``b0:b1`` of ``record`` by trigger and write them out column by column."""
-    widest = 0
-    for b in range(b0, b1):
-        widest = max(widest, first[b + 1] - first[b])
-    perm = np.empty(widest + 1, dtype=np.int64)
-    fill = np.empty(2 * widest + 2, dtype=np.int64)
-    sub = np.empty(widest + 1, dtype=np.int64)
-    key = np.empty(widest + 1)
-    for b in range(b0, b1):
-        begin = first[b]
-        k = first[b + 1] - begin
-        for i in range(k):
-            key[i] = direction * (record[begin + i, 0] - p_shift) / p_shift
-        _order_bucket(key, k, perm, fill, sub, out_trigger, begin)
-        for i in range(k):
-            r = begin + perm[i]
-            out_size[begin + i] = record[r, 1]
-            out_notional[begin + i] = record[r, 1] * record[r, 0]
-            out_bankruptcy[begin + i] = record[r, 2]
-            out_index[begin + i] = int(record[r, 3])
+        first[b + 1] = first[b] + int(hist[b, 0])
+    return skipped, stop, first
 
 
 def lay_out_py(
     code: np.ndarray,
     stop: int,
     first: np.ndarray,
-    slots: np.ndarray,
     liquidation: np.ndarray,
     bankruptcy: np.ndarray,
     entry: np.ndarray,
@@ -595,31 +484,42 @@ def lay_out_py(
     """Pass 2 of ``prepare``: copy the rows of buckets ``< stop`` out in stable trigger order.
 
     One 32-byte ``record`` line (liquidation, size, bankruptcy, row) per kept row goes to its
-    bucket, each chunk of rows (``slots``, from ``bucket_pass``) after the chunk before it,
-    so every bucket is in row order whatever the chunking. The buckets, each small enough for
-    the cache, are then ordered (``_order_bucket``) and written out column by column, in
-    groups of about equal size (one per chunk): the same arrays for any number of chunks.
+    bucket (``first`` is advanced to each bucket's end); each bucket, small enough for the
+    cache, is then ordered (``_order_bucket``) and written out column by column.
     """
     n = code.shape[0]
-    chunks = slots.shape[0]
-    for c in prange(chunks):
-        _scatter_rows(
-            code, stop, slots[c], liquidation, bankruptcy, entry, size, size_scale,
-            margin_factor, record, c * n // chunks, (c + 1) * n // chunks,
-        )  # fmt: skip
-    m = first[stop]
-    bounds = np.empty(chunks + 1, dtype=np.int64)  # group g: buckets bounds[g]:bounds[g + 1]
-    b = 0
-    for g in range(chunks):
-        while b < stop and first[b] < g * m // chunks:
-            b += 1
-        bounds[g] = b
-    bounds[chunks] = stop
-    for g in prange(chunks):
-        _sort_buckets(
-            first, bounds[g], bounds[g + 1], record, direction, p_shift, out_trigger,
-            out_notional, out_index, out_size, out_bankruptcy,
-        )  # fmt: skip
+    for i in range(n):
+        b = code[i]
+        if b < stop:
+            slot = first[b]
+            record[slot, 0] = _scaled_price(liquidation[i], entry[i], margin_factor)
+            record[slot, 1] = size[i] * size_scale
+            record[slot, 2] = _scaled_price(bankruptcy[i], entry[i], margin_factor)
+            record[slot, 3] = i  # exact: rows < 2**53
+            first[b] = slot + 1
+    widest = 0
+    begin = 0  # first[b] is now the end of bucket b
+    for b in range(stop):
+        widest = max(widest, first[b] - begin)
+        begin = first[b]
+    perm = np.empty(widest + 1, dtype=np.int64)
+    fill = np.empty(2 * widest + 2, dtype=np.int64)
+    sub = np.empty(widest + 1, dtype=np.int64)
+    key = np.empty(widest + 1)
+    begin = 0
+    for b in range(stop):
+        end = first[b]
+        k = end - begin
+        for i in range(k):
+            key[i] = direction * (record[begin + i, 0] - p_shift) / p_shift
+        _order_bucket(key, k, perm, fill, sub, out_trigger, begin)
+        for i in range(k):
+            r = begin + perm[i]
+            out_size[begin + i] = record[r, 1]
+            out_notional[begin + i] = record[r, 1] * record[r, 0]
+            out_bankruptcy[begin + i] = record[r, 2]
+            out_index[begin + i] = int(record[r, 3])
+        begin = end
 
 
 def prepare_py(
@@ -638,7 +538,6 @@ def prepare_py(
     grid_flow: np.ndarray,
     *,
     passes: tuple[Callable[..., Any], Callable[..., Any]] = (bucket_pass_py, lay_out_py),
-    chunks: int = 1,
 ) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Lay out, in stable trigger order, the positions the cascade may reach.
 
@@ -646,8 +545,7 @@ def prepare_py(
     move (fraction of ``p_shift``), notional at its liquidation price, row in the book, size
     and bankruptcy price. ``skipped`` counts at-risk positions already beyond liquidation at
     ``start`` (they would have been liquidated before the shock). ``passes`` are the two
-    passes, ``bucket_pass`` and ``lay_out`` (``prepare``: compiled; ``prepare_py``: twins;
-    ``prepare_parallel``: compiled with threads, one chunk of rows each).
+    passes, ``bucket_pass`` and ``lay_out`` (``prepare``: compiled; ``prepare_py``: twins).
 
     Two streaming passes over the book and a bucket sort that stops early, O(n). Every
     at-risk trigger lies in ``[t_low, y_cap]``: above the start price's own trigger, at most
@@ -661,24 +559,23 @@ def prepare_py(
     bankruptcy, row) per position, into its bucket: one write stream per bucket, not five.
     Each bucket, small enough for the cache, is ordered stably (``_order_bucket``) and
     written out column by column in order: the result is the stable sort by trigger, cut
-    where the walk stops (the cut may move by a bucket with ``chunks``, never past a
-    position the cascade reaches). Every array of book size is allocated here by numpy,
-    which asks the kernel for huge pages on large blocks (numba's allocator does not: at
-    10 M rows the 4 kB page faults of fresh arrays cost more than a pass).
+    where the walk stops. Every array of book size is allocated here by numpy, which asks
+    the kernel for huge pages on large blocks (numba's allocator does not: at 10 M rows the
+    4 kB page faults of the fresh arrays cost more than a pass).
     """
     bucket_pass_k, lay_out_k = passes
     code = np.empty(side.shape[0], dtype=np.int16)
-    skipped, stop, first, slots = bucket_pass_k(
+    skipped, stop, first = bucket_pass_k(
         side, liquidation, entry, size, direction, start, p_shift, size_scale, margin_factor,
-        flow0, grid_y, grid_flow, code, chunks,
+        flow0, grid_y, grid_flow, code,
     )  # fmt: skip
     m = int(first[stop])
     record = np.empty((m, 4))
     out = np.empty((4, m))  # trigger, notional, size, bankruptcy: one block, huge pages
     index = np.empty(m, dtype=np.int64)
     lay_out_k(
-        code, stop, first, slots, liquidation, bankruptcy, entry, size, direction, p_shift,
-        size_scale, margin_factor, record, out[0], out[1], index, out[2], out[3],
+        code, stop, first, liquidation, bankruptcy, entry, size, direction, p_shift, size_scale,
+        margin_factor, record, out[0], out[1], index, out[2], out[3],
     )  # fmt: skip
     return int(skipped), out[0], out[1], index, out[2], out[3]
 
@@ -691,12 +588,6 @@ stepper = njit(error_model="numpy")(stepper_py)
 bucket_pass = njit(error_model="numpy")(bucket_pass_py)
 lay_out = njit(error_model="numpy")(lay_out_py)
 prepare = functools.partial(prepare_py, passes=(bucket_pass, lay_out))
-# The threaded build of the same two passes, for one large cascade (``simulate``; never the
-# Monte Carlo paths, which run one per worker): compiled on first use and not cached to disk
-# (the cache would key it like the serial build). Same arrays as ``prepare`` (tested).
-bucket_pass_parallel = njit(error_model="numpy", parallel=True, cache=False)(bucket_pass_py)
-lay_out_parallel = njit(error_model="numpy", parallel=True, cache=False)(lay_out_py)
-prepare_parallel = functools.partial(prepare_py, passes=(bucket_pass_parallel, lay_out_parallel))
 
 __all__ = [
     "ADL_FRACTION",
@@ -708,17 +599,14 @@ __all__ = [
     "ROUND",
     "TIME_S",
     "bucket_pass",
-    "bucket_pass_parallel",
     "bucket_pass_py",
     "fixed_point",
     "fixed_point_py",
     "lay_out",
-    "lay_out_parallel",
     "lay_out_py",
     "move_for_flow",
     "move_for_flow_py",
     "prepare",
-    "prepare_parallel",
     "prepare_py",
     "stepper",
     "stepper_py",
