@@ -33,6 +33,7 @@ class _Setup:
     grid_flow: np.ndarray
     closed_fraction: float
     skipped: int
+    spare: np.ndarray  # prepare's free (4, n) scratch: the fixed point's output rows
 
 
 def _direction(shock: Shock, net_flow: float) -> int:
@@ -74,7 +75,7 @@ def _setup(
     scale = 1.0 - closed if closed > 0 and payer == -direction else 1.0
     grid_y, grid_flow = flow_curve(book, "bid" if direction < 0 else "ask", config)
     flow0 = direction * net_flow + 0.0  # negative: counter-flow to absorb first (+0.0: no -0.0)
-    skipped, s_trigger, s_notional, s_index, s_size, s_bankruptcy = k.prepare(
+    skipped, s_trigger, s_notional, s_index, s_size, s_bankruptcy, spare = k.prepare(
         pos.side, pos.liquidation, pos.bankruptcy, pos.entry, pos.size, direction, start,
         p_shift, scale, margin_factor, flow0, grid_y, grid_flow,
     )  # fmt: skip
@@ -91,6 +92,7 @@ def _setup(
         grid_flow=grid_flow,
         closed_fraction=1.0 - scale,
         skipped=skipped,
+        spare=spare,
     )
 
 
@@ -107,7 +109,9 @@ class _Raw:
 
 def _solve(s: _Setup, book: Book, config: CascadeConfig) -> _Raw:
     n = s.trigger_y.shape[0]
-    out = np.empty((k.N_OUT, n))  # the kernels write every row of each settled position
+    # the fixed point writes rows FILL..ADL_FRACTION (0..3) of each settled position: into
+    # prepare's spare block; the stepper writes all N_OUT rows
+    out = s.spare if config.solver == "fixed_point" else np.empty((k.N_OUT, n))
     args = (
         s.trigger_y, s.size, s.notional, s.bankruptcy, s.grid_y, s.grid_flow,
         s.p_shift, s.direction, s.flow0, book.insurance_fund_usd,

@@ -538,14 +538,17 @@ def prepare_py(
     grid_flow: np.ndarray,
     *,
     passes: tuple[Callable[..., Any], Callable[..., Any]] = (bucket_pass_py, lay_out_py),
-) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Lay out, in stable trigger order, the positions the cascade may reach.
 
-    Returns ``(skipped, trigger, notional, row, size, bankruptcy)``: per position its trigger
-    move (fraction of ``p_shift``), notional at its liquidation price, row in the book, size
-    and bankruptcy price. ``skipped`` counts at-risk positions already beyond liquidation at
-    ``start`` (they would have been liquidated before the shock). ``passes`` are the two
-    passes, ``bucket_pass`` and ``lay_out`` (``prepare``: compiled; ``prepare_py``: twins).
+    Returns ``(skipped, trigger, notional, row, size, bankruptcy, spare)``: per position its
+    trigger move (fraction of ``p_shift``), notional at its liquidation price, row in the
+    book, size and bankruptcy price. ``skipped`` counts at-risk positions already beyond
+    liquidation at ``start`` (they would have been liquidated before the shock). ``spare`` is
+    the pass's scratch block, free once it returns, as a ``(4, m)`` array of stale values:
+    the fixed-point solver writes its rows ``FILL .. ADL_FRACTION`` there instead of into a
+    fresh block (10 M rows: no new 100 MB to fault in). ``passes`` are the two passes,
+    ``bucket_pass`` and ``lay_out`` (``prepare``: compiled; ``prepare_py``: twins).
 
     Two streaming passes over the book and a bucket sort that stops early, O(n). Every
     at-risk trigger lies in ``[t_low, y_cap]``: above the start price's own trigger, at most
@@ -577,7 +580,8 @@ def prepare_py(
         code, stop, first, liquidation, bankruptcy, entry, size, direction, p_shift, size_scale,
         margin_factor, record, out[0], out[1], index, out[2], out[3],
     )  # fmt: skip
-    return int(skipped), out[0], out[1], index, out[2], out[3]
+    spare = record.reshape(4, m)  # the same memory: C order either way
+    return int(skipped), out[0], out[1], index, out[2], out[3], spare
 
 
 # error_model="numpy": a division never checks for zero (every divisor here is guarded or a
