@@ -112,7 +112,7 @@ def _solve(s: _Setup, book: Book, config: CascadeConfig) -> _Raw:
     # the fixed point writes rows FILL..ADL_FRACTION (0..3) of each settled position: into
     # prepare's spare block; the stepper writes all N_OUT rows
     out = s.spare if config.solver == "fixed_point" else np.empty((k.N_OUT, n))
-    args = (
+    cascade = (
         s.trigger_y, s.size, s.notional, s.bankruptcy, s.grid_y, s.grid_flow,
         s.p_shift, s.direction, s.flow0, book.insurance_fund_usd,
         config.surplus_to_insurance_fund,
@@ -120,7 +120,7 @@ def _solve(s: _Setup, book: Book, config: CascadeConfig) -> _Raw:
     if config.solver == "fixed_point":
         price = np.empty(n + 2)
         count = np.empty(n + 2, dtype=np.int64)
-        done, rounds, flow, fund = k.fixed_point(*args, out, price, count)
+        done, rounds, flow, fund = k.fixed_point(cascade, out, price, count)
         path: tuple[np.ndarray, ...] = (price[: rounds + 1], count[: rounds + 1])
         n_path = rounds
     else:
@@ -129,7 +129,7 @@ def _solve(s: _Setup, book: Book, config: CascadeConfig) -> _Raw:
         count = np.empty(n + 2, dtype=np.int64)
         queue = np.empty(n + 2, dtype=np.int64)
         done, steps, flow, fund = k.stepper(
-            *args, config.engine_usd_per_second, out, t, price, count, queue
+            cascade, config.engine_usd_per_second, out, t, price, count, queue
         )
         path = (t[:steps], price[:steps], count[:steps], queue[:steps])
         n_path = steps - 1
