@@ -396,15 +396,15 @@ def bucket_pass_py(
     liquidation: np.ndarray,
     entry: np.ndarray,
     size: np.ndarray,
+    code: np.ndarray,
+    grid_y: np.ndarray,
+    grid_flow: np.ndarray,
+    flow0: float,
     direction: int,
     start: float,
     p_shift: float,
     size_scale: float,
     margin_factor: float,
-    flow0: float,
-    grid_y: np.ndarray,
-    grid_flow: np.ndarray,
-    code: np.ndarray,
 ) -> tuple[int, int, np.ndarray]:
     """Pass 1 of ``prepare``: bucket the at-risk triggers, find where the cascade must stop.
 
@@ -566,8 +566,8 @@ def prepare_py(
     bucket_pass_k, lay_out_k = passes
     code = np.empty(side.shape[0], dtype=np.int16)
     skipped, stop, first = bucket_pass_k(
-        side, liquidation, entry, size, direction, start, p_shift, size_scale, margin_factor,
-        flow0, grid_y, grid_flow, code,
+        side, liquidation, entry, size, code, grid_y, grid_flow, flow0, direction, start,
+        p_shift, size_scale, margin_factor,
     )  # fmt: skip
     m = int(first[stop])
     record = np.empty((m, 4))
