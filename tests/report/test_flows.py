@@ -44,8 +44,8 @@ def test_inconsistent_rows_are_skipped_and_flagged() -> None:
     kept, flags = check_purchases(_mstr(REAL_ROWS))
     # 07-07: no coins bought, holdings 202 < 597,325 -> skipped
     assert kept["reference"].tolist() == [r[5] for r in REAL_ROWS if r[1] > 0]
-    skipped = [f for f in flags if f["action"] == "skipped"]
-    assert [f["reference"] for f in skipped] == ["0000950170-25-094137"]
+    skipped = [f for f in flags if f.action == "skipped"]
+    assert [f.reference for f in skipped] == ["0000950170-25-094137"]
 
 
 @pytest.mark.golden
@@ -55,7 +55,7 @@ def test_bad_cost_keeps_the_coins_but_not_the_dollars() -> None:
     row = kept.set_index("reference").loc["0000950170-25-101634"]
     assert row["amount"] == 21021
     assert not row["cost_ok"]
-    assert any(f["reference"] == "0000950170-25-101634" for f in flags)
+    assert any(f.reference == "0000950170-25-101634" for f in flags)
 
 
 def test_holdings_going_backwards_is_skipped() -> None:
@@ -66,4 +66,4 @@ def test_holdings_going_backwards_is_skipped() -> None:
     ]
     kept, flags = check_purchases(_mstr(rows))
     assert kept["reference"].tolist() == ["a", "c"]
-    assert "backwards" in flags[0]["problem"]
+    assert "backwards" in flags[0].problem

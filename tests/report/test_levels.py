@@ -33,7 +33,7 @@ def test_eth_week_change_from_real_candles() -> None:
     change = week_change(ETH_WEEK, parse_asof("2025-09-25"))
     # 3874.36 / 4444.98 - 1 = -0.12837
     assert change is not None
-    assert change["change"] == pytest.approx(-0.12837, abs=1e-5)
+    assert change.change == pytest.approx(-0.12837, abs=1e-5)
 
 
 def test_week_change_needs_the_monday_bar() -> None:
@@ -95,26 +95,26 @@ def test_steepest_since_names_the_latest_week_that_fell_as_much() -> None:
     daily = _weeks([-0.20, -0.05, -0.10])  # weeks of 09-01, 09-08, 09-15 (the as-of week)
     window = parse_asof("2025-09-18")  # a Thursday
     since = steepest_since(daily, window, -0.10)
-    assert since["date"] == "2025-09-01"
-    assert since["change"] == pytest.approx(-0.20)
+    assert since.date == "2025-09-01"
+    assert since.change == pytest.approx(-0.20)
 
 
 def test_steepest_in_the_data_when_no_earlier_week_fell_as_much() -> None:
     daily = _weeks([-0.02, -0.05, -0.10])
     since = steepest_since(daily, parse_asof("2025-09-18"), -0.10)
-    assert since["date"] is None
-    assert "steepest in the data" in since["note"]
+    assert since.date is None
+    assert "steepest in the data" in since.note
 
 
 def test_range_position_at_the_low_is_near_zero() -> None:
     rng = range_position(ETH_WEEK, parse_asof("2025-09-25"), days=30)
     # (3874.36 - 3815.00) / (4455.76 - 3815.00) = 0.0926
     assert rng is not None
-    assert rng["position"] == pytest.approx(0.0926, abs=1e-4)
+    assert rng.position == pytest.approx(0.0926, abs=1e-4)
 
 
 def test_week_low_is_judged_against_the_days_before_the_week() -> None:
-    from liqcascade.report._levels import week_low_since
+    from liqcascade.report._levels import WeekLow, week_low_since
 
     # Fear & Greed (btc_daily_factors_lukmol/fear_greed.csv rows 2766..2791): 08-30 = 39,
     # then 46..57 until 09-21; the week of 09-22: 45, 43, 44, 44.
@@ -125,7 +125,7 @@ def test_week_low_is_judged_against_the_days_before_the_week() -> None:
     window = parse_asof("2025-09-25")
     low = week_low_since(series, window.week_start, window.cutoff)
     # week low 43 (09-23); the latest earlier day at or below 43 is 08-30 (39), not 09-24
-    assert low == {"week_low": 43.0, "week_low_date": "2025-09-23", "since": "2025-08-30"}
+    assert low == WeekLow(week_low=43.0, week_low_date="2025-09-23", since="2025-08-30")
 
 
 def test_week_low_lowest_in_the_data() -> None:
@@ -134,4 +134,6 @@ def test_week_low_lowest_in_the_data() -> None:
     days = pd.date_range("2025-09-18", "2025-09-24", freq="D", tz="UTC")
     series = pd.Series([50, 52, 51, 49, 30, 35, 40], index=days, dtype=float)
     window = parse_asof("2025-09-24")
-    assert week_low_since(series, window.week_start, window.cutoff)["since"] is None
+    low = week_low_since(series, window.week_start, window.cutoff)
+    assert low is not None
+    assert low.since is None

@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from liqcascade._json import jsonable
 from liqcascade.report._facts import _stock_facts
 from liqcascade.report._macro import treasury_stocks_section
 from liqcascade.report._window import parse_asof
@@ -41,7 +42,8 @@ def test_a_2026_report_takes_and_names_the_2026_high() -> None:
             ("2026-01-15", 900.0, 800.0),  # after the as-of close: never seen
         ]
     )
-    block, _ = treasury_stocks_section(store, parse_asof("2026-01-14"))
+    section, _ = treasury_stocks_section(store, parse_asof("2026-01-14"))
+    block = jsonable(section)  # the report.json form
     (company,) = block["companies"]
     assert company["high_ytd"] == 200.0
     assert company["from_ytd_high_pct"] == 160.0 / 200.0 - 1.0  # -20 %

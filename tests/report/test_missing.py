@@ -12,7 +12,7 @@ from liqcascade.data._frames import to_frame
 from liqcascade.data._sample import sample_files
 from liqcascade.data._schema import DATASETS
 from liqcascade.report import weekly_report
-from liqcascade.report._missing import missing_sections
+from liqcascade.report._missing import FILL, MissingSection, PartialInput, missing_sections
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +49,7 @@ def test_partial_engine_inputs_are_listed_as_partial() -> None:
         },
     }
     assert missing_sections(report) == [
-        {"section": "liquidation_map.BTC", "reason": "all-exchange open interest", "fill": "",
-         "partial": True},
-        {"section": "liquidation_map.ETH", "reason": "no 4h candles",
-         "fill": missing_sections.__globals__["FILL"]["liquidation_map"]},
+        PartialInput(section="liquidation_map.BTC", reason="all-exchange open interest", fill=""),
+        MissingSection(section="liquidation_map.ETH", reason="no 4h candles",
+                       fill=FILL["liquidation_map"]),
     ]  # fmt: skip

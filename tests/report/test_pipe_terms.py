@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from liqcascade._json import jsonable
 from liqcascade.data import Store
 from liqcascade.report import WeeklyReport
 from liqcascade.report._facts import _pipe_facts
@@ -17,7 +18,8 @@ from liqcascade.report._window import parse_asof
 
 
 def _by_name(store: Store, asof: str) -> tuple[dict, dict]:
-    data, _ = pipe_section(store, parse_asof(asof))
+    block, _ = pipe_section(store, parse_asof(asof))
+    data = jsonable(block)  # the report.json form
     return data, {c["ticker"] or c["company"]: c for c in data.get("companies", [])}
 
 
@@ -57,8 +59,8 @@ def test_nothing_before_the_first_publication(sample_store: Store) -> None:
 
 
 def test_facts_say_reported_and_name_the_source(sample_store: Store) -> None:
-    data, _ = pipe_section(sample_store, parse_asof("2025-09-25"))
-    text = "\n".join(_pipe_facts(data))
+    block, _ = pipe_section(sample_store, parse_asof("2025-09-25"))
+    text = "\n".join(_pipe_facts(jsonable(block)))
     assert "NAKA closed 1.26 USD on 2025-09-25, 12.5% above the PIPE issue price 1.12" in text
     assert "reported, source https://thecryptonewshub.com/pipe-dreams" in text
     assert "0 of 3 companies with share prices close below theirs" in text

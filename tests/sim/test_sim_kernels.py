@@ -168,8 +168,8 @@ def test_prepare_is_the_stable_sort_cut_after_the_cascade(seed: int) -> None:
     # a position exactly at the start price is not at risk: skipped, never sorted
     at_start = np.flatnonzero(trigger[shuffled] <= 0)
     for fn in (k.prepare_py, k.prepare):
-        skipped, t, notional_out, rows, size_out, bk_out, spare = fn(
-            *shuffled_book, d, p, p, 1.0, 1.0, flow0, grid_y, grid_flow
+        skipped, t, notional_out, rows, size_out, bk_out = fn(
+            *shuffled_book, d, p, p, 1.0, 1.0, flow0, grid_y, grid_flow, k.workspace(trigger.size)
         )
         assert skipped == at_start.size
         assert done - at_start.size <= t.size <= trigger.size
@@ -179,11 +179,6 @@ def test_prepare_is_the_stable_sort_cut_after_the_cascade(seed: int) -> None:
         np.testing.assert_array_equal(size_out, shuffled_book[4][rows])
         np.testing.assert_array_equal(bk_out, shuffled_book[2][rows])
         np.testing.assert_array_equal(notional_out, shuffled_book[4][rows] * shuffled_book[1][rows])
-        # the spare block takes the fixed point's 4 output rows and shares no laid-out column
-        assert spare.shape == (4, t.size) and spare.flags.c_contiguous
-        assert not any(
-            np.shares_memory(spare, a) for a in (t, notional_out, rows, size_out, bk_out)
-        )
 
 
 def test_prepare_stops_at_the_first_unreachable_trigger() -> None:
@@ -197,7 +192,9 @@ def test_prepare_stops_at_the_first_unreachable_trigger() -> None:
     size = 1.0 / liq  # 1 USD of notional each
     book = (np.ones(5), liq, liq - 1, np.full(5, 200.0), size)
     for fn in (k.prepare_py, k.prepare):
-        skipped, _, _, rows, _, _, _ = fn(*book, -1, 100.0, 100.0, 1.0, 1.0, 0.2, grid_y, grid_flow)
+        skipped, _, _, rows, _, _ = fn(
+            *book, -1, 100.0, 100.0, 1.0, 1.0, 0.2, grid_y, grid_flow, k.workspace(5)
+        )
         assert skipped == 0
         assert rows.tolist() == [2, 3, 1]
 
@@ -207,8 +204,7 @@ def test_kernels_are_their_twins_compiled() -> None:
     from liqcascade._compat.numba import HAS_NUMBA
 
     pairs = [
-        (k.bucket_pass, k.bucket_pass_py),
-        (k.lay_out, k.lay_out_py),
+        (k.prepare, k.prepare_py),
         (k.fixed_point, k.fixed_point_py),
         (k.stepper, k.stepper_py),
         (k.move_for_flow, k.move_for_flow_py),

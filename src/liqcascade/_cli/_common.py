@@ -7,7 +7,9 @@
   :func:`liqcascade._format.usd` ("$721 M").
 
 ``tests/test_cli_conventions.py`` walks every command and checks these rules, so a new
-command that imports its options from here passes by construction.
+command that imports its options from here (``--store``, ``--json``) and from
+:mod:`liqcascade._cli._options` (``--symbol``, ``--start/--end``, ``--html``, ``--out``) passes
+by construction.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ JSON_HELP = "Print the result as one JSON object on stdout (progress goes to std
 
 StoreOption = Annotated[Path | None, typer.Option("--store", help=STORE_HELP, show_default=False)]
 JsonOption = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
+
 
 #: Option names other tools use for the same things; no command may use them as its main name.
 SYNONYMS = {

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from liqcascade._cli._common import JsonOption, emit_json, examples, make_progress, out_console
+from liqcascade._cli._options import out_option
 
 DEMO_EPILOG = examples(
     ("Everything under ./liqcascade-demo/:", "liqcascade demo"),
@@ -38,8 +39,7 @@ def demo(
         ),
     ] = None,
     out: Annotated[
-        Path | None,
-        typer.Option("--out", help="Report folder (default: ./liqcascade-demo/report)."),
+        Path | None, out_option("./liqcascade-demo/report", what="Report folder")
     ] = None,
     as_json: JsonOption = False,
 ) -> None:

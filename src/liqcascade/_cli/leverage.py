@@ -17,6 +17,7 @@ from liqcascade._cli._common import (
     pct,
     usd,
 )
+from liqcascade._cli._options import END, START, SYMBOLS, SymbolOption, html_option
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -102,15 +103,9 @@ def register(app: typer.Typer) -> None:
 
     @liquidations.command("estimate", epilog=ESTIMATE_EPILOG)
     def estimate(
-        symbol: Annotated[
-            list[str], typer.Option("--symbol", help="ccxt symbol; repeat for several.")
-        ],
-        start: Annotated[
-            str | None, typer.Option("--start", help="First bar (UTC), e.g. 2025-09-22.")
-        ] = None,
-        end: Annotated[
-            str | None, typer.Option("--end", help="End (exclusive), e.g. 2025-09-26.")
-        ] = None,
+        symbol: Annotated[list[str], SYMBOLS],
+        start: Annotated[str | None, START] = None,
+        end: Annotated[str | None, END] = None,
         interval: Annotated[
             str, typer.Option("--interval", help="4h or a multiple (1d...).")
         ] = "4h",
@@ -177,14 +172,12 @@ def register(app: typer.Typer) -> None:
 
     @leverage.command("map", epilog=MAP_EPILOG)
     def map_(
-        symbol: Annotated[str, typer.Option("--symbol", help="ccxt symbol, e.g. BTC/USDT:USDT.")],
+        symbol: SymbolOption,
         asof: Annotated[
             str, typer.Option("--asof", help="As-of time (UTC), e.g. 2025-09-21T00:00Z.")
         ],
         as_json: JsonOption = False,
-        html: Annotated[
-            Path | None, typer.Option("--html", help="Write the interactive heatmap here.")
-        ] = None,
+        html: Annotated[Path | None, html_option("the interactive heatmap")] = None,
         store: StoreOption = None,
     ) -> None:
         """Where open positions would be liquidated, as of a time (heatmap and curve)."""

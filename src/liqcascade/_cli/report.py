@@ -16,6 +16,7 @@ from liqcascade._cli._common import (
     open_store,
     progress_steps,
 )
+from liqcascade._cli._options import END, out_option
 
 report_app = typer.Typer(
     help="Market reports computed from the store (weekly leverage & liquidation report).",
@@ -49,10 +50,7 @@ def week(
         ),
     ],
     store: StoreOption = None,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", help="Output folder (default: ./report-out/week-<asof>)."),
-    ] = None,
+    out: Annotated[Path | None, out_option("./report-out/week-<asof>")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Write report.html, report.md and report.json for the week containing --asof."""
@@ -80,16 +78,13 @@ def replay(
     start: Annotated[
         str, typer.Option("--start", help="First 4h bar open (UTC), e.g. 2025-09-22.")
     ],
-    end: Annotated[str, typer.Option("--end", help="End (exclusive, UTC), e.g. 2025-09-26.")],
+    end: Annotated[str, END],
     symbol: Annotated[
         list[str] | None,
         typer.Option("--symbol", help="Perp symbol(s) (default: BTC/USDT:USDT and ETH/USDT:USDT)."),
     ] = None,
     store: StoreOption = None,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", help="Output folder (default: ./report-out/episode-<start>)."),
-    ] = None,
+    out: Annotated[Path | None, out_option("./report-out/episode-<start>")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Deprecated alias of `liqcascade replay --out DIR` (the episode page)."""

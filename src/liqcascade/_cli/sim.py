@@ -19,6 +19,7 @@ from liqcascade._cli._common import (
     progress_steps,
     usd,
 )
+from liqcascade._cli._options import END, START, SymbolOption, html_option
 
 STRESS_EPILOG = examples(
     (
@@ -113,7 +114,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("stress", epilog=STRESS_EPILOG)
     def stress_cmd(
-        symbol: Annotated[str, typer.Option("--symbol", help="ccxt symbol, e.g. BTC/USDT:USDT.")],
+        symbol: SymbolOption,
         asof: Annotated[
             str, typer.Option("--asof", help="Book and depth as known at this time (UTC).")
         ],
@@ -198,17 +199,15 @@ def register(app: typer.Typer) -> None:
 
     @app.command("replay", epilog=REPLAY_EPILOG)
     def replay_cmd(
-        symbol: Annotated[str, typer.Option("--symbol", help="ccxt symbol, e.g. BTC/USDT:USDT.")],
-        start: Annotated[str, typer.Option("--start", help="First bar (UTC), e.g. 2025-09-22.")],
-        end: Annotated[str, typer.Option("--end", help="End (exclusive), e.g. 2025-09-29.")],
+        symbol: SymbolOption,
+        start: Annotated[str, START],
+        end: Annotated[str, END],
         refresh: Annotated[
             str | None,
             typer.Option("--refresh", help="Rebuild the position book this often (e.g. 1d)."),
         ] = "1d",
         as_json: JsonOption = False,
-        html: Annotated[
-            Path | None, typer.Option("--html", help="Write an interactive HTML chart here.")
-        ] = None,
+        html: Annotated[Path | None, html_option("an interactive HTML chart")] = None,
         out: Annotated[
             Path | None,
             typer.Option(

@@ -17,6 +17,7 @@ from liqcascade._cli._common import (
     note,
     open_store,
 )
+from liqcascade._cli._options import END, SYMBOLS, html_option
 
 EPILOG = examples(
     (
@@ -134,17 +135,12 @@ def register(app: typer.Typer) -> None:
 
     @app.command("validate", epilog=EPILOG)
     def validate_cmd(
-        symbol: Annotated[
-            list[str],
-            typer.Option("--symbol", help="ccxt perp symbol, e.g. BTC/USDT:USDT; repeat."),
-        ],
+        symbol: Annotated[list[str], SYMBOLS],
         start: Annotated[
             str | None,
             typer.Option("--start", help="First as-of bar open (UTC), e.g. 2025-01-01."),
         ] = None,
-        end: Annotated[
-            str | None, typer.Option("--end", help="End, excluded (UTC), e.g. 2025-10-05.")
-        ] = None,
+        end: Annotated[str | None, END] = None,
         shock: Annotated[
             float,
             typer.Option(
@@ -155,9 +151,7 @@ def register(app: typer.Typer) -> None:
         ] = 0.02,
         seed: Annotated[int, typer.Option("--seed", help="Monte Carlo seed.", min=0)] = 0,
         as_json: JsonOption = False,
-        html: Annotated[
-            Path | None, typer.Option("--html", help="Write the HTML model card here.")
-        ] = None,
+        html: Annotated[Path | None, html_option("the HTML model card")] = None,
         store: StoreOption = None,
     ) -> None:
         """Score the stress test, estimator and liquidation map walk-forward (strictly as-of)."""

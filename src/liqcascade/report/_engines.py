@@ -17,6 +17,7 @@ import pandas as pd
 from liqcascade.errors import NoDataError
 from liqcascade.leverage import estimate_liquidations as estimate_engine
 from liqcascade.leverage import liquidation_map as map_engine
+from liqcascade.report._block import Available, Unavailable
 from liqcascade.report._window import ReportWindow
 from liqcascade.sim import StressResult
 from liqcascade.sim import stress as stress_engine
@@ -32,14 +33,6 @@ DATA_MISSING: tuple[type[Exception], ...] = (NoDataError,)
 
 
 @dataclass(frozen=True)
-class Unavailable:
-    """A block the store could not fill, and why."""
-
-    available: bool = field(default=False, init=False)
-    reason: str = ""
-
-
-@dataclass(frozen=True)
 class Quantiles:
     """p10/p50/p90 of one quantity (USD)."""
 
@@ -49,20 +42,18 @@ class Quantiles:
 
 
 @dataclass(frozen=True)
-class EstimatedLiquidations:
+class EstimatedLiquidations(Available):
     """Estimated true BTC+ETH liquidations in the week (USD), p10/p50/p90 per side."""
 
-    available: bool = field(default=True, init=False)
     long_usd: Quantiles = field(default_factory=lambda: Quantiles(0.0, 0.0, 0.0))
     short_usd: Quantiles = field(default_factory=lambda: Quantiles(0.0, 0.0, 0.0))
     note: str = ESTIMATE_NOTE
 
 
 @dataclass(frozen=True)
-class MapBlock:
+class MapBlock(Available):
     """A liquidation map's facts: price, the longs a further 5 % / 10 % drop reaches (USD)."""
 
-    available: bool = field(default=True, init=False)
     symbol: str = ""
     price: float = 0.0
     longs_within: dict[str, float] = field(default_factory=dict)  # "-5%" -> USD
@@ -123,10 +114,9 @@ class StressShock:
 
 
 @dataclass(frozen=True)
-class StressBlock:
+class StressBlock(Available):
     """The stress tests of every asset and shock (those that could not run say why)."""
 
-    available: bool = field(default=True, init=False)
     shocks: tuple[StressShock | ShockUnavailable, ...] = ()
 
 

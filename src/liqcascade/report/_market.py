@@ -3,15 +3,58 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import pandas as pd
 
 from liqcascade.report._access import Readable, read_known
+from liqcascade.report._block import Available, Unavailable
 from liqcascade.report._levels import levels_crossed_down, round_step, week_low_since
 from liqcascade.report._window import ReportWindow
 
+SENTIMENT_RULE = (
+    "the week's lowest daily value against the days before the week: lowest since the "
+    "latest earlier day at or below it"
+)
 
-def round_level_above(closes: pd.Series, step: float) -> dict[str, object] | None:
+
+@dataclass(frozen=True)
+class RoundLevel:
+    """The round level just above the last close; ``below_since`` the first day below it."""
+
+    level: float
+    below_since: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Market(Available):
+    """``market``: total crypto market cap at the as-of close and its week change (USD)."""
+
+    total_mcap_usd: float
+    week_open_usd: float
+    total_mcap_change_usd: float
+    total_mcap_change_pct: float  # FRACTION
+    levels_crossed: tuple[float, ...]
+    round_step_usd: float
+    round_level_above: RoundLevel | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sentiment(Available):
+    """``sentiment``: Fear & Greed at the as-of day and the week's low ("lowest since")."""
+
+    index: str = "fear_greed"
+    date: str
+    value: float
+    classification: str | None
+    value_before_week: float | None
+    week_low: float | None
+    week_low_date: str | None
+    lowest_since: str | None
+    rule: str = SENTIMENT_RULE
+
+
+def round_level_above(closes: pd.Series, step: float) -> RoundLevel | None:
     """The round level just above the last close, and since when the closes stay below it.
 
     ``below_since`` is the day after the last close at or above the level (None if the
@@ -23,63 +66,52 @@ def round_level_above(closes: pd.Series, step: float) -> dict[str, object] | Non
     level = (math.floor(last / step) + 1) * step
     above = closes[closes >= level]
     since = None if above.empty else f"{above.index.max() + pd.Timedelta(days=1):%Y-%m-%d}"
-    return {"level": float(level), "below_since": since}
+    return RoundLevel(level=float(level), below_since=since)
 
 
-def market_section(store: Readable, window: ReportWindow) -> tuple[dict, dict[str, pd.DataFrame]]:
+def market_section(
+    store: Readable, window: ReportWindow
+) -> tuple[Market | Unavailable, dict[str, pd.DataFrame]]:
     """``market`` block: total market cap at the as-of close, its week change, levels crossed."""
     frame = read_known(store, "market_cap", window.cutoff, asset="TOTAL", interval="1d")
     if frame.empty:
-        return {"available": False, "reason": "no TOTAL market cap in the store"}, {}
+        return Unavailable(reason="no TOTAL market cap in the store"), {}
     daily = frame.drop_duplicates("time", keep="last").set_index("time")
     if window.week_start not in daily.index or window.asof not in daily.index:
-        return {"available": False, "reason": "no market-cap bar for Monday or the as-of day"}, {}
+        return Unavailable(reason="no market-cap bar for Monday or the as-of day"), {}
     week_open = float(daily.at[window.week_start, "open"])
     close = float(daily.at[window.asof, "close"])
     step = round_step(week_open)
-    data = {
-        "available": True,
-        "total_mcap_usd": close,
-        "week_open_usd": week_open,
-        "total_mcap_change_usd": close - week_open,
-        "total_mcap_change_pct": close / week_open - 1.0,
-        "levels_crossed": levels_crossed_down(week_open, close, step),
-        "round_step_usd": step,
-        "round_level_above": round_level_above(daily["close"], step),
-    }
+    data = Market(
+        total_mcap_usd=close,
+        week_open_usd=week_open,
+        total_mcap_change_usd=close - week_open,
+        total_mcap_change_pct=close / week_open - 1.0,
+        levels_crossed=tuple(levels_crossed_down(week_open, close, step)),
+        round_step_usd=step,
+        round_level_above=round_level_above(daily["close"], step),
+    )
     return data, {"market_cap": daily}
 
 
 def sentiment_section(
     store: Readable, window: ReportWindow
-) -> tuple[dict, dict[str, pd.DataFrame]]:
+) -> tuple[Sentiment | Unavailable, dict[str, pd.DataFrame]]:
     """``sentiment`` block: Fear & Greed at the as-of day, its week change, "lowest since"."""
     frame = read_known(store, "sentiment", window.cutoff, index="fear_greed")
     if frame.empty:
-        return {"available": False, "reason": "no fear_greed index in the store"}, {}
+        return Unavailable(reason="no fear_greed index in the store"), {}
     series = frame.drop_duplicates("time", keep="last").set_index("time")["value"].astype(float)
-    value = float(series.iloc[-1])
     before_week = series[series.index < window.week_start]
-    start_value = float(before_week.iloc[-1]) if len(before_week) else None
     classification = frame["classification"].iloc[-1] if "classification" in frame else None
-    data = {
-        "available": True,
-        "index": "fear_greed",
-        "date": f"{series.index[-1]:%Y-%m-%d}",
-        "value": value,
-        "classification": None if pd.isna(classification) else classification,
-        "value_before_week": start_value,
-        "week_low": None,
-        "week_low_date": None,
-        "lowest_since": None,
-        "rule": (
-            "the week's lowest daily value against the days before the week: lowest since the "
-            "latest earlier day at or below it"
-        ),
-    }
     low = week_low_since(series, window.week_start, window.cutoff)
-    if low is not None:
-        data["week_low"] = low["week_low"]
-        data["week_low_date"] = low["week_low_date"]
-        data["lowest_since"] = low["since"]
+    data = Sentiment(
+        date=f"{series.index[-1]:%Y-%m-%d}",
+        value=float(series.iloc[-1]),
+        classification=None if pd.isna(classification) else classification,
+        value_before_week=float(before_week.iloc[-1]) if len(before_week) else None,
+        week_low=None if low is None else low.week_low,
+        week_low_date=None if low is None else low.week_low_date,
+        lowest_since=None if low is None else low.since,
+    )
     return data, {"fear_greed": series.to_frame("value")}

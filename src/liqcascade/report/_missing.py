@@ -7,6 +7,7 @@ partial inputs (a liquidation map built from a venue sum, a depth proxy) are lis
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 # Section key -> the command (or import) that fills it. Formats: `liqcascade data formats`.
@@ -38,22 +39,39 @@ FILL = {
 }
 
 
-def _entry(section: str, block: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "section": section,
-        "reason": str(block.get("reason") or "not available"),
-        "fill": FILL.get(section, FILL.get(section.split(".", 1)[0], "")),
-    }
+@dataclass(frozen=True)
+class MissingSection:
+    """A section the store could not fill, why, and the command that would fill it."""
+
+    section: str
+    reason: str
+    fill: str
 
 
-def missing_sections(report: dict[str, Any]) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class PartialInput(MissingSection):
+    """An input an engine block ran without (the block itself is available)."""
+
+    partial: bool = field(default=True, init=False)
+
+
+def _entry(section: str, block: dict[str, Any]) -> MissingSection:
+    return MissingSection(
+        section=section,
+        reason=str(block.get("reason") or "not available"),
+        fill=FILL.get(section, FILL.get(section.split(".", 1)[0], "")),
+    )
+
+
+def missing_sections(report: dict[str, Any]) -> list[MissingSection]:
     """List every unavailable section (``section``, ``reason``, ``fill``) of ``report``.
 
-    A section is a dict with ``available: false``, or a dict of per-asset blocks some of which
-    are; ``liquidations.estimated`` is checked on its own. Engine blocks that ran on partial
-    inputs add their ``missing`` notes with ``partial: true``.
+    ``report`` is the report's JSON form. A section is a dict with ``available: false``, or a
+    dict of per-asset blocks some of which are; ``liquidations.estimated`` is checked on its
+    own. Engine blocks that ran on partial inputs add their ``missing`` notes as
+    :class:`PartialInput` (``partial: true``).
     """
-    out: list[dict[str, Any]] = []
+    out: list[MissingSection] = []
     for key in FILL:
         head, _, sub = key.partition(".")
         block = report.get(head)
@@ -71,18 +89,18 @@ def missing_sections(report: dict[str, Any]) -> list[dict[str, Any]]:
                 continue
             if inner.get("available") is False:
                 out.append(_entry(f"{key}.{name}", inner))
-            for note in inner.get("missing") or ():
-                out.append(
-                    {"section": f"{key}.{name}", "reason": note, "fill": "", "partial": True}
-                )
-    unique: dict[tuple[str, str], dict[str, Any]] = {}
+            out += [
+                PartialInput(section=f"{key}.{name}", reason=note, fill="")
+                for note in inner.get("missing") or ()
+            ]
+    unique: dict[tuple[str, str], MissingSection] = {}
     for m in out:  # a block may be reached twice (as a section and as a sub-block)
-        unique.setdefault((m["section"], m["reason"]), m)
+        unique.setdefault((m.section, m.reason), m)
     return list(unique.values())
 
 
 def missing_facts(missing: list[dict[str, Any]]) -> list[str]:
-    """One line per missing section for the html/markdown report."""
+    """One line per missing section (report.json's ``missing`` list) for the html/markdown."""
     return [
         f"{m['section']}: {m['reason']}" + (f" - fill: `{m['fill']}`" if m.get("fill") else "")
         for m in missing

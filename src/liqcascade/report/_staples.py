@@ -6,9 +6,12 @@ Each reads only rows known at the cutoff (``time < cutoff``) over a look-back wi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from liqcascade.report._access import Readable, read_known
+from liqcascade.report._block import Available, Unavailable
 from liqcascade.report._window import ReportWindow
 
 LOOKBACK = pd.Timedelta(days=30)
@@ -16,16 +19,51 @@ TOP_VENUES = 8
 HOURS_PER_YEAR = 24.0 * 365.0
 
 
+@dataclass(frozen=True)
+class VenueOpenInterest:
+    """One venue's open interest (USD) and its share of the total (FRACTION)."""
+
+    exchange: str
+    oi_usd: float
+    share: float
+
+
+@dataclass(frozen=True)
+class OpenInterestByExchange(Available):
+    """``open_interest_by_exchange``: the largest venues' OI at the last bar before the cutoff."""
+
+    asset: str
+    time: str
+    total_usd: float
+    venues: tuple[VenueOpenInterest, ...]
+
+
+@dataclass(frozen=True)
+class FundFlow:
+    """One ETF fund's net flow over the week (USD)."""
+
+    asset: str
+    fund: str
+    week_usd: float
+
+
+@dataclass(frozen=True)
+class EtfByFund(Available):
+    """``etf_flows_by_fund``: the week's net flow per fund (funds with no flow left out)."""
+
+    funds: tuple[FundFlow, ...]
+
+
 def open_interest_by_exchange(
     store: Readable, window: ReportWindow, asset: str = "BTC"
-) -> tuple[dict, dict[str, pd.DataFrame]]:
+) -> tuple[OpenInterestByExchange | Unavailable, dict[str, pd.DataFrame]]:
     """Open interest per venue (USD, all margin types) over 30 days; the largest 8 + other."""
     start = window.cutoff - LOOKBACK
     frame = read_known(store, "open_interest", window.cutoff, start=start, symbol=asset)
     if not frame.empty:
         frame = frame[(frame["exchange"] != "all") & (frame["margin"] == "all")]
     if frame.empty:
-        return {"available": False, "reason": f"no per-exchange open interest for {asset}"}, {}
+        return Unavailable(reason=f"no per-exchange open interest for {asset}"), {}
     wide = frame.pivot_table(index="time", columns="exchange", values="close_usd", aggfunc="last")
     wide = wide.sort_index().ffill()
     last = wide.iloc[-1].fillna(0.0).sort_values(ascending=False)
@@ -34,12 +72,13 @@ def open_interest_by_exchange(
     if rest:
         table["other"] = wide[rest].sum(axis=1, min_count=1)
     total = float(last.sum())
-    venues = [
-        {"exchange": name, "oi_usd": float(value), "share": float(value) / total}
+    venues = tuple(
+        VenueOpenInterest(exchange=str(name), oi_usd=float(value), share=float(value) / total)
         for name, value in last.iloc[:TOP_VENUES].items()
-    ]
-    data = {"available": True, "asset": asset, "time": f"{wide.index[-1]:%Y-%m-%dT%H:%MZ}",
-            "total_usd": total, "venues": venues}  # fmt: skip
+    )
+    data = OpenInterestByExchange(
+        asset=asset, time=f"{wide.index[-1]:%Y-%m-%dT%H:%MZ}", total_usd=total, venues=venues
+    )
     return data, {f"oi_exchange_{asset}": table}
 
 
@@ -69,7 +108,9 @@ def long_short_history(store: Readable, window: ReportWindow) -> dict[str, pd.Da
     return {"long_short_history": wide.sort_index()}
 
 
-def etf_by_fund(store: Readable, window: ReportWindow) -> tuple[dict, dict[str, pd.DataFrame]]:
+def etf_by_fund(
+    store: Readable, window: ReportWindow
+) -> tuple[EtfByFund | Unavailable, dict[str, pd.DataFrame]]:
     """ETF net flows per fund and day in the week (IBIT, FBTC, ETHA...; TOTAL left out).
 
     Fund codes are tickers as Farside prints them; ``BTC`` and ``ETH`` are the Grayscale mini
@@ -79,13 +120,13 @@ def etf_by_fund(store: Readable, window: ReportWindow) -> tuple[dict, dict[str, 
     if not frame.empty:
         frame = frame[frame["fund"] != "TOTAL"]
     if frame.empty:
-        return {"available": False, "reason": "no per-fund ETF flows in the week"}, {}
+        return Unavailable(reason="no per-fund ETF flows in the week"), {}
     week = frame.groupby(["asset", "fund"])["flow_usd"].sum().sort_values()
-    funds = [
-        {"asset": asset, "fund": fund, "week_usd": float(value)}
+    funds = tuple(
+        FundFlow(asset=asset, fund=fund, week_usd=float(value))
         for (asset, fund), value in week.items()
         if value != 0.0
-    ]
+    )
     table = frame.pivot_table(index="time", columns="fund", values="flow_usd", aggfunc="sum")
     order = frame.groupby("fund")["flow_usd"].apply(lambda s: s.abs().sum()).sort_values()
-    return {"available": True, "funds": funds}, {"etf_funds": table[order.index[::-1]]}
+    return EtfByFund(funds=funds), {"etf_funds": table[order.index[::-1]]}

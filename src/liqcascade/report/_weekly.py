@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,8 @@ from liqcascade._json import jsonable
 from liqcascade.errors import NoDataError
 from liqcascade.report import _derivatives, _engines, _flows, _macro, _market, _pipe, _staples
 from liqcascade.report._access import CachedReads, Readable, daily_closes
-from liqcascade.report._levels import asset_levels
+from liqcascade.report._block import Unavailable
+from liqcascade.report._levels import AssetLevels, AssetUnavailable, asset_levels
 from liqcascade.report._missing import missing_sections
 from liqcascade.report._summary import summary_paragraph
 from liqcascade.report._window import ReportWindow, parse_asof
@@ -40,6 +41,8 @@ class WeeklyReport:
 
 
 Progress = Callable[[str], None]
+# A section: its block (a frozen dataclass) and the frames its charts draw.
+SectionBuilder = Callable[[Readable, ReportWindow], tuple[object, dict[str, pd.DataFrame]]]
 
 
 def _quiet(step: str) -> None:
@@ -60,15 +63,15 @@ def compute_weekly(
     store = store if isinstance(store, CachedReads) else CachedReads(store)
     progress("prices")
     frames: dict[str, pd.DataFrame] = {}
-    assets = {}
+    assets: dict[str, AssetLevels | AssetUnavailable | Unavailable] = {}
     for asset, symbol in ASSET_SERIES.items():
         daily = daily_closes(store, window.cutoff, symbol=symbol, exchange="binance", market="spot")
         if daily.empty:
-            assets[asset] = {"available": False, "reason": f"no binance spot {symbol} 1d candles"}
+            assets[asset] = Unavailable(reason=f"no binance spot {symbol} 1d candles")
             continue
-        assets[asset] = {"series": f"binance spot {symbol} 1d", **asset_levels(daily, window)}
+        assets[asset] = asset_levels(daily, window, series=f"binance spot {symbol} 1d")
         frames[f"price_{asset}"] = daily
-    if not any(block.get("available") for block in assets.values()):
+    if not any(block.available for block in assets.values()):
         raise NoDataError(
             f"the store {store!r} has no Binance spot daily candles for "
             f"{' or '.join(ASSET_SERIES.values())} covering {window.week_start:%Y-%m-%d} .. "
@@ -85,7 +88,7 @@ def compute_weekly(
         },
         "assets": assets,
     }
-    sections = {
+    sections: dict[str, SectionBuilder] = {
         "market": _market.market_section,
         "liquidations": _derivatives.liquidations_section,
         "open_interest": _derivatives.open_interest_section,
@@ -114,7 +117,7 @@ def compute_weekly(
     _add_engines(report, frames, store, window, progress)
     facts: dict[str, Any] = jsonable(report)
     facts["summary"] = summary_paragraph(facts)
-    facts["missing"] = missing_sections(facts)
+    facts["missing"] = jsonable(missing_sections(facts))
     return facts, frames
 
 
@@ -127,15 +130,15 @@ def _add_engines(
 ) -> None:
     progress("estimated liquidations")
     estimated, daily = _engines.estimated_liquidations(store, window)
-    liq = report["liquidations"]
-    liq.setdefault("reported_long_usd", None)
-    liq.setdefault("reported_short_usd", None)
-    liq.setdefault("by_day", [])
-    liq["estimated"] = estimated
-    liq["estimated_long_usd"] = liq["estimated_short_usd"] = None
+    p50s: tuple[float | None, float | None] = (None, None)
     if isinstance(estimated, _engines.EstimatedLiquidations):
-        liq["estimated_long_usd"] = estimated.long_usd.p50
-        liq["estimated_short_usd"] = estimated.short_usd.p50
+        p50s = (estimated.long_usd.p50, estimated.short_usd.p50)
+    report["liquidations"] = replace(
+        report["liquidations"],
+        estimated=estimated,
+        estimated_long_usd=p50s[0],
+        estimated_short_usd=p50s[1],
+    )
     if daily is not None:
         frames["liquidations_estimated"] = daily
     maps = {}

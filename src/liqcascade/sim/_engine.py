@@ -33,7 +33,7 @@ class _Setup:
     grid_flow: np.ndarray
     closed_fraction: float
     skipped: int
-    spare: np.ndarray  # prepare's free (4, n) scratch: the fixed point's output rows
+    work: k.Workspace  # holds the arrays above and the solver's
 
 
 def _direction(shock: Shock, net_flow: float) -> int:
@@ -59,6 +59,7 @@ def _setup(
     shock: Shock,
     config: CascadeConfig,
     margin_factor: float = 1.0,
+    work: k.Workspace | None = None,
 ) -> _Setup | None:
     start = book.mid_price
     net_flow = shock.flow_usd
@@ -75,9 +76,10 @@ def _setup(
     scale = 1.0 - closed if closed > 0 and payer == -direction else 1.0
     grid_y, grid_flow = flow_curve(book, "bid" if direction < 0 else "ask", config)
     flow0 = direction * net_flow + 0.0  # negative: counter-flow to absorb first (+0.0: no -0.0)
-    skipped, s_trigger, s_notional, s_index, s_size, s_bankruptcy, spare = k.prepare(
+    work = _workspace_for(len(pos), work)
+    skipped, s_trigger, s_notional, s_index, s_size, s_bankruptcy = k.prepare(
         pos.side, pos.liquidation, pos.bankruptcy, pos.entry, pos.size, direction, start,
-        p_shift, scale, margin_factor, flow0, grid_y, grid_flow,
+        p_shift, scale, margin_factor, flow0, grid_y, grid_flow, work,
     )  # fmt: skip
     return _Setup(
         direction=direction,
@@ -92,8 +94,20 @@ def _setup(
         grid_flow=grid_flow,
         closed_fraction=1.0 - scale,
         skipped=skipped,
-        spare=spare,
+        work=work,
     )
+
+
+def _workspace_for(n: int, work: k.Workspace | None) -> k.Workspace:
+    """``work`` if it holds ``n`` positions, a new workspace if none is given."""
+    if work is None:
+        return k.workspace(n)
+    if work.code.shape[0] < n:
+        raise InputError(
+            f"the workspace holds {work.code.shape[0]} positions but the book has {n}; "
+            f"build it with workspace({n}) or larger"
+        )
+    return work
 
 
 @dataclass
@@ -108,32 +122,25 @@ class _Raw:
 
 
 def _solve(s: _Setup, book: Book, config: CascadeConfig) -> _Raw:
-    n = s.trigger_y.shape[0]
-    # the fixed point writes rows FILL..ADL_FRACTION (0..3) of each settled position: into
-    # prepare's spare block; the stepper writes all N_OUT rows
-    out = s.spare if config.solver == "fixed_point" else np.empty((k.N_OUT, n))
+    w = s.work  # the kernels write every row of each settled position into w.out
     cascade = (
         s.trigger_y, s.size, s.notional, s.bankruptcy, s.grid_y, s.grid_flow,
         s.p_shift, s.direction, s.flow0, book.insurance_fund_usd,
         config.surplus_to_insurance_fund,
     )  # fmt: skip
+    price, count = w.step_price, w.step_count
     if config.solver == "fixed_point":
-        price = np.empty(n + 2)
-        count = np.empty(n + 2, dtype=np.int64)
-        done, rounds, flow, fund = k.fixed_point(cascade, out, price, count)
+        done, rounds, flow, fund = k.fixed_point(cascade, w.out, price, count)
         path: tuple[np.ndarray, ...] = (price[: rounds + 1], count[: rounds + 1])
         n_path = rounds
     else:
-        t = np.empty(n + 2)
-        price = np.empty(n + 2)
-        count = np.empty(n + 2, dtype=np.int64)
-        queue = np.empty(n + 2, dtype=np.int64)
+        t, queue = w.step_time, w.step_queue
         done, steps, flow, fund = k.stepper(
-            cascade, config.engine_usd_per_second, out, t, price, count, queue
+            cascade, config.engine_usd_per_second, w.out, t, price, count, queue
         )
         path = (t[:steps], price[:steps], count[:steps], queue[:steps])
         n_path = steps - 1
-    return _Raw(s, int(done), int(n_path), float(flow), float(fund), out, path)
+    return _Raw(s, int(done), int(n_path), float(flow), float(fund), w.out, path)
 
 
 def _adl_counterparties(
@@ -371,12 +378,16 @@ def summarize(
     shock: Shock,
     config: CascadeConfig,
     margin_factor: float = 1.0,
+    *,
+    work: k.Workspace | None = None,
 ) -> Headline:
     """Headline numbers of one cascade without building frames (Monte Carlo inner loop).
 
     ``margin_factor`` scales every margin distance (entry to liquidation and to bankruptcy).
+    ``work``: arrays to reuse (``_kernels.workspace(len(pos))`` or larger; its contents are
+    overwritten); a fresh one is allocated if none is given.
     """
-    setup = _setup(pos, book, shock, config, margin_factor)
+    setup = _setup(pos, book, shock, config, margin_factor, work)
     if setup is None:
         return Headline(book.mid_price, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
     raw = _solve(setup, book, config)

@@ -20,9 +20,7 @@ per-position arithmetic, so they return identical numbers; the stepper adds time
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import Any
+from typing import NamedTuple
 
 import numpy as np
 
@@ -31,6 +29,61 @@ from liqcascade._compat.numba import jitable, njit
 # Per-position output columns (rows of ``out``).
 FILL, FUND_DRAW, FUND_ADD, ADL_FRACTION, ROUND, TIME_S = range(6)
 N_OUT = 6
+N_BUCKETS = 16384  # prepare's trigger buckets; < 2**15 - 1: a bucket number fits an int16
+
+
+class Workspace(NamedTuple):
+    """The arrays ``prepare`` and the solvers write, reused from one cascade to the next.
+
+    Sized by :func:`workspace` for at most ``capacity`` positions. ``prepare`` and the solvers
+    overwrite what they read and return views into it, so a result is valid until the
+    workspace's next use. Reusing one per Monte Carlo block keeps a path from allocating
+    (and, above glibc's 128 kB mmap threshold, page-faulting in) ~5 MB of fresh arrays.
+    """
+
+    bucket_count: np.ndarray  # int64 (N_BUCKETS + 1): positions per bucket, then bucket ends
+    mass: np.ndarray  # (N_BUCKETS,) notional per bucket
+    lowest: np.ndarray  # (N_BUCKETS,) lowest trigger per bucket
+    code: np.ndarray  # int16 (capacity,): each row's bucket
+    record: np.ndarray  # (capacity, 4): liquidation, size, bankruptcy, row
+    trigger: np.ndarray  # (capacity,) prepare's outputs, in trigger order
+    notional: np.ndarray
+    row: np.ndarray  # int64
+    size: np.ndarray
+    bankruptcy: np.ndarray
+    perm: np.ndarray  # int64 (capacity + 2): the order within one bucket
+    fill: np.ndarray  # int64 (capacity + 2)
+    key: np.ndarray  # (capacity + 2,)
+    out: np.ndarray  # (N_OUT, capacity): the solvers' per-position rows
+    step_time: np.ndarray  # (capacity + 2,) the solvers' per-round / per-step path
+    step_price: np.ndarray
+    step_count: np.ndarray  # int64
+    step_queue: np.ndarray  # int64
+
+
+def workspace(capacity: int) -> Workspace:
+    """Allocate a :class:`Workspace` for cascades over at most ``capacity`` positions."""
+    row = capacity + 2
+    return Workspace(
+        bucket_count=np.empty(N_BUCKETS + 1, dtype=np.int64),
+        mass=np.empty(N_BUCKETS),
+        lowest=np.empty(N_BUCKETS),
+        code=np.empty(capacity, dtype=np.int16),
+        record=np.empty((capacity, 4)),
+        trigger=np.empty(capacity),
+        notional=np.empty(capacity),
+        row=np.empty(capacity, dtype=np.int64),
+        size=np.empty(capacity),
+        bankruptcy=np.empty(capacity),
+        perm=np.empty(row, dtype=np.int64),
+        fill=np.empty(row, dtype=np.int64),
+        key=np.empty(row),
+        out=np.empty((N_OUT, capacity)),
+        step_time=np.empty(row),
+        step_price=np.empty(row),
+        step_count=np.empty(row, dtype=np.int64),
+        step_queue=np.empty(row, dtype=np.int64),
+    )
 
 
 def move_for_flow_py(flow: float, grid_y: np.ndarray, grid_flow: np.ndarray) -> float:
@@ -318,15 +371,14 @@ def _order_bucket(
     k: int,
     perm: np.ndarray,
     fill: np.ndarray,
-    sub: np.ndarray,
     sorted_key: np.ndarray,
     at: int,
 ) -> None:
     """Write to ``perm[:k]`` the stable order of ``key[:k]``, the keys in that order to
     ``sorted_key[at:at + k]``.
 
-    A counting sort into ``2k`` value sub-buckets (``fill`` holds ``2k + 1`` entries, ``sub``
-    and ``perm`` ``k``), then one insertion pass over the whole: sub-buckets are in key order,
+    A counting sort into ``k + 1`` value sub-buckets (``perm`` and ``fill`` hold at least
+    ``k + 2`` entries), then one insertion pass over the whole: sub-buckets are in key order,
     so only inversions inside one are left (merge sort first where one is crowded: a dense
     cluster). Keys and rows move together: no indirect loads while ordering.
     """
@@ -335,7 +387,7 @@ def _order_bucket(
     for i in range(k):
         low = min(low, key[i])
         high = max(high, key[i])
-    n_sub = 2 * k
+    n_sub = k + 1
     scale = n_sub * (1.0 - 1e-12) / (high - low) if high > low else 0.0
     if not scale < np.inf:
         scale = 0.0
@@ -343,19 +395,18 @@ def _order_bucket(
         fill[f] = 0
     crowded = 0
     for i in range(k):
-        s = int((key[i] - low) * scale)
-        sub[i] = s
-        c = fill[s + 1] + 1
-        fill[s + 1] = c
+        f = int((key[i] - low) * scale) + 1
+        c = fill[f] + 1
+        fill[f] = c
         crowded = max(crowded, c)
     for f in range(n_sub):
         fill[f + 1] += fill[f]
     for i in range(k):
-        s = sub[i]
-        slot = fill[s]
+        f = int((key[i] - low) * scale)
+        slot = fill[f]
         perm[slot] = i
         sorted_key[at + slot] = key[i]
-        fill[s] = slot + 1
+        fill[f] = slot + 1
     if crowded > 32:  # fill[f] is now the end of sub-bucket f
         a = 0
         for f in range(n_sub):
@@ -388,137 +439,6 @@ def _scaled_price(price: float, entry: float, margin_factor: float) -> float:
     return entry + margin_factor * (price - entry)
 
 
-N_BUCKETS = 16384  # < 2**15 - 1: a bucket number fits the int16 row code
-
-
-def bucket_pass_py(
-    side: np.ndarray,
-    liquidation: np.ndarray,
-    entry: np.ndarray,
-    size: np.ndarray,
-    code: np.ndarray,
-    grid_y: np.ndarray,
-    grid_flow: np.ndarray,
-    flow0: float,
-    direction: int,
-    start: float,
-    p_shift: float,
-    size_scale: float,
-    margin_factor: float,
-) -> tuple[int, int, np.ndarray]:
-    """Pass 1 of ``prepare``: bucket the at-risk triggers, find where the cascade must stop.
-
-    Writes each row's bucket to ``code`` (``N_BUCKETS``: not at risk or beyond the grid) and
-    returns ``(skipped, stop, first)``: at-risk rows already beyond liquidation at ``start``,
-    the first bucket the cascade cannot reach, and ``first[b]`` the first slot of bucket
-    ``b`` in trigger order (``first[stop]``: the positions kept).
-    """
-    n = side.shape[0]
-    y_cap = grid_y[grid_y.shape[0] - 1]
-    t_low = direction * (start - p_shift) / p_shift
-    # (t - t_low) * scale < N_BUCKETS for every t <= y_cap: the 1e-12 beats any rounding
-    scale = N_BUCKETS * (1.0 - 1e-12) / (y_cap - t_low) if y_cap > t_low else 0.0
-    if not scale < np.inf:  # a range too narrow to divide: one bucket
-        scale = 0.0
-    # per bucket, on one cache line: count (exact in a float below 2**53), notional, lowest
-    hist = np.zeros((N_BUCKETS, 4))
-    for b in range(N_BUCKETS):
-        hist[b, 2] = np.inf
-    skipped = 0
-    for i in range(n):
-        code[i] = N_BUCKETS
-        if side[i] != -direction:
-            continue
-        liq = _scaled_price(liquidation[i], entry[i], margin_factor)
-        if not direction * (liq - start) > 0.0:  # already beyond liquidation at the start
-            skipped += 1
-            continue
-        t = direction * (liq - p_shift) / p_shift
-        if t <= y_cap:
-            b = int((t - t_low) * scale)
-            code[i] = b
-            hist[b, 0] += 1.0
-            hist[b, 1] += size[i] * size_scale * liq
-            hist[b, 2] = min(hist[b, 2], t)
-    flow = flow0
-    lo = 0
-    stop = N_BUCKETS
-    for b in range(N_BUCKETS):
-        if hist[b, 0] == 0.0:
-            continue
-        padded = flow + 1e-9 * abs(flow) + 1e-6
-        lo = _bracket(padded, grid_flow, lo)
-        if hist[b, 2] > _move_at(padded, grid_y, grid_flow, lo):
-            stop = b
-            break
-        flow += hist[b, 1]
-    first = np.empty(stop + 1, dtype=np.int64)
-    first[0] = 0
-    for b in range(stop):
-        first[b + 1] = first[b] + int(hist[b, 0])
-    return skipped, stop, first
-
-
-def lay_out_py(
-    code: np.ndarray,
-    stop: int,
-    first: np.ndarray,
-    liquidation: np.ndarray,
-    bankruptcy: np.ndarray,
-    entry: np.ndarray,
-    size: np.ndarray,
-    direction: int,
-    p_shift: float,
-    size_scale: float,
-    margin_factor: float,
-    record: np.ndarray,
-    out_trigger: np.ndarray,
-    out_notional: np.ndarray,
-    out_index: np.ndarray,
-    out_size: np.ndarray,
-    out_bankruptcy: np.ndarray,
-) -> None:
-    """Pass 2 of ``prepare``: copy the rows of buckets ``< stop`` out in stable trigger order.
-
-    One 32-byte ``record`` line (liquidation, size, bankruptcy, row) per kept row goes to its
-    bucket (``first`` is advanced to each bucket's end); each bucket, small enough for the
-    cache, is then ordered (``_order_bucket``) and written out column by column.
-    """
-    n = code.shape[0]
-    for i in range(n):
-        b = code[i]
-        if b < stop:
-            slot = first[b]
-            record[slot, 0] = _scaled_price(liquidation[i], entry[i], margin_factor)
-            record[slot, 1] = size[i] * size_scale
-            record[slot, 2] = _scaled_price(bankruptcy[i], entry[i], margin_factor)
-            record[slot, 3] = i  # exact: rows < 2**53
-            first[b] = slot + 1
-    widest = 0
-    begin = 0  # first[b] is now the end of bucket b
-    for b in range(stop):
-        widest = max(widest, first[b] - begin)
-        begin = first[b]
-    perm = np.empty(widest + 1, dtype=np.int64)
-    fill = np.empty(2 * widest + 2, dtype=np.int64)
-    sub = np.empty(widest + 1, dtype=np.int64)
-    key = np.empty(widest + 1)
-    begin = 0
-    for b in range(stop):
-        end = first[b]
-        k = end - begin
-        for i in range(k):
-            key[i] = direction * (record[begin + i, 0] - p_shift) / p_shift
-        _order_bucket(key, k, perm, fill, sub, out_trigger, begin)
-        for i in range(k):
-            r = begin + perm[i]
-            out_size[begin + i] = record[r, 1]
-            out_notional[begin + i] = record[r, 1] * record[r, 0]
-            out_bankruptcy[begin + i] = record[r, 2]
-            out_index[begin + i] = int(record[r, 3])
-        begin = end
-
-
 def prepare_py(
     side: np.ndarray,
     liquidation: np.ndarray,
@@ -533,52 +453,109 @@ def prepare_py(
     flow0: float,
     grid_y: np.ndarray,
     grid_flow: np.ndarray,
-    *,
-    passes: tuple[Callable[..., Any], Callable[..., Any]] = (bucket_pass_py, lay_out_py),
-) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    work: Workspace,
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Lay out, in stable trigger order, the positions the cascade may reach.
 
-    Returns ``(skipped, trigger, notional, row, size, bankruptcy, spare)``: per position its
-    trigger move (fraction of ``p_shift``), notional at its liquidation price, row in the
-    book, size and bankruptcy price. ``skipped`` counts at-risk positions already beyond
-    liquidation at ``start`` (they would have been liquidated before the shock). ``spare`` is
-    the pass's scratch block, free once it returns, as a ``(4, m)`` array of stale values:
-    the fixed-point solver writes its rows ``FILL .. ADL_FRACTION`` there instead of into a
-    fresh block (10 M rows: no new 100 MB to fault in). ``passes`` are the two passes,
-    ``bucket_pass`` and ``lay_out`` (``prepare``: compiled; ``prepare_py``: twins).
+    Returns ``(skipped, trigger, notional, row, size, bankruptcy)``: per position its trigger
+    move (fraction of ``p_shift``), notional at its liquidation price, row in the book, size
+    and bankruptcy price, as views into ``work`` (capacity at least ``len(side)``). ``skipped``
+    counts at-risk positions already beyond liquidation at ``start`` (they would have been
+    liquidated before the shock).
 
     Two streaming passes over the book and a bucket sort that stops early, O(n). Every
     at-risk trigger lies in ``[t_low, y_cap]``: above the start price's own trigger, at most
     the grid's last move (beyond it a position is never reached). Pass 1 reads side,
-    liquidation price and size, counts the at-risk positions into ``N_BUCKETS`` equal-width
-    buckets of that range (count, notional, lowest trigger) and notes each row's bucket (2
-    bytes). The buckets are walked like the cascade at bucket resolution (all the notional
-    below counts as flow, padded against summation order) and the walk stops at the first
-    bucket whose lowest trigger that flow cannot reach: the positions from there on are never
+    liquidation price and size, counts the at-risk positions into 16384 equal-width buckets
+    of that range (count, notional, lowest trigger) and notes each row's bucket (2 bytes).
+    The buckets are walked like the cascade at bucket resolution (all the notional below
+    counts as flow, padded against summation order) and the walk stops at the first bucket
+    whose lowest trigger that flow cannot reach: the positions from there on are never
     copied or sorted. Pass 2 copies the rest, one 32-byte record (liquidation, size,
     bankruptcy, row) per position, into its bucket: one write stream per bucket, not five.
     Each bucket, small enough for the cache, is ordered stably (``_order_bucket``) and
     written out column by column in order: the result is the stable sort by trigger, cut
-    where the walk stops. Every array of book size is allocated here by numpy, which asks
-    the kernel for huge pages on large blocks (numba's allocator does not: at 10 M rows the
-    4 kB page faults of the fresh arrays cost more than a pass).
+    where the walk stops.
     """
-    bucket_pass_k, lay_out_k = passes
-    code = np.empty(side.shape[0], dtype=np.int16)
-    skipped, stop, first = bucket_pass_k(
-        side, liquidation, entry, size, code, grid_y, grid_flow, flow0, direction, start,
-        p_shift, size_scale, margin_factor,
-    )  # fmt: skip
-    m = int(first[stop])
-    record = np.empty((m, 4))
-    out = np.empty((4, m))  # trigger, notional, size, bankruptcy: one block, huge pages
-    index = np.empty(m, dtype=np.int64)
-    lay_out_k(
-        code, stop, first, liquidation, bankruptcy, entry, size, direction, p_shift, size_scale,
-        margin_factor, record, out[0], out[1], index, out[2], out[3],
-    )  # fmt: skip
-    spare = record.reshape(4, m)  # the same memory: C order either way
-    return int(skipped), out[0], out[1], index, out[2], out[3], spare
+    n = side.shape[0]
+    y_cap = grid_y[grid_y.shape[0] - 1]
+    t_low = direction * (start - p_shift) / p_shift
+    n_buckets = N_BUCKETS
+    # (t - t_low) * scale < n_buckets for every t <= y_cap: the 1e-12 beats any rounding
+    scale = n_buckets * (1.0 - 1e-12) / (y_cap - t_low) if y_cap > t_low else 0.0
+    if not scale < np.inf:  # a range too narrow to divide: one bucket
+        scale = 0.0
+    count = work.bucket_count  # count[b + 1]: positions in bucket b
+    count[:] = 0
+    mass = work.mass
+    mass[:] = 0.0
+    lowest = work.lowest
+    lowest[:] = np.inf
+    code = work.code  # the row's bucket; n_buckets: not at risk or too far
+    skipped = 0
+    for i in range(n):
+        code[i] = n_buckets
+        if side[i] != -direction:
+            continue
+        liq = _scaled_price(liquidation[i], entry[i], margin_factor)
+        if not direction * (liq - start) > 0.0:  # already beyond liquidation at the start
+            skipped += 1
+            continue
+        t = direction * (liq - p_shift) / p_shift
+        if t <= y_cap:
+            b = int((t - t_low) * scale)
+            code[i] = b
+            count[b + 1] += 1
+            mass[b] += size[i] * size_scale * liq
+            lowest[b] = min(lowest[b], t)
+    flow = flow0
+    lo = 0
+    stop = n_buckets
+    for b in range(n_buckets):
+        if count[b + 1] == 0:
+            continue
+        padded = flow + 1e-9 * abs(flow) + 1e-6
+        lo = _bracket(padded, grid_flow, lo)
+        if lowest[b] > _move_at(padded, grid_y, grid_flow, lo):
+            stop = b
+            break
+        flow += mass[b]
+    for b in range(stop):  # count[b] becomes the first slot of bucket b
+        count[b + 1] += count[b]
+    m = count[stop]
+    record = work.record  # liquidation, size, bankruptcy, row: one line per 2 positions
+    for i in range(n):
+        b = code[i]
+        if b < stop:
+            slot = count[b]
+            record[slot, 0] = _scaled_price(liquidation[i], entry[i], margin_factor)
+            record[slot, 1] = size[i] * size_scale
+            record[slot, 2] = _scaled_price(bankruptcy[i], entry[i], margin_factor)
+            record[slot, 3] = i  # exact: rows < 2**53
+            count[b] = slot + 1
+    out_trigger = work.trigger[:m]
+    out_notional = work.notional[:m]
+    out_index = work.row[:m]
+    out_size = work.size[:m]
+    out_bankruptcy = work.bankruptcy[:m]
+    perm = work.perm  # the widest bucket needs at most m + 2
+    fill = work.fill
+    key = work.key
+    first = 0  # count[b] is now the end of bucket b
+    for b in range(stop):
+        end = count[b]
+        k = end - first
+        for i in range(k):
+            key[i] = direction * (record[first + i, 0] - p_shift) / p_shift
+        _order_bucket(key, k, perm, fill, out_trigger, first)
+        for i in range(k):
+            r = first + perm[i]
+            out_size[first + i] = record[r, 1]
+            out_notional[first + i] = record[r, 1] * record[r, 0]
+            out_bankruptcy[first + i] = record[r, 2]
+            out_index[first + i] = int(record[r, 3])
+        first = end
+    return skipped, out_trigger, out_notional, out_index, out_size, out_bankruptcy
 
 
 # error_model="numpy": a division never checks for zero (every divisor here is guarded or a
@@ -586,9 +563,7 @@ def prepare_py(
 move_for_flow = njit(error_model="numpy")(move_for_flow_py)
 fixed_point = njit(error_model="numpy")(fixed_point_py)
 stepper = njit(error_model="numpy")(stepper_py)
-bucket_pass = njit(error_model="numpy")(bucket_pass_py)
-lay_out = njit(error_model="numpy")(lay_out_py)
-prepare = functools.partial(prepare_py, passes=(bucket_pass, lay_out))
+prepare = njit(error_model="numpy")(prepare_py)
 
 __all__ = [
     "ADL_FRACTION",
@@ -600,16 +575,14 @@ __all__ = [
     "ROUND",
     "TIME_S",
     "Cascade",
-    "bucket_pass",
-    "bucket_pass_py",
+    "Workspace",
     "fixed_point",
     "fixed_point_py",
-    "lay_out",
-    "lay_out_py",
     "move_for_flow",
     "move_for_flow_py",
     "prepare",
     "prepare_py",
     "stepper",
     "stepper_py",
+    "workspace",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from liqcascade.sim._book import Book
 from liqcascade.sim._config import CascadeConfig, MonteCarloPriors, Shock
 from liqcascade.sim._engine import Headline, _direction, flow_for_move, summarize
 from liqcascade.sim._executors import Executor, ProcessExecutor, Progress
+from liqcascade.sim._kernels import workspace
 from liqcascade.sim._positions import PositionArrays, prepare_positions
 
 METRICS = Headline._fields  # a path's metrics, in the order summarize returns them
@@ -27,6 +29,15 @@ class _Payload:
     book: Book
     config: CascadeConfig
     priors: MonteCarloPriors
+
+    @cached_property
+    def sides(self) -> dict[int, PositionArrays]:
+        """The side books (``_side_books``), built once per process that runs blocks.
+
+        An executor ships the payload before any block runs, so this is never pickled: each
+        worker builds its own on its first block and reuses it for the rest.
+        """
+        return _side_books(self.pos, self.config)
 
 
 @dataclass(frozen=True)
@@ -93,15 +104,17 @@ def _regime_moves(priors: MonteCarloPriors, rng: np.random.Generator, count: int
 def run_block(payload: _Payload, block: tuple[int, np.random.SeedSequence]) -> np.ndarray:
     """Simulate one block of paths; rows = [draws..., metrics...].
 
-    Built once per block, not per path: the positions on each side (a move down can only
-    reach the longs, a move up the shorts), so each path's layout scans one side only.
+    Built once, not per path: the positions on each side (a move down can only reach the
+    longs, a move up the shorts, so each path's layout scans one side only; once per
+    payload) and the arrays every path's cascade writes (a workspace, once per block).
     """
     count, seq = block
     rng = np.random.default_rng(seq)
     draws = _draws(payload.priors, rng, count)
     out = np.empty((count, 3 + len(METRICS)))
     flow = payload.priors.shock.flow_usd
-    sides = _side_books(payload.pos, payload.config)
+    sides = payload.sides
+    work = workspace(len(payload.pos))
     extra_flow = payload.config.exogenous_flow
     extra = 0.0 if extra_flow is None else extra_flow.flow_usd
     for i in range(count):
@@ -114,7 +127,7 @@ def run_block(payload: _Payload, block: tuple[int, np.random.SeedSequence]) -> n
         else:
             shock = Shock(price_move=float(move), flow_usd=flow)
         pos = sides.get(_direction(shock, shock.flow_usd + extra), payload.pos)
-        metrics = summarize(pos, book, shock, payload.config, float(margin))
+        metrics = summarize(pos, book, shock, payload.config, float(margin), work=work)
         out[i, :3] = (move, depth, margin)
         out[i, 3:] = metrics
     return out
