@@ -1,6 +1,6 @@
 """Benchmark the cascade solvers, Monte Carlo and executors (one run, last line JSON).
 
-Usage: ``.venv/bin/python bench/cascade.py [--quick] [--only dask]``
+Usage: ``.venv/bin/python bench/cascade.py [--quick] [--only dask|fixed_point]``
 
 Compares, on one synthetic book with precomputed liquidation / bankruptcy prices:
 
@@ -272,7 +272,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
     parser.add_argument(
-        "--only", choices=["dask"], help="run one part only (JSON: machine, loads and that part)"
+        "--only",
+        choices=["dask", "fixed_point"],
+        help="run one part only: dask, or fixed_point (main + scaling, no Monte Carlo)",
     )
     args = parser.parse_args()
     quick = args.quick
@@ -386,6 +388,10 @@ def main() -> None:
         )
         del p, b
     report["scaling"] = curve
+    if args.only == "fixed_point":
+        report["load_end"] = load_average()
+        print(json.dumps(report))
+        return
 
     mc_pos, mc_book = synthetic_book(100_000, seed=2)
     priors = MC_PRIORS

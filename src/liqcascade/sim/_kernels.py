@@ -366,49 +366,69 @@ def stepper_py(
 
 
 @jitable
-def _order_bucket(key: np.ndarray, k: int, perm: np.ndarray, fill: np.ndarray) -> None:
-    """Write to ``perm[:k]`` the stable order of ``key[:k]``.
+def _order_bucket(
+    key: np.ndarray,
+    k: int,
+    perm: np.ndarray,
+    fill: np.ndarray,
+    sorted_key: np.ndarray,
+    at: int,
+) -> None:
+    """Write to ``perm[:k]`` the stable order of ``key[:k]``, the keys in that order to
+    ``sorted_key[at:at + k]``.
 
-    The keys are cut into ~2-key sub-buckets by value, each ordered by insertion (merge sort
-    if crowded: a dense cluster). ``perm`` and ``fill`` hold at least ``k + 2`` entries.
+    A counting sort into ``k + 1`` value sub-buckets (``perm`` and ``fill`` hold at least
+    ``k + 2`` entries), then one insertion pass over the whole: sub-buckets are in key order,
+    so only inversions inside one are left (merge sort first where one is crowded: a dense
+    cluster). Keys and rows move together: no indirect loads while ordering.
     """
     low = np.inf
     high = -np.inf
     for i in range(k):
         low = min(low, key[i])
         high = max(high, key[i])
-    n_sub = k // 2 + 1
+    n_sub = k + 1
     scale = n_sub * (1.0 - 1e-12) / (high - low) if high > low else 0.0
     if not scale < np.inf:
         scale = 0.0
     for f in range(n_sub + 1):
         fill[f] = 0
+    crowded = 0
     for i in range(k):
-        fill[int((key[i] - low) * scale) + 1] += 1
+        f = int((key[i] - low) * scale) + 1
+        c = fill[f] + 1
+        fill[f] = c
+        crowded = max(crowded, c)
     for f in range(n_sub):
         fill[f + 1] += fill[f]
     for i in range(k):
         f = int((key[i] - low) * scale)
-        perm[fill[f]] = i
-        fill[f] += 1
-    a = 0  # fill[f] is now the end of sub-bucket f
-    for f in range(n_sub):
-        b = fill[f]
-        if b - a > 32:  # crowded: merge sort, still stable
-            rows = perm[a:b].copy()
-            ranks = np.argsort(key[rows], kind="mergesort")
-            for i in range(b - a):
-                perm[a + i] = rows[ranks[i]]
-        else:
-            for i in range(a + 1, b):
-                row = perm[i]
-                value = key[row]
-                j = i - 1
-                while j >= a and key[perm[j]] > value:
-                    perm[j + 1] = perm[j]
-                    j -= 1
-                perm[j + 1] = row
-        a = b
+        slot = fill[f]
+        perm[slot] = i
+        sorted_key[at + slot] = key[i]
+        fill[f] = slot + 1
+    if crowded > 32:  # fill[f] is now the end of sub-bucket f
+        a = 0
+        for f in range(n_sub):
+            b = fill[f]
+            if b - a > 32:  # crowded: merge sort, still stable
+                rows = perm[a:b].copy()
+                ranks = np.argsort(key[rows], kind="mergesort")
+                for i in range(b - a):
+                    perm[a + i] = rows[ranks[i]]
+                    sorted_key[at + a + i] = key[rows[ranks[i]]]
+            a = b
+    for i in range(1, k):
+        value = sorted_key[at + i]
+        if value < sorted_key[at + i - 1]:
+            row = perm[i]
+            j = i - 1
+            while j >= 0 and sorted_key[at + j] > value:
+                sorted_key[at + j + 1] = sorted_key[at + j]
+                perm[j + 1] = perm[j]
+                j -= 1
+            sorted_key[at + j + 1] = value
+            perm[j + 1] = row
 
 
 @jitable
@@ -527,13 +547,9 @@ def prepare_py(
         k = end - first
         for i in range(k):
             key[i] = direction * (record[first + i, 0] - p_shift) / p_shift
-        if k > 1:
-            _order_bucket(key, k, perm, fill)
-        else:
-            perm[0] = 0
+        _order_bucket(key, k, perm, fill, out_trigger, first)
         for i in range(k):
             r = first + perm[i]
-            out_trigger[first + i] = key[perm[i]]
             out_size[first + i] = record[r, 1]
             out_notional[first + i] = record[r, 1] * record[r, 0]
             out_bankruptcy[first + i] = record[r, 2]
@@ -542,10 +558,12 @@ def prepare_py(
     return skipped, out_trigger, out_notional, out_index, out_size, out_bankruptcy
 
 
-move_for_flow = njit(move_for_flow_py)
-fixed_point = njit(fixed_point_py)
-stepper = njit(stepper_py)
-prepare = njit(prepare_py)
+# error_model="numpy": a division never checks for zero (every divisor here is guarded or a
+# positive price), so no branch to a ZeroDivisionError in the per-position loops
+move_for_flow = njit(error_model="numpy")(move_for_flow_py)
+fixed_point = njit(error_model="numpy")(fixed_point_py)
+stepper = njit(error_model="numpy")(stepper_py)
+prepare = njit(error_model="numpy")(prepare_py)
 
 __all__ = [
     "ADL_FRACTION",
