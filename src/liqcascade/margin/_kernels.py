@@ -38,9 +38,7 @@ def _with_prange(func: Callable[..., Any]) -> types.FunctionType:
 # on first use and cached to disk under its own name (see _with_prange).
 # error_model="numpy": a division never checks for zero (every divisor here is guarded).
 margin_rows = njit(error_model="numpy")(margin_rows_py)
-margin_rows_parallel = njit(parallel=True, error_model="numpy")(
-    _with_prange(margin_rows_py)
-)
+margin_rows_parallel = njit(parallel=True, error_model="numpy")(_with_prange(margin_rows_py))
 margin_state = njit(error_model="numpy")(margin_state_py)
 PARALLEL_MIN_ROWS = 2_000_000
 
