@@ -106,6 +106,24 @@ def test_wrong_format_named(tmp_path: Path, store: Store) -> None:
     assert stored_files(store) == []
 
 
+@pytest.mark.parametrize(
+    ("fmt", "message"),
+    [
+        ("coinglass", "not a Coinglass panel file name"),
+        ("coinglass-options", "not a Coinglass options file name"),
+    ],
+)
+def test_name_the_importer_cannot_route_is_named(
+    tmp_path: Path, store: Store, fmt: str, message: str
+) -> None:
+    # the error shows the file NAME as the value (it is the name that tells nothing)
+    path = write(tmp_path / "BTCUSDT_D1.csv", HEADER, ROW1)
+    with pytest.raises(ImportFormatError, match=message) as info:
+        import_paths(store, fmt, [path])
+    assert info.value.value == "BTCUSDT_D1.csv"
+    assert stored_files(store) == []
+
+
 def test_unrecognised_file_lists_the_formats(tmp_path: Path, store: Store) -> None:
     path = write(tmp_path / "prices.csv", "day,price", "2025-09-22,1")
     with pytest.raises(ImportFormatError, match="cannot tell the format") as info:

@@ -33,6 +33,7 @@ import pyarrow as pa
 from liqcascade.errors import ImportFormatError
 
 HEAD_BYTES = 8192
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,13 @@ def name_error(path: Path, message: str, expected: str) -> ImportFormatError:
     return ImportFormatError(message, path=path, value=Path(path).name, expected=expected)
 
 
+def require_name(hit: _T | None, path: Path, message: str, expected: str) -> _T:
+    """``hit``, what the file name told the importer; :func:`name_error` when it is None."""
+    if hit is None:
+        raise name_error(path, message, expected)
+    return hit
+
+
 def read_head(path: Path) -> str:
     """First ``HEAD_BYTES`` of the decompressed text, for ``detect`` (reads no more than that).
 
@@ -230,6 +238,7 @@ __all__ = [
     "open_bytes",
     "open_text",
     "read_head",
+    "require_name",
 ]
 
 
@@ -241,9 +250,6 @@ def file_stem(path: Path) -> str:
     for suffix in (".csv", ".json", ".parquet", ".txt"):
         name = name.removesuffix(suffix)
     return name
-
-
-_T = TypeVar("_T")
 
 
 def match_stem(path: Path, routes: Iterable[tuple[str, _T]]) -> tuple[re.Match[str], _T] | None:

@@ -12,19 +12,19 @@ import pandas as pd
 
 from liqcascade.data.importers._csv import LINE
 
+# repositories that several folders come from: (repository, commit, license)
+_LIQUIDITY_REPORT = (
+    "FelipeODonnell/liquidity-report",
+    "7b21f7c7",
+    "none stated; Coinglass terms apply",
+)
+_DAT_TRACKER = ("Sashamine/dat-tracker-next", "c0c17e00", "none stated")
+
 # folder name -> (repository, commit, license)
 REPOSITORIES: dict[str, tuple[str, str, str]] = {
     "binance_spot_klines_ohlcvfeed": ("andreibaulin/ohlcv-feed", "24e84f76", "none stated"),
-    "coinglass_liquidityreport_felipe": (
-        "FelipeODonnell/liquidity-report",
-        "7b21f7c7",
-        "none stated; Coinglass terms apply",
-    ),
-    "coinglass_options_felipe": (
-        "FelipeODonnell/liquidity-report",
-        "7b21f7c7",
-        "none stated; Coinglass terms apply",
-    ),
+    "coinglass_liquidityreport_felipe": _LIQUIDITY_REPORT,
+    "coinglass_options_felipe": _LIQUIDITY_REPORT,
     "btc_daily_factors_lukmol": ("lukmol/gamlss-btc-VaR", "5f40812a", "MIT"),
     "crypto_liquidity_ccyun95": ("ccyun95/Cryptocurrency_Work", "7940af19", "none stated"),
     "farside_etf_flows_ciyberpunk": (
@@ -33,11 +33,11 @@ REPOSITORIES: dict[str, tuple[str, str, str]] = {
         "none stated",
     ),
     "total_mcap_tradingview_vahram": ("VahramSargsyan/CryptoSignals", "3fbad9cf", "none stated"),
-    "treasury_holdings_dattracker": ("Sashamine/dat-tracker-next", "c0c17e00", "none stated"),
+    "treasury_holdings_dattracker": _DAT_TRACKER,
     "hyperliquid_stats_daily_gothchico": ("gothchico/HL-deepdive", "84dbbd87", "none stated"),
     "macro_yahoo_edgedata": ("ifxquantbot/edge-data", "76426d18", "none stated"),
     "deribit_dvol_btc_lrud": ("lrud/THESIS", "35687d02", "none stated"),
-    "dat_stock_prices_dattracker": ("Sashamine/dat-tracker-next", "c0c17e00", "none stated"),
+    "dat_stock_prices_dattracker": _DAT_TRACKER,
 }
 
 

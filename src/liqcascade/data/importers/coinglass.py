@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from liqcascade.data.importers._base import ImportResult, match_stem, name_error, read_head
+from liqcascade.data.importers._base import ImportResult, match_stem, read_head, require_name
 from liqcascade.data.importers._csv import LINE, Col, Kind, header_of, read_csv
 from liqcascade.data.importers._provenance import origin, source_for
 
@@ -445,15 +445,12 @@ def read(
     path: Path, *, symbol: str | None = None, kind: str | None = None, skip_bad: bool = False
 ) -> ImportResult:
     """Read one Coinglass panel file (the file name selects the endpoint)."""
-    route = _route(path)
-    if route is None:
-        raise name_error(
-            path,
-            "not a Coinglass panel file name",
-            "a name such as liq_binance_4h_BTC.csv or oi_allexch_ohlc_4h_ETH.csv "
-            "(see docs/data.md)",
-        )
-    match, columns, handler = route
+    match, columns, handler = require_name(
+        _route(path),
+        path,
+        "not a Coinglass panel file name",
+        "a name such as liq_binance_4h_BTC.csv or oi_allexch_ohlc_4h_ETH.csv (see docs/data.md)",
+    )
     result = ImportResult()
     if columns == "ls":
         k = match[1]

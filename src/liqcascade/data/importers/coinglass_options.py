@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from liqcascade.data.importers._base import ImportResult, match_stem, name_error, read_head
+from liqcascade.data.importers._base import ImportResult, match_stem, read_head, require_name
 from liqcascade.data.importers._csv import LINE, Col, header_of, read_csv
 from liqcascade.data.importers._provenance import source_for
 from liqcascade.data.importers.coinglass import latest_snapshot, venue_ids
@@ -107,14 +107,12 @@ def read(
     path: Path, *, symbol: str | None = None, kind: str | None = None, skip_bad: bool = False
 ) -> ImportResult:
     """Read one Coinglass options panel file into ``options``."""
-    route = _route(path)
-    if route is None:
-        raise name_error(
-            path,
-            "not a Coinglass options file name",
-            "e.g. deribit_putcall_oi_by_expiry_snapshots_BTC.csv",
-        )
-    what, asset = route
+    what, asset = require_name(
+        _route(path),
+        path,
+        "not a Coinglass options file name",
+        "e.g. deribit_putcall_oi_by_expiry_snapshots_BTC.csv",
+    )
     result = ImportResult()
     source = source_for(path)
     if what == "expiry":

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from liqcascade.data.importers._base import ImportResult, file_stem, name_error, read_head
+from liqcascade.data.importers._base import ImportResult, file_stem, read_head, require_name
 from liqcascade.data.importers._csv import LINE, Col, header_of, read_csv
 from liqcascade.data.importers._provenance import source_for
 from liqcascade.errors import ImportFormatError
@@ -60,13 +60,12 @@ def read(
     path: Path, *, symbol: str | None = None, kind: str | None = None, skip_bad: bool = False
 ) -> ImportResult:
     """Read one Farside flows file into ``etf_flows`` (USD)."""
-    match = _NAME.fullmatch(file_stem(path))
-    if match is None:
-        raise name_error(
-            path,
-            "not a Farside ETF file name",
-            "bitcoin_etf_flows_long_daily.csv, ..._wide_daily.csv or ..._totals_daily.csv",
-        )
+    match = require_name(
+        _NAME.fullmatch(file_stem(path)),
+        path,
+        "not a Farside ETF file name",
+        "bitcoin_etf_flows_long_daily.csv, ..._wide_daily.csv or ..._totals_daily.csv",
+    )
     asset, shape = _ASSETS[match[1]], match[2]
     result = ImportResult()
     header = header_of(read_head(path))

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from liqcascade._time import parse_interval
 from liqcascade.data._schema import DATASETS
+from liqcascade.data.importers.dumps._csv import Layout
 from liqcascade.errors import ImportFormatError, InputError
 
 # Epoch magnitudes for dates between 1973 and 5138: seconds < 1e11 <= ms < 1e14 <= us < 1e17 <= ns.
@@ -207,9 +208,10 @@ def parse_dump_name(path: Path) -> DumpName | None:
     return DumpName(match["symbol"], match["what"], match["period"])
 
 
-def header_or_named(path: Path, head: str, headers: tuple[str, ...], what: str) -> bool:
-    """True if ``head`` starts with one of ``headers`` or the file is named ``SYMBOL-what-...``."""
-    if head.split("\n", 1)[0].strip() in headers:
+def header_or_named(path: Path, head: str, layouts: tuple[Layout, ...], what: str) -> bool:
+    """True if ``head`` starts with the header of one of ``layouts`` or the file is named
+    ``SYMBOL-what-...``."""
+    if any(layout.heads(head) for layout in layouts):
         return True
     name = parse_dump_name(path)
     return bool(name and name.what == what)

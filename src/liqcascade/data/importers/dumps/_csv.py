@@ -72,6 +72,15 @@ class Layout:
     def names(self) -> list[str]:
         return list(self.columns)
 
+    @property
+    def header_line(self) -> str:
+        """The documented header as a file's first line spells it (``open_time,open,...``)."""
+        return ",".join(self.names)
+
+    def heads(self, head: str) -> bool:
+        """Whether the first line of ``head`` (a file's start) is the documented header."""
+        return head.split("\n", 1)[0].strip() == self.header_line
+
     def canonical(self, name: str) -> str:
         name = name.strip()
         return self.aliases.get(name, name)
@@ -163,7 +172,7 @@ def choose_layout(path: Path, first_line: str, layouts: Sequence[Layout]) -> tup
                 line=1,
                 column=expected,
                 value=fields[position] if position < len(fields) else "<missing>",
-                expected=f"the header '{','.join(best.names)}' or no header at all; "
+                expected=f"the header '{best.header_line}' or no header at all; "
                 "check that you picked the right format (or let `auto` detect it)",
             )
     raise ImportFormatError(
@@ -171,7 +180,7 @@ def choose_layout(path: Path, first_line: str, layouts: Sequence[Layout]) -> tup
         path=path,
         line=1,
         value=first_line[:200],
-        expected=f"the {len(best.columns)} columns '{','.join(best.names)}'",
+        expected=f"the {len(best.columns)} columns '{best.header_line}'",
     )
 
 

@@ -37,12 +37,11 @@ LAYOUT = _csv.Layout(
     {"timestamp": "datetime", "percentage": "float", "depth": "float", "notional": "float"},
     required=("timestamp", "percentage", "depth", "notional"),
 )
-HEADER = ",".join(LAYOUT.names)
 
 
 def detect(path: Path, head: str) -> bool:
     """The bookDepth header, or a header-less file named ``SYMBOL-bookDepth-YYYY-MM-DD``."""
-    return header_or_named(path, head, (HEADER,), "bookDepth")
+    return header_or_named(path, head, (LAYOUT,), "bookDepth")
 
 
 def read(

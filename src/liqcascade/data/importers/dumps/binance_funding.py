@@ -39,13 +39,12 @@ LAYOUT = _csv.Layout(
     {"calc_time": "int", "funding_interval_hours": "int", "last_funding_rate": "float"},
     required=("calc_time", "funding_interval_hours", "last_funding_rate"),
 )
-HEADER = ",".join(LAYOUT.names)
 FUNDING_HOURS = (1, 2, 4, 8)
 
 
 def detect(path: Path, head: str) -> bool:
     """The fundingRate header, or a header-less file named ``SYMBOL-fundingRate-YYYY-MM``."""
-    return header_or_named(path, head, (HEADER,), "fundingRate")
+    return header_or_named(path, head, (LAYOUT,), "fundingRate")
 
 
 def settlement_time(calc_time: np.ndarray) -> pd.DatetimeIndex:

@@ -63,17 +63,16 @@ LAYOUT = _csv.Layout(
     },
     required=("open_time", "open", "high", "low", "close", "close_time"),
 )
-HEADER = ",".join(LAYOUT.names)
 
 
 def detect(path: Path, head: str) -> bool:
     """A klines header, or a header-less 12-column file named ``SYMBOL-<interval>-YYYY-MM``."""
     if "premiumIndexKlines" in folder_kinds(path):
         return False  # premium index (basis) klines share the layout but are not prices
-    first = head.split("\n", 1)[0].strip()
-    if first == HEADER:
+    if LAYOUT.heads(head):
         return True
     name = parse_dump_name(path)
+    first = head.split("\n", 1)[0]
     return bool(name and _is_interval(name.what) and len(first.split(",")) == 12)
 
 

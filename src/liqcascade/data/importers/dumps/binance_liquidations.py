@@ -67,13 +67,11 @@ LAYOUT_WITH_SYMBOL = _csv.Layout(
     (*_REQUIRED, "symbol"),
     _ALIASES,
 )
-HEADER = ",".join(LAYOUT.names)
 
 
 def detect(path: Path, head: str) -> bool:
     """A liquidationSnapshot header, or a file named ``SYMBOL-liquidationSnapshot-YYYY-MM-DD``."""
-    headers = (HEADER, ",".join(LAYOUT_WITH_SYMBOL.names))
-    return header_or_named(path, head, headers, "liquidationSnapshot")
+    return header_or_named(path, head, (LAYOUT, LAYOUT_WITH_SYMBOL), "liquidationSnapshot")
 
 
 def read(

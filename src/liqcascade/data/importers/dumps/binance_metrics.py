@@ -55,7 +55,6 @@ LAYOUT = _csv.Layout(
     },
     required=("create_time", "symbol"),
 )
-HEADER = ",".join(LAYOUT.names)
 BAR = pd.Timedelta(minutes=5)
 
 RATIO_KINDS = {
@@ -67,7 +66,7 @@ RATIO_KINDS = {
 
 def detect(path: Path, head: str) -> bool:
     """The metrics header, or a header-less file named ``SYMBOL-metrics-YYYY-MM-DD``."""
-    return header_or_named(path, head, (HEADER,), "metrics")
+    return header_or_named(path, head, (LAYOUT,), "metrics")
 
 
 def read(

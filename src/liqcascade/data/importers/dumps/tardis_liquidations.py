@@ -56,7 +56,6 @@ LAYOUT = _csv.Layout(
     },
     required=("exchange", "symbol", "timestamp", "side", "price", "amount"),
 )
-HEADER = ",".join(LAYOUT.names)
 
 # Tardis exchange id -> (ccxt exchange id, coverage of its liquidation feed)
 VENUES = {
@@ -74,7 +73,7 @@ _OKX_LINEAR_CONTRACT = {"BTC": 0.01, "ETH": 0.1, "SOL": 1.0}
 
 def detect(path: Path, head: str) -> bool:
     """The Tardis header and a file name that says ``liquidations`` (trades share the header)."""
-    return head.split("\n", 1)[0].strip() == HEADER and "liquidations" in Path(path).name
+    return LAYOUT.heads(head) and "liquidations" in Path(path).name
 
 
 def tardis_symbol_to_ccxt(exchange: str, raw: str) -> str:
