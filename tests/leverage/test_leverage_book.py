@@ -194,7 +194,7 @@ def test_advancing_in_steps_gives_the_whole_run_sizes(seed: int, n_bars: int, cu
     for kernel in (advance_book_py, advance_book):
         size = np.zeros(is_long.size)
         live = np.empty(is_long.size, dtype=np.int64)
-        args = (is_long, liq, share, high, low, t_long, t_short, turnover, size, live)
+        args = ((is_long, liq, share), (high, low, t_long, t_short, turnover), size, live)
         n_live = kernel(*args, 0, 0, cut)
         kernel(*args, n_live, cut, n_bars)
         np.testing.assert_allclose(size, ref[0], rtol=1e-9, atol=1e-9)

@@ -212,9 +212,9 @@ def test_parallel_kernel_build_equals_serial_build(monkeypatch: pytest.MonkeyPat
     side = np.where(rng.random(n) < 0.5, 1, -1).astype(np.int8)
     t = brackets("binance", "BTCUSDT", at="2025-09-22")
     z = np.zeros(1)
-    args = (side, size, entry, coll, z, z, *(t.array(c) for c in ("floors", "caps", "mmrs")))
-    args = (*args, t.array("cums"), z, z)
-    opts = {"use_row_rates": False, "fee": 0.0, "inverse": False, "mm_at_entry": False}
+    rates = (*(t.array(c) for c in ("floors", "mmrs", "cums")), z, z, False)
+    args = ((side, size, entry, coll, z, z), t.array("caps"), rates)
+    opts = {"fee": 0.0, "inverse": False, "mm_at_entry": False}
     serial = _kernels.run(*args, **opts)
     monkeypatch.setattr(_kernels, "PARALLEL_MIN_ROWS", 1)
     parallel = _kernels.run(*args, **opts)

@@ -112,12 +112,10 @@ def test_readable_twin_equals_compiled_kernel() -> None:
     t = brackets("binance", "BTCUSDT", at="2021-06-01")
     n = 300
     z = np.zeros(n)
-    args = (
-        np.clip(p["side"], -2, 2).astype(np.int8), p["size"], p["entry"], p["coll"], z, z,
-        t.array("floors"), t.array("caps"), t.array("mmrs"), t.array("cums"),
-        np.zeros(1), np.zeros(1),
-    )  # fmt: skip
-    opts = {"use_row_rates": False, "fee": 0.0, "inverse": False, "mm_at_entry": False}
+    side = np.clip(p["side"], -2, 2).astype(np.int8)
+    rates = (t.array("floors"), t.array("mmrs"), t.array("cums"), np.zeros(1), np.zeros(1), False)
+    args = ((side, p["size"], p["entry"], p["coll"], z, z), t.array("caps"), rates)
+    opts = {"fee": 0.0, "inverse": False, "mm_at_entry": False}
     twin = _kernels.run(*args, **opts, compiled=False)
     fast = _kernels.run(*args, **opts)
     for name, arr in twin.items():

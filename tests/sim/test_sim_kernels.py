@@ -23,7 +23,7 @@ def _fixed(fn, args):
     n = args[0].size
     out = np.zeros((k.N_OUT, n))
     price, count = np.zeros(n + 2), np.zeros(n + 2, dtype=np.int64)
-    res = fn(*args, out, price, count)
+    res = fn(args, out, price, count)
     return res, out, price[: res[1] + 1], count[: res[1] + 1]
 
 
@@ -31,7 +31,7 @@ def _step(fn, args, rate=40.0):
     n = args[0].size
     out = np.zeros((k.N_OUT, n))
     bufs = [np.zeros(n + 2), np.zeros(n + 2), np.zeros(n + 2, np.int64), np.zeros(n + 2, np.int64)]
-    res = fn(*args, rate, out, *bufs)
+    res = fn(args, rate, out, *bufs)
     return res, out, [b[: res[1]] for b in bufs]
 
 

@@ -22,11 +22,81 @@ from __future__ import annotations
 
 import numpy as np
 
-from liqcascade._compat.numba import njit
+from liqcascade._compat.numba import jitable, njit
 
 # Cohorts shrunk below this share of the book are dropped (churn decays old cohorts
 # geometrically; without pruning every bar would revisit the whole history).
 DUST = 1e-12
+
+
+@jitable
+def _bar(
+    i: int,
+    per_bar: int,
+    cohorts: tuple[np.ndarray, np.ndarray, np.ndarray],
+    bars: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    size: np.ndarray,
+    live: np.ndarray,
+    n_live: int,
+) -> tuple[int, float, float, float, float]:
+    """Steps 1-3 of bar ``i`` on ``size``/``live`` in place (the one copy of the book's rule).
+
+    Returns the new ``n_live`` and the bar's liquidated notional and opened size, long then
+    short. ``cohorts`` is ``(is_long, liq_px, share)``, ``bars`` ``(high, low, target_long,
+    target_short, turnover)``.
+    """
+    is_long, liq_px, share = cohorts
+    high, low, target_long, target_short, turnover = bars
+    total_long = 0.0
+    total_short = 0.0
+    liq_long = 0.0
+    liq_short = 0.0
+    kept = 0
+    for j in range(n_live):
+        c = live[j]
+        if is_long[c]:
+            if liq_px[c] >= low[i] and size[c] > 0.0:
+                liq_long += size[c] * liq_px[c]
+                size[c] = 0.0
+                continue
+            total_long += size[c]
+        else:
+            if liq_px[c] <= high[i] and size[c] > 0.0:
+                liq_short += size[c] * liq_px[c]
+                size[c] = 0.0
+                continue
+            total_short += size[c]
+        live[kept] = c
+        kept += 1
+    n_live = kept
+    keep_long = 1.0 - turnover[i]
+    keep_short = 1.0 - turnover[i]
+    open_long = 0.0
+    open_short = 0.0
+    if total_long * keep_long > target_long[i]:
+        keep_long = target_long[i] / total_long
+    else:
+        open_long = target_long[i] - total_long * keep_long
+    if total_short * keep_short > target_short[i]:
+        keep_short = target_short[i] / total_short
+    else:
+        open_short = target_short[i] - total_short * keep_short
+    dust = DUST * (target_long[i] + target_short[i])
+    kept = 0
+    for j in range(n_live):
+        c = live[j]
+        size[c] *= keep_long if is_long[c] else keep_short
+        if size[c] < dust:
+            size[c] = 0.0
+            continue
+        live[kept] = c
+        kept += 1
+    n_live = kept
+    for c in range(i * per_bar, (i + 1) * per_bar):
+        size[c] = share[c] * (open_long if is_long[c] else open_short)
+        live[n_live] = c
+        n_live += 1
+    return n_live, liq_long, liq_short, open_long, open_short
 
 
 def run_book_py(
@@ -80,6 +150,8 @@ def run_book_py(
     """
     n_bars = high.shape[0]
     per_bar = is_long.shape[0] // n_bars
+    cohorts = (is_long, liq_px, share)
+    bars = (high, low, target_long, target_short, turnover)
     size = np.zeros(is_long.shape[0])
     liquidated = np.zeros((n_bars, 2))
     opened = np.zeros((n_bars, 2))
@@ -87,42 +159,13 @@ def run_book_py(
     live = np.empty(is_long.shape[0], dtype=np.int64)
     n_live = 0
     for i in range(n_bars):
-        total = np.zeros(2)
-        kept = 0
-        for j in range(n_live):
-            c = live[j]
-            side = 0 if is_long[c] else 1
-            hit = liq_px[c] >= low[i] if side == 0 else liq_px[c] <= high[i]
-            if hit and size[c] > 0.0:
-                liquidated[i, side] += size[c] * liq_px[c]
-                size[c] = 0.0
-                continue
-            total[side] += size[c]
-            live[kept] = c
-            kept += 1
-        n_live = kept
-        keep = np.full(2, 1.0 - turnover[i])
-        targets = (target_long[i], target_short[i])
-        for side in range(2):
-            if total[side] * keep[side] > targets[side]:
-                keep[side] = targets[side] / total[side]
-            else:
-                opened[i, side] = targets[side] - total[side] * keep[side]
-        dust = DUST * (target_long[i] + target_short[i])
-        kept = 0
-        for j in range(n_live):
-            c = live[j]
-            size[c] *= keep[0] if is_long[c] else keep[1]
-            if size[c] < dust:
-                size[c] = 0.0
-                continue
-            live[kept] = c
-            kept += 1
-        n_live = kept
-        for c in range(i * per_bar, (i + 1) * per_bar):
-            size[c] = share[c] * (opened[i, 0] if is_long[c] else opened[i, 1])
-            live[n_live] = c
-            n_live += 1
+        n_live, liq_long, liq_short, open_long, open_short = _bar(
+            i, per_bar, cohorts, bars, size, live, n_live
+        )
+        liquidated[i, 0] = liq_long
+        liquidated[i, 1] = liq_short
+        opened[i, 0] = open_long
+        opened[i, 1] = open_short
         if i >= grid_start:
             for j in range(n_live):
                 c = live[j]
@@ -139,14 +182,8 @@ __all__ = ["run_book", "run_book_py"]
 
 
 def advance_book_py(
-    is_long: np.ndarray,
-    liq_px: np.ndarray,
-    share: np.ndarray,
-    high: np.ndarray,
-    low: np.ndarray,
-    target_long: np.ndarray,
-    target_short: np.ndarray,
-    turnover: np.ndarray,
+    cohorts: tuple[np.ndarray, np.ndarray, np.ndarray],
+    bars: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     size: np.ndarray,
     live: np.ndarray,
     n_live: int,
@@ -155,58 +192,16 @@ def advance_book_py(
 ) -> int:
     """Advance the book of :func:`run_book_py` over bars ``[first_bar, last_bar)`` in place.
 
-    ``size`` and ``live`` (the compacted live cohorts, ``n_live`` of them) carry the state
-    between calls; start from zeros and ``n_live = 0`` at bar 0. Returns the new ``n_live``.
-    Calling it bar by bar gives the same sizes as one :func:`run_book_py` over the same
-    bars (no heatmap is recorded), so as-of books can be built incrementally.
+    ``cohorts`` is ``(is_long, liq_px, share)`` and ``bars`` is ``(high, low, target_long,
+    target_short, turnover)``, as in :func:`run_book_py`. ``size`` and ``live`` (the compacted
+    live cohorts, ``n_live`` of them) carry the state between calls; start from zeros and
+    ``n_live = 0`` at bar 0. Returns the new ``n_live``. Calling it bar by bar gives the same
+    sizes as one :func:`run_book_py` over the same bars (no heatmap is recorded), so as-of books
+    can be built incrementally.
     """
-    per_bar = is_long.shape[0] // high.shape[0]
+    per_bar = cohorts[0].shape[0] // bars[0].shape[0]
     for i in range(first_bar, last_bar):
-        total_long = 0.0
-        total_short = 0.0
-        kept = 0
-        for j in range(n_live):
-            c = live[j]
-            if is_long[c]:
-                if liq_px[c] >= low[i] and size[c] > 0.0:
-                    size[c] = 0.0
-                    continue
-                total_long += size[c]
-            else:
-                if liq_px[c] <= high[i] and size[c] > 0.0:
-                    size[c] = 0.0
-                    continue
-                total_short += size[c]
-            live[kept] = c
-            kept += 1
-        n_live = kept
-        keep_long = 1.0 - turnover[i]
-        keep_short = 1.0 - turnover[i]
-        open_long = 0.0
-        open_short = 0.0
-        if total_long * keep_long > target_long[i]:
-            keep_long = target_long[i] / total_long
-        else:
-            open_long = target_long[i] - total_long * keep_long
-        if total_short * keep_short > target_short[i]:
-            keep_short = target_short[i] / total_short
-        else:
-            open_short = target_short[i] - total_short * keep_short
-        dust = DUST * (target_long[i] + target_short[i])
-        kept = 0
-        for j in range(n_live):
-            c = live[j]
-            size[c] *= keep_long if is_long[c] else keep_short
-            if size[c] < dust:
-                size[c] = 0.0
-                continue
-            live[kept] = c
-            kept += 1
-        n_live = kept
-        for c in range(i * per_bar, (i + 1) * per_bar):
-            size[c] = share[c] * (open_long if is_long[c] else open_short)
-            live[n_live] = c
-            n_live += 1
+        n_live = _bar(i, per_bar, cohorts, bars, size, live, n_live)[0]
     return n_live
 
 

@@ -265,16 +265,21 @@ class _Prepared:
         # (small calls, e.g. the CLI, never import numba)
         return self.n >= KERNEL_MIN_ROWS
 
-    def rates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(mmrs, cums, row_mmr, row_cum) for the kernels: table columns or per-row rates."""
+    @property
+    def position(self) -> _rows.Position:
+        """The six position columns as the kernels take them."""
+        return self.side, self.qty, self.entry, self.collateral, self.other_mm, self.other_upnl
+
+    def rates(self) -> _rows.Rates:
+        """The kernels' ``rates``: table floors, mmrs and cums, or the per-row rates."""
         t = self.tiers
         if not t.per_row:
-            return t.mmrs, t.cums, np.zeros(1), np.zeros(1)
+            return t.floors, t.mmrs, t.cums, np.zeros(1), np.zeros(1), False
         row = [
             np.ascontiguousarray(np.broadcast_to(a, (self.n,)), dtype=np.float64)
             for a in (t.mmrs, t.cums)
         ]
-        return np.zeros(1), np.zeros(1), row[0], row[1]
+        return t.floors, np.zeros(1), np.zeros(1), row[0], row[1], True
 
 
 def _resolve_tiers(
@@ -366,12 +371,9 @@ KERNEL_MIN_ROWS = 64  # below this the twin runs uncompiled (no numba import): <
 
 
 def _detailed(prep: _Prepared) -> MarginResult:
-    t = prep.tiers
-    mmrs, cums, row_mmr, row_cum = prep.rates()
     out = _rows.run(
-        prep.side, prep.qty, prep.entry, prep.collateral, prep.other_mm, prep.other_upnl,
-        t.floors, t.caps, mmrs, cums, row_mmr, row_cum, n=prep.n, use_row_rates=t.per_row,
-        fee=prep.fee, inverse=prep.inverse, mm_at_entry=prep.rules.MAINTENANCE_AT == "entry",
+        prep.position, prep.tiers.caps, prep.rates(), n=prep.n, fee=prep.fee,
+        inverse=prep.inverse, mm_at_entry=prep.rules.MAINTENANCE_AT == "entry",
         compiled=prep.compiled,
     )  # fmt: skip
     return MarginResult(**{k: v.reshape(prep.shape) for k, v in out.items()}, table=prep.table)
@@ -511,17 +513,14 @@ def _margin_at(
 ) -> MarginState:
     # position: side, size, entry_price, collateral
     prep = _prepare(venue, *position, options, extra=(mark_price,))
-    t, r, table = prep.tiers, prep.rules, prep.table
-    mmrs, cums, row_mmr, row_cum = prep.rates()
+    r, table = prep.rules, prep.table
     # The last cap bounds the value at the mark where maintenance is valued there on a
     # notional-based table (Bybit values it at entry; quantity tiers have no value cap).
     checked = table is not None and table.basis == "notional" and r.MAINTENANCE_AT == "price"
     cap = table.last_cap if checked and table is not None else np.inf
     out = _rows.run_state(
-        prep.side, prep.qty, prep.entry, prep.collateral, prep.other_mm, prep.other_upnl,
-        prep.extra[0], t.floors, mmrs, cums, row_mmr, row_cum, n=prep.n,
-        use_row_rates=t.per_row, fee=prep.fee, inverse=prep.inverse,
-        mm_at_entry=r.MAINTENANCE_AT == "entry", cap=cap,
+        prep.position, prep.extra[0], prep.rates(), n=prep.n, fee=prep.fee,
+        inverse=prep.inverse, mm_at_entry=r.MAINTENANCE_AT == "entry", cap=cap,
         compiled=prep.compiled,
     )  # fmt: skip
     return MarginState(**{k: v.reshape(prep.shape) for k, v in out.items()})

@@ -13,8 +13,14 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from liqcascade._compat.numba import njit, prange
+from liqcascade._compat.numba import jitable, njit, prange
+from liqcascade.margin import _rows
 from liqcascade.margin._rows import margin_rows_py, margin_state_py, run, run_state
+
+jitable(_rows._at)
+jitable(_rows._position_at)
+jitable(_rows._tier)
+jitable(_rows._unsolved)
 
 
 def _with_prange(func: Callable[..., Any]) -> types.FunctionType:

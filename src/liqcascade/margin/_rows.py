@@ -41,21 +41,64 @@ prange = range
 OK, NO_LIQUIDATION, INVALID_INPUT, BELOW_MAINTENANCE, BEYOND_LAST_BRACKET = 0, 1, 2, 3, 4
 
 
+# The kernels' helpers below are plain functions: ``_kernels`` registers them with numba
+# (``jitable``) so the compiled kernels call them compiled into the loop; here they run as
+# written.
+
+# A position's six columns, as the kernels take them: side (int8), qty, entry, collateral,
+# other_mm, other_upnl (float64); each of length n, or 1 for a scalar broadcast to every row.
+Position = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+# Where a row's maintenance rate and amount come from: floors, mmrs and cums of the table, the
+# per-row mmr and cum, and use_row_rates (True: the per-row columns, the table has one tier).
+Rates = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]
+
+
+def _at(a, i):
+    # an input of length 1 stands for a scalar broadcast to every row (no n-sized copies)
+    return a[0] if a.shape[0] == 1 else a[i]
+
+
+def _position_at(position, i):
+    """Row ``i`` of ``position``: (valid, side as a float, qty, entry, collateral, other_mm,
+    other_upnl); valid is False for a non-finite value, a side other than +-1, qty or entry
+    <= 0, or collateral or other_mm < 0."""
+    side, qty, entry, collateral, other_mm, other_upnl = position
+    s = _at(side, i)
+    # float(): Python floats in the twin (inf - inf is a silent NaN); a no-op compiled
+    q = float(_at(qty, i))
+    e = float(_at(entry, i))
+    c = float(_at(collateral, i))
+    omm = float(_at(other_mm, i))
+    oup = float(_at(other_upnl, i))
+    # x - x is 0.0 for a finite x, NaN for inf or NaN: one test for all five inputs;
+    # non-short-circuit & keeps this branch-free (it was a fifth of the kernel's time)
+    finite = (q - q) + (e - e) + (c - c) + (omm - omm) + (oup - oup) == 0.0
+    ok = finite & (s * s == 1) & (min(q, e) > 0.0) & (min(c, omm) >= 0.0)
+    return ok, float(s), q, e, c, omm, oup
+
+
+def _tier(x, floors):
+    """Tier holding the value ``x``: the floors above the first at or below ``x``."""
+    k = 0
+    for j in range(1, floors.shape[0]):  # floors increase: count those at or below (no branch)
+        k += floors[j] <= x
+    return k
+
+
+def _unsolved(i, status, out_lp, out_bp, out_mm, out_bracket, out_status):
+    # a row with no liquidation price: NaN results, no bracket, the reason in its status
+    out_lp[i] = math.nan
+    out_bp[i] = math.nan
+    out_mm[i] = math.nan
+    out_bracket[i] = 0
+    out_status[i] = status
+
+
 def margin_rows_py(
-    side,
-    qty,
-    entry,
-    collateral,
-    other_mm,
-    other_upnl,
-    floors,
+    position,
     caps,
-    mmrs,
-    cums,
     h2,
-    row_mmr,
-    row_cum,
-    use_row_rates,
+    rates,
     fee,
     inverse,
     mm_at_entry,
@@ -66,40 +109,21 @@ def margin_rows_py(
     out_bracket,
     out_status,
 ):
-    """Fill the ``out_*`` arrays row by row (see module docstring)."""
+    """Fill the ``out_*`` arrays row by row (see module docstring; ``position``: a
+    :data:`Position`, ``rates``: :data:`Rates`)."""
     n = out_lp.shape[0]
-    n_tiers = floors.shape[0]
-    # inputs of length 1 stand for a scalar broadcast to every row (no n-sized copies)
-    one_s, one_q, one_e = side.shape[0] == 1, qty.shape[0] == 1, entry.shape[0] == 1
-    one_c, one_m, one_u = collateral.shape[0] == 1, other_mm.shape[0] == 1, other_upnl.shape[0] == 1
+    n_tiers = caps.shape[0]
+    floors, mmrs, cums, row_mmr, row_cum, use_row_rates = rates
     nan = math.nan
     for i in prange(n):
-        s = side[0] if one_s else side[i]
-        # float(): Python floats in the twin (inf - inf is a silent NaN); a no-op compiled
-        q = float(qty[0] if one_q else qty[i])
-        e = float(entry[0] if one_e else entry[i])
-        c = float(collateral[0] if one_c else collateral[i])
-        omm = float(other_mm[0] if one_m else other_mm[i])
-        oup = float(other_upnl[0] if one_u else other_upnl[i])
-        # x - x is 0.0 for a finite x, NaN for inf or NaN: one test for all five inputs;
-        # non-short-circuit & keeps this branch-free (it was a fifth of the kernel's time)
-        finite = (q - q) + (e - e) + (c - c) + (omm - omm) + (oup - oup) == 0.0
-        ok = finite & (s * s == 1) & (min(q, e) > 0.0) & (min(c, omm) >= 0.0)
+        ok, sf, q, e, c, omm, oup = _position_at(position, i)
         if not ok:
-            out_lp[i] = nan
-            out_bp[i] = nan
-            out_mm[i] = nan
             out_ratio[i] = nan
-            out_bracket[i] = 0
-            out_status[i] = INVALID_INPUT
+            _unsolved(i, INVALID_INPUT, out_lp, out_bp, out_mm, out_bracket, out_status)
             continue
-        sf = float(s)
         x_entry = q if inverse else q * e
         # tier at entry value (for the validity check and entry-valued venues)
-        ke = 0
-        if not use_row_rates:
-            for k in range(1, n_tiers):  # floors increase: count those at or below (no branch)
-                ke += floors[k] <= x_entry
+        ke = 0 if use_row_rates else _tier(x_entry, floors)
         r_e = (row_mmr[i] if use_row_rates else mmrs[ke]) + fee
         cum_e = row_cum[i] if use_row_rates else cums[ke]
         mm_entry = x_entry * r_e - cum_e
@@ -112,11 +136,8 @@ def margin_rows_py(
             out_bp[i] = max(e - sf * balance / q, 0.0)
         beyond = (not use_row_rates) and x_entry >= caps[n_tiers - 1]
         if beyond or avail <= mm_entry:
-            out_lp[i] = nan
-            out_bp[i] = nan
-            out_mm[i] = nan
-            out_bracket[i] = 0
-            out_status[i] = BEYOND_LAST_BRACKET if beyond else BELOW_MAINTENANCE
+            status = BEYOND_LAST_BRACKET if beyond else BELOW_MAINTENANCE
+            _unsolved(i, status, out_lp, out_bp, out_mm, out_bracket, out_status)
             continue
         status = OK
         if mm_at_entry:
@@ -157,11 +178,8 @@ def margin_rows_py(
                 r = mmrs[kk] + fee
                 cum = cums[kk]
                 if k == n_tiers - 1 and t >= h2[row, n_tiers]:
-                    out_lp[i] = nan
-                    out_bp[i] = nan
-                    out_mm[i] = nan
-                    out_bracket[i] = 0
-                    out_status[i] = BEYOND_LAST_BRACKET
+                    status = BEYOND_LAST_BRACKET
+                    _unsolved(i, status, out_lp, out_bp, out_mm, out_bracket, out_status)
                     continue
             num = t + sigma * cum
             den = 1.0 + sigma * r
@@ -185,19 +203,9 @@ def margin_rows_py(
 
 
 def margin_state_py(
-    side,
-    qty,
-    entry,
-    collateral,
-    other_mm,
-    other_upnl,
+    position,
     mark,
-    floors,
-    mmrs,
-    cums,
-    row_mmr,
-    row_cum,
-    use_row_rates,
+    rates,
     fee,
     inverse,
     mm_at_entry,
@@ -215,43 +223,27 @@ def margin_state_py(
     bracket's cap, ``inf`` for no check) is ``BEYOND_LAST_BRACKET``.
     """
     n = out_mm.shape[0]
-    n_tiers = floors.shape[0]
-    one_s, one_q, one_e = side.shape[0] == 1, qty.shape[0] == 1, entry.shape[0] == 1
-    one_c, one_m, one_u = collateral.shape[0] == 1, other_mm.shape[0] == 1, other_upnl.shape[0] == 1
+    floors, mmrs, cums, row_mmr, row_cum, use_row_rates = rates
     one_p = mark.shape[0] == 1
     nan = math.nan
     for i in prange(n):
-        s = side[0] if one_s else side[i]
-        q = float(qty[0] if one_q else qty[i])
-        e = float(entry[0] if one_e else entry[i])
-        c = float(collateral[0] if one_c else collateral[i])
-        omm = float(other_mm[0] if one_m else other_mm[i])
-        oup = float(other_upnl[0] if one_u else other_upnl[i])
+        ok, sf, q, e, c, omm, oup = _position_at(position, i)
         p = float(mark[0] if one_p else mark[i])
-        finite = (q - q) + (e - e) + (c - c) + (omm - omm) + (oup - oup) + (p - p) == 0.0
-        ok = finite & (s * s == 1) & (min(q, e, p) > 0.0) & (min(c, omm) >= 0.0)
-        if not ok:
+        status = INVALID_INPUT
+        x = nan
+        if ok & (p - p == 0.0) & (p > 0.0):
+            x_entry = q if inverse else q * e  # value at entry (Bybit values maintenance there)
+            x_mark = q * e / p if inverse else q * p
+            x = x_entry if mm_at_entry else x_mark
+            status = OK if x < cap else BEYOND_LAST_BRACKET
+        if status != OK:
             out_mm[i] = nan
             out_balance[i] = nan
             out_ratio[i] = nan
             out_liquidatable[i] = False
-            out_status[i] = INVALID_INPUT
+            out_status[i] = status
             continue
-        sf = float(s)
-        x_entry = q if inverse else q * e  # value at entry (Bybit values maintenance there)
-        x_mark = q * e / p if inverse else q * p
-        x = x_entry if mm_at_entry else x_mark
-        if x >= cap:
-            out_mm[i] = nan
-            out_balance[i] = nan
-            out_ratio[i] = nan
-            out_liquidatable[i] = False
-            out_status[i] = BEYOND_LAST_BRACKET
-            continue
-        k = 0
-        if not use_row_rates:
-            for j in range(1, n_tiers):  # floors increase: count those at or below (no branch)
-                k += floors[j] <= x
+        k = 0 if use_row_rates else _tier(x, floors)
         r = (row_mmr[i] if use_row_rates else mmrs[k]) + fee
         cum = row_cum[i] if use_row_rates else cums[k]
         mm = x * r - cum + omm
@@ -276,22 +268,25 @@ def thresholds(
     return h2
 
 
+def _outputs(n: int, floats: tuple[str, ...], **others: type) -> dict[str, np.ndarray]:
+    """Output arrays of ``n`` rows: ``floats`` (float64), then ``others`` (name=dtype).
+
+    The float outputs are rows of one block: numpy asks the kernel for huge pages on
+    allocations of 4 MiB and more, and first-touch page faults on fresh output memory cost
+    about a third of a large call otherwise (bench/margin.py).
+    """
+    block = np.empty((len(floats), n))
+    out = {name: block[k] for k, name in enumerate(floats)}
+    out.update({name: np.empty(n, dtype=dtype) for name, dtype in others.items()})
+    return out
+
+
 def run(
-    side: np.ndarray,
-    qty: np.ndarray,
-    entry: np.ndarray,
-    collateral: np.ndarray,
-    other_mm: np.ndarray,
-    other_upnl: np.ndarray,
-    floors: np.ndarray,
+    position: Position,
     caps: np.ndarray,
-    mmrs: np.ndarray,
-    cums: np.ndarray,
-    row_mmr: np.ndarray,
-    row_cum: np.ndarray,
+    rates: Rates,
     *,
     n: int | None = None,
-    use_row_rates: bool,
     fee: float,
     inverse: bool,
     mm_at_entry: bool,
@@ -299,32 +294,23 @@ def run(
 ) -> dict[str, np.ndarray]:
     """Allocate outputs and fill them with the compiled kernel, or the twin (``compiled=False``).
 
-    Inputs are 1-D float64 (side int8) of length ``n`` or 1 (a scalar for every row).
+    ``position`` (:data:`Position`) and the rate columns of ``rates`` (:data:`Rates`) are 1-D
+    float64 (side int8) of length ``n`` or 1 (a scalar for every row).
     """
     if n is None:
-        n = max(a.shape[0] for a in (side, qty, entry, collateral, other_mm, other_upnl))
-    # The four float outputs are rows of one block: numpy asks the kernel for huge pages on
-    # allocations of 4 MiB and more, and first-touch page faults on fresh output memory cost
-    # about a third of a large call otherwise (bench/margin.py).
-    block = np.empty((4, n))
-    out = {
-        "liquidation_price": block[0],
-        "bankruptcy_price": block[1],
-        "maintenance_margin": block[2],
-        "margin_ratio": block[3],
-        "bracket": np.empty(n, dtype=np.int16),
-        "status": np.empty(n, dtype=np.int8),
-    }
+        n = max(a.shape[0] for a in position)
+    floats = ("liquidation_price", "bankruptcy_price", "maintenance_margin", "margin_ratio")
+    out = _outputs(n, floats, bracket=np.int16, status=np.int8)
     kernel = margin_rows_py
     if compiled:
         from liqcascade.margin import _kernels
 
         big = n >= _kernels.PARALLEL_MIN_ROWS
         kernel = _kernels.margin_rows_parallel if big else _kernels.margin_rows
+    floors, mmrs, cums = rates[0], rates[1], rates[2]
     kernel(
-        side, qty, entry, collateral, other_mm, other_upnl, floors, caps, mmrs, cums,
-        thresholds(floors, caps, mmrs, cums, fee), row_mmr, row_cum, use_row_rates, float(fee),
-        inverse, mm_at_entry,
+        position, caps, thresholds(floors, caps, mmrs, cums, fee), rates, float(fee), inverse,
+        mm_at_entry,
         out["liquidation_price"], out["bankruptcy_price"], out["maintenance_margin"],
         out["margin_ratio"], out["bracket"], out["status"],
     )  # fmt: skip
@@ -332,21 +318,11 @@ def run(
 
 
 def run_state(
-    side: np.ndarray,
-    qty: np.ndarray,
-    entry: np.ndarray,
-    collateral: np.ndarray,
-    other_mm: np.ndarray,
-    other_upnl: np.ndarray,
+    position: Position,
     mark: np.ndarray,
-    floors: np.ndarray,
-    mmrs: np.ndarray,
-    cums: np.ndarray,
-    row_mmr: np.ndarray,
-    row_cum: np.ndarray,
+    rates: Rates,
     *,
     n: int,
-    use_row_rates: bool,
     fee: float,
     inverse: bool,
     mm_at_entry: bool,
@@ -354,22 +330,15 @@ def run_state(
     compiled: bool = True,
 ) -> dict[str, np.ndarray]:
     """Allocate outputs and fill them with :func:`margin_state_py`, compiled or not."""
-    block = np.empty((3, n))
-    out = {
-        "maintenance_margin": block[0],
-        "margin_balance": block[1],
-        "margin_ratio": block[2],
-        "liquidatable": np.empty(n, dtype=np.bool_),
-        "status": np.empty(n, dtype=np.int8),
-    }
+    floats = ("maintenance_margin", "margin_balance", "margin_ratio")
+    out = _outputs(n, floats, liquidatable=np.bool_, status=np.int8)
     kernel = margin_state_py
     if compiled:
         from liqcascade.margin import _kernels
 
         kernel = _kernels.margin_state
     kernel(
-        side, qty, entry, collateral, other_mm, other_upnl, mark, floors, mmrs, cums,
-        row_mmr, row_cum, use_row_rates, float(fee), inverse, mm_at_entry, float(cap),
+        position, mark, rates, float(fee), inverse, mm_at_entry, float(cap),
         out["maintenance_margin"], out["margin_balance"], out["margin_ratio"],
         out["liquidatable"], out["status"],
     )  # fmt: skip

@@ -17,8 +17,12 @@ from liqcascade.margin._math import Tiers
 from liqcascade.margin._tables import BracketTable
 
 
-def table_tiers(table: BracketTable) -> Tiers:
-    """Tiers straight from a notional-based table."""
+def table_tiers(table: BracketTable, qty: np.ndarray | None = None) -> Tiers:
+    """Tiers straight from a notional-based table (``qty`` unused: the value picks the tier).
+
+    A venue whose tables are all notional-based takes this as its ``tiers`` (``tiers =
+    table_tiers``); OKX calls it for its value-based tables.
+    """
     return Tiers(
         floors=table.array("floors"),
         caps=table.array("caps"),

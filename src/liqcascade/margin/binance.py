@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from liqcascade.margin._math import Tiers
-from liqcascade.margin._tables import BracketTable
 from liqcascade.margin._venue import table_tiers, unrealized_pnl
 
 NAME = "binance"
@@ -34,10 +32,8 @@ MAINTENANCE_AT = "price"  # value the maintenance margin at the liquidation pric
 SUPPORTS_INVERSE = True
 DEFAULT_TAKER_FEE = 0.0
 
-
-def tiers(table: BracketTable, qty: np.ndarray) -> Tiers:
-    """Tier columns for this venue's (notional-based) tables."""
-    return table_tiers(table)
+# Tier columns for this venue's (notional-based) tables: the table as it is.
+tiers = table_tiers
 
 
 def hedge_liquidation_price(

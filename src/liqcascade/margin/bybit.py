@@ -23,10 +23,6 @@ examples.
 
 from __future__ import annotations
 
-import numpy as np
-
-from liqcascade.margin._math import Tiers
-from liqcascade.margin._tables import BracketTable
 from liqcascade.margin._venue import table_tiers
 
 NAME = "bybit"
@@ -36,7 +32,5 @@ MAINTENANCE_AT = "entry"  # value the maintenance margin at the liquidation pric
 SUPPORTS_INVERSE = True
 DEFAULT_TAKER_FEE = 0.0
 
-
-def tiers(table: BracketTable, qty: np.ndarray) -> Tiers:
-    """Tier columns for this venue's (notional-based) risk-limit tables."""
-    return table_tiers(table)
+# Tier columns for this venue's (notional-based) risk-limit tables: the table as it is.
+tiers = table_tiers

@@ -19,7 +19,6 @@ from __future__ import annotations
 import numpy as np
 
 from liqcascade.margin._math import Tiers
-from liqcascade.margin._tables import BracketTable
 from liqcascade.margin._venue import single_tier, table_tiers
 
 NAME = "hyperliquid"
@@ -41,6 +40,5 @@ def leverage_tiers(max_leverage) -> Tiers:
     return single_tier(mmr, np.zeros_like(mmr))
 
 
-def tiers(table: BracketTable, qty: np.ndarray) -> Tiers:
-    """Tier columns for this venue's (notional-based) tables."""
-    return table_tiers(table)
+# Tier columns for this venue's (notional-based) tables: the table as it is.
+tiers = table_tiers

@@ -108,7 +108,7 @@ class _Raw:
 def _solve(s: _Setup, book: Book, config: CascadeConfig) -> _Raw:
     n = s.trigger_y.shape[0]
     out = np.empty((k.N_OUT, n))  # the kernels write every row of each settled position
-    args = (
+    cascade = (
         s.trigger_y, s.size, s.notional, s.bankruptcy, s.grid_y, s.grid_flow,
         s.p_shift, s.direction, s.flow0, book.insurance_fund_usd,
         config.surplus_to_insurance_fund,
@@ -116,7 +116,7 @@ def _solve(s: _Setup, book: Book, config: CascadeConfig) -> _Raw:
     if config.solver == "fixed_point":
         price = np.empty(n + 2)
         count = np.empty(n + 2, dtype=np.int64)
-        done, rounds, flow, fund = k.fixed_point(*args, out, price, count)
+        done, rounds, flow, fund = k.fixed_point(cascade, out, price, count)
         path: tuple[np.ndarray, ...] = (price[: rounds + 1], count[: rounds + 1])
         n_path = rounds
     else:
@@ -125,7 +125,7 @@ def _solve(s: _Setup, book: Book, config: CascadeConfig) -> _Raw:
         count = np.empty(n + 2, dtype=np.int64)
         queue = np.empty(n + 2, dtype=np.int64)
         done, steps, flow, fund = k.stepper(
-            *args, config.engine_usd_per_second, out, t, price, count, queue
+            cascade, config.engine_usd_per_second, out, t, price, count, queue
         )
         path = (t[:steps], price[:steps], count[:steps], queue[:steps])
         n_path = steps - 1

@@ -188,10 +188,12 @@ class StressHistory:
         turnover = np.full(len(self.bars), self.config.turnover_per_bar)
         self._n_live = int(
             advance_book(
-                self.cohorts.is_long, self._liq_px, self._share,
-                self.bars["high"].to_numpy(dtype=np.float64),
-                self.bars["low"].to_numpy(dtype=np.float64),
-                self._target[0], self._target[1], turnover,
+                (self.cohorts.is_long, self._liq_px, self._share),
+                (
+                    self.bars["high"].to_numpy(dtype=np.float64),
+                    self.bars["low"].to_numpy(dtype=np.float64),
+                    self._target[0], self._target[1], turnover,
+                ),
                 self._size, self._live, self._n_live, self._done, n_bars,
             )
         )  # fmt: skip

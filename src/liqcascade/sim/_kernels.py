@@ -156,45 +156,55 @@ def _settle(
     return fill, draw, add, adl, fund
 
 
+# The inputs both solvers take, one tuple (``_engine`` builds it): per position in ascending
+# trigger order its trigger move, size, notional at the liquidation price and bankruptcy
+# price; the book curve (``grid_y``, ``grid_flow``); the price frame (``p_shift``,
+# ``direction``); the exogenous flow and the fund at the start; whether a surplus goes to
+# the fund.
+Cascade = tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+    float, int, float, float, bool,
+]  # fmt: skip
+
+
+@jitable
+def _start(cascade: Cascade) -> tuple[int, float, int]:
+    """Bracket and move of the exogenous flow alone, and the positions that move reaches."""
+    trigger_y, _, _, _, grid_y, grid_flow, _, _, flow0, _, _ = cascade
+    lo = _bracket(flow0, grid_flow, 0)
+    y = _move_at(flow0, grid_y, grid_flow, lo)
+    reached = 0
+    while reached < trigger_y.shape[0] and trigger_y[reached] <= y:
+        reached += 1
+    return lo, y, reached
+
+
 def fixed_point_py(
-    trigger_y: np.ndarray,
-    size: np.ndarray,
-    notional: np.ndarray,
-    bankruptcy: np.ndarray,
-    grid_y: np.ndarray,
-    grid_flow: np.ndarray,
-    p_shift: float,
-    direction: int,
-    flow0: float,
-    fund0: float,
-    surplus_to_fund: bool,
+    cascade: Cascade,
     out: np.ndarray,
     round_price: np.ndarray,
     round_count: np.ndarray,
 ) -> tuple[int, int, float, float]:
     """Iterate rounds until no new liquidation; return (n_liquidated, rounds, flow, fund).
 
-    Round ``r`` settles every position whose trigger move is reached by the flow known at
-    the start of the round. ``round_price[r]`` is the price after round ``r`` (index 0: after
-    the exogenous shock alone) and ``round_count[r]`` the positions settled so far. Only the
-    rows FILL, FUND_DRAW, FUND_ADD and ADL_FRACTION of ``out`` are written: a position's round
-    follows from ``round_count`` and its time is 0 (less memory traffic than writing them).
+    ``cascade`` holds the inputs (:data:`Cascade`). Round ``r`` settles every position whose
+    trigger move is reached by the flow known at the start of the round. ``round_price[r]``
+    is the price after round ``r`` (index 0: after the exogenous shock alone) and
+    ``round_count[r]`` the positions settled so far. Only the rows FILL, FUND_DRAW, FUND_ADD
+    and ADL_FRACTION of ``out`` are written: a position's round follows from ``round_count``
+    and its time is 0 (less memory traffic than writing them).
 
     One pass: positions settle in trigger order, so the flow before position ``j`` is the
     same whatever the round boundaries; a round ends where the flow known at its start stops
     reaching triggers. The book is inverted through a bracket that only walks forward
     (back after an ADL cut): O(m + grid) for m settled positions, no re-scan, no allocation.
     """
+    trigger_y, size, notional, bankruptcy, grid_y, grid_flow = cascade[:6]
+    p_shift, direction, flow, fund, surplus_to_fund = cascade[6:]
     n = trigger_y.shape[0]
-    flow = flow0
-    fund = fund0
-    lo = _bracket(flow, grid_flow, 0)
-    y = _move_at(flow, grid_y, grid_flow, lo)
+    lo, y, reached = _start(cascade)
     round_price[0] = p_shift * (1.0 + direction * y)
     round_count[0] = 0
-    reached = 0
-    while reached < n and trigger_y[reached] <= y:
-        reached += 1
     rounds = 0
     done = 0
     while done < reached:
@@ -225,17 +235,7 @@ def fixed_point_py(
 
 
 def stepper_py(
-    trigger_y: np.ndarray,
-    size: np.ndarray,
-    notional: np.ndarray,
-    bankruptcy: np.ndarray,
-    grid_y: np.ndarray,
-    grid_flow: np.ndarray,
-    p_shift: float,
-    direction: int,
-    flow0: float,
-    fund0: float,
-    surplus_to_fund: bool,
+    cascade: Cascade,
     usd_per_second: float,
     out: np.ndarray,
     step_time: np.ndarray,
@@ -245,19 +245,16 @@ def stepper_py(
 ) -> tuple[int, int, float, float]:
     """Run the liquidation engine in time; return (n_liquidated, n_steps, flow, fund).
 
-    The engine executes queued closing orders in trigger order at ``usd_per_second``; after
-    each order the mark is updated and newly crossed positions join the queue. A step is
-    recorded for every second in which something executed (idle seconds are skipped), with
-    the time, the price, the positions settled so far and the queue length in positions.
+    ``cascade`` holds the inputs (:data:`Cascade`). The engine executes queued closing orders
+    in trigger order at ``usd_per_second``; after each order the mark is updated and newly
+    crossed positions join the queue. A step is recorded for every second in which something
+    executed (idle seconds are skipped), with the time, the price, the positions settled so
+    far and the queue length in positions.
     """
+    trigger_y, size, notional, bankruptcy, grid_y, grid_flow = cascade[:6]
+    p_shift, direction, flow, fund, surplus_to_fund = cascade[6:]
     n = trigger_y.shape[0]
-    flow = flow0
-    fund = fund0
-    lo = _bracket(flow, grid_flow, 0)
-    y = _move_at(flow, grid_y, grid_flow, lo)
-    reached = 0
-    while reached < n and trigger_y[reached] <= y:
-        reached += 1
+    lo, y, reached = _start(cascade)
     step_time[0] = 0.0
     step_price[0] = p_shift * (1.0 + direction * y)
     step_count[0] = 0
@@ -501,6 +498,7 @@ __all__ = [
     "N_OUT",
     "ROUND",
     "TIME_S",
+    "Cascade",
     "fixed_point",
     "fixed_point_py",
     "move_for_flow",
