@@ -23,6 +23,27 @@ if TYPE_CHECKING:
     from liqcascade.data import Store
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the files with ``integration`` tests first, then the rest, most tests first.
+
+    ``./run tests`` hands whole files to the xdist workers in this order
+    (``--dist loadfile --no-loadscope-reorder``; xdist's own order is by number of tests, which
+    left a slow two-test file such as test_docs.py alone on one worker at the end while the
+    other sat idle). Each file stays in one piece and keeps its own order.
+    """
+    files: dict[str, list[int]] = {}  # path -> [has integration tests, test count, first index]
+    for index, item in enumerate(items):
+        entry = files.setdefault(item.nodeid.split("::")[0], [0, 0, index])
+        entry[0] |= item.get_closest_marker("integration") is not None
+        entry[1] += 1
+
+    def heavy_first(item: pytest.Item) -> tuple[int, int, int]:
+        integration, count, first = files[item.nodeid.split("::")[0]]
+        return (-integration, 0 if integration else -count, first)
+
+    items.sort(key=heavy_first)
+
+
 @pytest.fixture(scope="session")
 def sample_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store holding the bundled real sample (BTC, ETH, ~2024-11 .. 2025-10-05); read-only."""

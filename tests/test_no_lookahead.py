@@ -8,7 +8,6 @@ appended). Each entry point must answer the same at T from both.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -58,10 +57,8 @@ def _store_known_at(path: Path, t: pd.Timestamp) -> Store:
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory: pytest.TempPathFactory, sample_store_path: Path) -> dict[str, Store]:
     root = tmp_path_factory.mktemp("asof")
-    shutil.copytree(sample_store_path, root / "full")  # the whole sample, as loaded
-    full = Store(root / "full")
     return {
-        "full": full,
+        "full": Store(sample_store_path),  # the whole sample, as loaded (only read here)
         "known": _store_known_at(root / "known", ASOF),
         "known_day": _store_known_at(
             root / "known_day", pd.Timestamp(REPORT_DAY, tz="UTC") + pd.Timedelta(days=1)

@@ -117,16 +117,14 @@ def _lengths(frame: pd.DataFrame, interval: object, default: object) -> np.ndarr
     )
     if "interval" not in frame.columns:
         return np.full(len(frame), fallback.to_timedelta64())
-    cache: dict[object, pd.Timedelta] = {}
-    lengths = []
-    for value in frame["interval"].tolist():
-        if isinstance(value, str) and value != "":
-            if value not in cache:
-                cache[value] = parse_interval(value)
-            lengths.append(cache[value])
-        else:
-            lengths.append(fallback)
-    return pd.TimedeltaIndex(lengths).to_numpy()
+    # One parse per distinct value (a year of bars holds a handful), then one gather. The
+    # index holds only lengths some row uses: pandas infers its resolution from them.
+    codes, values = pd.factorize(frame["interval"], use_na_sentinel=True)
+    lengths = [parse_interval(v) if isinstance(v, str) and v != "" else fallback for v in values]
+    if (codes < 0).any():  # rows without a value take ``fallback``
+        codes = np.where(codes < 0, len(lengths), codes)
+        lengths.append(fallback)
+    return pd.TimedeltaIndex(lengths).to_numpy()[codes]
 
 
 def closed_by(

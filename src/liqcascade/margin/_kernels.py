@@ -29,18 +29,22 @@ def _with_prange(func: Callable[..., Any]) -> types.FunctionType:
     if not isinstance(func, types.FunctionType):  # pragma: no cover - a programming error
         raise TypeError(f"{func!r} is not a plain Python function and cannot be compiled")
     globals_ = {**func.__globals__, "prange": prange}
-    return types.FunctionType(func.__code__, globals_, func.__name__, func.__defaults__)
+    name = f"{func.__name__}_parallel"
+    twin = types.FunctionType(func.__code__, globals_, name, func.__defaults__)
+    # numba names a function's cache files after its module and __qualname__ (and keys
+    # entries by signature, not by options): a name of its own keeps the parallel build's
+    # cache apart from the serial build's, so both can be cached to disk.
+    twin.__qualname__ = name
+    return twin
 
 
 # Serial by default: per call numba's parallel region costs thread wake-up and, on a shared
 # machine, waits for the busiest core; measured on the 2-core dev machine under load it was
 # slower than one thread (docs/margin.md). Very large calls use the parallel build, compiled
-# on first use and not cached to disk (one cache file per function would be shared by both).
+# on first use and cached to disk under its own name (see _with_prange).
 # error_model="numpy": a division never checks for zero (every divisor here is guarded).
 margin_rows = njit(error_model="numpy")(margin_rows_py)
-margin_rows_parallel = njit(parallel=True, error_model="numpy", cache=False)(
-    _with_prange(margin_rows_py)
-)
+margin_rows_parallel = njit(parallel=True, error_model="numpy")(_with_prange(margin_rows_py))
 margin_state = njit(error_model="numpy")(margin_state_py)
 PARALLEL_MIN_ROWS = 2_000_000
 
