@@ -122,7 +122,7 @@ class _Raw:
 
 
 def _solve(s: _Setup, book: Book, config: CascadeConfig) -> _Raw:
-    w = s.work  # the kernels write every row of each settled position into w.out
+    w = s.work  # the kernels write each settled position's rows into an output block
     cascade = (
         s.trigger_y, s.size, s.notional, s.bankruptcy, s.grid_y, s.grid_flow,
         s.p_shift, s.direction, s.flow0, book.insurance_fund_usd,
@@ -130,17 +130,18 @@ def _solve(s: _Setup, book: Book, config: CascadeConfig) -> _Raw:
     )  # fmt: skip
     price, count = w.step_price, w.step_count
     if config.solver == "fixed_point":
-        done, rounds, flow, fund = k.fixed_point(cascade, w.out, price, count)
+        out = k.fixed_point_out(w)
+        done, rounds, flow, fund = k.fixed_point(cascade, out, price, count)
         path: tuple[np.ndarray, ...] = (price[: rounds + 1], count[: rounds + 1])
         n_path = rounds
     else:
-        t, queue = w.step_time, w.step_queue
+        t, queue, out = w.step_time, w.step_queue, w.out
         done, steps, flow, fund = k.stepper(
-            cascade, config.engine_usd_per_second, w.out, t, price, count, queue
+            cascade, config.engine_usd_per_second, out, t, price, count, queue
         )
         path = (t[:steps], price[:steps], count[:steps], queue[:steps])
         n_path = steps - 1
-    return _Raw(s, int(done), int(n_path), float(flow), float(fund), w.out, path)
+    return _Raw(s, int(done), int(n_path), float(flow), float(fund), out, path)
 
 
 def _adl_counterparties(
