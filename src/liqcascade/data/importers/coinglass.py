@@ -36,10 +36,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from liqcascade.data.importers._base import ImportResult, match_stem, read_head, require_name
-from liqcascade.data.importers._csv import LINE, Col, Kind, header_of, read_csv
+from liqcascade.data.importers._csv import LINE, Col, Kind, header_of, read_csv, read_table
 from liqcascade.data.importers._provenance import origin, source_for
+from liqcascade.data.importers._tables import divided, stacked, table_of
 
 FORMAT = "coinglass"
 DESCRIPTION = "Coinglass API panel CSVs (liquidity-report): OI, funding, liquidations, depth, L/S"
@@ -99,12 +101,21 @@ def _pair_symbol(pair: str) -> str:
     return pair
 
 
-def _base(raw: pd.DataFrame, path: Path, **constants: object) -> dict[str, object]:
+# Handlers get the file's columns as an arrow table (a pandas frame for those in _PANDAS)
+# and add arrow tables: no pandas round trip for the many small files of the panel.
+
+
+def _base(raw: pa.Table, path: Path, **constants: object) -> dict[str, object]:
     return {"time": raw["time"], **constants, **origin(path, raw)}
 
 
+def _table(raw: pa.Table, columns: dict[str, object]) -> pa.Table:
+    return table_of(columns, raw.num_rows)
+
+
 def _price(path, m, raw, result) -> None:
-    frame = pd.DataFrame(
+    frame = _table(
+        raw,
         _base(raw, path, exchange="binance", symbol=_pair_symbol(m[1]), market="perp")
         | {
             "interval": "4h",
@@ -114,20 +125,21 @@ def _price(path, m, raw, result) -> None:
             "close": raw["close"],
             "quote_volume": raw["volume_usd"],
             "currency": "USDT",
-        }
+        },
     )
     result.add("candles", frame)
 
 
 def _oi_all(path, m, raw, result) -> None:
-    frame = pd.DataFrame(
+    frame = _table(
+        raw,
         _base(raw, path, exchange="all", symbol=m[1], interval="4h", margin="all")
         | {
             "open_usd": raw["open"],
             "high_usd": raw["high"],
             "low_usd": raw["low"],
             "close_usd": raw["close"],
-        }
+        },
     )
     result.add("open_interest", frame)
 
@@ -144,39 +156,40 @@ def _oi_margin(path, m, raw, result) -> None:
             "low_usd": raw["low"],
             "close_usd": raw["close"],
         }
-    result.add("open_interest", pd.DataFrame(frame))
+    result.add("open_interest", _table(raw, frame))
 
 
 def _oi_by_exchange(path, m, raw, result) -> None:
-    venues = [c for c in raw.columns if c not in ("time", LINE, "price")]
-    long = raw.melt(id_vars=["time", LINE], value_vars=venues, var_name="venue", value_name="usd")
-    long = long.dropna(subset=["usd"])
-    long["exchange"] = venue_ids(long["venue"])
-    frame = pd.DataFrame(
+    venues = [c for c in raw.column_names if c not in ("time", LINE, "price")]
+    blocks = [(venue_id(venue), raw[venue]) for venue in venues]
+    long = stacked(raw, blocks, label="exchange", value="close_usd")
+    frame = _table(
+        long,
         {
             "time": long["time"],
             "exchange": long["exchange"],
             "symbol": m[1],
             "interval": None,
             "margin": "all",
-            "close_usd": long["usd"],
+            "close_usd": long["close_usd"],
             "source": source_for(path),
             LINE: long[LINE],
-        }
+        },
     )
     result.add("open_interest", frame)
 
 
 def _funding(path, m, raw, result, *, exchange, symbol, interval, weighting, hours) -> None:
-    frame = pd.DataFrame(
+    frame = _table(
+        raw,
         _base(raw, path, exchange=exchange, symbol=symbol, interval=interval)
         | {
             "weighting": weighting,
-            "rate": raw["close"] / 100.0,  # percent -> fraction
-            "rate_high": raw["high"] / 100.0,
-            "rate_low": raw["low"] / 100.0,
+            "rate": divided(raw["close"], 100.0),  # percent -> fraction
+            "rate_high": divided(raw["high"], 100.0),
+            "rate_low": divided(raw["low"], 100.0),
             "funding_interval_hours": hours,
-        }
+        },
     )
     result.add("funding", frame)
 
@@ -228,14 +241,15 @@ def _funding_weighted(path, m, raw, result) -> None:
 def _liq_binance(path, m, raw, result) -> None:
     sides = {"long": "aggregated_long_liquidation_usd", "short": "aggregated_short_liquidation_usd"}
     for side, column in sides.items():
-        frame = pd.DataFrame(
+        frame = _table(
+            raw,
             _base(raw, path, exchange="binance", symbol=m[1], interval="4h")
             | {
                 "liquidated_side": side,
                 "notional_usd": raw[column],
                 "coverage": "throttled",
                 "event_id": "",
-            }
+            },
         )
         result.add("liquidations", frame)
 
@@ -263,7 +277,8 @@ def _liq_snapshots(path, m, raw, result) -> None:
 
 
 def _depth(path, raw, result, *, exchange, symbol, market, prefix) -> None:
-    frame = pd.DataFrame(
+    frame = _table(
+        raw,
         _base(raw, path, exchange=exchange, symbol=symbol, market=market)
         | {
             "band": 0.01,
@@ -271,7 +286,7 @@ def _depth(path, raw, result, *, exchange, symbol, market, prefix) -> None:
             "ask_usd": raw[f"{prefix}asks_usd"],
             "bid_base": raw[f"{prefix}bids_quantity"],
             "ask_base": raw[f"{prefix}asks_quantity"],
-        }
+        },
     )
     result.add("depth", frame)
 
@@ -292,25 +307,25 @@ def _depth_binance_spot(path, m, raw, result) -> None:
 
 def _long_short(path, m, raw, result) -> None:
     kind = m[1]
-    frame = pd.DataFrame(
+    frame = _table(
+        raw,
         _base(raw, path, exchange="binance", symbol=_pair_symbol(m[2]), interval="4h")
         | {
             "kind": kind,
-            "long_fraction": raw[f"{kind}_long_percent"] / 100.0,
-            "short_fraction": raw[f"{kind}_short_percent"] / 100.0,
+            "long_fraction": divided(raw[f"{kind}_long_percent"], 100.0),
+            "short_fraction": divided(raw[f"{kind}_short_percent"], 100.0),
             "ratio": raw[f"{kind}_long_short_ratio"],
-        }
+        },
     )
     result.add("long_short", frame)
 
 
 def _etf(path, m, raw, result) -> None:
-    funds = [c for c in raw.columns if c not in ("time", LINE, "total_flow_usd", "price_usd")]
-    long = raw.melt(id_vars=["time", LINE], value_vars=funds, var_name="fund", value_name="usd")
-    total = raw.rename(columns={"total_flow_usd": "usd"}).assign(fund="TOTAL")
-    both = pd.concat([total[["time", LINE, "fund", "usd"]], long], ignore_index=True)
-    both = both.dropna(subset=["usd"])
-    frame = pd.DataFrame(
+    skip = ("time", LINE, "total_flow_usd", "price_usd")
+    funds = [(c, raw[c]) for c in raw.column_names if c not in skip]
+    both = stacked(raw, [("TOTAL", raw["total_flow_usd"]), *funds], label="fund", value="usd")
+    frame = _table(
+        both,
         {
             "time": both["time"],
             "asset": m[1],
@@ -318,16 +333,16 @@ def _etf(path, m, raw, result) -> None:
             "flow_usd": both["usd"],
             "source": source_for(path),
             LINE: both[LINE],
-        }
+        },
     )
     result.add("etf_flows", frame)
 
 
 def _stablecoins(path, m, raw, result) -> None:
-    coins = [c for c in raw.columns if c not in ("time", LINE, "btc_price_usd")]
-    long = raw.melt(id_vars=["time", LINE], value_vars=coins, var_name="asset", value_name="usd")
-    long = long.dropna(subset=["usd"])
-    frame = pd.DataFrame(
+    coins = [(c, raw[c]) for c in raw.column_names if c not in ("time", LINE, "btc_price_usd")]
+    long = stacked(raw, coins, label="asset", value="usd")
+    frame = _table(
+        long,
         {
             "time": long["time"],
             "asset": long["asset"],
@@ -335,7 +350,7 @@ def _stablecoins(path, m, raw, result) -> None:
             "close": long["usd"],
             "source": source_for(path),
             LINE: long[LINE],
-        }
+        },
     )
     result.add("market_cap", frame)
 
@@ -344,7 +359,9 @@ def _taker(path, m, raw, result) -> None:
     result.warnings.append("taker buy/sell volume has no dataset yet; file not imported")
 
 
-Handler = Callable[[Path, re.Match[str], pd.DataFrame, ImportResult], None]
+Handler = Callable[[Path, re.Match[str], pa.Table, ImportResult], None]
+# Handlers that work on a pandas frame (latest-snapshot selection, time arithmetic).
+_PANDAS: frozenset[Handler] = frozenset({_liq_snapshots})
 # (file-name pattern, columns to read, handler). Extra columns are allowed and ignored.
 _ROUTES: tuple[tuple[str, tuple[Col, ...] | str, Handler], ...] = (
     (r"price_ohlc_binance_([A-Z0-9]+)_perp_4h", (*_OHLC, Col("volume_usd")), _price),
@@ -462,8 +479,13 @@ def read(
         )
     elif isinstance(columns, str):
         columns = _wide_columns(path, columns.removeprefix("wide:"))
-    raw = read_csv(path, columns, result=result, skip_bad=skip_bad)
-    if columns[0].name != "time" and columns[0].kind in ("ms", "time"):
-        raw = raw.rename(columns={columns[0].name: "time"})
+    first = columns[0].name
+    if handler in _PANDAS:
+        frame = read_csv(path, columns, result=result, skip_bad=skip_bad)
+        handler(path, match, frame, result)
+        return result
+    raw = read_table(path, columns, result=result, skip_bad=skip_bad)
+    if first != "time" and columns[0].kind in ("ms", "time"):
+        raw = raw.rename_columns(["time" if c == first else c for c in raw.column_names])
     handler(path, match, raw, result)
     return result

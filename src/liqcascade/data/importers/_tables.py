@@ -1,0 +1,66 @@
+"""Arrow building blocks for importers that make their rows without pandas.
+
+A small file costs more in pandas' per-call overhead than in its rows; these helpers build
+the same rows straight from :func:`~liqcascade.data.importers._csv.read_table`'s columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TypeAlias
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from liqcascade.data.importers._csv import LINE
+
+Column: TypeAlias = pa.Array | pa.ChunkedArray
+
+
+def table_of(columns: Mapping[str, object], rows: int) -> pa.Table:
+    """``columns`` as a table of ``rows`` rows: arrays as they are, any other value (text,
+    number, None) repeated on every row (as ``pandas.DataFrame`` broadcasts a scalar)."""
+    arrays = []
+    for value in columns.values():
+        if isinstance(value, pa.ChunkedArray):
+            arrays.append(value)
+        elif isinstance(value, pa.Array):
+            arrays.append(pa.chunked_array([value]))
+        elif value is None:
+            arrays.append(pa.chunked_array([pa.nulls(rows)]))
+        else:
+            arrays.append(pa.chunked_array([pa.repeat(pa.scalar(value), rows)]))
+    return pa.Table.from_arrays(arrays, names=list(columns))
+
+
+def stacked(
+    raw: pa.Table,
+    blocks: Sequence[tuple[str, Column]],
+    *,
+    label: str,
+    value: str,
+    keep: Sequence[str] = ("time", LINE),
+) -> pa.Table:
+    """``pandas.melt`` then ``dropna(subset=[value])``, in arrow.
+
+    For each ``(name, values)`` block, in order: every row of ``raw`` (its ``keep``
+    columns), ``name`` as ``label`` and ``values`` as ``value``; rows whose value is null
+    are dropped.
+    """
+    parts = []
+    for name, values in blocks:
+        columns = {k: raw.column(k) for k in keep} | {label: name, value: values}
+        parts.append(table_of(columns, raw.num_rows).filter(pc.is_valid(values)))
+    if not parts:  # nothing to stack: no rows, the same columns
+        empty = {k: raw.column(k).slice(0, 0) for k in keep}
+        return table_of(empty | {label: pa.array([], pa.string()), value: pa.array([])}, 0)
+    return pa.concat_tables(parts)
+
+
+def divided(values: Column, by: float) -> pa.ChunkedArray:
+    """``values / by`` (the same IEEE division as pandas'), as a chunked array."""
+    out = pc.divide(values, pa.scalar(by, pa.float64()))
+    return out if isinstance(out, pa.ChunkedArray) else pa.chunked_array([out])
+
+
+__all__ = ["Column", "divided", "stacked", "table_of"]
