@@ -35,25 +35,27 @@ def table_of(columns: Mapping[str, object], rows: int) -> pa.Table:
 
 def stacked(
     raw: pa.Table,
-    blocks: Sequence[tuple[str, Column]],
+    blocks: Sequence[tuple[Sequence[object], Column]],
     *,
-    label: str,
+    labels: Sequence[str],
     value: str,
     keep: Sequence[str] = ("time", LINE),
 ) -> pa.Table:
     """``pandas.melt`` then ``dropna(subset=[value])``, in arrow.
 
-    For each ``(name, values)`` block, in order: every row of ``raw`` (its ``keep``
-    columns), ``name`` as ``label`` and ``values`` as ``value``; rows whose value is null
-    are dropped.
+    For each ``(names, values)`` block, in order: every row of ``raw`` (its ``keep``
+    columns), ``names`` as the ``labels`` columns and ``values`` as ``value``; rows whose
+    value is null are dropped.
     """
     parts = []
-    for name, values in blocks:
-        columns = {k: raw.column(k) for k in keep} | {label: name, value: values}
-        parts.append(table_of(columns, raw.num_rows).filter(pc.is_valid(values)))
+    for names, values in blocks:
+        columns = {k: raw.column(k) for k in keep} | dict(zip(labels, names, strict=True))
+        part = table_of(columns | {value: values}, raw.num_rows)
+        parts.append(part.filter(pc.is_valid(values)))
     if not parts:  # nothing to stack: no rows, the same columns
         empty = {k: raw.column(k).slice(0, 0) for k in keep}
-        return table_of(empty | {label: pa.array([], pa.string()), value: pa.array([])}, 0)
+        text = {k: pa.array([], pa.string()) for k in labels}
+        return table_of(empty | text | {value: pa.array([], pa.float64())}, 0)
     return pa.concat_tables(parts)
 
 

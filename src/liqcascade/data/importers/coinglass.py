@@ -37,15 +37,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from liqcascade.data.importers._base import ImportResult, match_stem, read_head, require_name
-from liqcascade.data.importers._csv import LINE, Col, Kind, header_of, read_csv, read_table
+from liqcascade.data.importers._csv import LINE, Col, Kind, header_of, read_table
 from liqcascade.data.importers._provenance import origin, source_for
 from liqcascade.data.importers._tables import divided, stacked, table_of
 
 FORMAT = "coinglass"
 DESCRIPTION = "Coinglass API panel CSVs (liquidity-report): OI, funding, liquidations, depth, L/S"
 
+_UTC_NS = pa.timestamp("ns", tz="UTC")
 _OHLC = (Col("time", "ms"), Col("open"), Col("high"), Col("low"), Col("close"))
 # Venue names as Coinglass prints them -> ccxt exchange ids.
 VENUES = {
@@ -68,11 +70,11 @@ def venue_id(name: str) -> str:
     return VENUES.get(key, key.replace(" ", "").replace(".", ""))
 
 
-def venue_ids(names: pd.Series) -> pd.Series:
-    """:func:`venue_id` of a column, computed once per distinct name (not once per row)."""
-    codes, uniques = pd.factorize(names, use_na_sentinel=False)
-    ids = np.array([venue_id(name) for name in uniques], dtype=object)
-    return pd.Series(ids[codes], index=names.index, name=names.name)
+def venue_ids(names: pa.ChunkedArray) -> pa.ChunkedArray:
+    """:func:`venue_id` of a text column, computed once per distinct name (not once per row)."""
+    uniques = pc.unique(names)
+    ids = pa.array([venue_id(name) for name in uniques.to_pylist()], pa.string())
+    return pc.take(ids, pc.index_in(names, value_set=uniques))
 
 
 def perp_symbol(venue: str, coin: str) -> str:
@@ -81,17 +83,22 @@ def perp_symbol(venue: str, coin: str) -> str:
     return f"{coin}/{quote}:{quote}"
 
 
-def latest_snapshot(
-    raw: pd.DataFrame, snapshot: str, ids: list[str], result: ImportResult
-) -> pd.DataFrame:
-    """Keep the latest snapshot folder's row where several folders share one commit time."""
-    raw = raw.sort_values([snapshot, LINE], kind="stable")
-    older = raw.duplicated(ids, keep="last")
-    if older.any():
+def latest_snapshot(raw: pa.Table, snapshot: str, ids: list[str], result: ImportResult) -> pa.Table:
+    """Keep the latest snapshot folder's row where several folders share one commit time.
+
+    Rows come in (snapshot folder, file line) order; of the rows that share ``ids``, the
+    last in that order is kept.
+    """
+    raw = raw.take(pc.sort_indices(raw, [(snapshot, "ascending"), (LINE, "ascending")]))
+    position = pa.array(np.arange(raw.num_rows))
+    last = raw.select(ids).append_column("_at", position).group_by(ids, use_threads=False)
+    kept = np.sort(last.aggregate([("_at", "max")]).column("_at_max").to_numpy())
+    older = raw.num_rows - len(kept)
+    if older:
         result.warnings.append(
-            f"{int(older.sum())} rows superseded by a later snapshot with the same commit time"
+            f"{older} rows superseded by a later snapshot with the same commit time"
         )
-    return raw[~older]
+    return raw.take(pa.array(kept))
 
 
 def _pair_symbol(pair: str) -> str:
@@ -101,8 +108,8 @@ def _pair_symbol(pair: str) -> str:
     return pair
 
 
-# Handlers get the file's columns as an arrow table (a pandas frame for those in _PANDAS)
-# and add arrow tables: no pandas round trip for the many small files of the panel.
+# Handlers get the file's columns as an arrow table and add arrow tables: no pandas round
+# trip for the many small files of the panel.
 
 
 def _base(raw: pa.Table, path: Path, **constants: object) -> dict[str, object]:
@@ -161,8 +168,8 @@ def _oi_margin(path, m, raw, result) -> None:
 
 def _oi_by_exchange(path, m, raw, result) -> None:
     venues = [c for c in raw.column_names if c not in ("time", LINE, "price")]
-    blocks = [(venue_id(venue), raw[venue]) for venue in venues]
-    long = stacked(raw, blocks, label="exchange", value="close_usd")
+    blocks = [((venue_id(venue),), raw[venue]) for venue in venues]
+    long = stacked(raw, blocks, labels=["exchange"], value="close_usd")
     frame = _table(
         long,
         {
@@ -257,9 +264,12 @@ def _liq_binance(path, m, raw, result) -> None:
 def _liq_snapshots(path, m, raw, result) -> None:
     raw = latest_snapshot(raw, "snapshot_dir", ["snapshot_commit_time", "coin", "exchange"], result)
     # A rolling 24h total published at the commit time covers [commit - 24h, commit).
-    opened = raw["snapshot_commit_time"] - pd.Timedelta(hours=24)
+    day = pa.scalar(pd.Timedelta(hours=24).value, pa.duration("ns"))
+    opened = pc.subtract(raw["snapshot_commit_time"].cast(_UTC_NS), day)
+    source = pc.binary_join_element_wise(source_for(path), raw["snapshot_dir"], "@")
     for side, column in (("long", "longLiquidation_usd"), ("short", "shortLiquidation_usd")):
-        frame = pd.DataFrame(
+        frame = _table(
+            raw,
             {
                 "time": opened,
                 "exchange": venue_ids(raw["exchange"]),
@@ -269,11 +279,11 @@ def _liq_snapshots(path, m, raw, result) -> None:
                 "notional_usd": raw[column],
                 "coverage": "aggregated",
                 "event_id": "",
-                "source": source_for(path) + "@" + raw["snapshot_dir"].astype(str),
+                "source": source,
                 LINE: raw[LINE],
-            }
+            },
         )
-        result.add("liquidations", frame.dropna(subset=["notional_usd"]))
+        result.add("liquidations", frame.filter(pc.is_valid(raw[column])))
 
 
 def _depth(path, raw, result, *, exchange, symbol, market, prefix) -> None:
@@ -322,8 +332,9 @@ def _long_short(path, m, raw, result) -> None:
 
 def _etf(path, m, raw, result) -> None:
     skip = ("time", LINE, "total_flow_usd", "price_usd")
-    funds = [(c, raw[c]) for c in raw.column_names if c not in skip]
-    both = stacked(raw, [("TOTAL", raw["total_flow_usd"]), *funds], label="fund", value="usd")
+    funds = [((c,), raw[c]) for c in raw.column_names if c not in skip]
+    total = (("TOTAL",), raw["total_flow_usd"])
+    both = stacked(raw, [total, *funds], labels=["fund"], value="usd")
     frame = _table(
         both,
         {
@@ -339,8 +350,8 @@ def _etf(path, m, raw, result) -> None:
 
 
 def _stablecoins(path, m, raw, result) -> None:
-    coins = [(c, raw[c]) for c in raw.column_names if c not in ("time", LINE, "btc_price_usd")]
-    long = stacked(raw, coins, label="asset", value="usd")
+    coins = [((c,), raw[c]) for c in raw.column_names if c not in ("time", LINE, "btc_price_usd")]
+    long = stacked(raw, coins, labels=["asset"], value="usd")
     frame = _table(
         long,
         {
@@ -360,8 +371,6 @@ def _taker(path, m, raw, result) -> None:
 
 
 Handler = Callable[[Path, re.Match[str], pa.Table, ImportResult], None]
-# Handlers that work on a pandas frame (latest-snapshot selection, time arithmetic).
-_PANDAS: frozenset[Handler] = frozenset({_liq_snapshots})
 # (file-name pattern, columns to read, handler). Extra columns are allowed and ignored.
 _ROUTES: tuple[tuple[str, tuple[Col, ...] | str, Handler], ...] = (
     (r"price_ohlc_binance_([A-Z0-9]+)_perp_4h", (*_OHLC, Col("volume_usd")), _price),
@@ -480,10 +489,6 @@ def read(
     elif isinstance(columns, str):
         columns = _wide_columns(path, columns.removeprefix("wide:"))
     first = columns[0].name
-    if handler in _PANDAS:
-        frame = read_csv(path, columns, result=result, skip_bad=skip_bad)
-        handler(path, match, frame, result)
-        return result
     raw = read_table(path, columns, result=result, skip_bad=skip_bad)
     if first != "time" and columns[0].kind in ("ms", "time"):
         raw = raw.rename_columns(["time" if c == first else c for c in raw.column_names])
