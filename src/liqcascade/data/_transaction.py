@@ -105,7 +105,9 @@ def write_parquet(ds: Dataset, table: pa.Table, path: Path) -> None:
     dictionary = [
         f.name for f in ds.schema if pa.types.is_string(f.type) and f.name not in _NO_DICTIONARY
     ]
-    pq.write_table(table, path, compression="zstd", use_dictionary=dictionary)
+    # a native file, not a path: no file-system lookup per file (~0.1 ms each, many files)
+    with pa.OSFile(str(path), "wb") as sink:
+        pq.write_table(table, sink, compression="zstd", use_dictionary=dictionary)
 
 
 def os_error_message(root: Path, exc: OSError) -> str:

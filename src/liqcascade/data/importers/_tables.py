@@ -61,8 +61,16 @@ def stacked(
 
 def divided(values: Column, by: float) -> pa.ChunkedArray:
     """``values / by`` (the same IEEE division as pandas'), as a chunked array."""
-    out = pc.divide(values, pa.scalar(by, pa.float64()))
-    return out if isinstance(out, pa.ChunkedArray) else pa.chunked_array([out])
+    return _chunked(pc.divide(values, pa.scalar(by, pa.float64())))
 
 
-__all__ = ["Column", "divided", "stacked", "table_of"]
+def multiplied(values: Column, by: float) -> pa.ChunkedArray:
+    """``values * by`` (the same IEEE product as pandas'), as a chunked array."""
+    return _chunked(pc.multiply(values, pa.scalar(by, pa.float64())))
+
+
+def _chunked(values: Column) -> pa.ChunkedArray:
+    return values if isinstance(values, pa.ChunkedArray) else pa.chunked_array([values])
+
+
+__all__ = ["Column", "divided", "multiplied", "stacked", "table_of"]
