@@ -149,10 +149,13 @@ def _arrow_times(values: pa.ChunkedArray) -> pa.ChunkedArray:
     """Parse ISO 8601 text without a UTC offset (``2025-09-22``, ``2025-09-22 08:00:00``) as
     UTC, in arrow; raises ``ArrowInvalid`` for anything else (an offset, ``UTC``, spaces,
     ``2025-9-2``, years beyond nanoseconds), which :func:`_to_time` then reads as before."""
+    # Naive first (the usual case; the column's first value had no offset): a failed cast
+    # costs more than a successful one. Arrow parses text with an offset only as zoned and
+    # text without one only as naive, so the order does not change any result.
     try:
-        return pc.cast(values, _UTC_NS)
-    except pa.ArrowInvalid:  # no offset in the text: arrow reads it as naive, i.e. UTC here
         return pc.cast(pc.cast(values, pa.timestamp("ns")), _UTC_NS)
+    except pa.ArrowInvalid:  # every value with an offset (the first ones may be empty)
+        return pc.cast(values, _UTC_NS)
 
 
 def _fast(data: bytes, header: list[str], columns: Sequence[Col]) -> pa.Table | None:
