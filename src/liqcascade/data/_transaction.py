@@ -295,10 +295,13 @@ class Transaction:
             return _FileMerge(key, None, summary, rows)
         keep = np.ones(existing.num_rows, dtype=bool)
         keep[at] = False
-        merged = pa.concat_tables([existing.filter(pa.array(keep)), incoming])
+        kept = existing.filter(pa.array(keep)) if len(at) else existing
+        merged = pa.concat_tables([kept, incoming])
         merged_hashes = np.concatenate([current.hashes[keep], hashes])
         order = in_time_order(np.arange(merged.num_rows), time_ns(merged))
-        return _FileMerge(key, Rows(merged.take(order), merged_hashes[order]), summary, rows)
+        if not is_range(order, merged.num_rows):  # in time order already: no copy
+            merged, merged_hashes = merged.take(order), merged_hashes[order]
+        return _FileMerge(key, Rows(merged, merged_hashes), summary, rows)
 
     # -- the net effect --------------------------------------------------------------------
 
