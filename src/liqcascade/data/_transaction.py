@@ -295,12 +295,12 @@ class Transaction:
             return _FileMerge(key, None, summary, rows)
         keep = np.ones(existing.num_rows, dtype=bool)
         keep[at] = False
+        # left in merge order (no copy): the commit writes the file in time order, one
+        # stable sort of the final rows, which orders them exactly as a stable sort after
+        # every merge would (rows of one time keep the order they were merged in)
         kept = existing.filter(pa.array(keep)) if len(at) else existing
         merged = pa.concat_tables([kept, incoming])
         merged_hashes = np.concatenate([current.hashes[keep], hashes])
-        order = in_time_order(np.arange(merged.num_rows), time_ns(merged))
-        if not is_range(order, merged.num_rows):  # in time order already: no copy
-            merged, merged_hashes = merged.take(order), merged_hashes[order]
         return _FileMerge(key, Rows(merged, merged_hashes), summary, rows)
 
     # -- the net effect --------------------------------------------------------------------
@@ -370,7 +370,7 @@ class Transaction:
 
         def stage(i: int) -> None:
             ds, rows = items[i][1]
-            write_parquet(ds, rows.table, temps[i])
+            write_parquet(ds, _in_time_order(rows.table), temps[i])
 
         # pyarrow releases the GIL while encoding: stage files on a few threads
         map_maybe_threaded(stage, range(len(items)), threads=workers(len(items)) > 1)
@@ -395,6 +395,12 @@ class Transaction:
         except OSError:  # committed; the next writer collects what is left
             clear_staging_quietly(self._root)
         return manifest
+
+
+def _in_time_order(table: pa.Table) -> pa.Table:
+    """A staged file's rows in time order (stable), as they are when already in order."""
+    order = in_time_order(np.arange(table.num_rows), time_ns(table))
+    return table if is_range(order, table.num_rows) else table.take(order)
 
 
 def clear_staging_quietly(root: Path) -> None:
