@@ -380,9 +380,10 @@ class Transaction:
         for (key, (_, rows)), tmp in zip(items, temps, strict=True):
             relative = month_file(key, version)
             final = inside(self._root, relative, checked=self._checked)
-            final.parent.mkdir(parents=True, exist_ok=True)
+            if final.parent not in folders:  # each folder made once (many files share one)
+                final.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(final.parent)
             os.replace(tmp, final)
-            folders.add(final.parent)
             if key in entries:
                 retired.append(entries[key].path)
             entries[key] = Entry(key, relative, rows.table.num_rows)
