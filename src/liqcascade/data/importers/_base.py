@@ -24,7 +24,7 @@ import zipfile
 from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Protocol, TypeVar
 
 import pandas as pd
@@ -246,7 +246,7 @@ __all__ = [
 
 def file_stem(path: Path) -> str:
     """File name without compression and data extension: ``BTCUSDT_D1.csv.gz`` -> ``BTCUSDT_D1``."""
-    name = Path(path).name
+    name = path.name if isinstance(path, PurePath) else Path(path).name  # no new Path object
     for suffix in (".gz", ".zip"):
         name = name.removesuffix(suffix)
     for suffix in (".csv", ".json", ".parquet", ".txt"):
