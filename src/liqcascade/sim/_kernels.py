@@ -105,13 +105,16 @@ def sized(work: Workspace, kept: int, widest: int, *, stepper: bool) -> Workspac
     """
     row = kept + 2
     timed = row if stepper else 0  # the fixed point writes neither step times nor queues
+    # one block for the records and the five sorted columns: numpy asks for huge pages on
+    # blocks of 4 MB or more, so a fresh block is faulted in 2 MB at a time, not 4 kB
+    block = np.empty(9 * kept)
     return work._replace(
-        record=np.empty((kept, 4)),
-        trigger=np.empty(kept),
-        notional=np.empty(kept),
-        row=np.empty(kept, dtype=np.int64),
-        size=np.empty(kept),
-        bankruptcy=np.empty(kept),
+        record=block[: 4 * kept].reshape(kept, 4),
+        trigger=block[4 * kept : 5 * kept],
+        notional=block[5 * kept : 6 * kept],
+        row=block[6 * kept : 7 * kept].view(np.int64),
+        size=block[7 * kept : 8 * kept],
+        bankruptcy=block[8 * kept :],
         perm=np.empty(widest + 2, dtype=np.int64),
         fill=np.empty(widest + 2, dtype=np.int64),
         key=np.empty(widest + 2),
