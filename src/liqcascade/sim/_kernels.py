@@ -30,6 +30,7 @@ from liqcascade._compat.numba import jitable, njit
 FILL, FUND_DRAW, FUND_ADD, ADL_FRACTION, ROUND, TIME_S = range(6)
 N_OUT = 6
 N_BUCKETS = 16384  # prepare's trigger buckets; < 2**15 - 1: a bucket number fits an int16
+_CHUNK = 512  # rows whose at-risk positions prepare's first pass gathers before bucketing them
 
 
 class Workspace(NamedTuple):
@@ -489,14 +490,6 @@ def _order_bucket(
 
 
 @jitable
-def _scaled_price(price: float, entry: float, margin_factor: float) -> float:
-    """A liquidation or bankruptcy price with its distance to entry scaled (1.0: unchanged)."""
-    if margin_factor == 1.0:
-        return price
-    return entry + margin_factor * (price - entry)
-
-
-@jitable
 def _bucket_frame(direction: int, start: float, p_shift: float, y_cap: float) -> tuple[float, float]:
     """The lowest at-risk trigger ``t_low`` and the buckets per unit of move over ``[t_low, y_cap]``."""
     t_low = direction * (start - p_shift) / p_shift
@@ -543,21 +536,29 @@ def prepare_count_py(
     lowest[:] = np.inf
     code = work.code  # the row's bucket; n_buckets: not at risk or too far
     skipped = 0
-    for i in range(n):
-        code[i] = n_buckets
-        if side[i] != -direction:
-            continue
-        liq = _scaled_price(liquidation[i], entry[i], margin_factor)
-        if not direction * (liq - start) > 0.0:  # already beyond liquidation at the start
-            skipped += 1
-            continue
-        t = direction * (liq - p_shift) / p_shift
-        if t <= y_cap:
-            b = int((t - t_low) * scale)
-            code[i] = b
-            count[b + 1] += 1
-            mass[b] += size[i] * size_scale * liq
-            lowest[b] = min(lowest[b], t)
+    want = -direction  # the side at risk
+    at_risk = np.empty(_CHUNK, dtype=np.int64)
+    for first in range(0, n, _CHUNK):
+        c = 0
+        for i in range(first, min(first + _CHUNK, n)):  # no branch: the chunk's at-risk rows
+            code[i] = n_buckets
+            at_risk[c] = i
+            c += side[i] == want
+        for j in range(c):
+            i = at_risk[j]
+            liq = liquidation[i]
+            if margin_factor != 1.0:  # entry is read only under a margin factor
+                liq = entry[i] + margin_factor * (liq - entry[i])
+            if not direction * (liq - start) > 0.0:  # already beyond liquidation at the start
+                skipped += 1
+                continue
+            t = direction * (liq - p_shift) / p_shift
+            if t <= y_cap:
+                b = int((t - t_low) * scale)
+                code[i] = b
+                count[b + 1] += 1
+                mass[b] += size[i] * size_scale * liq
+                lowest[b] = min(lowest[b], t)
     flow = flow0
     lo = 0
     stop = n_buckets
@@ -608,9 +609,14 @@ def prepare_place_py(
         b = code[i]
         if b < stop:
             slot = count[b]
-            record[slot, 0] = _scaled_price(liquidation[i], entry[i], margin_factor)
+            liq = liquidation[i]
+            bk = bankruptcy[i]
+            if margin_factor != 1.0:  # each distance to entry scaled
+                liq = entry[i] + margin_factor * (liq - entry[i])
+                bk = entry[i] + margin_factor * (bk - entry[i])
+            record[slot, 0] = liq
             record[slot, 1] = size[i] * size_scale
-            record[slot, 2] = _scaled_price(bankruptcy[i], entry[i], margin_factor)
+            record[slot, 2] = bk
             record[slot, 3] = i  # exact: rows < 2**53
             count[b] = slot + 1
     out_trigger = work.trigger[:m]
