@@ -78,17 +78,15 @@ def _setup(
     flow0 = direction * net_flow + 0.0  # negative: counter-flow to absorb first (+0.0: no -0.0)
     fresh = work is None
     work = k.counting_workspace(len(pos)) if work is None else _checked(len(pos), work)
-    skipped, stop, widest = k.prepare_count(
-        pos.side, pos.liquidation, pos.entry, pos.size, direction, start, p_shift, scale,
-        margin_factor, flow0, grid_y, grid_flow, work,
+    layout = (
+        pos.side, pos.liquidation, pos.bankruptcy, pos.entry, pos.size, direction, start,
+        p_shift, scale, margin_factor, flow0, grid_y, grid_flow,
     )  # fmt: skip
+    skipped, stop, widest = k.prepare_count(layout, work)
     if fresh:  # size the rest by what is kept, not by the book (a third of it here)
         kept = int(work.bucket_count[stop])
         work = k.sized(work, kept, int(widest), stepper=config.solver == "stepper")
-    s_trigger, s_notional, s_index, s_size, s_bankruptcy = k.prepare_place(
-        pos.liquidation, pos.bankruptcy, pos.entry, pos.size, direction, start, p_shift,
-        scale, margin_factor, grid_y, stop, work,
-    )  # fmt: skip
+    s_trigger, s_notional, s_index, s_size, s_bankruptcy = k.prepare_place(layout, stop, work)
     return _Setup(
         direction=direction,
         p_shift=p_shift,

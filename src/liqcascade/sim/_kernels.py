@@ -490,8 +490,10 @@ def _order_bucket(
 
 
 @jitable
-def _bucket_frame(direction: int, start: float, p_shift: float, y_cap: float) -> tuple[float, float]:
-    """The lowest at-risk trigger ``t_low`` and the buckets per unit of move over ``[t_low, y_cap]``."""
+def _bucket_frame(
+    direction: int, start: float, p_shift: float, y_cap: float
+) -> tuple[float, float]:
+    """The lowest at-risk trigger ``t_low`` and buckets per unit of move over ``[t_low, y_cap]``."""
     t_low = direction * (start - p_shift) / p_shift
     # (t - t_low) * scale < N_BUCKETS for every t <= y_cap: the 1e-12 beats any rounding
     scale = N_BUCKETS * (1.0 - 1e-12) / (y_cap - t_low) if y_cap > t_low else 0.0
@@ -500,22 +502,18 @@ def _bucket_frame(direction: int, start: float, p_shift: float, y_cap: float) ->
     return t_low, scale
 
 
+# ``prepare``'s inputs besides the workspace, one tuple (``_engine`` builds it): the book's
+# columns (side, liquidation, bankruptcy, entry, size), the price frame (direction, start,
+# p_shift), the size and margin-distance scales, the exogenous flow and the book curve
+# (grid_y, grid_flow).
+Layout = tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+    int, float, float, float, float, float, np.ndarray, np.ndarray,
+]  # fmt: skip
+
+
 @jitable
-def prepare_count_py(
-    side: np.ndarray,
-    liquidation: np.ndarray,
-    entry: np.ndarray,
-    size: np.ndarray,
-    direction: int,
-    start: float,
-    p_shift: float,
-    size_scale: float,
-    margin_factor: float,
-    flow0: float,
-    grid_y: np.ndarray,
-    grid_flow: np.ndarray,
-    work: Workspace,
-) -> tuple[int, int, int]:
+def prepare_count_py(layout: Layout, work: Workspace) -> tuple[int, int, int]:
     """``prepare``'s first pass and walk; return ``(skipped, stop, widest)``.
 
     Writes ``work.code`` (each row's bucket) and turns ``work.bucket_count[b]`` into the
@@ -524,6 +522,8 @@ def prepare_count_py(
     are used (``bucket_count``, ``mass``, ``lowest``, ``code``), so a caller can size the
     rest by what is kept (:func:`sized`).
     """
+    side, liquidation, _, entry, size = layout[:5]
+    direction, start, p_shift, size_scale, margin_factor, flow0, grid_y, grid_flow = layout[5:]
     n = side.shape[0]
     y_cap = grid_y[grid_y.shape[0] - 1]
     t_low, scale = _bucket_frame(direction, start, p_shift, y_cap)
@@ -580,18 +580,7 @@ def prepare_count_py(
 
 @jitable
 def prepare_place_py(
-    liquidation: np.ndarray,
-    bankruptcy: np.ndarray,
-    entry: np.ndarray,
-    size: np.ndarray,
-    direction: int,
-    start: float,
-    p_shift: float,
-    size_scale: float,
-    margin_factor: float,
-    grid_y: np.ndarray,
-    stop: int,
-    work: Workspace,
+    layout: Layout, stop: int, work: Workspace
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``prepare``'s second pass and bucket sorts, after :func:`prepare_count_py` (same inputs).
 
@@ -599,6 +588,8 @@ def prepare_place_py(
     ``record`` and output columns hold ``bucket_count[stop]`` positions and ``perm``,
     ``fill``, ``key`` the widest bucket plus 2.
     """
+    _, liquidation, bankruptcy, entry, size = layout[:5]
+    direction, start, p_shift, size_scale, margin_factor, _, grid_y, _ = layout[5:]
     n = liquidation.shape[0]
     t_low, scale = _bucket_frame(direction, start, p_shift, grid_y[grid_y.shape[0] - 1])
     count = work.bucket_count
@@ -684,14 +675,12 @@ def prepare_py(
     sort by trigger, cut where the walk stops (:func:`prepare_place_py`). ``simulate`` calls
     the two halves itself, to size the arrays of the second by what the first keeps.
     """
-    skipped, stop, _ = prepare_count_py(
-        side, liquidation, entry, size, direction, start, p_shift, size_scale, margin_factor,
-        flow0, grid_y, grid_flow, work,
+    layout = (
+        side, liquidation, bankruptcy, entry, size, direction, start, p_shift, size_scale,
+        margin_factor, flow0, grid_y, grid_flow,
     )  # fmt: skip
-    trigger, notional, row, size_out, bankruptcy_out = prepare_place_py(
-        liquidation, bankruptcy, entry, size, direction, start, p_shift, size_scale,
-        margin_factor, grid_y, stop, work,
-    )  # fmt: skip
+    skipped, stop, _ = prepare_count_py(layout, work)
+    trigger, notional, row, size_out, bankruptcy_out = prepare_place_py(layout, stop, work)
     return skipped, trigger, notional, row, size_out, bankruptcy_out
 
 
@@ -714,6 +703,7 @@ __all__ = [
     "ROUND",
     "TIME_S",
     "Cascade",
+    "Layout",
     "Workspace",
     "counting_workspace",
     "fixed_point",
