@@ -44,7 +44,6 @@ class Workspace(NamedTuple):
 
     bucket_count: np.ndarray  # int64 (N_BUCKETS + 1): positions per bucket, then bucket ends
     mass: np.ndarray  # (N_BUCKETS,) notional per bucket
-    lowest: np.ndarray  # (N_BUCKETS,) lowest trigger per bucket
     code: np.ndarray  # int16 (capacity,): each row's bucket
     record: np.ndarray  # (capacity, 4): liquidation, size, bankruptcy, row
     trigger: np.ndarray  # (capacity,) prepare's outputs, in trigger order
@@ -79,7 +78,6 @@ def counting_workspace(capacity: int) -> Workspace:
     return Workspace(
         bucket_count=np.empty(N_BUCKETS + 1, dtype=np.int64),
         mass=np.empty(N_BUCKETS),
-        lowest=np.empty(N_BUCKETS),
         code=np.empty(capacity, dtype=np.int16),
         record=np.empty((0, 4)),
         trigger=none,
@@ -457,8 +455,10 @@ def _order_bucket(
         c = fill[f] + 1
         fill[f] = c
         crowded = max(crowded, c)
-    for f in range(n_sub):
-        fill[f + 1] += fill[f]
+    total = 0
+    for f in range(n_sub + 1):  # running sum in a register, not through memory
+        total += fill[f]
+        fill[f] = total
     for i in range(k):
         f = min(max(int((key[i] - low) * scale), 0), k)
         slot = fill[f]
@@ -519,7 +519,7 @@ def prepare_count_py(layout: Layout, work: Workspace) -> tuple[int, int, int]:
     Writes ``work.code`` (each row's bucket) and turns ``work.bucket_count[b]`` into the
     first slot of bucket ``b`` for ``b <= stop``: ``bucket_count[stop]`` positions are kept,
     the largest bucket below ``stop`` holds ``widest``. Only the pass-1 arrays of ``work``
-    are used (``bucket_count``, ``mass``, ``lowest``, ``code``), so a caller can size the
+    are used (``bucket_count``, ``mass``, ``code``), so a caller can size the
     rest by what is kept (:func:`sized`).
     """
     side, liquidation, _, entry, size = layout[:5]
@@ -532,8 +532,6 @@ def prepare_count_py(layout: Layout, work: Workspace) -> tuple[int, int, int]:
     count[:] = 0
     mass = work.mass
     mass[:] = 0.0
-    lowest = work.lowest
-    lowest[:] = np.inf
     code = work.code  # the row's bucket; n_buckets: not at risk or too far
     skipped = 0
     want = -direction  # the side at risk
@@ -558,16 +556,18 @@ def prepare_count_py(layout: Layout, work: Workspace) -> tuple[int, int, int]:
                 code[i] = b
                 count[b + 1] += 1
                 mass[b] += size[i] * size_scale * liq
-                lowest[b] = min(lowest[b], t)
     flow = flow0
     lo = 0
     stop = n_buckets
     for b in range(n_buckets):
         if count[b + 1] == 0:
             continue
+        # below every trigger in bucket b: the lower edge of the bucket before it (a whole
+        # bucket of margin against rounding); a single bucket (scale 0): never cut
+        floor = t_low + (b - 1) / scale if scale > 0.0 else -np.inf
         padded = flow + 1e-9 * abs(flow) + 1e-6
         lo = _bracket(padded, grid_flow, lo)
-        if lowest[b] > _move_at(padded, grid_y, grid_flow, lo):
+        if floor > _move_at(padded, grid_y, grid_flow, lo):
             stop = b
             break
         flow += mass[b]
