@@ -663,12 +663,14 @@ def prepare_py(
     Two streaming passes over the book and a bucket sort that stops early, O(n). Every
     at-risk trigger lies in ``[t_low, y_cap]``: above the start price's own trigger, at most
     the grid's last move (beyond it a position is never reached). Pass 1 reads side,
-    liquidation price and size, counts the at-risk positions into 16384 equal-width buckets
-    of that range (count, notional, lowest trigger) and notes each row's bucket (2 bytes).
-    The buckets are walked like the cascade at bucket resolution (all the notional below
-    counts as flow, padded against summation order) and the walk stops at the first bucket
-    whose lowest trigger that flow cannot reach: the positions from there on are never
-    copied or sorted (:func:`prepare_count_py`). Pass 2 copies the rest, one 32-byte record
+    liquidation price and size (one chunk of rows at a time: first the chunk's at-risk rows,
+    without a branch, then those), counts the at-risk positions into 16384 equal-width
+    buckets of that range (count, notional) and notes each row's bucket (2 bytes). The
+    buckets are walked like the cascade at bucket resolution (all the notional below counts
+    as flow, padded against summation order) and the walk stops at the first bucket that
+    flow cannot reach even at the lower edge of the bucket before it (a bucket's width of
+    margin against rounding): the positions from there on are never copied or sorted
+    (:func:`prepare_count_py`). Pass 2 copies the rest, one 32-byte record
     (liquidation, size, bankruptcy, row) per position, into its bucket: one write stream per
     bucket, not five. Each bucket, small enough for the cache, is ordered stably
     (``_order_bucket``) and written out column by column in order: the result is the stable
