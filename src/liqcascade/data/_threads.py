@@ -78,11 +78,11 @@ def is_constant(column: pa.ChunkedArray) -> bool:
         return True
     if column.null_count or not pa.types.is_string(column.type):
         return False
-    for values in (column.slice(0, 1024), column):
-        low, high = pc.min_max(values).values()
-        if low != high:
-            return False
-    return True
+    first = column[0]
+    # equal to the first value: one comparison a row (a min/max pass makes two)
+    return all(
+        pc.all(pc.equal(values, first)).as_py() for values in (column.slice(0, 1024), column)
+    )
 
 
 __all__ = [
