@@ -29,7 +29,7 @@ class Rows:
     rows that only ever land in a new file (an empty store) are never hashed at all.
     """
 
-    __slots__ = ("_hash_with", "_hashes", "table")
+    __slots__ = ("_hash_with", "_hashes", "_time_order", "table")
 
     def __init__(
         self,
@@ -43,6 +43,7 @@ class Rows:
         self.table = table
         self._hashes = hashes
         self._hash_with = hash_with
+        self._time_order: np.ndarray | None = None
 
     @property
     def hashed(self) -> bool:
@@ -56,6 +57,14 @@ class Rows:
             assert self._hash_with is not None
             self._hashes = self._hash_with(self.table)
         return self._hashes
+
+    @property
+    def time_order(self) -> np.ndarray:
+        """Row positions in time order, equal times in row order (computed once, on first
+        use): the duplicate check and the split into month files share one sort."""
+        if self._time_order is None:
+            self._time_order = np.argsort(time_ns(self.table), kind="stable")
+        return self._time_order
 
 
 def time_ns(table: pa.Table) -> np.ndarray:
@@ -117,7 +126,11 @@ def has_repeated_keys(table: pa.Table, key: Sequence[str]) -> bool:
 
 
 def has_duplicate_keys(
-    ds: Dataset, table: pa.Table, hashes: np.ndarray | Callable[[], np.ndarray]
+    ds: Dataset,
+    table: pa.Table,
+    hashes: np.ndarray | Callable[[], np.ndarray],
+    *,
+    time_order: Callable[[], np.ndarray] | None = None,
 ) -> bool:
     """Whether any key repeats, looking only where it can: rows sharing a time.
 
@@ -126,6 +139,8 @@ def has_duplicate_keys(
     runs); when all times are distinct, no 10 M-hash sort is needed at all. ``hashes`` may
     be a function returning them (rows not hashed yet): the rows sharing a time are then
     compared on their key values (:func:`has_repeated_keys`) and the function is not called.
+    ``time_order`` returns the rows' time order (:attr:`Rows.time_order`), when a later
+    step needs it anyway: the times are then put in order with it instead of sorted again.
     """
 
     def repeats(where: np.ndarray | None = None) -> bool:
@@ -138,7 +153,7 @@ def has_duplicate_keys(
     if "time" not in ds.key:
         return repeats()
     times = time_ns(table)
-    ordered = np.sort(times, kind="stable")
+    ordered = np.sort(times, kind="stable") if time_order is None else times[time_order()]
     shared = ordered[1:][ordered[1:] == ordered[:-1]]
     if len(shared) == 0:
         return False

@@ -52,10 +52,10 @@ from liqcascade.data._ranges import describe, problems
 from liqcascade.data._schema import Dataset, dataset
 from liqcascade.data._threads import (
     THREADED_ROWS,
+    by_file_in_time_order,
     in_time_order,
     map_maybe_threaded,
     reordered,
-    rows_per_file,
     workers,
 )
 from liqcascade.errors import SchemaError, StoreError
@@ -201,14 +201,13 @@ class Transaction:
             return WriteSummary()
         times = time_ns(table)
         codes, keys = self._period_files(*file_of(ds.name, ds.partition_by, table, times))
-        groups = [in_time_order(rows, times) for rows in rows_per_file(codes)]
-        order = np.concatenate(groups)
+        order = by_file_in_time_order(codes, rows.time_order)
         table = reordered(table, order)
         # hashed here, before the threads, whenever a file is merged (one DuckDB call); known
         # hashes go with the rows into the staged files, for later writes that merge there
         merges = rows.hashed or any(map(self._has_version, keys))
         hashes = rows.hashes[order] if merges else None
-        ends = np.cumsum([len(rows) for rows in groups])
+        ends = np.cumsum(np.bincount(codes, minlength=len(keys)))
 
         def merge(i: int) -> _FileMerge:
             lo, hi = (int(ends[i - 1]) if i else 0), int(ends[i])
