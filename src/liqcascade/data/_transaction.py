@@ -101,17 +101,25 @@ _NO_DICTIONARY = frozenset({"time", "event_id", "reference"})
 
 
 def write_parquet(ds: Dataset, table: pa.Table, path: Path) -> None:
-    """zstd Parquet; dictionary pages only for repetitive text (venue, symbol, side...).
+    """LZ4 Parquet; dictionary pages only for repetitive text (venue, symbol, side...).
 
-    Min/max statistics only for ``time``, the one column reads prune row groups on (time
-    ranges); the store's files are already one partition value each, and computing min/max
-    of every text and float column was ~20 % of the writer's CPU (issue 13).
+    Chosen for write speed without slower reads (issue 13, 10 M liquidation rows in 36 month
+    files, CPU seconds to write / to read back / MB): zstd 3.1 / 2.1 / 204, LZ4 with
+    ``time`` delta-encoded 2.4 / 1.7 / 241. Sorted times delta-encode to a few bytes a row
+    before compression. Min/max statistics only for ``time``, the one column reads prune row
+    groups on; each file holds one partition value, and the min/max of every text and float
+    column was ~20 % of the writer's CPU.
     """
     dictionary = [
         f.name for f in ds.schema if pa.types.is_string(f.type) and f.name not in _NO_DICTIONARY
     ]
     pq.write_table(
-        table, path, compression="zstd", use_dictionary=dictionary, write_statistics=["time"]
+        table,
+        path,
+        compression="lz4",
+        use_dictionary=dictionary,
+        column_encoding={"time": "DELTA_BINARY_PACKED"},
+        write_statistics=["time"],
     )
 
 
