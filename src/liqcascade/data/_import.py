@@ -165,10 +165,8 @@ def _check(
         return key_hashes(rows, ds.key, con=con)
 
     rows = Rows(table, hash_with=hashed)
-    # the check sorts the times through rows.time_order: the write into month files reuses it
-    if table.num_rows and has_duplicate_keys(
-        ds, table, lambda: rows.hashes, time_order=lambda: rows.time_order
-    ):
+    # the check orders the times through rows.time_order: the write into files reuses it
+    if table.num_rows and has_duplicate_keys(ds, table, lambda: rows.hashes, rows=rows):
         if lines is None:
             lines = _lines(table)
         first = _first_of_each_key(ds, table, lines, path, skip_bad=skip_bad, bad=bad)

@@ -171,7 +171,7 @@ class Transaction:
         if found:
             raise SchemaError(describe(ds, table, found[0]))
         rows = self._rows(ds, table)
-        if has_duplicate_keys(ds, table, lambda: rows.hashes):
+        if has_duplicate_keys(ds, table, lambda: rows.hashes, rows=rows):
             last = ~to_frame(ds, table).duplicated(list(ds.key), keep="last").to_numpy()
             rows = Rows(table.filter(pa.array(last)), rows.hashes[last])
         return self._write_rows(ds, rows)
@@ -207,8 +207,7 @@ class Transaction:
         table = rows.table
         if table.num_rows == 0:
             return WriteSummary()
-        times = time_ns(table)
-        codes, keys = self._period_files(*file_of(ds.name, ds.partition_by, table, times))
+        codes, keys = self._period_files(*file_of(ds.name, ds.partition_by, table, rows.times))
         order = by_file_in_time_order(codes, rows.time_order)
         table = reordered(table, order)
         # hashed here, before the threads, whenever a file is merged (one DuckDB call); known
