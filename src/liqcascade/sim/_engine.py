@@ -9,6 +9,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from liqcascade._compat.numba import readonly
 from liqcascade.errors import InputError
 from liqcascade.sim import _kernels as k
 from liqcascade.sim._book import Book, flow_curve
@@ -74,13 +75,14 @@ def _setup(
         return None
     p_shift = start * (1.0 + shock.price_move)
     scale = 1.0 - closed if closed > 0 and payer == -direction else 1.0
-    grid_y, grid_flow = flow_curve(book, "bid" if direction < 0 else "ask", config)
+    # the kernels' inputs go read-only: one compile per kernel whatever the caller's arrays
+    grid_y, grid_flow = readonly(flow_curve(book, "bid" if direction < 0 else "ask", config))
+    columns = readonly((pos.side, pos.liquidation, pos.bankruptcy, pos.entry, pos.size))
     flow0 = direction * net_flow + 0.0  # negative: counter-flow to absorb first (+0.0: no -0.0)
     work = _workspace_for(len(pos), work)
     skipped, s_trigger, s_notional, s_index, s_size, s_bankruptcy = k.prepare(
-        pos.side, pos.liquidation, pos.bankruptcy, pos.entry, pos.size, direction, start,
-        p_shift, scale, margin_factor, flow0, grid_y, grid_flow, work,
-    )  # fmt: skip
+        *columns, direction, start, p_shift, scale, margin_factor, flow0, grid_y, grid_flow, work
+    )
     return _Setup(
         direction=direction,
         p_shift=p_shift,
