@@ -125,11 +125,11 @@ class _Raw:
 
 def _solve(s: _Setup, book: Book, config: CascadeConfig) -> _Raw:
     w = s.work  # the kernels write each settled position's rows into an output block
-    cascade = (
+    cascade = readonly((
         s.trigger_y, s.size, s.notional, s.bankruptcy, s.grid_y, s.grid_flow,
         s.p_shift, s.direction, s.flow0, book.insurance_fund_usd,
         config.surplus_to_insurance_fund,
-    )  # fmt: skip
+    ))  # fmt: skip
     price, count = w.step_price, w.step_count
     if config.solver == "fixed_point":
         out = k.fixed_point_out(w)
