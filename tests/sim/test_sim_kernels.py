@@ -214,6 +214,50 @@ def test_prepare_stops_at_the_first_unreachable_trigger() -> None:
         assert rows.tolist() == [2, 3, 1]
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_prepare_in_two_halves_on_arrays_sized_by_what_is_kept(seed: int) -> None:
+    # simulate runs prepare's halves itself, sizing the second half's arrays by the positions
+    # the first keeps: same layout as prepare on a workspace sized for the whole book
+    trigger, size, _, bk, grid_y, grid_flow, p, d, flow0, _, _ = _inputs(seed, 3000)
+    trigger = np.round(trigger, 3)  # ties: equal triggers stay in row order
+    order = np.random.default_rng(seed).permutation(trigger.size)
+    book = readonly(tuple(a[order] for a in _book_arrays(trigger, size, bk, p)))
+    want = k.prepare(*book, d, p, p, 1.0, 0.9, flow0, grid_y, grid_flow, k.workspace(3000))
+    layout = (*book, d, p, p, 1.0, 0.9, flow0, grid_y, grid_flow)
+    for count, place in (
+        (k.prepare_count_py, k.prepare_place_py),
+        (k.prepare_count, k.prepare_place),
+    ):
+        work = k.counting_workspace(3000)
+        skipped, stop, widest = count(layout, work)
+        kept = int(work.bucket_count[stop])
+        sizes = np.diff(np.concatenate(([0], work.bucket_count[: stop + 1])))
+        assert kept == want[1].size and widest == sizes.max(initial=0)
+        work = k.sized(work, kept, int(widest), stepper=False)
+        assert work.record.shape == (kept, 4) and work.perm.size == widest + 2
+        got = (skipped, *place(layout, stop, work))
+        assert got[0] == want[0]
+        for a, b in zip(got[1:], want[1:], strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_bucket_is_ordered_stably_whatever_its_stated_range(seed: int) -> None:
+    # the sub-buckets only decide the speed: keys on, below or above the stated edges (float
+    # rounding of a bucket's edges), crowded keys and ties all come out as a stable argsort
+    rng = np.random.default_rng(seed)
+    key = np.concatenate((rng.uniform(0.2, 0.3, 60), np.full(40, 0.25), [0.2, 0.3, 0.19, 0.31]))
+    key = rng.permutation(np.round(key, 4))
+    want = np.argsort(key, kind="stable")
+    for low, width in ((0.2, 0.1), (0.21, 0.05), (0.0, 0.0), (0.25, 1e-9)):
+        perm = np.empty(key.size + 2, dtype=np.int64)
+        fill = np.empty(key.size + 2, dtype=np.int64)
+        out = np.zeros(key.size + 3)
+        k._order_bucket(key, key.size, low, width, perm, fill, out, 3)
+        np.testing.assert_array_equal(perm[: key.size], want)
+        np.testing.assert_array_equal(out[3:], key[want])
+
+
 def test_kernels_are_their_twins_compiled() -> None:
     # the house pattern (STYLE.md 3): kernel = njit(kernel_py), nothing cloned or patched
     from liqcascade._compat.numba import HAS_NUMBA

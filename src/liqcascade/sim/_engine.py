@@ -77,12 +77,18 @@ def _setup(
     scale = 1.0 - closed if closed > 0 and payer == -direction else 1.0
     # the kernels' inputs go read-only: one compile per kernel whatever the caller's arrays
     grid_y, grid_flow = readonly(flow_curve(book, "bid" if direction < 0 else "ask", config))
-    columns = readonly((pos.side, pos.liquidation, pos.bankruptcy, pos.entry, pos.size))
     flow0 = direction * net_flow + 0.0  # negative: counter-flow to absorb first (+0.0: no -0.0)
-    work = _workspace_for(len(pos), work)
-    skipped, s_trigger, s_notional, s_index, s_size, s_bankruptcy = k.prepare(
-        *columns, direction, start, p_shift, scale, margin_factor, flow0, grid_y, grid_flow, work
-    )
+    fresh = work is None
+    work = k.counting_workspace(len(pos)) if work is None else _checked(len(pos), work)
+    layout = readonly((
+        pos.side, pos.liquidation, pos.bankruptcy, pos.entry, pos.size, direction, start,
+        p_shift, scale, margin_factor, flow0, grid_y, grid_flow,
+    ))  # fmt: skip
+    skipped, stop, widest = k.prepare_count(layout, work)
+    if fresh:  # size the rest by what is kept, not by the book (a third of it here)
+        kept = int(work.bucket_count[stop])
+        work = k.sized(work, kept, int(widest), stepper=config.solver == "stepper")
+    s_trigger, s_notional, s_index, s_size, s_bankruptcy = k.prepare_place(layout, stop, work)
     return _Setup(
         direction=direction,
         p_shift=p_shift,
@@ -100,10 +106,8 @@ def _setup(
     )
 
 
-def _workspace_for(n: int, work: k.Workspace | None) -> k.Workspace:
-    """``work`` if it holds ``n`` positions, a new workspace if none is given."""
-    if work is None:
-        return k.workspace(n)
+def _checked(n: int, work: k.Workspace) -> k.Workspace:
+    """``work`` if it holds ``n`` positions."""
     if work.code.shape[0] < n:
         raise InputError(
             f"the workspace holds {work.code.shape[0]} positions but the book has {n}; "

@@ -30,6 +30,7 @@ from liqcascade._compat.numba import jitable, njit
 FILL, FUND_DRAW, FUND_ADD, ADL_FRACTION, ROUND, TIME_S = range(6)
 N_OUT = 6
 N_BUCKETS = 16384  # prepare's trigger buckets; < 2**15 - 1: a bucket number fits an int16
+_CHUNK = 512  # rows whose at-risk positions prepare's first pass gathers before bucketing them
 
 
 class Workspace(NamedTuple):
@@ -43,7 +44,6 @@ class Workspace(NamedTuple):
 
     bucket_count: np.ndarray  # int64 (N_BUCKETS + 1): positions per bucket, then bucket ends
     mass: np.ndarray  # (N_BUCKETS,) notional per bucket
-    lowest: np.ndarray  # (N_BUCKETS,) lowest trigger per bucket
     code: np.ndarray  # int16 (capacity,): each row's bucket
     record: np.ndarray  # (capacity, 4): liquidation, size, bankruptcy, row
     trigger: np.ndarray  # (capacity,) prepare's outputs, in trigger order
@@ -63,26 +63,65 @@ class Workspace(NamedTuple):
 
 def workspace(capacity: int) -> Workspace:
     """Allocate a :class:`Workspace` for cascades over at most ``capacity`` positions."""
-    row = capacity + 2
+    return sized(counting_workspace(capacity), capacity, capacity, stepper=True)
+
+
+def counting_workspace(capacity: int) -> Workspace:
+    """Only the arrays of ``prepare``'s first pass, for a book of ``capacity`` rows.
+
+    The others are empty: :func:`sized` adds them once the pass knows how many positions
+    are kept (a fresh ``simulate`` thus allocates, and first-touches, nothing sized by the
+    whole book but ``code``).
+    """
+    none = np.empty(0)
+    rows = np.empty(0, dtype=np.int64)
     return Workspace(
         bucket_count=np.empty(N_BUCKETS + 1, dtype=np.int64),
         mass=np.empty(N_BUCKETS),
-        lowest=np.empty(N_BUCKETS),
         code=np.empty(capacity, dtype=np.int16),
-        record=np.empty((capacity, 4)),
-        trigger=np.empty(capacity),
-        notional=np.empty(capacity),
-        row=np.empty(capacity, dtype=np.int64),
-        size=np.empty(capacity),
-        bankruptcy=np.empty(capacity),
-        perm=np.empty(row, dtype=np.int64),
-        fill=np.empty(row, dtype=np.int64),
-        key=np.empty(row),
-        out=np.empty((N_OUT, capacity)),
-        step_time=np.empty(row),
+        record=np.empty((0, 4)),
+        trigger=none,
+        notional=none,
+        row=rows,
+        size=none,
+        bankruptcy=none,
+        perm=rows,
+        fill=rows,
+        key=none,
+        out=np.empty((N_OUT, 0)),
+        step_time=none,
+        step_price=none,
+        step_count=rows,
+        step_queue=rows,
+    )
+
+
+def sized(work: Workspace, kept: int, widest: int, *, stepper: bool) -> Workspace:
+    """``work``'s first-pass arrays plus the rest, for ``kept`` positions.
+
+    ``widest``: the largest bucket ``prepare`` orders; ``stepper``: also the stepper's rows
+    (the fixed point writes its rows over ``record``, see :func:`fixed_point_out`).
+    """
+    row = kept + 2
+    timed = row if stepper else 0  # the fixed point writes neither step times nor queues
+    # one block for the records and the five sorted columns: numpy asks for huge pages on
+    # blocks of 4 MB or more, so a fresh block is faulted in 2 MB at a time, not 4 kB
+    block = np.empty(9 * kept)
+    return work._replace(
+        record=block[: 4 * kept].reshape(kept, 4),
+        trigger=block[4 * kept : 5 * kept],
+        notional=block[5 * kept : 6 * kept],
+        row=block[6 * kept : 7 * kept].view(np.int64),
+        size=block[7 * kept : 8 * kept],
+        bankruptcy=block[8 * kept :],
+        perm=np.empty(widest + 2, dtype=np.int64),
+        fill=np.empty(widest + 2, dtype=np.int64),
+        key=np.empty(widest + 2),
+        out=np.empty((N_OUT, kept if stepper else 0)),
+        step_time=np.empty(timed),
         step_price=np.empty(row),
         step_count=np.empty(row, dtype=np.int64),
-        step_queue=np.empty(row, dtype=np.int64),
+        step_queue=np.empty(timed, dtype=np.int64),
     )
 
 
@@ -379,6 +418,8 @@ def stepper_py(
 def _order_bucket(
     key: np.ndarray,
     k: int,
+    low: float,
+    width: float,
     perm: np.ndarray,
     fill: np.ndarray,
     sorted_key: np.ndarray,
@@ -387,16 +428,21 @@ def _order_bucket(
     """Write to ``perm[:k]`` the stable order of ``key[:k]``, the keys in that order to
     ``sorted_key[at:at + k]``.
 
-    A counting sort into ``k + 1`` value sub-buckets (``perm`` and ``fill`` hold at least
-    ``k + 2`` entries), then one insertion pass over the whole: sub-buckets are in key order,
-    so only inversions inside one are left (merge sort first where one is crowded: a dense
-    cluster). Keys and rows move together: no indirect loads while ordering.
+    A counting sort into ``k + 1`` value sub-buckets of ``[low, low + width)`` (``perm`` and
+    ``fill`` hold at least ``k + 2`` entries; ``width <= 0``: the keys' own range, scanned
+    first), then one insertion pass over the whole: sub-buckets are in key order, so only
+    inversions inside one are left (merge sort first where one is crowded: a dense
+    cluster). Keys and rows move together: no indirect loads while ordering. Any
+    sub-bucketing gives the same result (the insertion pass finishes the order), so the
+    range only decides the speed.
     """
-    low = np.inf
-    high = -np.inf
-    for i in range(k):
-        low = min(low, key[i])
-        high = max(high, key[i])
+    high = low + width
+    if not width > 0.0:
+        low = np.inf
+        high = -np.inf
+        for i in range(k):
+            low = min(low, key[i])
+            high = max(high, key[i])
     n_sub = k + 1
     scale = n_sub * (1.0 - 1e-12) / (high - low) if high > low else 0.0
     if not scale < np.inf:
@@ -404,15 +450,17 @@ def _order_bucket(
     for f in range(n_sub + 1):
         fill[f] = 0
     crowded = 0
-    for i in range(k):
-        f = int((key[i] - low) * scale) + 1
+    for i in range(k):  # clamped: a key may round onto the bucket's upper edge
+        f = min(max(int((key[i] - low) * scale), 0), k) + 1
         c = fill[f] + 1
         fill[f] = c
         crowded = max(crowded, c)
-    for f in range(n_sub):
-        fill[f + 1] += fill[f]
+    total = 0
+    for f in range(n_sub + 1):  # running sum in a register, not through memory
+        total += fill[f]
+        fill[f] = total
     for i in range(k):
-        f = int((key[i] - low) * scale)
+        f = min(max(int((key[i] - low) * scale), 0), k)
         slot = fill[f]
         perm[slot] = i
         sorted_key[at + slot] = key[i]
@@ -442,11 +490,150 @@ def _order_bucket(
 
 
 @jitable
-def _scaled_price(price: float, entry: float, margin_factor: float) -> float:
-    """A liquidation or bankruptcy price with its distance to entry scaled (1.0: unchanged)."""
-    if margin_factor == 1.0:
-        return price
-    return entry + margin_factor * (price - entry)
+def _bucket_frame(
+    direction: int, start: float, p_shift: float, y_cap: float
+) -> tuple[float, float]:
+    """The lowest at-risk trigger ``t_low`` and buckets per unit of move over ``[t_low, y_cap]``."""
+    t_low = direction * (start - p_shift) / p_shift
+    # (t - t_low) * scale < N_BUCKETS for every t <= y_cap: the 1e-12 beats any rounding
+    scale = N_BUCKETS * (1.0 - 1e-12) / (y_cap - t_low) if y_cap > t_low else 0.0
+    if not scale < np.inf:  # a range too narrow to divide: one bucket
+        scale = 0.0
+    return t_low, scale
+
+
+# ``prepare``'s inputs besides the workspace, one tuple (``_engine`` builds it): the book's
+# columns (side, liquidation, bankruptcy, entry, size), the price frame (direction, start,
+# p_shift), the size and margin-distance scales, the exogenous flow and the book curve
+# (grid_y, grid_flow).
+Layout = tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+    int, float, float, float, float, float, np.ndarray, np.ndarray,
+]  # fmt: skip
+
+
+@jitable
+def prepare_count_py(layout: Layout, work: Workspace) -> tuple[int, int, int]:
+    """``prepare``'s first pass and walk; return ``(skipped, stop, widest)``.
+
+    Writes ``work.code`` (each row's bucket) and turns ``work.bucket_count[b]`` into the
+    first slot of bucket ``b`` for ``b <= stop``: ``bucket_count[stop]`` positions are kept,
+    the largest bucket below ``stop`` holds ``widest``. Only the pass-1 arrays of ``work``
+    are used (``bucket_count``, ``mass``, ``code``), so a caller can size the
+    rest by what is kept (:func:`sized`).
+    """
+    side, liquidation, _, entry, size = layout[:5]
+    direction, start, p_shift, size_scale, margin_factor, flow0, grid_y, grid_flow = layout[5:]
+    n = side.shape[0]
+    y_cap = grid_y[grid_y.shape[0] - 1]
+    t_low, scale = _bucket_frame(direction, start, p_shift, y_cap)
+    n_buckets = N_BUCKETS
+    count = work.bucket_count  # count[b + 1]: positions in bucket b
+    count[:] = 0
+    mass = work.mass
+    mass[:] = 0.0
+    code = work.code  # the row's bucket; n_buckets: not at risk or too far
+    skipped = 0
+    want = -direction  # the side at risk
+    at_risk = np.empty(_CHUNK, dtype=np.int64)
+    for first in range(0, n, _CHUNK):
+        c = 0
+        for i in range(first, min(first + _CHUNK, n)):  # no branch: the chunk's at-risk rows
+            code[i] = n_buckets
+            at_risk[c] = i
+            c += side[i] == want
+        for j in range(c):
+            i = at_risk[j]
+            liq = liquidation[i]
+            if margin_factor != 1.0:  # entry is read only under a margin factor
+                liq = entry[i] + margin_factor * (liq - entry[i])
+            if not direction * (liq - start) > 0.0:  # already beyond liquidation at the start
+                skipped += 1
+                continue
+            t = direction * (liq - p_shift) / p_shift
+            if t <= y_cap:
+                b = int((t - t_low) * scale)
+                code[i] = b
+                count[b + 1] += 1
+                mass[b] += size[i] * size_scale * liq
+    flow = flow0
+    lo = 0
+    stop = n_buckets
+    for b in range(n_buckets):
+        if count[b + 1] == 0:
+            continue
+        # below every trigger in bucket b: the lower edge of the bucket before it (a whole
+        # bucket of margin against rounding); a single bucket (scale 0): never cut
+        floor = t_low + (b - 1) / scale if scale > 0.0 else -np.inf
+        padded = flow + 1e-9 * abs(flow) + 1e-6
+        lo = _bracket(padded, grid_flow, lo)
+        if floor > _move_at(padded, grid_y, grid_flow, lo):
+            stop = b
+            break
+        flow += mass[b]
+    widest = 0
+    for b in range(stop):  # count[b] becomes the first slot of bucket b
+        widest = max(widest, count[b + 1])
+        count[b + 1] += count[b]
+    return skipped, stop, widest
+
+
+@jitable
+def prepare_place_py(
+    layout: Layout, stop: int, work: Workspace
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``prepare``'s second pass and bucket sorts, after :func:`prepare_count_py` (same inputs).
+
+    Returns ``(trigger, notional, row, size, bankruptcy)`` as views into ``work``, whose
+    ``record`` and output columns hold ``bucket_count[stop]`` positions and ``perm``,
+    ``fill``, ``key`` the widest bucket plus 2.
+    """
+    _, liquidation, bankruptcy, entry, size = layout[:5]
+    direction, start, p_shift, size_scale, margin_factor, _, grid_y, _ = layout[5:]
+    n = liquidation.shape[0]
+    t_low, scale = _bucket_frame(direction, start, p_shift, grid_y[grid_y.shape[0] - 1])
+    count = work.bucket_count
+    code = work.code
+    m = count[stop]
+    record = work.record  # liquidation, size, bankruptcy, row: one line per 2 positions
+    for i in range(n):
+        b = code[i]
+        if b < stop:
+            slot = count[b]
+            liq = liquidation[i]
+            bk = bankruptcy[i]
+            if margin_factor != 1.0:  # each distance to entry scaled
+                liq = entry[i] + margin_factor * (liq - entry[i])
+                bk = entry[i] + margin_factor * (bk - entry[i])
+            record[slot, 0] = liq
+            record[slot, 1] = size[i] * size_scale
+            record[slot, 2] = bk
+            record[slot, 3] = i  # exact: rows < 2**53
+            count[b] = slot + 1
+    out_trigger = work.trigger[:m]
+    out_notional = work.notional[:m]
+    out_index = work.row[:m]
+    out_size = work.size[:m]
+    out_bankruptcy = work.bankruptcy[:m]
+    perm = work.perm
+    fill = work.fill
+    key = work.key
+    width = 1.0 / scale if scale > 0.0 else 0.0  # a bucket's width (0: unknown, scan)
+    first = 0  # count[b] is now the end of bucket b
+    for b in range(stop):
+        end = count[b]
+        k = end - first
+        for i in range(k):
+            key[i] = direction * (record[first + i, 0] - p_shift) / p_shift
+        _order_bucket(key, k, t_low + b * width, width, perm, fill, out_trigger, first)
+        for i in range(k):
+            r = first + perm[i]
+            out_size[first + i] = record[r, 1]
+            out_notional[first + i] = record[r, 1] * record[r, 0]
+            out_bankruptcy[first + i] = record[r, 2]
+            out_index[first + i] = int(record[r, 3])
+        first = end
+    return out_trigger, out_notional, out_index, out_size, out_bankruptcy
 
 
 def prepare_py(
@@ -476,96 +663,27 @@ def prepare_py(
     Two streaming passes over the book and a bucket sort that stops early, O(n). Every
     at-risk trigger lies in ``[t_low, y_cap]``: above the start price's own trigger, at most
     the grid's last move (beyond it a position is never reached). Pass 1 reads side,
-    liquidation price and size, counts the at-risk positions into 16384 equal-width buckets
-    of that range (count, notional, lowest trigger) and notes each row's bucket (2 bytes).
-    The buckets are walked like the cascade at bucket resolution (all the notional below
-    counts as flow, padded against summation order) and the walk stops at the first bucket
-    whose lowest trigger that flow cannot reach: the positions from there on are never
-    copied or sorted. Pass 2 copies the rest, one 32-byte record (liquidation, size,
-    bankruptcy, row) per position, into its bucket: one write stream per bucket, not five.
-    Each bucket, small enough for the cache, is ordered stably (``_order_bucket``) and
-    written out column by column in order: the result is the stable sort by trigger, cut
-    where the walk stops.
+    liquidation price and size (one chunk of rows at a time: first the chunk's at-risk rows,
+    without a branch, then those), counts the at-risk positions into 16384 equal-width
+    buckets of that range (count, notional) and notes each row's bucket (2 bytes). The
+    buckets are walked like the cascade at bucket resolution (all the notional below counts
+    as flow, padded against summation order) and the walk stops at the first bucket that
+    flow cannot reach even at the lower edge of the bucket before it (a bucket's width of
+    margin against rounding): the positions from there on are never copied or sorted
+    (:func:`prepare_count_py`). Pass 2 copies the rest, one 32-byte record
+    (liquidation, size, bankruptcy, row) per position, into its bucket: one write stream per
+    bucket, not five. Each bucket, small enough for the cache, is ordered stably
+    (``_order_bucket``) and written out column by column in order: the result is the stable
+    sort by trigger, cut where the walk stops (:func:`prepare_place_py`). ``simulate`` calls
+    the two halves itself, to size the arrays of the second by what the first keeps.
     """
-    n = side.shape[0]
-    y_cap = grid_y[grid_y.shape[0] - 1]
-    t_low = direction * (start - p_shift) / p_shift
-    n_buckets = N_BUCKETS
-    # (t - t_low) * scale < n_buckets for every t <= y_cap: the 1e-12 beats any rounding
-    scale = n_buckets * (1.0 - 1e-12) / (y_cap - t_low) if y_cap > t_low else 0.0
-    if not scale < np.inf:  # a range too narrow to divide: one bucket
-        scale = 0.0
-    count = work.bucket_count  # count[b + 1]: positions in bucket b
-    count[:] = 0
-    mass = work.mass
-    mass[:] = 0.0
-    lowest = work.lowest
-    lowest[:] = np.inf
-    code = work.code  # the row's bucket; n_buckets: not at risk or too far
-    skipped = 0
-    for i in range(n):
-        code[i] = n_buckets
-        if side[i] != -direction:
-            continue
-        liq = _scaled_price(liquidation[i], entry[i], margin_factor)
-        if not direction * (liq - start) > 0.0:  # already beyond liquidation at the start
-            skipped += 1
-            continue
-        t = direction * (liq - p_shift) / p_shift
-        if t <= y_cap:
-            b = int((t - t_low) * scale)
-            code[i] = b
-            count[b + 1] += 1
-            mass[b] += size[i] * size_scale * liq
-            lowest[b] = min(lowest[b], t)
-    flow = flow0
-    lo = 0
-    stop = n_buckets
-    for b in range(n_buckets):
-        if count[b + 1] == 0:
-            continue
-        padded = flow + 1e-9 * abs(flow) + 1e-6
-        lo = _bracket(padded, grid_flow, lo)
-        if lowest[b] > _move_at(padded, grid_y, grid_flow, lo):
-            stop = b
-            break
-        flow += mass[b]
-    for b in range(stop):  # count[b] becomes the first slot of bucket b
-        count[b + 1] += count[b]
-    m = count[stop]
-    record = work.record  # liquidation, size, bankruptcy, row: one line per 2 positions
-    for i in range(n):
-        b = code[i]
-        if b < stop:
-            slot = count[b]
-            record[slot, 0] = _scaled_price(liquidation[i], entry[i], margin_factor)
-            record[slot, 1] = size[i] * size_scale
-            record[slot, 2] = _scaled_price(bankruptcy[i], entry[i], margin_factor)
-            record[slot, 3] = i  # exact: rows < 2**53
-            count[b] = slot + 1
-    out_trigger = work.trigger[:m]
-    out_notional = work.notional[:m]
-    out_index = work.row[:m]
-    out_size = work.size[:m]
-    out_bankruptcy = work.bankruptcy[:m]
-    perm = work.perm  # the widest bucket needs at most m + 2
-    fill = work.fill
-    key = work.key
-    first = 0  # count[b] is now the end of bucket b
-    for b in range(stop):
-        end = count[b]
-        k = end - first
-        for i in range(k):
-            key[i] = direction * (record[first + i, 0] - p_shift) / p_shift
-        _order_bucket(key, k, perm, fill, out_trigger, first)
-        for i in range(k):
-            r = first + perm[i]
-            out_size[first + i] = record[r, 1]
-            out_notional[first + i] = record[r, 1] * record[r, 0]
-            out_bankruptcy[first + i] = record[r, 2]
-            out_index[first + i] = int(record[r, 3])
-        first = end
-    return skipped, out_trigger, out_notional, out_index, out_size, out_bankruptcy
+    layout = (
+        side, liquidation, bankruptcy, entry, size, direction, start, p_shift, size_scale,
+        margin_factor, flow0, grid_y, grid_flow,
+    )  # fmt: skip
+    skipped, stop, _ = prepare_count_py(layout, work)
+    trigger, notional, row, size_out, bankruptcy_out = prepare_place_py(layout, stop, work)
+    return skipped, trigger, notional, row, size_out, bankruptcy_out
 
 
 # error_model="numpy": a division never checks for zero (every divisor here is guarded or a
@@ -574,6 +692,8 @@ move_for_flow = njit(error_model="numpy")(move_for_flow_py)
 fixed_point = njit(error_model="numpy")(fixed_point_py)
 stepper = njit(error_model="numpy")(stepper_py)
 prepare = njit(error_model="numpy")(prepare_py)
+prepare_count = njit(error_model="numpy")(prepare_count_py)
+prepare_place = njit(error_model="numpy")(prepare_place_py)
 
 __all__ = [
     "ADL_FRACTION",
@@ -585,14 +705,21 @@ __all__ = [
     "ROUND",
     "TIME_S",
     "Cascade",
+    "Layout",
     "Workspace",
+    "counting_workspace",
     "fixed_point",
     "fixed_point_out",
     "fixed_point_py",
     "move_for_flow",
     "move_for_flow_py",
     "prepare",
+    "prepare_count",
+    "prepare_count_py",
+    "prepare_place",
+    "prepare_place_py",
     "prepare_py",
+    "sized",
     "stepper",
     "stepper_py",
     "workspace",
