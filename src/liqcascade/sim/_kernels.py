@@ -180,6 +180,17 @@ def move_from_py(
 
 
 @jitable
+def _at(i: int) -> np.uint64:
+    """``i`` (never negative) as an index that compiled code takes as is.
+
+    numba adds the array's length to a negative signed index, a compare and a select on
+    every load and store; an unsigned index skips that (about a fifth of the fixed point's
+    per-position instructions).
+    """
+    return np.uint64(i)
+
+
+@jitable
 def _bracket(flow: float, grid_flow: np.ndarray, lo: int) -> int:
     """Move the hint ``lo`` to the bracket ``grid_flow[lo] < flow <= grid_flow[lo + 1]``.
 
@@ -187,9 +198,9 @@ def _bracket(flow: float, grid_flow: np.ndarray, lo: int) -> int:
     amortised per position; clamped to ``0 .. len - 2`` (``_move_at`` handles the ends).
     """
     last = grid_flow.shape[0] - 1
-    while lo < last - 1 and grid_flow[lo + 1] < flow:
+    while lo < last - 1 and grid_flow[_at(lo + 1)] < flow:
         lo += 1
-    while lo > 0 and grid_flow[lo] >= flow:
+    while lo > 0 and grid_flow[_at(lo)] >= flow:
         lo -= 1
     return lo
 
@@ -313,19 +324,26 @@ def fixed_point_py(
     round_count[0] = 0
     rounds = 0
     done = 0
+    last = grid_flow.shape[0] - 1  # the grid's ends and the output rows, loaded once
+    flow_first, flow_last, y_first, y_last = grid_flow[0], grid_flow[last], grid_y[0], grid_y[last]
+    fills, draws, adds, adls = out[FILL], out[FUND_DRAW], out[FUND_ADD], out[ADL_FRACTION]
     while done < reached:
         rounds += 1
-        for j in range(done, reached):
+        for i in range(done, reached):
+            j = _at(i)
             after = flow + notional[j]
             lo = _bracket(after, grid_flow, lo)
-            y_after = _move_at(after, grid_y, grid_flow, lo)
+            y_after = _interp(  # _move_at's numbers, the ends not reloaded
+                after, grid_flow[_at(lo)], grid_flow[_at(lo + 1)], grid_y[_at(lo)],
+                grid_y[_at(lo + 1)], flow_first, flow_last, y_first, y_last,
+            )  # fmt: skip
             fill, draw, add, adl, fund = _settle(
                 y, y_after, size[j], bankruptcy[j], fund, p_shift, direction, surplus_to_fund
             )
-            out[FILL, j] = fill
-            out[FUND_DRAW, j] = draw
-            out[FUND_ADD, j] = add
-            out[ADL_FRACTION, j] = adl
+            fills[j] = fill
+            draws[j] = draw
+            adds[j] = add
+            adls[j] = adl
             if adl > 0.0:  # the auto-deleveraged part is matched against opposite positions
                 after = flow + notional[j] * (1.0 - adl)
                 lo = _bracket(after, grid_flow, lo)
