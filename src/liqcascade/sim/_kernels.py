@@ -469,7 +469,7 @@ def _order_bucket(
         fill[f] = 0
     crowded = 0
     for i in range(k):  # clamped: a key may round onto the bucket's upper edge
-        f = min(max(int((key[i] - low) * scale), 0), k) + 1
+        f = _at(min(max(int((key[i] - low) * scale), 0), k) + 1)
         c = fill[f] + 1
         fill[f] = c
         crowded = max(crowded, c)
@@ -478,10 +478,10 @@ def _order_bucket(
         total += fill[f]
         fill[f] = total
     for i in range(k):
-        f = min(max(int((key[i] - low) * scale), 0), k)
+        f = _at(min(max(int((key[i] - low) * scale), 0), k))
         slot = fill[f]
-        perm[slot] = i
-        sorted_key[at + slot] = key[i]
+        perm[_at(slot)] = i
+        sorted_key[_at(at + slot)] = key[i]
         fill[f] = slot + 1
     if crowded > 32:  # fill[f] is now the end of sub-bucket f
         a = 0
@@ -495,16 +495,16 @@ def _order_bucket(
                     sorted_key[at + a + i] = key[rows[ranks[i]]]
             a = b
     for i in range(1, k):
-        value = sorted_key[at + i]
-        if value < sorted_key[at + i - 1]:
+        value = sorted_key[_at(at + i)]
+        if value < sorted_key[_at(at + i - 1)]:
             row = perm[i]
             j = i - 1
-            while j >= 0 and sorted_key[at + j] > value:
-                sorted_key[at + j + 1] = sorted_key[at + j]
-                perm[j + 1] = perm[j]
+            while j >= 0 and sorted_key[_at(at + j)] > value:
+                sorted_key[_at(at + j + 1)] = sorted_key[_at(at + j)]
+                perm[_at(j + 1)] = perm[_at(j)]
                 j -= 1
-            sorted_key[at + j + 1] = value
-            perm[j + 1] = row
+            sorted_key[_at(at + j + 1)] = value
+            perm[_at(j + 1)] = row
 
 
 @jitable
@@ -561,7 +561,7 @@ def prepare_count_py(layout: Layout, work: Workspace) -> tuple[int, int, int]:
             at_risk[c] = i
             c += side[i] == want
         for j in range(c):
-            i = at_risk[j]
+            i = _at(at_risk[j])
             liq = liquidation[i]
             if margin_factor != 1.0:  # entry is read only under a margin factor
                 liq = entry[i] + margin_factor * (liq - entry[i])
@@ -572,8 +572,8 @@ def prepare_count_py(layout: Layout, work: Workspace) -> tuple[int, int, int]:
             if t <= y_cap:
                 b = int((t - t_low) * scale)
                 code[i] = b
-                count[b + 1] += 1
-                mass[b] += size[i] * size_scale * liq
+                count[_at(b + 1)] += 1
+                mass[_at(b)] += size[i] * size_scale * liq
     flow = flow0
     lo = 0
     stop = n_buckets
@@ -617,17 +617,18 @@ def prepare_place_py(
     for i in range(n):
         b = code[i]
         if b < stop:
-            slot = count[b]
+            slot = count[_at(b)]
+            at = _at(slot)
             liq = liquidation[i]
             bk = bankruptcy[i]
             if margin_factor != 1.0:  # each distance to entry scaled
                 liq = entry[i] + margin_factor * (liq - entry[i])
                 bk = entry[i] + margin_factor * (bk - entry[i])
-            record[slot, 0] = liq
-            record[slot, 1] = size[i] * size_scale
-            record[slot, 2] = bk
-            record[slot, 3] = i  # exact: rows < 2**53
-            count[b] = slot + 1
+            record[at, 0] = liq
+            record[at, 1] = size[i] * size_scale
+            record[at, 2] = bk
+            record[at, 3] = i  # exact: rows < 2**53
+            count[_at(b)] = slot + 1
     out_trigger = work.trigger[:m]
     out_notional = work.notional[:m]
     out_index = work.row[:m]
@@ -642,14 +643,15 @@ def prepare_place_py(
         end = count[b]
         k = end - first
         for i in range(k):
-            key[i] = direction * (record[first + i, 0] - p_shift) / p_shift
+            key[i] = direction * (record[_at(first + i), 0] - p_shift) / p_shift
         _order_bucket(key, k, t_low + b * width, width, perm, fill, out_trigger, first)
         for i in range(k):
-            r = first + perm[i]
-            out_size[first + i] = record[r, 1]
-            out_notional[first + i] = record[r, 1] * record[r, 0]
-            out_bankruptcy[first + i] = record[r, 2]
-            out_index[first + i] = int(record[r, 3])
+            r = _at(first + perm[i])
+            o = _at(first + i)
+            out_size[o] = record[r, 1]
+            out_notional[o] = record[r, 1] * record[r, 0]
+            out_bankruptcy[o] = record[r, 2]
+            out_index[o] = int(record[r, 3])
         first = end
     return out_trigger, out_notional, out_index, out_size, out_bankruptcy
 
