@@ -469,20 +469,20 @@ def _order_bucket(
         fill[f] = 0
     crowded = 0
     for i in range(k):  # clamped: a key may round onto the bucket's upper edge
-        f = _at(min(max(int((key[i] - low) * scale), 0), k) + 1)
-        c = fill[f] + 1
-        fill[f] = c
+        sub = _at(min(max(int((key[i] - low) * scale), 0), k) + 1)
+        c = fill[sub] + 1
+        fill[sub] = c
         crowded = max(crowded, c)
     total = 0
     for f in range(n_sub + 1):  # running sum in a register, not through memory
         total += fill[f]
         fill[f] = total
     for i in range(k):
-        f = _at(min(max(int((key[i] - low) * scale), 0), k))
-        slot = fill[f]
+        sub = _at(min(max(int((key[i] - low) * scale), 0), k))
+        slot = fill[sub]
         perm[_at(slot)] = i
         sorted_key[_at(at + slot)] = key[i]
-        fill[f] = slot + 1
+        fill[sub] = slot + 1
     if crowded > 32:  # fill[f] is now the end of sub-bucket f
         a = 0
         for f in range(n_sub):
@@ -561,19 +561,19 @@ def prepare_count_py(layout: Layout, work: Workspace) -> tuple[int, int, int]:
             at_risk[c] = i
             c += side[i] == want
         for j in range(c):
-            i = _at(at_risk[j])
-            liq = liquidation[i]
+            r = _at(at_risk[j])
+            liq = liquidation[r]
             if margin_factor != 1.0:  # entry is read only under a margin factor
-                liq = entry[i] + margin_factor * (liq - entry[i])
+                liq = entry[r] + margin_factor * (liq - entry[r])
             if not direction * (liq - start) > 0.0:  # already beyond liquidation at the start
                 skipped += 1
                 continue
             t = direction * (liq - p_shift) / p_shift
             if t <= y_cap:
                 b = int((t - t_low) * scale)
-                code[i] = b
+                code[r] = b
                 count[_at(b + 1)] += 1
-                mass[_at(b)] += size[i] * size_scale * liq
+                mass[_at(b)] += size[r] * size_scale * liq
     flow = flow0
     lo = 0
     stop = n_buckets
