@@ -183,9 +183,9 @@ def move_from_py(
 def _at(i: int) -> np.uint64:
     """``i`` (never negative) as an index that compiled code takes as is.
 
-    numba adds the array's length to a negative signed index, a compare and a select on
-    every load and store; an unsigned index skips that (about a fifth of the fixed point's
-    per-position instructions).
+    numba adds the array's length to a signed index that may be negative (a shift, a mask
+    and an add before every load and store, and registers that the loop's array pointers
+    then lose to the stack); it takes an unsigned index as is.
     """
     return np.uint64(i)
 
