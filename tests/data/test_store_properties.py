@@ -6,12 +6,14 @@ import contextlib
 import tempfile
 from collections.abc import Iterator
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from liqcascade.data import Store
+from liqcascade.data._threads import by_file_in_time_order
 
 pytestmark = pytest.mark.property
 
@@ -91,3 +93,18 @@ def test_a_revision_replaces_exactly_the_revised_rows(items, scale) -> None:
     assert (summary.added, summary.replaced) == (0, 1)
     assert len(out) == len(items)
     assert (out["source"] == "new").sum() == 1
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    pairs=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 8)), min_size=1, max_size=400),
+)
+def test_rows_grouped_by_file_keep_time_order_and_row_order_for_ties(pairs) -> None:
+    # the write splits rows into files with one shared time sort: file by file (codes
+    # ascending), each file's rows by time, rows of equal time in their original order
+    # (small time range: many ties, which a wrong stable/unstable choice would reorder)
+    codes = np.array([c for c, _ in pairs], dtype=np.uint16)
+    times = np.array([t for _, t in pairs], dtype=np.int64)
+    expected = sorted(range(len(pairs)), key=lambda i: (codes[i], times[i], i))
+    order = by_file_in_time_order(codes, np.argsort(times, kind="stable"))
+    assert order.tolist() == expected

@@ -164,8 +164,18 @@ def _filled_source(table: pa.Table, source: str | None) -> pa.ChunkedArray | pa.
     return values if source is None or values.null_count == 0 else pc.fill_null(values, source)
 
 
-def _repeat(value: str, table: pa.Table) -> pa.Array:
-    return pa.repeat(pa.scalar(value, pa.string()), table.num_rows)
+# A constant column is built as slices of one block of this many rows: a 10 M-row import
+# gets its ``source`` column without writing the file name 10 M times into fresh memory.
+_REPEAT_BLOCK = 65_536
+
+
+def _repeat(value: str, table: pa.Table) -> pa.Array | pa.ChunkedArray:
+    rows = table.num_rows
+    if rows <= _REPEAT_BLOCK:
+        return pa.repeat(pa.scalar(value, pa.string()), rows)
+    block = pa.repeat(pa.scalar(value, pa.string()), _REPEAT_BLOCK)
+    full, rest = divmod(rows, _REPEAT_BLOCK)
+    return pa.chunked_array([block] * full + ([block.slice(0, rest)] if rest else []))
 
 
 def _nan_as_null(values: pa.ChunkedArray) -> pa.ChunkedArray:

@@ -29,7 +29,7 @@ class Rows:
     rows that only ever land in a new file (an empty store) are never hashed at all.
     """
 
-    __slots__ = ("_hash_with", "_hashes", "table")
+    __slots__ = ("_hash_with", "_hashes", "_time_order", "_times", "table")
 
     def __init__(
         self,
@@ -43,6 +43,8 @@ class Rows:
         self.table = table
         self._hashes = hashes
         self._hash_with = hash_with
+        self._times: np.ndarray | None = None
+        self._time_order: np.ndarray | None = None
 
     @property
     def hashed(self) -> bool:
@@ -56,6 +58,21 @@ class Rows:
             assert self._hash_with is not None
             self._hashes = self._hash_with(self.table)
         return self._hashes
+
+    @property
+    def times(self) -> np.ndarray:
+        """The ``time`` column as int64 nanoseconds (converted once, on first use)."""
+        if self._times is None:
+            self._times = time_ns(self.table)
+        return self._times
+
+    @property
+    def time_order(self) -> np.ndarray:
+        """Row positions in time order, equal times in row order (computed once, on first
+        use): the duplicate check and the split into month files share one sort."""
+        if self._time_order is None:
+            self._time_order = np.argsort(self.times, kind="stable")
+        return self._time_order
 
 
 def time_ns(table: pa.Table) -> np.ndarray:
@@ -117,7 +134,11 @@ def has_repeated_keys(table: pa.Table, key: Sequence[str]) -> bool:
 
 
 def has_duplicate_keys(
-    ds: Dataset, table: pa.Table, hashes: np.ndarray | Callable[[], np.ndarray]
+    ds: Dataset,
+    table: pa.Table,
+    hashes: np.ndarray | Callable[[], np.ndarray],
+    *,
+    rows: Rows | None = None,
 ) -> bool:
     """Whether any key repeats, looking only where it can: rows sharing a time.
 
@@ -126,6 +147,9 @@ def has_duplicate_keys(
     runs); when all times are distinct, no 10 M-hash sort is needed at all. ``hashes`` may
     be a function returning them (rows not hashed yet): the rows sharing a time are then
     compared on their key values (:func:`has_repeated_keys`) and the function is not called.
+    ``rows`` holds the same rows when a later step needs their times and time order
+    anyway: the times are then put in order with :attr:`Rows.time_order` (kept with the
+    rows) instead of sorted here.
     """
 
     def repeats(where: np.ndarray | None = None) -> bool:
@@ -137,8 +161,12 @@ def has_duplicate_keys(
 
     if "time" not in ds.key:
         return repeats()
-    times = time_ns(table)
-    ordered = np.sort(times, kind="stable")
+    if rows is None:
+        times = time_ns(table)
+        ordered = np.sort(times, kind="stable")
+    else:
+        times = rows.times
+        ordered = times[rows.time_order]
     shared = ordered[1:][ordered[1:] == ordered[:-1]]
     if len(shared) == 0:
         return False

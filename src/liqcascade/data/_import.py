@@ -165,7 +165,8 @@ def _check(
         return key_hashes(rows, ds.key, con=con)
 
     rows = Rows(table, hash_with=hashed)
-    if table.num_rows and has_duplicate_keys(ds, table, lambda: rows.hashes):
+    # the check orders the times through rows.time_order: the write into files reuses it
+    if table.num_rows and has_duplicate_keys(ds, table, lambda: rows.hashes, rows=rows):
         if lines is None:
             lines = _lines(table)
         first = _first_of_each_key(ds, table, lines, path, skip_bad=skip_bad, bad=bad)

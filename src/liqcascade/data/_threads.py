@@ -31,12 +31,16 @@ def map_maybe_threaded(fn: Callable[[Any], Any], items: Sequence[Any], *, thread
         return list(pool.map(fn, items))
 
 
-def rows_per_file(codes: np.ndarray) -> list[np.ndarray]:
-    """Row indices of each file code, in their original order (a stable sort: radix sort
-    for the usual 16-bit codes)."""
-    order = np.argsort(codes, kind="stable")
-    bounds = np.flatnonzero(np.diff(codes[order])) + 1
-    return np.split(order, bounds)
+def by_file_in_time_order(codes: np.ndarray, time_order: np.ndarray) -> np.ndarray:
+    """Row positions grouped by file code (ascending), in time order within each file.
+
+    ``time_order`` is the rows' stable time order (shared with the duplicate check); a
+    stable sort of their codes in that order (a radix sort for the usual 16-bit codes)
+    groups them by file and keeps each file in time order, equal times in row order. The
+    rows of one file are never sorted on their own.
+    """
+    by_file = np.argsort(codes[time_order], kind="stable")
+    return time_order[by_file]
 
 
 def in_time_order(rows: np.ndarray, times: np.ndarray) -> np.ndarray:
@@ -78,19 +82,19 @@ def is_constant(column: pa.ChunkedArray) -> bool:
         return True
     if column.null_count or not pa.types.is_string(column.type):
         return False
-    for values in (column.slice(0, 1024), column):
-        low, high = pc.min_max(values).values()
-        if low != high:
-            return False
-    return True
+    first = column[0]
+    # equal to the first value: one comparison a row (a min/max pass makes two)
+    return all(
+        pc.all(pc.equal(values, first)).as_py() for values in (column.slice(0, 1024), column)
+    )
 
 
 __all__ = [
     "THREADED_ROWS",
+    "by_file_in_time_order",
     "in_time_order",
     "is_constant",
     "map_maybe_threaded",
     "reordered",
-    "rows_per_file",
     "workers",
 ]
