@@ -23,23 +23,37 @@ if TYPE_CHECKING:
     from liqcascade.data import Store
 
 
+# Values built once per run that take long (the weekly report: ~15-30 s on a cold numba cache).
+# While one worker builds one, any other worker that asks for it sits idle until it is done.
+BUILT_ONCE = ("sample_report",)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Run the files with ``integration`` tests first, then the rest, most tests first.
 
     ``./run tests`` hands whole files to the xdist workers in this order
     (``--dist loadfile --no-loadscope-reorder``; xdist's own order is by number of tests, which
     left a slow two-test file such as test_docs.py alone on one worker at the end while the
-    other sat idle). Each file stays in one piece and keeps its own order.
+    other sat idle). Each file stays in one piece and keeps its own order. Of the files that
+    use a :data:`BUILT_ONCE` value, the first builds it and the others go to the end of their
+    group, so that the other worker does not wait for it (test_render.py waited ~30 s for the
+    report test_asof.py was building when the two started together).
     """
     files: dict[str, list[int]] = {}  # path -> [has integration tests, test count, first index]
+    users: dict[str, None] = {}  # files using a BUILT_ONCE value, in collection order
     for index, item in enumerate(items):
-        entry = files.setdefault(item.nodeid.split("::")[0], [0, 0, index])
+        path = item.nodeid.split("::")[0]
+        entry = files.setdefault(path, [0, 0, index])
         entry[0] |= item.get_closest_marker("integration") is not None
         entry[1] += 1
+        if any(name in getattr(item, "fixturenames", ()) for name in BUILT_ONCE):
+            users.setdefault(path)
+    waiting = set(list(users)[1:])
 
-    def heavy_first(item: pytest.Item) -> tuple[int, int, int]:
-        integration, count, first = files[item.nodeid.split("::")[0]]
-        return (-integration, 0 if integration else -count, first)
+    def heavy_first(item: pytest.Item) -> tuple[int, int, int, int]:
+        path = item.nodeid.split("::")[0]
+        integration, count, first = files[path]
+        return (-integration, path in waiting, 0 if integration else -count, first)
 
     items.sort(key=heavy_first)
 

@@ -8,11 +8,22 @@ from _book_reference import run_book_vectorised
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from liqcascade._compat.numba import HAS_NUMBA
+from liqcascade._compat.numba import HAS_NUMBA, readonly
 from liqcascade.leverage._book import run_book, run_book_py
 
+
+def _as_the_map_calls(kernel):
+    """``kernel`` called as ``leverage._map`` calls it: array inputs read-only (one compile)."""
+
+    def call(*args):
+        return kernel(*readonly(args))
+
+    call.__name__ = kernel.__name__  # the same test ids
+    return call
+
+
 # the readable twin, its compiled kernel and an independently written vectorised reference
-IMPLEMENTATIONS = [run_book_vectorised, run_book_py, run_book]
+IMPLEMENTATIONS = [run_book_vectorised, run_book_py, _as_the_map_calls(run_book)]
 
 
 def one_long_one_short(liq_long: float, liq_short: float, n_bars: int):
@@ -155,7 +166,7 @@ def test_implementations_agree(seed: int, n_bars: int) -> None:
     args = random_book(seed, n_bars)
     grid_start = n_bars // 2
     ref = run_book_vectorised(*args, grid_start, 10)
-    for kernel in (run_book_py, run_book):
+    for kernel in (run_book_py, _as_the_map_calls(run_book)):
         for a, b in zip(ref, kernel(*args, grid_start, 10), strict=True):
             np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
 
@@ -194,7 +205,8 @@ def test_advancing_in_steps_gives_the_whole_run_sizes(seed: int, n_bars: int, cu
     for kernel in (advance_book_py, advance_book):
         size = np.zeros(is_long.size)
         live = np.empty(is_long.size, dtype=np.int64)
-        args = ((is_long, liq, share), (high, low, t_long, t_short, turnover), size, live)
+        inputs = readonly(((is_long, liq, share), (high, low, t_long, t_short, turnover)))
+        args = (*inputs, size, live)
         n_live = kernel(*args, 0, 0, cut)
         kernel(*args, n_live, cut, n_bars)
         np.testing.assert_allclose(size, ref[0], rtol=1e-9, atol=1e-9)

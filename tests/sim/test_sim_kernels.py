@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from liqcascade._compat.numba import readonly
 from liqcascade.sim import _kernels as k
 
 
@@ -16,7 +17,10 @@ def _inputs(seed: int, n: int = 500) -> tuple:
     bankruptcy = 100 * (1 - trigger - rng.uniform(-0.005, 0.02, n))
     grid_y = np.concatenate(([0.0], np.geomspace(1e-6, 0.95, 511)))
     grid_flow = 50.0 * (grid_y / 0.01) ** 0.8
-    return trigger, size, notional, bankruptcy, grid_y, grid_flow, 100.0, -1, 30.0, 5.0, True
+    # read-only, as the engine passes them (one compile of each kernel: readonly's docstring)
+    return readonly(
+        (trigger, size, notional, bankruptcy, grid_y, grid_flow, 100.0, -1, 30.0, 5.0, True)
+    )
 
 
 def _fixed(fn, args):
@@ -72,7 +76,7 @@ def test_move_for_flow_is_the_generalised_inverse() -> None:
     assert k.move_for_flow_py(10.0, grid_y, grid_flow) == pytest.approx(0.01)  # smallest move
     assert k.move_for_flow_py(25.0, grid_y, grid_flow) == pytest.approx(0.025)
     assert k.move_for_flow_py(99.0, grid_y, grid_flow) == 0.03  # beyond the model: the floor
-    assert k.move_for_flow(25.0, grid_y, grid_flow) == pytest.approx(0.025)
+    assert k.move_for_flow(25.0, *readonly((grid_y, grid_flow))) == pytest.approx(0.025)
 
 
 def test_stepper_time_follows_engine_throughput() -> None:
@@ -171,10 +175,10 @@ def test_prepare_is_the_stable_sort_cut_after_the_cascade(seed: int) -> None:
     trigger, size, _, bk, grid_y, grid_flow, p, d, flow0, _, _ = _inputs(seed, 2000)
     trigger = np.round(trigger, 3)  # ties: equal triggers must stay in row order
     book = _book_arrays(trigger, size, bk, p)
-    args = (trigger, size, book[1] * size, bk, grid_y, grid_flow, p, d, flow0, 1e12, True)
+    args = readonly((trigger, size, book[1] * size, bk, grid_y, grid_flow, p, d, flow0, 1e12, True))
     (done, _, _, _), _, _, _ = _fixed(k.fixed_point, args)
     shuffled = np.random.default_rng(seed).permutation(trigger.size)
-    shuffled_book = [a[shuffled] for a in book]
+    shuffled_book = readonly(tuple(a[shuffled] for a in book))
     # a position exactly at the start price is not at risk: skipped, never sorted
     at_start = np.flatnonzero(trigger[shuffled] <= 0)
     for fn in (k.prepare_py, k.prepare):
@@ -200,7 +204,8 @@ def test_prepare_stops_at_the_first_unreachable_trigger() -> None:
     trigger = np.array([0.05, 0.015, 0.001, 0.005, 0.6])
     liq = 100.0 * (1 - trigger)
     size = 1.0 / liq  # 1 USD of notional each
-    book = (np.ones(5), liq, liq - 1, np.full(5, 200.0), size)
+    book = readonly((np.ones(5), liq, liq - 1, np.full(5, 200.0), size))
+    grid_y, grid_flow = readonly((grid_y, grid_flow))
     for fn in (k.prepare_py, k.prepare):
         skipped, _, _, rows, _, _ = fn(
             *book, -1, 100.0, 100.0, 1.0, 1.0, 0.2, grid_y, grid_flow, k.workspace(5)
@@ -216,7 +221,7 @@ def test_prepare_in_two_halves_on_arrays_sized_by_what_is_kept(seed: int) -> Non
     trigger, size, _, bk, grid_y, grid_flow, p, d, flow0, _, _ = _inputs(seed, 3000)
     trigger = np.round(trigger, 3)  # ties: equal triggers stay in row order
     order = np.random.default_rng(seed).permutation(trigger.size)
-    book = [a[order] for a in _book_arrays(trigger, size, bk, p)]
+    book = readonly(tuple(a[order] for a in _book_arrays(trigger, size, bk, p)))
     want = k.prepare(*book, d, p, p, 1.0, 0.9, flow0, grid_y, grid_flow, k.workspace(3000))
     layout = (*book, d, p, p, 1.0, 0.9, flow0, grid_y, grid_flow)
     for count, place in (

@@ -16,7 +16,10 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any, TypeVar
 
+import numpy as np
+
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 DISABLED = os.environ.get("LIQCASCADE_DISABLE_NUMBA", "").strip() not in ("", "0", "false")
 
@@ -70,7 +73,25 @@ def jitable(func: F) -> F:
     return func
 
 
+def readonly(value: T) -> T:
+    """``value`` with every array in it (also inside tuples) read-only: views, never copies.
+
+    numba compiles a kernel once per argument TYPE, and a read-only array is another type than
+    a writable one. Inputs arrive either way (pandas' ``to_numpy``, ``np.broadcast_to`` and the
+    bracket tables give read-only arrays, fresh arrays are writable), so every mix cost its own
+    compile (2-6 s each on first use). Kernel inputs passed through this compile once. Only for
+    what a kernel reads: its output arrays stay writable.
+    """
+    if isinstance(value, np.ndarray) and value.flags.writeable:
+        view = value.view()
+        view.flags.writeable = False
+        return view
+    if isinstance(value, tuple) and type(value) is tuple:  # named tuples (workspaces): as given
+        return tuple(readonly(v) for v in value)  # type: ignore[return-value]
+    return value
+
+
 # Inside a compiled kernel numba must see its own ``prange`` object, so alias it directly.
 prange = _numba.prange if _numba is not None else range
 
-__all__ = ["DISABLED", "HAS_NUMBA", "jitable", "njit", "prange"]
+__all__ = ["DISABLED", "HAS_NUMBA", "jitable", "njit", "prange", "readonly"]

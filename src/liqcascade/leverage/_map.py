@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from liqcascade._compat.numba import readonly
 from liqcascade._time import closed_by, to_utc
 from liqcascade.errors import InputError, NoDataError
 from liqcascade.leverage._book import run_book
@@ -222,7 +223,7 @@ def simulate_book(
     n_bins = len(edges) - 1
     bin_of = np.searchsorted(edges, liq_px, side="right") - 1
     bin_of = np.where((bin_of >= 0) & (bin_of < n_bins), bin_of, -1).astype(np.int64)
-    size, liquidated, _opened, grid = run_book(
+    inputs = (
         np.ascontiguousarray(cohorts.is_long, dtype=np.bool_),
         np.ascontiguousarray(liq_px, dtype=np.float64),
         np.ascontiguousarray(cohorts.share, dtype=np.float64),
@@ -232,9 +233,9 @@ def simulate_book(
         np.ascontiguousarray(target_short),
         np.full(len(bars), turnover),
         bin_of,
-        int(grid_start),
-        int(n_bins),
     )
+    # read-only inputs: one compile of the kernel whichever arrays pandas hands out
+    size, liquidated, _opened, grid = run_book(*readonly(inputs), int(grid_start), int(n_bins))
     return size, liquidated, grid
 
 

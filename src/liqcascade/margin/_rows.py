@@ -303,10 +303,12 @@ def run(
     out = _outputs(n, floats, bracket=np.int16, status=np.int8)
     kernel = margin_rows_py
     if compiled:
+        from liqcascade._compat.numba import readonly
         from liqcascade.margin import _kernels
 
         big = n >= _kernels.PARALLEL_MIN_ROWS
         kernel = _kernels.margin_rows_parallel if big else _kernels.margin_rows
+        position, caps, rates = readonly((position, caps, rates))  # one compile (readonly)
     floors, mmrs, cums = rates[0], rates[1], rates[2]
     kernel(
         position, caps, thresholds(floors, caps, mmrs, cums, fee), rates, float(fee), inverse,
@@ -334,9 +336,11 @@ def run_state(
     out = _outputs(n, floats, liquidatable=np.bool_, status=np.int8)
     kernel = margin_state_py
     if compiled:
+        from liqcascade._compat.numba import readonly
         from liqcascade.margin import _kernels
 
         kernel = _kernels.margin_state
+        position, mark, rates = readonly((position, mark, rates))  # one compile (readonly)
     kernel(
         position, mark, rates, float(fee), inverse, mm_at_entry, float(cap),
         out["maintenance_margin"], out["margin_balance"], out["margin_ratio"],

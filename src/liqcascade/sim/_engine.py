@@ -9,6 +9,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from liqcascade._compat.numba import readonly
 from liqcascade.errors import InputError
 from liqcascade.sim import _kernels as k
 from liqcascade.sim._book import Book, flow_curve
@@ -74,14 +75,15 @@ def _setup(
         return None
     p_shift = start * (1.0 + shock.price_move)
     scale = 1.0 - closed if closed > 0 and payer == -direction else 1.0
-    grid_y, grid_flow = flow_curve(book, "bid" if direction < 0 else "ask", config)
+    # the kernels' inputs go read-only: one compile per kernel whatever the caller's arrays
+    grid_y, grid_flow = readonly(flow_curve(book, "bid" if direction < 0 else "ask", config))
     flow0 = direction * net_flow + 0.0  # negative: counter-flow to absorb first (+0.0: no -0.0)
     fresh = work is None
     work = k.counting_workspace(len(pos)) if work is None else _checked(len(pos), work)
-    layout = (
+    layout = readonly((
         pos.side, pos.liquidation, pos.bankruptcy, pos.entry, pos.size, direction, start,
         p_shift, scale, margin_factor, flow0, grid_y, grid_flow,
-    )  # fmt: skip
+    ))  # fmt: skip
     skipped, stop, widest = k.prepare_count(layout, work)
     if fresh:  # size the rest by what is kept, not by the book (a third of it here)
         kept = int(work.bucket_count[stop])
@@ -127,11 +129,11 @@ class _Raw:
 
 def _solve(s: _Setup, book: Book, config: CascadeConfig) -> _Raw:
     w = s.work  # the kernels write each settled position's rows into an output block
-    cascade = (
+    cascade = readonly((
         s.trigger_y, s.size, s.notional, s.bankruptcy, s.grid_y, s.grid_flow,
         s.p_shift, s.direction, s.flow0, book.insurance_fund_usd,
         config.surplus_to_insurance_fund,
-    )  # fmt: skip
+    ))  # fmt: skip
     price, count = w.step_price, w.step_count
     if config.solver == "fixed_point":
         out = k.fixed_point_out(w)

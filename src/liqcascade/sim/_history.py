@@ -179,6 +179,7 @@ class StressHistory:
             self._reset()
 
     def _advance(self, n_bars: int) -> None:
+        from liqcascade._compat.numba import readonly
         from liqcascade.leverage._book import advance_book
 
         if n_bars < self._done:
@@ -187,13 +188,13 @@ class StressHistory:
             return
         turnover = np.full(len(self.bars), self.config.turnover_per_bar)
         self._n_live = int(
-            advance_book(
-                (self.cohorts.is_long, self._liq_px, self._share),
-                (
+            advance_book(  # read-only inputs: one compile whichever arrays pandas hands out
+                readonly((self.cohorts.is_long, self._liq_px, self._share)),
+                readonly((
                     self.bars["high"].to_numpy(dtype=np.float64),
                     self.bars["low"].to_numpy(dtype=np.float64),
                     self._target[0], self._target[1], turnover,
-                ),
+                )),
                 self._size, self._live, self._n_live, self._done, n_bars,
             )
         )  # fmt: skip

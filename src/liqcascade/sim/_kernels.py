@@ -180,6 +180,17 @@ def move_from_py(
 
 
 @jitable
+def _at(i: int) -> np.uint64:
+    """``i`` (never negative) as an index that compiled code takes as is.
+
+    numba adds the array's length to a signed index that may be negative (a shift, a mask
+    and an add before every load and store, and registers that the loop's array pointers
+    then lose to the stack); it takes an unsigned index as is.
+    """
+    return np.uint64(i)
+
+
+@jitable
 def _bracket(flow: float, grid_flow: np.ndarray, lo: int) -> int:
     """Move the hint ``lo`` to the bracket ``grid_flow[lo] < flow <= grid_flow[lo + 1]``.
 
@@ -187,9 +198,9 @@ def _bracket(flow: float, grid_flow: np.ndarray, lo: int) -> int:
     amortised per position; clamped to ``0 .. len - 2`` (``_move_at`` handles the ends).
     """
     last = grid_flow.shape[0] - 1
-    while lo < last - 1 and grid_flow[lo + 1] < flow:
+    while lo < last - 1 and grid_flow[_at(lo + 1)] < flow:
         lo += 1
-    while lo > 0 and grid_flow[lo] >= flow:
+    while lo > 0 and grid_flow[_at(lo)] >= flow:
         lo -= 1
     return lo
 
@@ -313,19 +324,26 @@ def fixed_point_py(
     round_count[0] = 0
     rounds = 0
     done = 0
+    last = grid_flow.shape[0] - 1  # the grid's ends and the output rows, loaded once
+    flow_first, flow_last, y_first, y_last = grid_flow[0], grid_flow[last], grid_y[0], grid_y[last]
+    fills, draws, adds, adls = out[FILL], out[FUND_DRAW], out[FUND_ADD], out[ADL_FRACTION]
     while done < reached:
         rounds += 1
-        for j in range(done, reached):
+        for i in range(done, reached):
+            j = _at(i)
             after = flow + notional[j]
             lo = _bracket(after, grid_flow, lo)
-            y_after = _move_at(after, grid_y, grid_flow, lo)
+            y_after = _interp(  # _move_at's numbers, the ends not reloaded
+                after, grid_flow[_at(lo)], grid_flow[_at(lo + 1)], grid_y[_at(lo)],
+                grid_y[_at(lo + 1)], flow_first, flow_last, y_first, y_last,
+            )  # fmt: skip
             fill, draw, add, adl, fund = _settle(
                 y, y_after, size[j], bankruptcy[j], fund, p_shift, direction, surplus_to_fund
             )
-            out[FILL, j] = fill
-            out[FUND_DRAW, j] = draw
-            out[FUND_ADD, j] = add
-            out[ADL_FRACTION, j] = adl
+            fills[j] = fill
+            draws[j] = draw
+            adds[j] = add
+            adls[j] = adl
             if adl > 0.0:  # the auto-deleveraged part is matched against opposite positions
                 after = flow + notional[j] * (1.0 - adl)
                 lo = _bracket(after, grid_flow, lo)
@@ -451,20 +469,20 @@ def _order_bucket(
         fill[f] = 0
     crowded = 0
     for i in range(k):  # clamped: a key may round onto the bucket's upper edge
-        f = min(max(int((key[i] - low) * scale), 0), k) + 1
-        c = fill[f] + 1
-        fill[f] = c
+        sub = _at(min(max(int((key[i] - low) * scale), 0), k) + 1)
+        c = fill[sub] + 1
+        fill[sub] = c
         crowded = max(crowded, c)
     total = 0
     for f in range(n_sub + 1):  # running sum in a register, not through memory
         total += fill[f]
         fill[f] = total
     for i in range(k):
-        f = min(max(int((key[i] - low) * scale), 0), k)
-        slot = fill[f]
-        perm[slot] = i
-        sorted_key[at + slot] = key[i]
-        fill[f] = slot + 1
+        sub = _at(min(max(int((key[i] - low) * scale), 0), k))
+        slot = fill[sub]
+        perm[_at(slot)] = i
+        sorted_key[_at(at + slot)] = key[i]
+        fill[sub] = slot + 1
     if crowded > 32:  # fill[f] is now the end of sub-bucket f
         a = 0
         for f in range(n_sub):
@@ -477,16 +495,16 @@ def _order_bucket(
                     sorted_key[at + a + i] = key[rows[ranks[i]]]
             a = b
     for i in range(1, k):
-        value = sorted_key[at + i]
-        if value < sorted_key[at + i - 1]:
+        value = sorted_key[_at(at + i)]
+        if value < sorted_key[_at(at + i - 1)]:
             row = perm[i]
             j = i - 1
-            while j >= 0 and sorted_key[at + j] > value:
-                sorted_key[at + j + 1] = sorted_key[at + j]
-                perm[j + 1] = perm[j]
+            while j >= 0 and sorted_key[_at(at + j)] > value:
+                sorted_key[_at(at + j + 1)] = sorted_key[_at(at + j)]
+                perm[_at(j + 1)] = perm[_at(j)]
                 j -= 1
-            sorted_key[at + j + 1] = value
-            perm[j + 1] = row
+            sorted_key[_at(at + j + 1)] = value
+            perm[_at(j + 1)] = row
 
 
 @jitable
@@ -543,19 +561,19 @@ def prepare_count_py(layout: Layout, work: Workspace) -> tuple[int, int, int]:
             at_risk[c] = i
             c += side[i] == want
         for j in range(c):
-            i = at_risk[j]
-            liq = liquidation[i]
+            r = _at(at_risk[j])
+            liq = liquidation[r]
             if margin_factor != 1.0:  # entry is read only under a margin factor
-                liq = entry[i] + margin_factor * (liq - entry[i])
+                liq = entry[r] + margin_factor * (liq - entry[r])
             if not direction * (liq - start) > 0.0:  # already beyond liquidation at the start
                 skipped += 1
                 continue
             t = direction * (liq - p_shift) / p_shift
             if t <= y_cap:
                 b = int((t - t_low) * scale)
-                code[i] = b
-                count[b + 1] += 1
-                mass[b] += size[i] * size_scale * liq
+                code[r] = b
+                count[_at(b + 1)] += 1
+                mass[_at(b)] += size[r] * size_scale * liq
     flow = flow0
     lo = 0
     stop = n_buckets
@@ -599,17 +617,18 @@ def prepare_place_py(
     for i in range(n):
         b = code[i]
         if b < stop:
-            slot = count[b]
+            slot = count[_at(b)]
+            at = _at(slot)
             liq = liquidation[i]
             bk = bankruptcy[i]
             if margin_factor != 1.0:  # each distance to entry scaled
                 liq = entry[i] + margin_factor * (liq - entry[i])
                 bk = entry[i] + margin_factor * (bk - entry[i])
-            record[slot, 0] = liq
-            record[slot, 1] = size[i] * size_scale
-            record[slot, 2] = bk
-            record[slot, 3] = i  # exact: rows < 2**53
-            count[b] = slot + 1
+            record[at, 0] = liq
+            record[at, 1] = size[i] * size_scale
+            record[at, 2] = bk
+            record[at, 3] = i  # exact: rows < 2**53
+            count[_at(b)] = slot + 1
     out_trigger = work.trigger[:m]
     out_notional = work.notional[:m]
     out_index = work.row[:m]
@@ -624,14 +643,15 @@ def prepare_place_py(
         end = count[b]
         k = end - first
         for i in range(k):
-            key[i] = direction * (record[first + i, 0] - p_shift) / p_shift
+            key[i] = direction * (record[_at(first + i), 0] - p_shift) / p_shift
         _order_bucket(key, k, t_low + b * width, width, perm, fill, out_trigger, first)
         for i in range(k):
-            r = first + perm[i]
-            out_size[first + i] = record[r, 1]
-            out_notional[first + i] = record[r, 1] * record[r, 0]
-            out_bankruptcy[first + i] = record[r, 2]
-            out_index[first + i] = int(record[r, 3])
+            r = _at(first + perm[i])
+            o = _at(first + i)
+            out_size[o] = record[r, 1]
+            out_notional[o] = record[r, 1] * record[r, 0]
+            out_bankruptcy[o] = record[r, 2]
+            out_index[o] = int(record[r, 3])
         first = end
     return out_trigger, out_notional, out_index, out_size, out_bankruptcy
 
