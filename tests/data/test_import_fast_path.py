@@ -20,6 +20,8 @@ from liqcascade.data import Store, import_paths
 from liqcascade.data._frames import conform
 from liqcascade.data._hashing import has_duplicate_keys, has_duplicates, key_hashes
 from liqcascade.data._schema import dataset
+from liqcascade.data.importers._base import ImportResult
+from liqcascade.data.importers._csv import LINE, Col, read_csv, read_table
 from liqcascade.errors import ImportFormatError, SchemaError
 
 LIQ_HEADER = (
@@ -268,3 +270,32 @@ def test_csv_times_without_offset_read_as_utc_on_either_path(texts: list[str]) -
     expected = _to_time(pd.Series(texts))
     assert frame["time"].dt.as_unit("ns").tolist() == expected.dt.as_unit("ns").tolist()
     assert expected.notna().all()
+
+
+@pytest.mark.parametrize(
+    ("rows", "bad"),
+    [
+        (("2025-09-22,1.5,a", "2025-09-23,,b", "2025-09-24 08:00:00,2.5,"), 0),  # arrow only
+        (("2025-09-22,1.5,a", "2025-09-23,x,b", "2025-09-24,2.5,c,extra"), 2),  # exact reader
+        (("2025-09-22,1.5,a", "", "2025-09-24T08:00:00+02:00,2.5,c"), 0),  # blank, mixed times
+    ],
+)
+def test_read_table_gives_read_csv_rows_in_arrow(
+    tmp_path: Path, rows: tuple[str, ...], bad: int
+) -> None:
+    # read_table is read_csv without the pandas frame: same rows, values, lines, bad rows
+    path = write(tmp_path / "t.csv", "date,close,note", *rows)
+    cols = (Col("date", "time"), Col("close", required=False), Col("note", "str", required=False))
+    by_pandas, by_arrow = ImportResult(), ImportResult()
+    frame = read_csv(path, cols, result=by_pandas, skip_bad=True)
+    table = read_table(path, cols, result=by_arrow, skip_bad=True)
+    assert table.column_names == ["date", "close", "note", LINE]
+    assert by_arrow.bad_rows == by_pandas.bad_rows
+    assert len(by_arrow.bad_rows) == bad
+    got = table.to_pandas()
+    assert got[LINE].tolist() == frame[LINE].tolist()
+    assert got["date"].tolist() == frame["date"].tolist()
+    assert got["close"].isna().tolist() == frame["close"].isna().tolist()
+    assert got["close"].dropna().tolist() == frame["close"].dropna().tolist()
+    assert got["note"].isna().tolist() == frame["note"].isna().tolist()
+    assert got["note"].dropna().tolist() == frame["note"].dropna().tolist()

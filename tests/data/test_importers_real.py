@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from liqcascade.data.importers import detect_importer, importer_for
@@ -194,6 +195,11 @@ CASES = [
 ]
 
 
+def _frame(frame: pd.DataFrame | pa.Table) -> pd.DataFrame:
+    """An importer's rows as pandas (importers may hand over arrow tables)."""
+    return frame.to_pandas() if isinstance(frame, pa.Table) else frame
+
+
 @pytest.mark.parametrize(
     ("fmt", "file", "name", "where", "expected", "raw"),
     CASES,
@@ -209,7 +215,7 @@ def test_importer_maps_the_raw_row(
 ) -> None:
     path = MARKET / file
     assert fmt == detect_importer(path, read_head(path)).FORMAT  # `auto` finds it
-    frame = importer_for(fmt).read(path).frames[name]
+    frame = _frame(importer_for(fmt).read(path).frames[name])
     mask = pd.Series(True, index=frame.index)
     for column, value in where.items():
         mask &= frame[column] == value
@@ -235,7 +241,7 @@ def test_mstr_rows_with_holdings_going_backwards_are_flagged() -> None:
 def test_farside_weekend_zeros_are_dropped() -> None:
     # wide file: "2024-01-13,0.0,0.0,..." is a Saturday with no trading
     path = MARKET / "farside_etf_flows_ciyberpunk/bitcoin_etf_flows_wide_daily.csv"
-    flows = importer_for("farside").read(path).frames["etf_flows"]
+    flows = _frame(importer_for("farside").read(path).frames["etf_flows"])
     assert (flows["time"].dt.day_of_week < 5).all()
     total = flows[(flows["fund"] == "TOTAL") & (flows["time"] == T("2024-01-11", tz="UTC"))]
     assert total["flow_usd"].item() == pytest.approx(655.3e6)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 import liqcascade.data._layout as layout
@@ -108,3 +109,28 @@ def test_a_newer_format_says_to_upgrade(store: Store, bars: Bars) -> None:
     (store.path / MANIFEST).write_text(json.dumps(manifest))
     with pytest.raises(StoreError, match=r"newer liqcascade.*upgrade"):
         Store(store.path).candles("BTC/USDT")
+
+
+def test_a_file_merged_several_times_in_one_import_is_written_in_time_order(
+    store: Store, bars: Bars
+) -> None:
+    # Three writes into one year file, times interleaved. Merges leave rows in merge order;
+    # the commit writes them in time order, rows of one time in the order they were written
+    # (a replaced row goes where its replacement was written: last).
+    def venue(exchange: str, when: list[str], closes: list[float]) -> pd.DataFrame:
+        return bars(when, closes).assign(exchange=exchange)
+
+    with store.transaction() as tx:
+        tx.write("candles", venue("binance", ["2025-03-01", "2025-03-03"], [1.0, 3.0]), source="a")
+        tx.write("candles", venue("okx", days("2025-03-01", 3), [10.0, 20.0, 30.0]), source="b")
+        tx.write("candles", venue("binance", ["2025-03-02", "2025-03-03"], [2.0, 3.5]), source="c")
+    (path,) = store.path.rglob("*.parquet")
+    written = pq.read_table(path).to_pandas()
+    assert list(zip(written["exchange"], written["close"], strict=True)) == [
+        ("binance", 1.0),  # 03-01
+        ("okx", 10.0),
+        ("okx", 20.0),  # 03-02: okx written before binance's 2.0
+        ("binance", 2.0),
+        ("okx", 30.0),  # 03-03: binance's 3.0 replaced by the third write's 3.5
+        ("binance", 3.5),
+    ]

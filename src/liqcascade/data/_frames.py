@@ -198,7 +198,9 @@ def _conform_arrow(dataset: Dataset, table: pa.Table, *, source: str | None) -> 
             values = pa.nulls(table.num_rows, field.type)
         else:
             values = table.column(field.name)
-            if not _castable(values.type, field.type):
+            if values.null_count == len(values):  # e.g. pd.NaT, naive: null in any type
+                values = pa.nulls(table.num_rows, field.type)
+            elif not _castable(values.type, field.type):
                 return None
             try:
                 values = values.cast(field.type)

@@ -139,7 +139,7 @@ def _check(
     *,
     skip_bad: bool,
     bad: list[BadRow],
-    con: duckdb.DuckDBPyConnection | None = None,
+    connect: Callable[[], duckdb.DuckDBPyConnection] | None = None,
 ) -> _Checked:
     """Conform a file's rows and check duplicate keys.
 
@@ -162,7 +162,7 @@ def _check(
         table, lines = table.filter(pa.array(keep)), lines[keep]
 
     def hashed(rows: pa.Table) -> np.ndarray:
-        return key_hashes(rows, ds.key, con=con)
+        return key_hashes(rows, ds.key, con=None if connect is None else connect())
 
     rows = Rows(table, hash_with=hashed)
     # the check orders the times through rows.time_order: the write into files reuses it
@@ -345,21 +345,25 @@ def _import(
     progress: Callable[[Path, int], None] | None,
 ) -> ImportSummary:
     summary = ImportSummary()
-    con = store._connection()  # one DuckDB connection hashes every file (when needed)
+    # one DuckDB connection hashes every file (when needed); opened while the first files
+    # are read (importing duckdb takes ~0.1 s of the calling thread)
+    connect = store._connection
 
     def choose(file: tuple[Path, bool]) -> Importer | None:
         return _choose(file[0], fmt, file[1])
 
     def read(module: Importer, path: Path) -> _Read:
-        return _read_checked(module, path, symbol=symbol, kind=kind, skip_bad=skip_bad, con=con)
+        return _read_checked(
+            module, path, symbol=symbol, kind=kind, skip_bad=skip_bad, connect=connect
+        )
 
     pending: list[_Read] = []
-    for path, done in _in_order(choose, read, expand_paths(paths), progress):
+    for path, done in _in_order(choose, read, expand_paths(paths), progress, meanwhile=connect):
         if done is None:
             summary.skipped_files.append((path, "no importer recognises it"))
         else:
             pending.append(done)
-    _hash_together([part for _, checked in pending for part in checked], con=con)
+    _hash_together([part for _, checked in pending for part in checked], con=connect())
     with store.transaction() as tx:
         for report, checked in pending:
             for part in checked:
@@ -407,14 +411,14 @@ def _read_checked(
     symbol: str | None,
     kind: str | None,
     skip_bad: bool,
-    con: duckdb.DuckDBPyConnection,
+    connect: Callable[[], duckdb.DuckDBPyConnection],
 ) -> _Read:
     """One file read by its importer and checked: what the store write needs, nothing written."""
     result: ImportResult = module.read(path, symbol=symbol, kind=kind, skip_bad=skip_bad)
     report = FileReport(path, module.FORMAT, bad_rows=list(result.bad_rows))
     report.warnings.extend(result.warnings)
     checked = [
-        _check(name, frame, path, skip_bad=skip_bad, bad=report.bad_rows, con=con)
+        _check(name, frame, path, skip_bad=skip_bad, bad=report.bad_rows, connect=connect)
         for name, frame in result.frames.items()
     ]
     return report, checked
@@ -425,15 +429,19 @@ def _in_order(
     read: Callable[[Importer, Path], _Read],
     files: list[tuple[Path, bool]],
     progress: Callable[[Path, int], None] | None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Iterator[tuple[Path, _Read | None]]:
     """Each file with what ``read`` made of it (None: no importer recognises it), in file order.
 
     Files are detected and read a few at a time (the parses and arrow work release the GIL);
     results, errors and ``progress`` calls come in file order on the calling thread, as if
     the files were read one by one: the first bad file in order is the error raised.
+    ``meanwhile`` is called on the calling thread once the reading has begun.
     """
     threads = workers(len(files))
     if threads < 2:
+        if meanwhile is not None:
+            meanwhile()
         for path, explicit in files:
             module = choose((path, explicit))
             if module is None:
@@ -456,6 +464,8 @@ def _in_order(
     try:
         # each file in a copy of this context: the import's limits (a ContextVar) apply there
         futures = [pool.submit(contextvars.copy_context().run, task, i) for i in range(len(files))]
+        if meanwhile is not None:
+            meanwhile()
         for (path, _), found, future in zip(files, detected, futures, strict=True):
             if found.result() is None:  # raises what detection raised, in file order
                 yield path, None

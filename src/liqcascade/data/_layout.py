@@ -193,11 +193,12 @@ def file_of(
     lookup = np.zeros(used[-1] + 1, dtype=np.uint16 if len(used) < 2**16 else np.uint32)
     lookup[used] = np.arange(len(used))
     values = parts.dictionary.to_pylist()
-    keys: list[FileKey] = []
-    for c in used:
-        value = values[c // len(months)]
+    for value in values:
         encode_partition(value)  # a value that cannot be a folder name fails before staging
-        keys.append((name, value, str(months[c % len(months)])))
+    labels = [str(month) for month in months]
+    keys: list[FileKey] = [
+        (name, values[c // len(months)], labels[c % len(months)]) for c in used.tolist()
+    ]
     return lookup[combo], keys
 
 

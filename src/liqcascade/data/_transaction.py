@@ -113,14 +113,16 @@ def write_parquet(ds: Dataset, table: pa.Table, path: Path) -> None:
     dictionary = [
         f.name for f in ds.schema if pa.types.is_string(f.type) and f.name not in _NO_DICTIONARY
     ]
-    pq.write_table(
-        table,
-        path,
-        compression="lz4",
-        use_dictionary=dictionary,
-        column_encoding={"time": "DELTA_BINARY_PACKED"},
-        write_statistics=["time"],
-    )
+    # a native file, not a path: no file-system lookup per file (~0.1 ms each, many files)
+    with pa.OSFile(str(path), "wb") as sink:
+        pq.write_table(
+            table,
+            sink,
+            compression="lz4",
+            use_dictionary=dictionary,
+            column_encoding={"time": "DELTA_BINARY_PACKED"},
+            write_statistics=["time"],
+        )
 
 
 def os_error_message(root: Path, exc: OSError) -> str:
@@ -306,10 +308,13 @@ class Transaction:
             return _FileMerge(key, None, summary, rows)
         keep = np.ones(existing.num_rows, dtype=bool)
         keep[at] = False
-        merged = pa.concat_tables([existing.filter(pa.array(keep)), incoming])
+        # left in merge order (no copy): the commit writes the file in time order, one
+        # stable sort of the final rows, which orders them exactly as a stable sort after
+        # every merge would (rows of one time keep the order they were merged in)
+        kept = existing.filter(pa.array(keep)) if len(at) else existing
+        merged = pa.concat_tables([kept, incoming])
         merged_hashes = np.concatenate([current.hashes[keep], hashes])
-        order = in_time_order(np.arange(merged.num_rows), time_ns(merged))
-        return _FileMerge(key, Rows(merged.take(order), merged_hashes[order]), summary, rows)
+        return _FileMerge(key, Rows(merged, merged_hashes), summary, rows)
 
     # -- the net effect --------------------------------------------------------------------
 
@@ -378,7 +383,7 @@ class Transaction:
 
         def stage(i: int) -> None:
             ds, rows = items[i][1]
-            write_parquet(ds, rows.table, temps[i])
+            write_parquet(ds, _in_time_order(rows.table), temps[i])
 
         # pyarrow releases the GIL while encoding: stage files on a few threads
         map_maybe_threaded(stage, range(len(items)), threads=workers(len(items)) > 1)
@@ -388,9 +393,10 @@ class Transaction:
         for (key, (_, rows)), tmp in zip(items, temps, strict=True):
             relative = month_file(key, version)
             final = inside(self._root, relative, checked=self._checked)
-            final.parent.mkdir(parents=True, exist_ok=True)
+            if final.parent not in folders:  # each folder made once (many files share one)
+                final.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(final.parent)
             os.replace(tmp, final)
-            folders.add(final.parent)
             if key in entries:
                 retired.append(entries[key].path)
             entries[key] = Entry(key, relative, rows.table.num_rows)
@@ -403,6 +409,12 @@ class Transaction:
         except OSError:  # committed; the next writer collects what is left
             clear_staging_quietly(self._root)
         return manifest
+
+
+def _in_time_order(table: pa.Table) -> pa.Table:
+    """A staged file's rows in time order (stable), as they are when already in order."""
+    order = in_time_order(np.arange(table.num_rows), time_ns(table))
+    return table if is_range(order, table.num_rows) else table.take(order)
 
 
 def clear_staging_quietly(root: Path) -> None:

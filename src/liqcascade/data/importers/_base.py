@@ -24,7 +24,7 @@ import zipfile
 from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Protocol, TypeVar
 
 import pandas as pd
@@ -55,7 +55,9 @@ class ImportResult:
     left out, columns with no dataset...). A frame may carry a private ``_line`` column (the
     1-based line of each row in the file) so duplicate-key conflicts can name the line;
     without one, row ``i`` is line ``i + 2`` (header on line 1). A frame may also be an arrow
-    table already in the dataset's types (the records importer: no pandas round trip).
+    table (most importers build one from
+    :func:`~liqcascade.data.importers._csv.read_table`: no pandas round trip); the store
+    conforms either to the dataset's schema.
     """
 
     frames: dict[str, pd.DataFrame | pa.Table] = field(default_factory=dict)
@@ -244,7 +246,7 @@ __all__ = [
 
 def file_stem(path: Path) -> str:
     """File name without compression and data extension: ``BTCUSDT_D1.csv.gz`` -> ``BTCUSDT_D1``."""
-    name = Path(path).name
+    name = path.name if isinstance(path, PurePath) else Path(path).name  # no new Path object
     for suffix in (".gz", ".zip"):
         name = name.removesuffix(suffix)
     for suffix in (".csv", ".json", ".parquet", ".txt"):

@@ -149,13 +149,17 @@ def _arrow_times(values: pa.ChunkedArray) -> pa.ChunkedArray:
     """Parse ISO 8601 text without a UTC offset (``2025-09-22``, ``2025-09-22 08:00:00``) as
     UTC, in arrow; raises ``ArrowInvalid`` for anything else (an offset, ``UTC``, spaces,
     ``2025-9-2``, years beyond nanoseconds), which :func:`_to_time` then reads as before."""
+    # Naive first (the usual case; the column's first value had no offset): a failed cast
+    # costs more than a successful one. Arrow parses text with an offset only as zoned and
+    # text without one only as naive, so the order does not change any result.
     try:
-        return pc.cast(values, _UTC_NS)
-    except pa.ArrowInvalid:  # no offset in the text: arrow reads it as naive, i.e. UTC here
         return pc.cast(pc.cast(values, pa.timestamp("ns")), _UTC_NS)
+    except pa.ArrowInvalid:  # every value with an offset (the first ones may be empty)
+        return pc.cast(values, _UTC_NS)
 
 
-def _fast(data: bytes, header: list[str], columns: Sequence[Col]) -> pd.DataFrame | None:
+def _fast(data: bytes, header: list[str], columns: Sequence[Col]) -> pa.Table | None:
+    """The typed columns and ``_line`` of a clean file, in arrow; None if anything is off."""
     blank_lines = _has_blank_lines(data)
     if blank_lines and b'"' in data:
         return None  # a quoted field may span lines: the checked reader counts them
@@ -182,7 +186,7 @@ def _fast(data: bytes, header: list[str], columns: Sequence[Col]) -> pd.DataFram
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    arrays, parsed = [], {}
+    arrays = []
     for col in columns:
         arr = table.column(col.name)
         if col.required and arr.null_count:
@@ -197,7 +201,7 @@ def _fast(data: bytes, header: list[str], columns: Sequence[Col]) -> pd.DataFram
                 series = _to_time(raw)
                 if (series.isna() & (raw != "")).any():
                     return None
-                parsed[col.name] = series.reset_index(drop=True)
+                arr = pa.chunked_array([pa.array(series)])
         elif col.kind == "ms":
             low, high = pc.min_max(pc.abs(arr)).values()
             if low.is_valid and (low.as_py() < MS_BAND[0] or high.as_py() >= MS_BAND[1]):
@@ -206,19 +210,15 @@ def _fast(data: bytes, header: list[str], columns: Sequence[Col]) -> pd.DataFram
         elif col.kind == "float" and pc.any(pc.is_nan(arr)).as_py():
             return None  # literal "nan" text: let the slow path judge it
         arrays.append(arr)
-    # one conversion of the whole table (not one pandas Series per column)
-    table = pa.Table.from_arrays(arrays, names=[c.name for c in columns])
-    frame = table.to_pandas(use_threads=len(data) >= THREADED_BYTES)
-    for name, series in parsed.items():
-        frame[name] = series
+    rows = table.num_rows
     if blank_lines:
         lines = _lines_of_rows(data)
-        if len(lines) != len(frame):
+        if len(lines) != rows:
             return None
-        frame[LINE] = lines
     else:
-        frame[LINE] = np.arange(2, len(frame) + 2)
-    return frame
+        lines = np.arange(2, rows + 2)
+    arrays.append(pa.chunked_array([pa.array(lines, pa.int64())]))
+    return pa.Table.from_arrays(arrays, names=[*(c.name for c in columns), LINE])
 
 
 def _slow(
@@ -296,6 +296,16 @@ def _slow(
     return frame[ok].reset_index(drop=True)
 
 
+def _opened(path: Path, columns: Sequence[Col], data: bytes | None) -> tuple[bytes, list[str]]:
+    """The file's bytes (without a byte-order mark) and its checked header."""
+    data = open_bytes(path) if data is None else data
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    header = header_of(data[:65536].decode("utf-8", errors="replace"))
+    _check_header(path, header, columns)
+    return data, header
+
+
 def read_csv(
     path: Path,
     columns: Sequence[Col],
@@ -309,14 +319,49 @@ def read_csv(
     Raises :class:`ImportFormatError` for a wrong header (always) and for the first bad row
     (unless ``skip_bad``, which records the bad rows in ``result.bad_rows`` and drops them).
     """
-    data = open_bytes(path) if data is None else data
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    header = header_of(data[:65536].decode("utf-8", errors="replace"))
-    _check_header(path, header, columns)
-    frame = _fast(data, header, columns)
-    if frame is not None:
-        return frame
+    data, header = _opened(path, columns, data)
+    table = _fast(data, header, columns)
+    if table is not None:
+        # one conversion of the whole table (not one pandas Series per column)
+        return table.to_pandas(use_threads=len(data) >= THREADED_BYTES)
+    return _checked(path, data, header, columns, result=result, skip_bad=skip_bad)
+
+
+def read_table(
+    path: Path,
+    columns: Sequence[Col],
+    *,
+    result: ImportResult,
+    skip_bad: bool = False,
+) -> pa.Table:
+    """:func:`read_csv`'s rows as an arrow table: no pandas for a clean file.
+
+    The same columns (text as ``string``), in the same order, ``_line`` last; the same
+    errors. A file with bad rows goes through the checked reader, then to arrow.
+    """
+    data, header = _opened(path, columns, None)
+    table = _fast(data, header, columns)
+    if table is not None:
+        return table
+    frame = _checked(path, data, header, columns, result=result, skip_bad=skip_bad)
+    names = [*(c.name for c in columns), LINE]
+    table = pa.Table.from_pandas(frame[names], preserve_index=False)
+    text = [i for i, f in enumerate(table.schema) if pa.types.is_large_string(f.type)]
+    for i in text:
+        table = table.set_column(i, table.field(i).name, table.column(i).cast(pa.string()))
+    return table.replace_schema_metadata(None)
+
+
+def _checked(
+    path: Path,
+    data: bytes,
+    header: list[str],
+    columns: Sequence[Col],
+    *,
+    result: ImportResult,
+    skip_bad: bool,
+) -> pd.DataFrame:
+    """The exact reader's frame (decoding the bytes as UTF-8, or naming the bad byte)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -330,4 +375,4 @@ def read_csv(
     return _slow(path, text, header, columns, result=result, skip_bad=skip_bad)
 
 
-__all__ = ["LINE", "Col", "header_of", "read_csv"]
+__all__ = ["LINE", "Col", "header_of", "read_csv", "read_table"]

@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from liqcascade.data.importers._csv import LINE
+from liqcascade.data.importers._tables import divided
 
 # repositories that several folders come from: (repository, commit, license)
 _LIQUIDITY_REPORT = (
@@ -78,19 +80,21 @@ def source_for(path: Path) -> str:
     return f"{repo}@{commit.split(' ')[0]}:{path.name}"
 
 
-def origin(path: Path, raw: pd.DataFrame) -> dict[str, object]:
+def origin(path: Path, raw: pd.DataFrame | pa.Table) -> dict[str, object]:
     """The ``source`` of rows read from ``path`` and each row's file line (the private
     ``_line`` column), for an importer's output frame."""
     return {"source": source_for(path), LINE: raw[LINE]}
 
 
-def ohlc(raw: pd.DataFrame, columns: Sequence[str], *, divide_by: float = 1.0) -> dict[str, object]:
+def ohlc(
+    raw: pd.DataFrame | pa.Table, columns: Sequence[str], *, divide_by: float = 1.0
+) -> dict[str, object]:
     """``open``/``high``/``low``/``close`` from ``raw``'s ``columns`` (in that order), divided by
-    ``divide_by`` (100 for percent points)."""
-    return {
-        name: raw[column] / divide_by
-        for name, column in zip(("open", "high", "low", "close"), columns, strict=True)
-    }
+    ``divide_by`` (100 for percent points); arrow columns for an arrow table."""
+    names = ("open", "high", "low", "close")
+    if isinstance(raw, pa.Table):
+        return {n: divided(raw[c], divide_by) for n, c in zip(names, columns, strict=True)}
+    return {n: raw[c] / divide_by for n, c in zip(names, columns, strict=True)}
 
 
 __all__ = [

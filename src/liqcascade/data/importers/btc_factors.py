@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from liqcascade.data.importers._base import ImportResult, read_head
-from liqcascade.data.importers._csv import LINE, Col, read_csv
+from liqcascade.data.importers._csv import LINE, Col, read_table
 from liqcascade.data.importers._provenance import source_for
+from liqcascade.data.importers._tables import table_of
 from liqcascade.errors import ImportFormatError
 
 FORMAT = "btc-factors"
@@ -49,10 +48,10 @@ def read(
             "wrong header", path=path, line=1, expected=f"one of {list(_HEADERS.values())}"
         )
     if what == "funding":
-        raw = read_csv(
+        raw = read_table(
             path, (Col("date", "time"), Col("funding_mean")), result=result, skip_bad=skip_bad
         )
-        frame = pd.DataFrame(
+        frame = table_of(
             {
                 "time": raw["date"],
                 "exchange": "binance",
@@ -63,17 +62,18 @@ def read(
                 "funding_interval_hours": 8.0,
                 "source": source,
                 LINE: raw[LINE],
-            }
+            },
+            raw.num_rows,
         )
         result.add("funding", frame)
     elif what == "price":
-        raw = read_csv(
+        raw = read_table(
             path,
             (Col("date", "time"), Col("price"), Col("volume", required=False)),
             result=result,
             skip_bad=skip_bad,
         )
-        frame = pd.DataFrame(
+        frame = table_of(
             {
                 "time": raw["date"],
                 "exchange": "all",
@@ -85,19 +85,21 @@ def read(
                 "currency": "USD",
                 "source": source,
                 LINE: raw[LINE],
-            }
+            },
+            raw.num_rows,
         )
         result.add("candles", frame)
     else:
-        raw = read_csv(path, (Col("date", "time"), Col("fng")), result=result, skip_bad=skip_bad)
-        frame = pd.DataFrame(
+        raw = read_table(path, (Col("date", "time"), Col("fng")), result=result, skip_bad=skip_bad)
+        frame = table_of(
             {
                 "time": raw["date"],
                 "index": "fear_greed",
                 "value": raw["fng"],
                 "source": source,
                 LINE: raw[LINE],
-            }
+            },
+            raw.num_rows,
         )
         result.add("sentiment", frame)
     return result

@@ -36,14 +36,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from liqcascade.data.importers._base import ImportResult, match_stem, read_head, require_name
-from liqcascade.data.importers._csv import LINE, Col, Kind, header_of, read_csv
+from liqcascade.data.importers._csv import LINE, Col, Kind, header_of, read_table
 from liqcascade.data.importers._provenance import origin, source_for
+from liqcascade.data.importers._tables import divided, stacked, table_of
 
 FORMAT = "coinglass"
 DESCRIPTION = "Coinglass API panel CSVs (liquidity-report): OI, funding, liquidations, depth, L/S"
 
+_UTC_NS = pa.timestamp("ns", tz="UTC")
 _OHLC = (Col("time", "ms"), Col("open"), Col("high"), Col("low"), Col("close"))
 # Venue names as Coinglass prints them -> ccxt exchange ids.
 VENUES = {
@@ -66,11 +70,11 @@ def venue_id(name: str) -> str:
     return VENUES.get(key, key.replace(" ", "").replace(".", ""))
 
 
-def venue_ids(names: pd.Series) -> pd.Series:
-    """:func:`venue_id` of a column, computed once per distinct name (not once per row)."""
-    codes, uniques = pd.factorize(names, use_na_sentinel=False)
-    ids = np.array([venue_id(name) for name in uniques], dtype=object)
-    return pd.Series(ids[codes], index=names.index, name=names.name)
+def venue_ids(names: pa.ChunkedArray) -> pa.ChunkedArray:
+    """:func:`venue_id` of a text column, computed once per distinct name (not once per row)."""
+    uniques = pc.unique(names)
+    ids = pa.array([venue_id(name) for name in uniques.to_pylist()], pa.string())
+    return pc.take(ids, pc.index_in(names, value_set=uniques))
 
 
 def perp_symbol(venue: str, coin: str) -> str:
@@ -79,17 +83,22 @@ def perp_symbol(venue: str, coin: str) -> str:
     return f"{coin}/{quote}:{quote}"
 
 
-def latest_snapshot(
-    raw: pd.DataFrame, snapshot: str, ids: list[str], result: ImportResult
-) -> pd.DataFrame:
-    """Keep the latest snapshot folder's row where several folders share one commit time."""
-    raw = raw.sort_values([snapshot, LINE], kind="stable")
-    older = raw.duplicated(ids, keep="last")
-    if older.any():
+def latest_snapshot(raw: pa.Table, snapshot: str, ids: list[str], result: ImportResult) -> pa.Table:
+    """Keep the latest snapshot folder's row where several folders share one commit time.
+
+    Rows come in (snapshot folder, file line) order; of the rows that share ``ids``, the
+    last in that order is kept.
+    """
+    raw = raw.take(pc.sort_indices(raw, [(snapshot, "ascending"), (LINE, "ascending")]))
+    position = pa.array(np.arange(raw.num_rows))
+    last = raw.select(ids).append_column("_at", position).group_by(ids, use_threads=False)
+    kept = np.sort(last.aggregate([("_at", "max")]).column("_at_max").to_numpy())
+    older = raw.num_rows - len(kept)
+    if older:
         result.warnings.append(
-            f"{int(older.sum())} rows superseded by a later snapshot with the same commit time"
+            f"{older} rows superseded by a later snapshot with the same commit time"
         )
-    return raw[~older]
+    return raw.take(pa.array(kept))
 
 
 def _pair_symbol(pair: str) -> str:
@@ -99,12 +108,21 @@ def _pair_symbol(pair: str) -> str:
     return pair
 
 
-def _base(raw: pd.DataFrame, path: Path, **constants: object) -> dict[str, object]:
+# Handlers get the file's columns as an arrow table and add arrow tables: no pandas round
+# trip for the many small files of the panel.
+
+
+def _base(raw: pa.Table, path: Path, **constants: object) -> dict[str, object]:
     return {"time": raw["time"], **constants, **origin(path, raw)}
 
 
+def _table(raw: pa.Table, columns: dict[str, object]) -> pa.Table:
+    return table_of(columns, raw.num_rows)
+
+
 def _price(path, m, raw, result) -> None:
-    frame = pd.DataFrame(
+    frame = _table(
+        raw,
         _base(raw, path, exchange="binance", symbol=_pair_symbol(m[1]), market="perp")
         | {
             "interval": "4h",
@@ -114,20 +132,21 @@ def _price(path, m, raw, result) -> None:
             "close": raw["close"],
             "quote_volume": raw["volume_usd"],
             "currency": "USDT",
-        }
+        },
     )
     result.add("candles", frame)
 
 
 def _oi_all(path, m, raw, result) -> None:
-    frame = pd.DataFrame(
+    frame = _table(
+        raw,
         _base(raw, path, exchange="all", symbol=m[1], interval="4h", margin="all")
         | {
             "open_usd": raw["open"],
             "high_usd": raw["high"],
             "low_usd": raw["low"],
             "close_usd": raw["close"],
-        }
+        },
     )
     result.add("open_interest", frame)
 
@@ -144,39 +163,40 @@ def _oi_margin(path, m, raw, result) -> None:
             "low_usd": raw["low"],
             "close_usd": raw["close"],
         }
-    result.add("open_interest", pd.DataFrame(frame))
+    result.add("open_interest", _table(raw, frame))
 
 
 def _oi_by_exchange(path, m, raw, result) -> None:
-    venues = [c for c in raw.columns if c not in ("time", LINE, "price")]
-    long = raw.melt(id_vars=["time", LINE], value_vars=venues, var_name="venue", value_name="usd")
-    long = long.dropna(subset=["usd"])
-    long["exchange"] = venue_ids(long["venue"])
-    frame = pd.DataFrame(
+    venues = [c for c in raw.column_names if c not in ("time", LINE, "price")]
+    blocks = [((venue_id(venue),), raw[venue]) for venue in venues]
+    long = stacked(raw, blocks, labels=["exchange"], value="close_usd")
+    frame = _table(
+        long,
         {
             "time": long["time"],
             "exchange": long["exchange"],
             "symbol": m[1],
             "interval": None,
             "margin": "all",
-            "close_usd": long["usd"],
+            "close_usd": long["close_usd"],
             "source": source_for(path),
             LINE: long[LINE],
-        }
+        },
     )
     result.add("open_interest", frame)
 
 
 def _funding(path, m, raw, result, *, exchange, symbol, interval, weighting, hours) -> None:
-    frame = pd.DataFrame(
+    frame = _table(
+        raw,
         _base(raw, path, exchange=exchange, symbol=symbol, interval=interval)
         | {
             "weighting": weighting,
-            "rate": raw["close"] / 100.0,  # percent -> fraction
-            "rate_high": raw["high"] / 100.0,
-            "rate_low": raw["low"] / 100.0,
+            "rate": divided(raw["close"], 100.0),  # percent -> fraction
+            "rate_high": divided(raw["high"], 100.0),
+            "rate_low": divided(raw["low"], 100.0),
             "funding_interval_hours": hours,
-        }
+        },
     )
     result.add("funding", frame)
 
@@ -228,14 +248,15 @@ def _funding_weighted(path, m, raw, result) -> None:
 def _liq_binance(path, m, raw, result) -> None:
     sides = {"long": "aggregated_long_liquidation_usd", "short": "aggregated_short_liquidation_usd"}
     for side, column in sides.items():
-        frame = pd.DataFrame(
+        frame = _table(
+            raw,
             _base(raw, path, exchange="binance", symbol=m[1], interval="4h")
             | {
                 "liquidated_side": side,
                 "notional_usd": raw[column],
                 "coverage": "throttled",
                 "event_id": "",
-            }
+            },
         )
         result.add("liquidations", frame)
 
@@ -243,9 +264,12 @@ def _liq_binance(path, m, raw, result) -> None:
 def _liq_snapshots(path, m, raw, result) -> None:
     raw = latest_snapshot(raw, "snapshot_dir", ["snapshot_commit_time", "coin", "exchange"], result)
     # A rolling 24h total published at the commit time covers [commit - 24h, commit).
-    opened = raw["snapshot_commit_time"] - pd.Timedelta(hours=24)
+    day = pa.scalar(pd.Timedelta(hours=24).value, pa.duration("ns"))
+    opened = pc.subtract(raw["snapshot_commit_time"].cast(_UTC_NS), day)
+    source = pc.binary_join_element_wise(source_for(path), raw["snapshot_dir"], "@")
     for side, column in (("long", "longLiquidation_usd"), ("short", "shortLiquidation_usd")):
-        frame = pd.DataFrame(
+        frame = _table(
+            raw,
             {
                 "time": opened,
                 "exchange": venue_ids(raw["exchange"]),
@@ -255,15 +279,16 @@ def _liq_snapshots(path, m, raw, result) -> None:
                 "notional_usd": raw[column],
                 "coverage": "aggregated",
                 "event_id": "",
-                "source": source_for(path) + "@" + raw["snapshot_dir"].astype(str),
+                "source": source,
                 LINE: raw[LINE],
-            }
+            },
         )
-        result.add("liquidations", frame.dropna(subset=["notional_usd"]))
+        result.add("liquidations", frame.filter(pc.is_valid(raw[column])))
 
 
 def _depth(path, raw, result, *, exchange, symbol, market, prefix) -> None:
-    frame = pd.DataFrame(
+    frame = _table(
+        raw,
         _base(raw, path, exchange=exchange, symbol=symbol, market=market)
         | {
             "band": 0.01,
@@ -271,7 +296,7 @@ def _depth(path, raw, result, *, exchange, symbol, market, prefix) -> None:
             "ask_usd": raw[f"{prefix}asks_usd"],
             "bid_base": raw[f"{prefix}bids_quantity"],
             "ask_base": raw[f"{prefix}asks_quantity"],
-        }
+        },
     )
     result.add("depth", frame)
 
@@ -292,25 +317,26 @@ def _depth_binance_spot(path, m, raw, result) -> None:
 
 def _long_short(path, m, raw, result) -> None:
     kind = m[1]
-    frame = pd.DataFrame(
+    frame = _table(
+        raw,
         _base(raw, path, exchange="binance", symbol=_pair_symbol(m[2]), interval="4h")
         | {
             "kind": kind,
-            "long_fraction": raw[f"{kind}_long_percent"] / 100.0,
-            "short_fraction": raw[f"{kind}_short_percent"] / 100.0,
+            "long_fraction": divided(raw[f"{kind}_long_percent"], 100.0),
+            "short_fraction": divided(raw[f"{kind}_short_percent"], 100.0),
             "ratio": raw[f"{kind}_long_short_ratio"],
-        }
+        },
     )
     result.add("long_short", frame)
 
 
 def _etf(path, m, raw, result) -> None:
-    funds = [c for c in raw.columns if c not in ("time", LINE, "total_flow_usd", "price_usd")]
-    long = raw.melt(id_vars=["time", LINE], value_vars=funds, var_name="fund", value_name="usd")
-    total = raw.rename(columns={"total_flow_usd": "usd"}).assign(fund="TOTAL")
-    both = pd.concat([total[["time", LINE, "fund", "usd"]], long], ignore_index=True)
-    both = both.dropna(subset=["usd"])
-    frame = pd.DataFrame(
+    skip = ("time", LINE, "total_flow_usd", "price_usd")
+    funds = [((c,), raw[c]) for c in raw.column_names if c not in skip]
+    total = (("TOTAL",), raw["total_flow_usd"])
+    both = stacked(raw, [total, *funds], labels=["fund"], value="usd")
+    frame = _table(
+        both,
         {
             "time": both["time"],
             "asset": m[1],
@@ -318,16 +344,16 @@ def _etf(path, m, raw, result) -> None:
             "flow_usd": both["usd"],
             "source": source_for(path),
             LINE: both[LINE],
-        }
+        },
     )
     result.add("etf_flows", frame)
 
 
 def _stablecoins(path, m, raw, result) -> None:
-    coins = [c for c in raw.columns if c not in ("time", LINE, "btc_price_usd")]
-    long = raw.melt(id_vars=["time", LINE], value_vars=coins, var_name="asset", value_name="usd")
-    long = long.dropna(subset=["usd"])
-    frame = pd.DataFrame(
+    coins = [((c,), raw[c]) for c in raw.column_names if c not in ("time", LINE, "btc_price_usd")]
+    long = stacked(raw, coins, labels=["asset"], value="usd")
+    frame = _table(
+        long,
         {
             "time": long["time"],
             "asset": long["asset"],
@@ -335,7 +361,7 @@ def _stablecoins(path, m, raw, result) -> None:
             "close": long["usd"],
             "source": source_for(path),
             LINE: long[LINE],
-        }
+        },
     )
     result.add("market_cap", frame)
 
@@ -344,7 +370,7 @@ def _taker(path, m, raw, result) -> None:
     result.warnings.append("taker buy/sell volume has no dataset yet; file not imported")
 
 
-Handler = Callable[[Path, re.Match[str], pd.DataFrame, ImportResult], None]
+Handler = Callable[[Path, re.Match[str], pa.Table, ImportResult], None]
 # (file-name pattern, columns to read, handler). Extra columns are allowed and ignored.
 _ROUTES: tuple[tuple[str, tuple[Col, ...] | str, Handler], ...] = (
     (r"price_ohlc_binance_([A-Z0-9]+)_perp_4h", (*_OHLC, Col("volume_usd")), _price),
@@ -462,8 +488,9 @@ def read(
         )
     elif isinstance(columns, str):
         columns = _wide_columns(path, columns.removeprefix("wide:"))
-    raw = read_csv(path, columns, result=result, skip_bad=skip_bad)
-    if columns[0].name != "time" and columns[0].kind in ("ms", "time"):
-        raw = raw.rename(columns={columns[0].name: "time"})
+    first = columns[0].name
+    raw = read_table(path, columns, result=result, skip_bad=skip_bad)
+    if first != "time" and columns[0].kind in ("ms", "time"):
+        raw = raw.rename_columns(["time" if c == first else c for c in raw.column_names])
     handler(path, match, raw, result)
     return result

@@ -25,15 +25,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from liqcascade.data.importers._base import ImportResult, match_stem, read_head, require_name
-from liqcascade.data.importers._csv import LINE, Col, header_of, read_csv
+from liqcascade.data.importers._csv import LINE, Col, header_of, read_table
 from liqcascade.data.importers._provenance import source_for
-from liqcascade.data.importers.coinglass import latest_snapshot, venue_ids
+from liqcascade.data.importers._tables import stacked, table_of
+from liqcascade.data.importers.coinglass import latest_snapshot, venue_id, venue_ids
 
 FORMAT = "coinglass-options"
 DESCRIPTION = "Coinglass options panel CSVs: put/call OI per expiry, OI and volume per venue"
 
+_UTC_NS = pa.timestamp("ns", tz="UTC")
 _SNAP = (Col("_snapshot_dir", "str"), Col("_snapshot_commit_time", "time"))
 # metric columns -> (metric, unit, scale to the stored unit); each file's columns follow
 _EXPIRY_METRICS = {
@@ -84,23 +88,41 @@ def detect(path: Path, head: str) -> bool:
     return route is not None and _FIRST_COLUMN.get(route[0], "timestamp") in header_of(head)
 
 
-def _long(
-    raw: pd.DataFrame, metrics: dict[str, tuple[str, str, float]], ids: list[str]
-) -> pd.DataFrame:
-    parts = []
-    for column, (metric, unit, scale) in metrics.items():
-        part = raw[[*ids, LINE]].copy()
-        part["metric"] = metric
-        part["unit"] = unit
-        part["value"] = raw[column] * scale
-        parts.append(part)
-    out = pd.concat(parts, ignore_index=True)
-    return out.dropna(subset=["value"])
+def _long(raw: pa.Table, metrics: dict[str, tuple[str, str, float]], ids: list[str]) -> pa.Table:
+    """One row per (row of ``raw``, metric) with a value, metric by metric (scaled)."""
+    blocks = [
+        ((metric, unit), pc.multiply(raw[column], pa.scalar(scale, pa.float64())))
+        for column, (metric, unit, scale) in metrics.items()
+    ]
+    return stacked(raw, blocks, labels=["metric", "unit"], value="value", keep=[*ids, LINE])
 
 
-def _expiry_time(text: pd.Series) -> pd.Series:
-    # Deribit options expire at 08:00 UTC on the expiry date.
-    return pd.to_datetime(text, format="%y%m%d", utc=True) + pd.Timedelta(hours=8)
+_YYMMDD = r"^[0-9]{6}$"
+
+
+def _expiry_time(text: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Deribit options expire at 08:00 UTC on the expiry date (``yymmdd``)."""
+    eight = pa.scalar(pd.Timedelta(hours=8).value, pa.duration("ns"))
+    if pc.all(pc.match_substring_regex(text, _YYMMDD)).as_py():
+        try:
+            days = pc.strptime(text, format="%y%m%d", unit="ns")
+        except pa.ArrowInvalid:  # not a date: pandas raises its own error below
+            days = None
+        # arrow rolls 250229 over to March 1st; pandas refuses it: only exact dates pass
+        if days is not None and pc.all(pc.equal(pc.strftime(days, "%y%m%d"), text)).as_py():
+            return pc.add(pc.cast(days, _UTC_NS), eight)
+    times = pd.to_datetime(text.to_pandas(), format="%y%m%d", utc=True)
+    return pc.add(pc.cast(pa.array(times), _UTC_NS), eight)
+
+
+def _repeat(value: object, table: pa.Table) -> pa.ChunkedArray:
+    return table_of({"_": value}, table.num_rows).column(0)
+
+
+def _with(table: pa.Table, **columns: object) -> pa.Table:
+    for name, values in columns.items():
+        table = table.append_column(name, values)
+    return table
 
 
 def read(
@@ -116,39 +138,37 @@ def read(
     result = ImportResult()
     source = source_for(path)
     if what == "expiry":
-        raw = read_csv(path, _EXPIRY, result=result, skip_bad=skip_bad)
+        raw = read_table(path, _EXPIRY, result=result, skip_bad=skip_bad)
         raw = latest_snapshot(
             raw, "_snapshot_dir", ["_snapshot_commit_time", "expiry_yymmdd"], result
         )
-        raw["expiry"] = _expiry_time(raw["expiry_yymmdd"])
-        raw["time"] = raw["_snapshot_commit_time"]
+        raw = _with(
+            raw, expiry=_expiry_time(raw["expiry_yymmdd"]), time=raw["_snapshot_commit_time"]
+        )
         long = _long(raw, _EXPIRY_METRICS, ["time", "expiry"])
-        long["exchange"] = "deribit"
-        long["interval"] = None
+        long = _with(long, exchange=_repeat("deribit", long), interval=_repeat(None, long))
     elif what == "venue_snapshot":
-        raw = read_csv(path, _VENUE_SNAP, result=result, skip_bad=skip_bad)
+        raw = read_table(path, _VENUE_SNAP, result=result, skip_bad=skip_bad)
         raw = latest_snapshot(
             raw, "_snapshot_dir", ["_snapshot_commit_time", "exchange_name"], result
         )
-        raw["time"] = raw["_snapshot_commit_time"]
-        raw["exchange"] = venue_ids(raw["exchange_name"])
+        raw = _with(
+            raw, time=raw["_snapshot_commit_time"], exchange=venue_ids(raw["exchange_name"])
+        )
         long = _long(raw, _VENUE_METRICS, ["time", "exchange"])
-        long["expiry"] = pd.NaT
-        long["interval"] = None
+        long = _with(long, expiry=_repeat(None, long), interval=_repeat(None, long))
     else:
         header = header_of(read_head(path))
         venues = [c for c in header if c not in ("time_utc", "timestamp", "price", "_snapshot_dir")]
         columns = (Col("timestamp", "ms"), *(Col(v, required=False) for v in venues))
-        raw = read_csv(path, columns, result=result, skip_bad=skip_bad)
-        raw = raw.rename(columns={"timestamp": "time"})
-        melted = raw.melt(id_vars=["time", LINE], value_vars=venues, var_name="venue")
-        long = melted.dropna(subset=["value"]).copy()
-        long["exchange"] = venue_ids(long["venue"])
-        long["metric"] = "open_interest_usd" if what == "oi_4h" else "volume_usd"
-        long["unit"] = "usd"
-        long["interval"] = "4h" if what == "oi_4h" else "1d"
-        long["expiry"] = pd.NaT
-    frame = pd.DataFrame(
+        raw = read_table(path, columns, result=result, skip_bad=skip_bad)
+        raw = raw.rename_columns(["time" if c == "timestamp" else c for c in raw.column_names])
+        metric = "open_interest_usd" if what == "oi_4h" else "volume_usd"
+        blocks = [((venue_id(v), metric, "usd"), raw[v]) for v in venues]
+        long = stacked(raw, blocks, labels=["exchange", "metric", "unit"], value="value")
+        interval = "4h" if what == "oi_4h" else "1d"
+        long = _with(long, interval=_repeat(interval, long), expiry=_repeat(None, long))
+    frame = table_of(
         {
             "time": long["time"],
             "exchange": long["exchange"],
@@ -160,7 +180,8 @@ def read(
             "unit": long["unit"],
             "source": source,
             LINE: long[LINE],
-        }
+        },
+        long.num_rows,
     )
     result.add("options", frame)
     return result

@@ -20,10 +20,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from liqcascade.data.importers._base import ImportResult, file_stem, open_text, read_head
-from liqcascade.data.importers._csv import LINE, Col, read_csv
+from liqcascade.data.importers._csv import LINE, Col, read_csv, read_table
 from liqcascade.data.importers._provenance import ohlc, origin, source_for
+from liqcascade.data.importers._tables import table_of
 from liqcascade.errors import ImportFormatError
 
 FORMAT = "dattracker"
@@ -132,11 +134,11 @@ def _prices(path: Path, result: ImportResult, skip_bad: bool) -> None:
         Col("close"),
         Col("volume", required=False),
     )
-    raw = read_csv(path, cols, result=result, skip_bad=skip_bad)
-    frame = pd.DataFrame(
+    raw = read_table(path, cols, result=result, skip_bad=skip_bad)
+    frame = table_of(
         {
             "time": raw["date"],
-            "exchange": raw["exchange"].str.lower(),
+            "exchange": pc.utf8_lower(raw["exchange"]),
             "symbol": raw["ticker"],
             "market": "equity",
             "interval": "1d",
@@ -144,7 +146,8 @@ def _prices(path: Path, result: ImportResult, skip_bad: bool) -> None:
             "volume": raw["volume"],
             "currency": raw["currency"],
             **origin(path, raw),
-        }
+        },
+        raw.num_rows,
     )
     result.add("candles", frame)
 

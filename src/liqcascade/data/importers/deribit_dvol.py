@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from liqcascade.data.importers._base import ImportResult, name_error
-from liqcascade.data.importers._csv import Col, read_csv
+from liqcascade.data.importers._csv import Col, read_table
 from liqcascade.data.importers._provenance import ohlc, origin
+from liqcascade.data.importers._tables import table_of
 
 FORMAT = "deribit-dvol"
 DESCRIPTION = "Deribit DVOL hourly OHLC in percent points (bitcoin_dvol_hourly.csv.gz)"
@@ -43,8 +42,8 @@ def read(
         )
     sym = symbol or f"{_ASSETS[prefix]}-DVOL"
     result = ImportResult()
-    raw = read_csv(path, COLUMNS, result=result, skip_bad=skip_bad)
-    frame = pd.DataFrame(
+    raw = read_table(path, COLUMNS, result=result, skip_bad=skip_bad)
+    frame = table_of(
         {
             "time": raw["timestamp"],
             "exchange": "deribit",
@@ -53,7 +52,8 @@ def read(
             "interval": "1h",
             **ohlc(raw, OHLC, divide_by=100.0),  # percent points -> fraction
             **origin(path, raw),
-        }
+        },
+        raw.num_rows,
     )
     result.add("candles", frame)
     return result

@@ -12,11 +12,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pandas as pd
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from liqcascade.data.importers._base import ImportResult, file_stem, read_head, require_name
-from liqcascade.data.importers._csv import LINE, Col, header_of, read_csv
+from liqcascade.data.importers._csv import LINE, Col, header_of, read_table
 from liqcascade.data.importers._provenance import source_for
+from liqcascade.data.importers._tables import multiplied, stacked, table_of
 from liqcascade.errors import ImportFormatError
 
 FORMAT = "farside"
@@ -71,41 +74,49 @@ def read(
     header = header_of(read_head(path))
     if shape == "flows_long":
         column, scale = _unit(path, header, "flow_")
-        raw = read_csv(
-            path,
-            (Col("date", "time"), Col("fund", "str"), Col(column)),
-            result=result,
-            skip_bad=skip_bad,
-        )
-        long = pd.DataFrame(
-            {"time": raw["date"], "fund": raw["fund"], "usd": raw[column] * scale, LINE: raw[LINE]}
+        cols: tuple[Col, ...] = (Col("date", "time"), Col("fund", "str"), Col(column))
+        raw = read_table(path, cols, result=result, skip_bad=skip_bad)
+        long = table_of(
+            {
+                "time": raw["date"],
+                "fund": raw["fund"],
+                "usd": multiplied(raw[column], scale),
+                LINE: raw[LINE],
+            },
+            raw.num_rows,
         )
     elif shape == "totals":
         column, scale = _unit(path, header, "total_")
-        raw = read_csv(path, (Col("date", "time"), Col(column)), result=result, skip_bad=skip_bad)
-        long = pd.DataFrame(
-            {"time": raw["date"], "fund": "TOTAL", "usd": raw[column] * scale, LINE: raw[LINE]}
+        cols = (Col("date", "time"), Col(column))
+        raw = read_table(path, cols, result=result, skip_bad=skip_bad)
+        long = table_of(
+            {"time": raw["date"], "fund": "TOTAL", "usd": multiplied(raw[column], scale)}
+            | {LINE: raw[LINE]},
+            raw.num_rows,
         )
     else:
         funds = [c for c in header if c != "date"]
         cols = (Col("date", "time"), *(Col(f, required=False) for f in funds))
-        raw = read_csv(path, cols, result=result, skip_bad=skip_bad)
-        raw = raw.rename(columns={"date": "time", "Total": "TOTAL"})
-        funds = ["TOTAL" if f == "Total" else f for f in funds]
-        long = raw.melt(id_vars=["time", LINE], value_vars=funds, var_name="fund", value_name="usd")
-        long["usd"] = long["usd"] * 1e6  # Farside publishes USD millions
-        long = long.dropna(subset=["usd"])
-    weekend = long["time"].dt.day_of_week >= 5
-    long = long[~(weekend & (long["usd"] == 0.0))]
-    frame = pd.DataFrame(
+        raw = read_table(path, cols, result=result, skip_bad=skip_bad)
+        raw = raw.rename_columns(["time" if c == "date" else c for c in raw.column_names])
+        # Farside publishes USD millions
+        blocks = [(("TOTAL" if f == "Total" else f,), multiplied(raw[f], 1e6)) for f in funds]
+        long = stacked(raw, blocks, labels=["fund"], value="usd")
+    weekend = pc.greater_equal(pc.day_of_week(long["time"]), 5)
+    zero = pc.equal(long["usd"], 0.0)  # null where usd is: kept, as pandas keeps NaN
+    long = long.filter(pc.invert(pc.fill_null(pc.and_(weekend, zero), False)))
+    # numpy's rounding, as pandas' Series.round (nulls as NaN, stored as null again)
+    flow = np.round(long["usd"].to_numpy(zero_copy_only=False), 2)
+    frame = table_of(
         {
             "time": long["time"],
             "asset": asset,
             "fund": long["fund"],
-            "flow_usd": long["usd"].round(2),
+            "flow_usd": pa.array(flow, from_pandas=True),
             "source": source_for(path),
             LINE: long[LINE],
-        }
+        },
+        long.num_rows,
     )
     result.add("etf_flows", frame)
     return result

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from liqcascade.data.importers._base import ImportResult, read_head
-from liqcascade.data.importers._csv import Col, read_csv
+from liqcascade.data.importers._csv import Col, read_table
 from liqcascade.data.importers._provenance import origin
+from liqcascade.data.importers._tables import table_of
 
 FORMAT = "hyperliquid-stats"
 DESCRIPTION = "Hyperliquid daily notional liquidated (total and per coin), stats dashboard CSV"
@@ -44,8 +43,8 @@ def read(
     cols = [Col("date_utc", "time"), Col("daily_notional_liquidated_usd")]
     if by_coin:
         cols.insert(1, Col("coin", "str"))
-    raw = read_csv(path, cols, result=result, skip_bad=skip_bad)
-    frame = pd.DataFrame(
+    raw = read_table(path, cols, result=result, skip_bad=skip_bad)
+    frame = table_of(
         {
             "time": raw["date_utc"],
             "exchange": "hyperliquid",
@@ -56,7 +55,8 @@ def read(
             "coverage": "complete",
             "event_id": "",
             **origin(path, raw),
-        }
+        },
+        raw.num_rows,
     )
     result.add("liquidations", frame)
     return result

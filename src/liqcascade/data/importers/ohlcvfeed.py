@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pandas as pd
-
 from liqcascade.data.importers._base import ImportResult, file_stem, name_error
-from liqcascade.data.importers._csv import Col, read_csv
+from liqcascade.data.importers._csv import Col, read_table
 from liqcascade.data.importers._provenance import ohlc, origin
+from liqcascade.data.importers._tables import table_of
 
 FORMAT = "ohlcvfeed"
 DESCRIPTION = "Binance spot klines, ohlcv-feed CSV (BTCUSDT_D1.csv, ETHUSDT_H4.csv, ..._W1.csv)"
@@ -57,8 +56,8 @@ def read(
     """Read one ohlcv-feed kline file into ``candles``."""
     result = ImportResult()
     sym, interval, quote = _symbol_interval(path, symbol, kind)
-    raw = read_csv(path, COLUMNS, result=result, skip_bad=skip_bad)
-    frame = pd.DataFrame(
+    raw = read_table(path, COLUMNS, result=result, skip_bad=skip_bad)
+    frame = table_of(
         {
             "time": raw["open_time_ms"],
             "exchange": "binance",
@@ -70,7 +69,8 @@ def read(
             "quote_volume": float("nan"),
             "currency": quote,
             **origin(path, raw),
-        }
+        },
+        raw.num_rows,
     )
     result.add("candles", frame)
     return result

@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pandas as pd
-
 from liqcascade.data.importers._base import ImportResult, file_stem, name_error
-from liqcascade.data.importers._csv import Col, read_csv
+from liqcascade.data.importers._csv import Col, read_table
 from liqcascade.data.importers._provenance import origin
+from liqcascade.data.importers._tables import multiplied, table_of
 
 FORMAT = "yahoo-macro"
 DESCRIPTION = "Daily macro closes (date,close): spx, ndx, vix, dxy, gold, ust (10y %), tlt"
@@ -54,18 +53,19 @@ def read(
             f"a name <series>_daily_close.csv with series in {sorted(SERIES)}, or pass --symbol",
         )
     result = ImportResult()
-    raw = read_csv(path, (Col("date", "time"), Col("close")), result=result, skip_bad=skip_bad)
-    frame = pd.DataFrame(
+    raw = read_table(path, (Col("date", "time"), Col("close")), result=result, skip_bad=skip_bad)
+    frame = table_of(
         {
             "time": raw["date"],
             "exchange": "yahoo",
             "symbol": symbol or sym,
             "market": "macro",
             "interval": "1d",
-            "close": raw["close"] * scale,
+            "close": multiplied(raw["close"], scale),
             "currency": currency,
             **origin(path, raw),
-        }
+        },
+        raw.num_rows,
     )
     result.add("candles", frame)
     return result

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import overload
 
 import numpy as np
@@ -202,7 +202,7 @@ _NAME = re.compile(
 
 def parse_dump_name(path: Path) -> DumpName | None:
     """Parse ``BTCUSDT-4h-2025-09.csv`` / ``BTCUSDT-metrics-2025-09-22.zip``; None if no match."""
-    match = _NAME.match(Path(path).name)
+    match = _NAME.match(path.name if isinstance(path, PurePath) else Path(path).name)
     if match is None:
         return None
     return DumpName(match["symbol"], match["what"], match["period"])
