@@ -186,7 +186,10 @@ def test_kill_9_then_restart_stores_everything_once(tmp_path: Path) -> None:
         try:
             for _ in range(600):  # until every frame is flushed to the spool (<= 60 s)
                 lines = sum(len(p.read_text().splitlines()) for p in spool.glob("bybit/seg-*"))
-                if lines >= len(frames) + 1:  # + the duplicate the server sends
+                # the lines show before the flush's fsync ends and dates the run in bybit.alive
+                # (what the restart's gap starts from): wait for both, or the kill races it
+                alive = (spool / "bybit.alive").exists()
+                if lines >= len(frames) + 1 and alive:  # + the duplicate the server sends
                     break
                 time.sleep(0.1)
         finally:
