@@ -65,12 +65,12 @@ def test_missing_data_gives_null_with_a_reason(monkeypatch: pytest.MonkeyPatch) 
         "reason": "estimate_liquidations failed: no 4h candles",
     }
     assert daily is None
-    block, curve, grid = _engines.liquidation_map(EmptyStore(), WINDOW, "BTC/USDT:USDT")
+    block, book = _engines.liquidation_map(EmptyStore(), WINDOW, "BTC/USDT:USDT")
     assert jsonable(block) == {
         "available": False,
         "reason": "liquidation_map failed: no open interest",
     }
-    assert curve is None and grid is None
+    assert book is None
 
 
 @pytest.mark.parametrize("error", [TypeError("bad argument"), AttributeError("no .curve")])
