@@ -43,9 +43,9 @@ def histories(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, object]]:
     """Replace the StressHistory the report builds by a record of (symbol, end)."""
     built: list[tuple[str, object]] = []
 
-    def fake_history(store, symbol, *, end):
+    def fake_history(store, symbol, *, end, book=None):
         built.append((symbol, end))
-        return SimpleNamespace(symbol=symbol)
+        return SimpleNamespace(symbol=symbol, book=book)
 
     monkeypatch.setattr(_engines, "StressHistory", fake_history)
     return built
@@ -124,6 +124,21 @@ def test_each_asset_builds_one_history_shared_by_its_shocks(
     first = jsonable(out)["shocks"][0]
     assert first["shock"] == -0.05
     assert first["trough_price"] == pytest.approx(90.0)  # 100 * (1 - 2 * 5 %)
+
+
+def test_the_maps_books_reach_the_histories(
+    monkeypatch: pytest.MonkeyPatch, histories: list
+) -> None:
+    books = []
+
+    def fake_stress(store, symbol, asof, shock, *, history):
+        books.append((symbol, history.book))
+        return SimpleNamespace(cascade=_cascade(shock), monte_carlo=None)
+
+    monkeypatch.setattr(_engines, "stress_engine", fake_stress)
+    btc_map = SimpleNamespace(symbol="BTC/USDT:USDT")  # the report's map of BTC; ETH had none
+    _engines.stress(EmptyStore(), WINDOW, {"BTC": btc_map, "ETH": None})
+    assert books == [("BTC/USDT:USDT", btc_map)] * 2 + [("ETH/USDT:USDT", None)] * 2
 
 
 def test_one_shock_without_data_keeps_the_others(
