@@ -43,9 +43,9 @@ def histories(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, object]]:
     """Replace the StressHistory the report builds by a record of (symbol, end)."""
     built: list[tuple[str, object]] = []
 
-    def fake_history(store, symbol, *, end):
+    def fake_history(store, symbol, *, end, book=None):
         built.append((symbol, end))
-        return SimpleNamespace(symbol=symbol)
+        return SimpleNamespace(symbol=symbol, book=book)
 
     monkeypatch.setattr(_engines, "StressHistory", fake_history)
     return built
@@ -65,12 +65,12 @@ def test_missing_data_gives_null_with_a_reason(monkeypatch: pytest.MonkeyPatch) 
         "reason": "estimate_liquidations failed: no 4h candles",
     }
     assert daily is None
-    block, curve, grid = _engines.liquidation_map(EmptyStore(), WINDOW, "BTC/USDT:USDT")
+    block, book = _engines.liquidation_map(EmptyStore(), WINDOW, "BTC/USDT:USDT")
     assert jsonable(block) == {
         "available": False,
         "reason": "liquidation_map failed: no open interest",
     }
-    assert curve is None and grid is None
+    assert book is None
 
 
 @pytest.mark.parametrize("error", [TypeError("bad argument"), AttributeError("no .curve")])
@@ -124,6 +124,21 @@ def test_each_asset_builds_one_history_shared_by_its_shocks(
     first = jsonable(out)["shocks"][0]
     assert first["shock"] == -0.05
     assert first["trough_price"] == pytest.approx(90.0)  # 100 * (1 - 2 * 5 %)
+
+
+def test_the_maps_books_reach_the_histories(
+    monkeypatch: pytest.MonkeyPatch, histories: list
+) -> None:
+    books = []
+
+    def fake_stress(store, symbol, asof, shock, *, history):
+        books.append((symbol, history.book))
+        return SimpleNamespace(cascade=_cascade(shock), monte_carlo=None)
+
+    monkeypatch.setattr(_engines, "stress_engine", fake_stress)
+    btc_map = SimpleNamespace(symbol="BTC/USDT:USDT")  # the report's map of BTC; ETH had none
+    _engines.stress(EmptyStore(), WINDOW, {"BTC": btc_map, "ETH": None})
+    assert books == [("BTC/USDT:USDT", btc_map)] * 2 + [("ETH/USDT:USDT", None)] * 2
 
 
 def test_one_shock_without_data_keeps_the_others(

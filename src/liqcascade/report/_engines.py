@@ -9,12 +9,14 @@ raises.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from liqcascade.errors import NoDataError
+from liqcascade.leverage import LiquidationMap
 from liqcascade.leverage import estimate_liquidations as estimate_engine
 from liqcascade.leverage import liquidation_map as map_engine
 from liqcascade.report._block import Available, Unavailable
@@ -145,17 +147,18 @@ def estimated_liquidations(
 
 def liquidation_map(
     store: Any, window: ReportWindow, symbol: str
-) -> tuple[MapBlock | Unavailable, pd.DataFrame | None, pd.DataFrame | None]:
+) -> tuple[MapBlock | Unavailable, LiquidationMap | None]:
     """Liquidation map of ``symbol`` as of the cutoff, and what further 5 % / 10 % drops hit.
 
-    Returns the facts, the cumulative curve and the heatmap grid (time x price, long format).
+    Returns the facts and the map (None when not available): its cumulative ``curve``, its
+    heatmap ``grid`` (time x price, long format) and its book, which :func:`stress` reuses.
     The map's ``curve`` is cumulative: ``long_usd`` at ``move_pct`` (a FRACTION, -0.05 =
     a 5 % drop) is the long notional liquidated by a drop to that price.
     """
     try:
         result = map_engine(store, symbol, window.cutoff)
     except DATA_MISSING as exc:
-        return Unavailable(reason=f"liquidation_map failed: {exc}"), None, None
+        return Unavailable(reason=f"liquidation_map failed: {exc}"), None
     block = MapBlock(
         symbol=symbol,
         price=float(result.price),
@@ -163,20 +166,24 @@ def liquidation_map(
         sources=tuple(result.sources),
         missing=tuple(result.missing),
     )
-    return block, result.curve, result.grid
+    return block, result
 
 
-def stress(store: Any, window: ReportWindow) -> StressBlock | Unavailable:
+def stress(
+    store: Any, window: ReportWindow, maps: Mapping[str, LiquidationMap | None] | None = None
+) -> StressBlock | Unavailable:
     """Simulated cascades for a further 5 % and 10 % drop from the as-of close.
 
     Each shock carries the central cascade, the Monte Carlo p10/p50/p90 of the move and of
     longs liquidated, and how often a day's low reached that drop from its open before.
-    The book and regime of each asset are built once and shared by its shocks.
+    The book and regime of each asset are built once and shared by its shocks; ``maps``
+    (asset -> its :func:`liquidation_map` as of the cutoff) hands over the book already built.
     """
     shocks: list[StressShock | ShockUnavailable] = []
     for asset, symbol in STRESS_SYMBOLS.items():
+        book = (maps or {}).get(asset)
         try:
-            history = StressHistory(store, symbol, end=window.cutoff)
+            history = StressHistory(store, symbol, end=window.cutoff, book=book)
         except DATA_MISSING as exc:
             shocks += [ShockUnavailable(asset=asset, shock=s, reason=str(exc)) for s in SHOCKS]
             continue

@@ -141,17 +141,17 @@ def _add_engines(
     )
     if daily is not None:
         frames["liquidations_estimated"] = daily
-    maps = {}
+    maps, books = {}, {}
     for asset, symbol in _engines.STRESS_SYMBOLS.items():
         progress(f"liquidation map {asset}")
-        maps[asset], curve, grid = _engines.liquidation_map(store, window, symbol)
-        if curve is not None:
-            frames[f"liqmap_{asset}"] = curve
-        if grid is not None:
-            frames[f"liqgrid_{asset}"] = grid
+        maps[asset], book = _engines.liquidation_map(store, window, symbol)
+        books[asset] = book
+        if book is not None:
+            frames[f"liqmap_{asset}"] = book.curve
+            frames[f"liqgrid_{asset}"] = book.grid
     report["liquidation_map"] = maps
     progress("stress tests")
-    report["stress"] = _engines.stress(store, window)
+    report["stress"] = _engines.stress(store, window, books)
 
 
 def weekly_report(

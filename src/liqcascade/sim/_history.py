@@ -28,7 +28,7 @@ from liqcascade.sim._regime import RegimeTable, har_weights_at, regime_table
 
 if TYPE_CHECKING:  # pragma: no cover
     from liqcascade.data import Store
-    from liqcascade.leverage import MapConfig
+    from liqcascade.leverage import LiquidationMap, MapConfig
 
 BAR = pd.Timedelta("4h")
 
@@ -87,7 +87,10 @@ class StressHistory:
     """Load ``symbol``'s frames up to ``end`` once; hand out :class:`AsofState` for T <= end.
 
     Call :meth:`state` with non-decreasing times for the incremental book (an earlier T
-    rebuilds it from the first bar).
+    rebuilds it from the first bar). ``book``, the map ``liquidation_map(store, symbol, end)``
+    of the same store when the caller has it, is the book as of ``end`` (the same bars,
+    cohorts and kernel, so the same sizes exactly): :meth:`state` at ``end`` uses it instead
+    of running the book again.
     """
 
     def __init__(
@@ -99,6 +102,7 @@ class StressHistory:
         start: object | None = None,
         map_config: MapConfig | None = None,
         insurance_fund_usd: float | None = None,
+        book: LiquidationMap | None = None,
     ) -> None:
         from liqcascade._time import to_utc as utc
         from liqcascade.leverage import MapConfig
@@ -149,7 +153,23 @@ class StressHistory:
         self._liq_px = np.empty(0)
         self._share = np.empty(0)
         self._source = ""
+        self._end_book = None if book is None else self._book_of(book)
         self._reset()
+
+    def _book_of(self, book: LiquidationMap) -> tuple[PositionArrays, str]:
+        """The positions of ``book`` (the map as of ``end``) and its bracket source."""
+        from liqcascade.errors import InputError
+        from liqcascade.sim._positions import prepare_positions
+
+        same = (book.symbol, book.asof, book.config) == (self.symbol, self.end, self.config)
+        if not (same and book.bars["time"].equals(self.bars["time"])):
+            raise InputError(
+                f"the book given is the map of {book.symbol} as of {book.asof.isoformat()}, not "
+                f"of {self.symbol} as of {self.end.isoformat()} with this history's bars and "
+                "config; pass liquidation_map(store, symbol, end) of the same store, or no book"
+            )
+        mmr = self.config.fallback_mmr  # unused: the map's positions carry liquidation prices
+        return prepare_positions(book.positions, maintenance_margin_rate=mmr), book.bracket_source
 
     def _reset(self) -> None:
         self._size = np.zeros(self.cohorts.is_long.size)
@@ -278,7 +298,11 @@ class StressHistory:
         t = utc(asof, "asof")
         if t > self.end:
             raise NoDataError(f"asof {t.isoformat()} is after this history's end {self.end}")
-        positions, price = self.positions(t)
+        if self._end_book is not None and t == self.end:
+            (positions, source), price = self._end_book, float(self.bars["close"].iloc[-1])
+        else:
+            positions, price = self.positions(t)
+            source = self._source
         row, depth_source = self._depth_at(t)
         book = Book(
             mid_price=price,
@@ -306,7 +330,7 @@ class StressHistory:
             horizon_range=horizon,
             regime=self.regime,
             known_bars=known,
-            bracket_source=self._source,
+            bracket_source=source,
             notes=self.notes,
         )
 
