@@ -127,3 +127,14 @@ def test_a_poll_while_a_commit_places_its_files_is_followed_by_a_new_version(
     assert service.version() != seen["version"]
     after = service.latest_liquidations(10)
     assert [r["notional_usd"] for r in after["rows"]] == [7_654.0, 500.0]
+
+
+def test_version_skips_a_data_file_collected_while_it_is_listed(tmp_path: Path) -> None:
+    # A writer deletes retired month files after its commit; one listed but gone before its
+    # stat (here: a link to nothing) is in no version, not a failure of every stream poll.
+    store = Store(tmp_path / "store")
+    store.write("liquidations", _row("2025-10-06T09:00:00Z", 500.0), source="test")
+    service = Service(store.path)
+    before = service.version()
+    (store.path / "liquidations" / "gone.parquet").symlink_to(tmp_path / "nothing.parquet")
+    assert service.version() == before
