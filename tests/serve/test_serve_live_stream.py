@@ -7,12 +7,14 @@ import json
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 from _server import Server, start_server
 
-from liqcascade.data import Store
+from liqcascade.data import Store, _transaction
+from liqcascade.serve._service import Service
 
 pytestmark = pytest.mark.integration
 
@@ -100,3 +102,39 @@ def test_bad_interval_is_422(live: tuple[Server, Store]) -> None:
     server, _ = live
     status, body = server.get("/api/live/stream?interval=0")
     assert (status, body["parameter"]) == (422, "interval")
+
+
+def test_a_poll_while_a_commit_places_its_files_is_followed_by_a_new_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The stream sends rows when the version changes. A poll that lands after a commit placed
+    # its month files but before it switched the manifest reads the old rows: the version must
+    # still change once the manifest is switched, or the page never sees the new row.
+    store = Store(tmp_path / "store")
+    store.write("liquidations", _row("2025-10-06T09:00:00Z", 500.0), source="test")
+    service = Service(store.path)
+    seen: dict[str, Any] = {}
+    real_publish = _transaction.publish
+
+    def poll_then_publish(root: Path, manifest: Any) -> None:
+        seen["version"] = service.version()
+        seen["doc"] = service.latest_liquidations(10)
+        real_publish(root, manifest)
+
+    monkeypatch.setattr(_transaction, "publish", poll_then_publish)
+    Store(store.path).write("liquidations", _row("2025-10-06T09:00:07Z", 7_654.0), source="test")
+    assert [r["notional_usd"] for r in seen["doc"]["rows"]] == [500.0]
+    assert service.version() != seen["version"]
+    after = service.latest_liquidations(10)
+    assert [r["notional_usd"] for r in after["rows"]] == [7_654.0, 500.0]
+
+
+def test_version_skips_a_data_file_collected_while_it_is_listed(tmp_path: Path) -> None:
+    # A writer deletes retired month files after its commit; one listed but gone before its
+    # stat (here: a link to nothing) is in no version, not a failure of every stream poll.
+    store = Store(tmp_path / "store")
+    store.write("liquidations", _row("2025-10-06T09:00:00Z", 500.0), source="test")
+    service = Service(store.path)
+    before = service.version()
+    (store.path / "liquidations" / "gone.parquet").symlink_to(tmp_path / "nothing.parquet")
+    assert service.version() == before

@@ -31,11 +31,20 @@ LEVERAGE_BANDS = ((0.0, 5.0, "≤5x"), (5.0, 10.0, "5-10x"), (10.0, 25.0, "10-25
                   (25.0, 50.0, "25-50x"), (50.0, math.inf, ">50x"))  # fmt: skip
 
 
-def store_version(path: Path) -> str:
-    """A digest of every data file's name, size and modification time (changes on any write)."""
-    digest = hashlib.sha256()
+def store_version(path: Path, manifest: int = 0) -> str:
+    """A digest of every data file's name, size and modification time (changes on any write).
+
+    ``manifest`` is the store's manifest version (:attr:`liqcascade.data.Store.version`): it
+    counts too, as a commit places its data files before it switches the manifest, and rows
+    read in between (through the old manifest) would otherwise be remembered under the final
+    version and never read again.
+    """
+    digest = hashlib.sha256(f"manifest|{manifest}\n".encode())
     for file in sorted(path.rglob("*.parquet")):
-        stat = file.stat()
+        try:
+            stat = file.stat()
+        except FileNotFoundError:  # collected by a writer since the listing: not in any version
+            continue
         digest.update(f"{file.relative_to(path)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()[:16]
 
@@ -99,7 +108,7 @@ class Service:
         return store
 
     def version(self) -> str:
-        return store_version(self.store_path)
+        return store_version(self.store_path, self.store.version)
 
     def cached(self, name: str, key: tuple, compute: Callable[[], Any]) -> Any:
         """Return ``compute()``, remembered per (name, key, store version)."""
