@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from liqcascade.data._schema import TIME
 from liqcascade.data.importers._base import BadRow, ImportResult, open_bytes
 from liqcascade.errors import ImportFormatError
 
@@ -142,7 +143,6 @@ def _lines_of_rows(data: bytes) -> np.ndarray:
 
 # Files at least this large are parsed on several threads.
 THREADED_BYTES = 4 * 2**20
-_UTC_NS = pa.timestamp("ns", tz="UTC")
 
 
 def _arrow_times(values: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -153,9 +153,9 @@ def _arrow_times(values: pa.ChunkedArray) -> pa.ChunkedArray:
     # costs more than a successful one. Arrow parses text with an offset only as zoned and
     # text without one only as naive, so the order does not change any result.
     try:
-        return pc.cast(pc.cast(values, pa.timestamp("ns")), _UTC_NS)
+        return pc.cast(pc.cast(values, pa.timestamp("ns")), TIME)
     except pa.ArrowInvalid:  # every value with an offset (the first ones may be empty)
-        return pc.cast(values, _UTC_NS)
+        return pc.cast(values, TIME)
 
 
 def _fast(data: bytes, header: list[str], columns: Sequence[Col]) -> pa.Table | None:
@@ -165,7 +165,7 @@ def _fast(data: bytes, header: list[str], columns: Sequence[Col]) -> pa.Table | 
         return None  # a quoted field may span lines: the checked reader counts them
     zoned = _zoned_times(data, header, columns)
     types = {
-        c.name: pa.timestamp("ns", tz="UTC")
+        c.name: TIME
         if c.name in zoned
         else {"float": pa.float64(), "ms": pa.int64()}.get(c.kind, pa.string())
         for c in columns
@@ -206,7 +206,7 @@ def _fast(data: bytes, header: list[str], columns: Sequence[Col]) -> pa.Table | 
             low, high = pc.min_max(pc.abs(arr)).values()
             if low.is_valid and (low.as_py() < MS_BAND[0] or high.as_py() >= MS_BAND[1]):
                 return None  # another unit: the checked reader names the line
-            arr = pc.cast(pc.cast(arr, pa.timestamp("ms", tz="UTC")), _UTC_NS)
+            arr = pc.cast(pc.cast(arr, pa.timestamp("ms", tz="UTC")), TIME)
         elif col.kind == "float" and pc.any(pc.is_nan(arr)).as_py():
             return None  # literal "nan" text: let the slow path judge it
         arrays.append(arr)

@@ -39,6 +39,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from liqcascade.data._schema import TIME
 from liqcascade.data.importers._base import ImportResult, match_stem, read_head, require_name
 from liqcascade.data.importers._csv import LINE, Col, Kind, header_of, read_table
 from liqcascade.data.importers._provenance import origin, source_for
@@ -47,7 +48,6 @@ from liqcascade.data.importers._tables import divided, stacked, table_of
 FORMAT = "coinglass"
 DESCRIPTION = "Coinglass API panel CSVs (liquidity-report): OI, funding, liquidations, depth, L/S"
 
-_UTC_NS = pa.timestamp("ns", tz="UTC")
 _OHLC = (Col("time", "ms"), Col("open"), Col("high"), Col("low"), Col("close"))
 # Venue names as Coinglass prints them -> ccxt exchange ids.
 VENUES = {
@@ -265,7 +265,7 @@ def _liq_snapshots(path, m, raw, result) -> None:
     raw = latest_snapshot(raw, "snapshot_dir", ["snapshot_commit_time", "coin", "exchange"], result)
     # A rolling 24h total published at the commit time covers [commit - 24h, commit).
     day = pa.scalar(pd.Timedelta(hours=24).value, pa.duration("ns"))
-    opened = pc.subtract(raw["snapshot_commit_time"].cast(_UTC_NS), day)
+    opened = pc.subtract(raw["snapshot_commit_time"].cast(TIME), day)
     source = pc.binary_join_element_wise(source_for(path), raw["snapshot_dir"], "@")
     for side, column in (("long", "longLiquidation_usd"), ("short", "shortLiquidation_usd")):
         frame = _table(

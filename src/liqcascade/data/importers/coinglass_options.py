@@ -28,16 +28,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from liqcascade.data._schema import TIME
 from liqcascade.data.importers._base import ImportResult, match_stem, read_head, require_name
 from liqcascade.data.importers._csv import LINE, Col, header_of, read_table
 from liqcascade.data.importers._provenance import source_for
-from liqcascade.data.importers._tables import stacked, table_of
+from liqcascade.data.importers._tables import multiplied, stacked, table_of
 from liqcascade.data.importers.coinglass import latest_snapshot, venue_id, venue_ids
 
 FORMAT = "coinglass-options"
 DESCRIPTION = "Coinglass options panel CSVs: put/call OI per expiry, OI and volume per venue"
 
-_UTC_NS = pa.timestamp("ns", tz="UTC")
 _SNAP = (Col("_snapshot_dir", "str"), Col("_snapshot_commit_time", "time"))
 # metric columns -> (metric, unit, scale to the stored unit); each file's columns follow
 _EXPIRY_METRICS = {
@@ -91,7 +91,7 @@ def detect(path: Path, head: str) -> bool:
 def _long(raw: pa.Table, metrics: dict[str, tuple[str, str, float]], ids: list[str]) -> pa.Table:
     """One row per (row of ``raw``, metric) with a value, metric by metric (scaled)."""
     blocks = [
-        ((metric, unit), pc.multiply(raw[column], pa.scalar(scale, pa.float64())))
+        ((metric, unit), multiplied(raw[column], scale))
         for column, (metric, unit, scale) in metrics.items()
     ]
     return stacked(raw, blocks, labels=["metric", "unit"], value="value", keep=[*ids, LINE])
@@ -110,9 +110,9 @@ def _expiry_time(text: pa.ChunkedArray) -> pa.ChunkedArray:
             days = None
         # arrow rolls 250229 over to March 1st; pandas refuses it: only exact dates pass
         if days is not None and pc.all(pc.equal(pc.strftime(days, "%y%m%d"), text)).as_py():
-            return pc.add(pc.cast(days, _UTC_NS), eight)
+            return pc.add(pc.cast(days, TIME), eight)
     times = pd.to_datetime(text.to_pandas(), format="%y%m%d", utc=True)
-    return pc.add(pc.cast(pa.array(times), _UTC_NS), eight)
+    return pc.add(pc.cast(pa.array(times), TIME), eight)
 
 
 def _repeat(value: object, table: pa.Table) -> pa.ChunkedArray:

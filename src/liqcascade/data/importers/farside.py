@@ -90,8 +90,12 @@ def read(
         cols = (Col("date", "time"), Col(column))
         raw = read_table(path, cols, result=result, skip_bad=skip_bad)
         long = table_of(
-            {"time": raw["date"], "fund": "TOTAL", "usd": multiplied(raw[column], scale)}
-            | {LINE: raw[LINE]},
+            {
+                "time": raw["date"],
+                "fund": "TOTAL",
+                "usd": multiplied(raw[column], scale),
+                LINE: raw[LINE],
+            },
             raw.num_rows,
         )
     else:
