@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import shutil
+import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,7 +60,10 @@ class Events:
         """The next named event (comments and ``retry`` lines skipped)."""
         event, data = None, None
         while True:
-            line = self.response.readline().decode("utf-8").rstrip("\n")
+            raw = self.response.readline()
+            if not raw:
+                raise EOFError("the server closed the stream")
+            line = raw.decode("utf-8").rstrip("\n")
             if line.startswith("event: "):
                 event = line[len("event: ") :]
             elif line.startswith("data: "):
@@ -86,6 +91,25 @@ def test_stream_pushes_rows_written_after_it_opened(live: tuple[Server, Store]) 
         # newest first: the row written while the stream was open leads
         assert [r["notional_usd"] for r in second["rows"]] == [7_654.0, 500.0]
         assert second["rows"][0]["liquidated_side"] == "short"
+    finally:
+        events.close()
+
+
+def test_stream_pushes_only_changed_rows(live: tuple[Server, Store]) -> None:
+    # A commit places its data files before it switches the manifest; a poll in between sees
+    # a new file listing but reads the old rows. A stray Parquet file stands for that moment:
+    # the stream must not push the unchanged rows as if they were the write.
+    server, store = live
+    events = Events(server, limit=10, interval=0.2)
+    try:
+        _, first = events.next()
+        assert [r["notional_usd"] for r in first["rows"]] == [500.0]
+        placed = next(store.path.rglob("*.parquet"))
+        shutil.copy(placed, placed.with_name("placed-not-committed.parquet"))
+        time.sleep(1.0)  # five polls see the new listing
+        store.write("liquidations", _row("2025-10-06T09:00:07Z", 7_654.0), source="test")
+        _, second = events.next()
+        assert [r["notional_usd"] for r in second["rows"]] == [7_654.0, 500.0]
     finally:
         events.close()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -41,6 +43,23 @@ def _positions(n: int = 300, seed: int = 3) -> pd.DataFrame:
 POSITIONS = _positions()
 BOOK = Book.parametric(100.0, 2e5, insurance_fund_usd=1e3)
 PRIORS = MonteCarloPriors(shock=Shock(price_move=-0.03), shock_sd=0.02, block_size=7)
+
+
+# Held by this process while workers start: a forked worker would inherit it locked.
+_HELD = threading.Lock()
+
+
+def _can_take_the_lock(payload: object, block: int) -> bool:
+    return _HELD.acquire(timeout=1.0)
+
+
+def test_worker_processes_do_not_inherit_this_process_state() -> None:
+    # Workers forked from a process that runs threads crashed in a test run under load (a
+    # segfault in the child's first garbage collection): a fork copies memory another thread
+    # may be changing, as this held lock stands for. Workers start clean instead.
+    with _HELD:
+        took = ProcessExecutor(2).run(_can_take_the_lock, None, [0, 1])
+    assert took == [True, True]
 
 
 def test_same_seed_same_paths_serial_and_processes() -> None:

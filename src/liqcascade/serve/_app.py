@@ -256,7 +256,7 @@ def _add_api(app: FastAPI, service: Service) -> None:
             float, Query(ge=0.2, le=60, description="seconds between store checks")
         ] = 3.0,
     ) -> StreamingResponse:
-        """Server-sent events (text/event-stream): ``liquidations`` on connect and on each write.
+        """Server-sent events (text/event-stream): ``liquidations`` on connect and on new rows.
 
         Each ``liquidations`` event carries the JSON of ``/api/live/liquidations``; ``id`` is
         the store version. A failure is a ``failure`` event with the one-line JSON body. The
@@ -276,17 +276,25 @@ def _sse(event: str, data: dict[str, Any], ident: str | None = None) -> str:
 async def _live_events(
     service: Service, request: Request, *, limit: int, interval: float
 ) -> AsyncIterator[str]:
-    """The Live page's stream: the newest rows whenever the store version changes."""
+    """The Live page's stream: the newest rows whenever a change of the store changes them.
+
+    The version moves on any file change, also while a commit has placed its files but not
+    yet switched the manifest (the rows read then are the old ones): rows equal to the last
+    pushed ones are not pushed again, so every event after the first carries new rows.
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STREAM_SECONDS
-    sent = None
+    seen, pushed = None, None  # the last version read, the last rows pushed
     yield "retry: 1000\n\n"
     while loop.time() < deadline and not await request.is_disconnected():
         try:
             version = await run_in_threadpool(service.version)
-            if version != sent:
+            doc = None
+            if version != seen:
                 doc = await run_in_threadpool(service.latest_liquidations, limit)
-                sent = version
+                seen = version
+            if doc is not None and doc["rows"] != pushed:
+                pushed = doc["rows"]
                 yield _sse("liquidations", doc, doc["version"])
             else:
                 yield ": unchanged\n\n"  # a comment: keeps proxies from closing the stream

@@ -84,9 +84,9 @@ class Service:
     ) -> None:
         self.store_path = store_path
         self.cards = cards
-        # Monte Carlo executor. Not local processes by default: forking a server process that
-        # runs threads (uvicorn, DuckDB, numba) can crash the child; "serial" or a Dask
-        # scheduler address (tcp://host:port) are safe.
+        # Monte Carlo executor: "serial" by default (the dashboard's path counts are small; a
+        # pool of worker processes per request costs more than it saves) or a Dask scheduler
+        # address (tcp://host:port).
         self.cluster = cluster
         self._local = threading.local()
         self._cache: OrderedDict[tuple, Any] = OrderedDict()

@@ -8,9 +8,11 @@ them. Dask is imported only inside :class:`DaskExecutor`.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing.context import BaseContext
 from typing import Any, Protocol
 
 from liqcascade.errors import InputError, MissingExtraError
@@ -52,11 +54,30 @@ def _run_installed(task: Task, block: Any) -> Any:
     return task(_INSTALLED["payload"], block)
 
 
+def _start_context() -> BaseContext:
+    """How worker processes start: from a fork server, never by forking this process.
+
+    A fork copies only the calling thread of a process that may run others (numba's thread
+    pool, DuckDB, pyarrow, a web server, pytest-xdist's channel); the child can then crash or
+    hang on state another thread was changing (seen: a segmentation fault in the child's first
+    garbage collection, in a test run under load). The fork server is one clean process that
+    imports the package once; workers fork from it. Linux has it (Python 3.14 makes it the
+    default there); elsewhere the platform's default (spawn) is already safe.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context()
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["liqcascade.sim"])
+    return context
+
+
 class ProcessExecutor:
     """Run blocks on local processes (``concurrent.futures``); the default executor.
 
     ``max_workers`` defaults to the CPU count. The payload is installed once per worker by the
-    pool initializer instead of being pickled with every block.
+    pool initializer instead of being pickled with every block. Workers start from a fork
+    server (Linux) or are spawned, so a script that runs Monte Carlo on local processes needs
+    the usual ``if __name__ == "__main__":`` guard (Python's multiprocessing rule).
     """
 
     def __init__(self, max_workers: int | None = None) -> None:
@@ -72,6 +93,7 @@ class ProcessExecutor:
         results: list[Any] = [None] * len(blocks)
         with ProcessPoolExecutor(
             max_workers=min(self.max_workers, len(blocks)),
+            mp_context=_start_context(),
             initializer=_install,
             initargs=(payload,),
         ) as pool:
