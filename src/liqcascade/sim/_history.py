@@ -23,7 +23,7 @@ import pandas as pd
 
 from liqcascade.errors import NoDataError
 from liqcascade.sim._book import Book
-from liqcascade.sim._positions import PositionArrays
+from liqcascade.sim._positions import PositionArrays, isolated_bankruptcy
 from liqcascade.sim._regime import RegimeTable, har_weights_at, regime_table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -246,14 +246,13 @@ class StressHistory:
             c.cross[alive], margin * self.config.cross_collateral_multiple, margin
         )
         side = np.where(c.is_long[alive], 1.0, -1.0)
-        per_unit = collateral / s
         arrays = PositionArrays(
             side=np.ascontiguousarray(side),
             size=np.ascontiguousarray(s),
             entry=np.ascontiguousarray(entry),
             collateral=np.ascontiguousarray(collateral),
             liquidation=np.ascontiguousarray(self._liq_px[alive]),
-            bankruptcy=np.ascontiguousarray(np.where(side > 0, entry - per_unit, entry + per_unit)),
+            bankruptcy=np.ascontiguousarray(isolated_bankruptcy(side, s, entry, collateral)),
             price_source="given liquidation price; bankruptcy from collateral",
         )
         return arrays, float(self.bars["close"].iloc[n - 1])
