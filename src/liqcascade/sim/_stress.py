@@ -56,8 +56,7 @@ def insurance_fund_at(usd: float, asof: pd.Timestamp) -> tuple[float, tuple[str,
     """The default fund balance is dated: before its date use the fallback and say so."""
     if usd != DEFAULT_INSURANCE_FUND_USD:
         return usd, ()
-    resolved = DATED_INSURANCE_FUND.at(asof)
-    return resolved.value, (() if resolved.dated else (resolved.note,))
+    return DATED_INSURANCE_FUND.value_at(asof)
 
 
 def _cadence(frame: pd.DataFrame) -> pd.Timedelta:
