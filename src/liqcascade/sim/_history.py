@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from liqcascade.errors import NoDataError
-from liqcascade.sim._book import Book
+from liqcascade.sim._book import Book, book_from_depth_row
 from liqcascade.sim._positions import PositionArrays, isolated_bankruptcy
 from liqcascade.sim._regime import RegimeTable, har_weights_at, regime_table
 
@@ -303,11 +303,9 @@ class StressHistory:
             positions, price = self.positions(t)
             source = self._source
         row, depth_source = self._depth_at(t)
-        book = Book(
-            mid_price=price,
-            bands=np.array([0.01]),
-            bid_depth_usd=np.array([float(row["bid_usd"])]),
-            ask_depth_usd=np.array([float(row["ask_usd"])]),
+        book = book_from_depth_row(
+            row,
+            price,
             funding_rate=self._funding_at(t),
             insurance_fund_usd=self.insurance_fund_usd,
             source=depth_source,

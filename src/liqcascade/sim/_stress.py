@@ -19,7 +19,7 @@ from liqcascade._dated import DatedConstant
 from liqcascade._time import closed_by, to_utc
 from liqcascade.errors import InputError, NoDataError
 from liqcascade.leverage._sources import all_exchange_funding, proxy_gap, store_depth_proxy
-from liqcascade.sim._book import Book
+from liqcascade.sim._book import Book, book_from_depth_row
 from liqcascade.sim._config import (
     CascadeConfig,
     DepthWithdrawal,
@@ -309,14 +309,8 @@ def market_asof(
     funding = funding_asof(store, symbol, asof_ts)
     insurance_fund_usd, fund_notes = insurance_fund_at(insurance_fund_usd, asof_ts)
     price = float(lmap.price)
-    book = Book(
-        mid_price=price,
-        bands=np.array([0.01]),
-        bid_depth_usd=np.array([float(row["bid_usd"])]),
-        ask_depth_usd=np.array([float(row["ask_usd"])]),
-        funding_rate=funding,
-        insurance_fund_usd=insurance_fund_usd,
-        source=depth_source,
+    book = book_from_depth_row(
+        row, price, funding_rate=funding, insurance_fund_usd=insurance_fund_usd, source=depth_source
     )
     inputs = MarketInputs(
         asof=asof_ts,
