@@ -107,6 +107,11 @@ class DatedConstant(Generic[T]):
         )
         return Resolved(self.name, self.fallback, False, note)
 
+    def value_at(self, asof: object) -> tuple[T, tuple[str, ...]]:
+        """Return what :meth:`at` picks and the notes to report: its note if it is the fallback."""
+        resolved = self.at(asof)
+        return resolved.value, (() if resolved.dated else (resolved.note,))
+
     def describe(self, start: object, end: object) -> dict[str, Any]:
         """Return JSON: the constant's date and source, and how a run over [start, end) used it.
 

@@ -28,6 +28,12 @@ def test_from_known_from_on_the_constant_is_used() -> None:
     assert (got.value, got.dated) == (1.0e9, True)
 
 
+def test_value_at_gives_the_note_only_for_the_fallback() -> None:
+    value, notes = FUND.value_at("2026-11-24T23:59Z")
+    assert value == 0.0 and notes == (FUND.at("2026-11-24T23:59Z").note,)
+    assert FUND.value_at("2026-11-25T00:00Z") == (1.0e9, ())
+
+
 def test_naive_times_are_utc_and_bad_ones_are_refused() -> None:
     assert FUND.known_from == pd.Timestamp("2026-11-25", tz="UTC")
     assert FUND.at(pd.Timestamp("2026-11-25 01:00")).dated

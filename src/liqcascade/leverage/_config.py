@@ -137,10 +137,8 @@ def dated_prior(config: MapConfig, asof: object) -> tuple[MapConfig, tuple[str, 
     """
     if config.leverage_prior != HYPERLIQUID_2025_PRIOR:
         return config, ()
-    resolved = DATED_PRIOR.at(asof)
-    if resolved.dated:
-        return config, ()
-    return config.model_copy(update={"leverage_prior": resolved.value}), (resolved.note,)
+    prior, notes = DATED_PRIOR.value_at(asof)
+    return (config.model_copy(update={"leverage_prior": prior}) if notes else config), notes
 
 
 __all__ = [

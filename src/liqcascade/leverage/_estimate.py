@@ -320,6 +320,16 @@ def scale_bars(
     return out
 
 
+def in_range(frame: pd.DataFrame, start: object, end: object) -> pd.DataFrame:
+    """Rows of ``frame`` with ``start <= time < end`` (None = open), the bounds read as UTC."""
+    start_ts, end_ts = optional_utc(start, "start"), optional_utc(end, "end")
+    if start_ts is not None:
+        frame = frame[frame["time"] >= start_ts]
+    if end_ts is not None:
+        frame = frame[frame["time"] < end_ts]
+    return frame
+
+
 def resample(estimates: pd.DataFrame, interval: str) -> pd.DataFrame:
     """Sum 4h estimates into coarser bars (every quantile scales by one common multiplier per
     asset and side, so the sum of quantiles is the quantile of the sum; the clip and the floors
@@ -393,11 +403,7 @@ def estimate_frame(
             complete = closed_by(complete, asof_ts, interval=DAY)
     ratios = fit_ratios(fit_windows(snapshots))
     bars = bars_by_side(reported)
-    start_ts, end_ts = optional_utc(start, "start"), optional_utc(end, "end")
-    if start_ts is not None:
-        bars = bars[bars["time"] >= start_ts]
-    if end_ts is not None:
-        bars = bars[bars["time"] < end_ts]
+    bars = in_range(bars, start, end)
     cap = None
     if open_interest is not None and not open_interest.empty:
         cap = oi_range_cap(open_interest)

@@ -256,16 +256,12 @@ def observed_lower_bound(
         As for :func:`~liqcascade.leverage.estimate_liquidations`.
     """
     from liqcascade._time import closed_by, optional_utc
-    from liqcascade.leverage._estimate import resample
+    from liqcascade.leverage._estimate import in_range, resample
 
     asof_ts = optional_utc(asof, "asof")
     if asof_ts is not None:
         bars = closed_by(bars, asof_ts, interval=BAR)
-    start_ts, end_ts = optional_utc(start, "start"), optional_utc(end, "end")
-    if start_ts is not None:
-        bars = bars[bars["time"] >= start_ts]
-    if end_ts is not None:
-        bars = bars[bars["time"] < end_ts]
+    bars = in_range(bars, start, end)
     wide = bars.pivot_table(
         index=["time", "symbol"], columns="liquidated_side", values="notional_usd",
         aggfunc="sum", fill_value=0.0,

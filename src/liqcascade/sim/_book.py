@@ -8,13 +8,17 @@ linearly and extended beyond the last band with the power law through the last t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from liqcascade.errors import InputError
 from liqcascade.sim._config import CascadeConfig
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 SIDES = ("bid", "ask")
 
@@ -140,6 +144,20 @@ class Book:
         return np.where(x <= 0, 0.0, out)
 
 
+def book_from_depth_row(
+    row: pd.Series, price: float, *, funding_rate: float, insurance_fund_usd: float, source: str
+) -> Book:
+    """The :meth:`Book.parametric` book through one ±1 % depth row (``bid_usd``, ``ask_usd``)."""
+    book = Book.parametric(
+        price,
+        float(row["bid_usd"]),
+        ask_depth_1pct_usd=float(row["ask_usd"]),
+        funding_rate=funding_rate,
+        insurance_fund_usd=insurance_fund_usd,
+    )
+    return replace(book, source=source)
+
+
 @lru_cache(maxsize=8)
 def _grid(points: int, max_move: float) -> np.ndarray:
     # The move grid: 0, then geometric from 1e-6 to max_move (read-only, shared).
@@ -168,4 +186,4 @@ def flow_curve(book: Book, side: str, config: CascadeConfig) -> tuple[np.ndarray
     return np.ascontiguousarray(y), np.ascontiguousarray(flow)
 
 
-__all__ = ["SIDES", "Book", "flow_curve"]
+__all__ = ["SIDES", "Book", "book_from_depth_row", "flow_curve"]

@@ -234,28 +234,47 @@ class _Detail:
         return frame
 
 
+class Headline(NamedTuple):
+    """The headline numbers of one cascade (a Monte Carlo path's metrics, in this order)."""
+
+    trough_price: float
+    move_pct: float  # FRACTION
+    liquidated_long_usd: float
+    liquidated_short_usd: float
+    rounds: float
+    insurance_fund_used_usd: float
+    adl_usd: float
+
+
+def _headline(raw: _Raw, start_price: float) -> Headline:
+    """The headline numbers of a solved cascade, for ``simulate`` and ``summarize`` alike."""
+    s, m = raw.setup, raw.n_liquidated
+    y = k.move_for_flow(raw.flow, s.grid_y, s.grid_flow)
+    trough = s.p_shift * (1.0 + s.direction * y)
+    liq = float(np.sum(s.notional[:m]))
+    adl = raw.out[k.ADL_FRACTION, :m]
+    return Headline(
+        trough_price=float(trough),
+        move_pct=float(trough / start_price - 1.0),
+        liquidated_long_usd=liq if s.direction < 0 else 0.0,
+        liquidated_short_usd=liq if s.direction > 0 else 0.0,
+        rounds=float(raw.n_path),
+        insurance_fund_used_usd=float(np.sum(raw.out[k.FUND_DRAW, :m])),
+        # usually no ADL: skip the products (same numbers either way)
+        adl_usd=float(np.sum(adl * s.size[:m] * s.bankruptcy[:m])) if adl.any() else 0.0,
+    )
+
+
 def _result(raw: _Raw, pos: PositionArrays, book: Book, config: CascadeConfig) -> CascadeResult:
-    s = raw.setup
-    m = raw.n_liquidated
-    out = raw.out[:, :m]
-    size = s.size[:m]
-    adl = out[k.ADL_FRACTION]
-    y_final = k.move_for_flow_py(raw.flow, s.grid_y, s.grid_flow)
-    trough = s.p_shift * (1.0 + s.direction * y_final)
-    any_adl = bool(adl.any())  # usually none: skip the products (same numbers either way)
-    adl_qty = float(np.sum(adl * size)) if any_adl else 0.0
-    adl_positions, unmatched = _adl_counterparties(pos, s.direction, trough, adl_qty)
-    liq_usd = float(np.sum(s.notional[:m]))
+    s, m = raw.setup, raw.n_liquidated
+    head = _headline(raw, book.mid_price)
+    adl = raw.out[k.ADL_FRACTION, :m]
+    adl_qty = float(np.sum(adl * s.size[:m])) if adl.any() else 0.0
+    adl_positions, unmatched = _adl_counterparties(pos, s.direction, head.trough_price, adl_qty)
     return CascadeResult(
         start_price=book.mid_price,
-        trough_price=float(trough),
-        move_pct=float(trough / book.mid_price - 1.0),
-        liquidated_long_usd=liq_usd if s.direction < 0 else 0.0,
-        liquidated_short_usd=liq_usd if s.direction > 0 else 0.0,
-        rounds=raw.n_path,
-        insurance_fund_used_usd=float(np.sum(out[k.FUND_DRAW])),
-        insurance_fund_added_usd=float(np.sum(out[k.FUND_ADD])),
-        adl_usd=float(np.sum(adl * size * s.bankruptcy[:m])) if any_adl else 0.0,
+        **head._replace(rounds=raw.n_path)._asdict(),  # rounds: an int here
+        insurance_fund_added_usd=float(np.sum(raw.out[k.FUND_ADD, :m])),
         n_liquidated=m,
         book_absorbed_usd=float(raw.flow - s.flow0),
         exogenous_flow_usd=float(s.flow0),
@@ -342,11 +361,7 @@ def simulate(
     del seed
     config = config or CascadeConfig()
     shock = _as_shock(shock)
-    pos = (
-        positions
-        if isinstance(positions, PositionArrays)
-        else prepare_positions(positions, maintenance_margin_rate=config.maintenance_margin_rate)
-    )
+    pos = prepare_positions(positions, maintenance_margin_rate=config.maintenance_margin_rate)
     setup = _setup(pos, book, shock, config)
     if setup is None:
         return _empty(book, pos, config)
@@ -367,18 +382,6 @@ def flow_for_move(book: Book, move: float, config: CascadeConfig) -> float:
     return -flow if move < 0 else flow
 
 
-class Headline(NamedTuple):
-    """The headline numbers of one cascade (a Monte Carlo path's metrics, in this order)."""
-
-    trough_price: float
-    move_pct: float  # FRACTION
-    liquidated_long_usd: float
-    liquidated_short_usd: float
-    rounds: float
-    insurance_fund_used_usd: float
-    adl_usd: float
-
-
 def summarize(
     pos: PositionArrays,
     book: Book,
@@ -397,21 +400,7 @@ def summarize(
     setup = _setup(pos, book, shock, config, margin_factor, work)
     if setup is None:
         return Headline(book.mid_price, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-    raw = _solve(setup, book, config)
-    m = raw.n_liquidated
-    y = k.move_for_flow(raw.flow, setup.grid_y, setup.grid_flow)
-    trough = setup.p_shift * (1.0 + setup.direction * y)
-    liq = float(np.sum(setup.notional[:m]))
-    adl = raw.out[k.ADL_FRACTION, :m]
-    return Headline(
-        trough_price=float(trough),
-        move_pct=float(trough / book.mid_price - 1.0),
-        liquidated_long_usd=liq if setup.direction < 0 else 0.0,
-        liquidated_short_usd=liq if setup.direction > 0 else 0.0,
-        rounds=float(raw.n_path),
-        insurance_fund_used_usd=float(np.sum(raw.out[k.FUND_DRAW, :m])),
-        adl_usd=float(np.sum(adl * setup.size[:m] * setup.bankruptcy[:m])) if adl.any() else 0.0,
-    )
+    return _headline(_solve(setup, book, config), book.mid_price)
 
 
 __all__ = ["Headline", "flow_for_move", "simulate", "summarize"]

@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from liqcascade.errors import NoDataError
-from liqcascade.sim._book import Book
-from liqcascade.sim._positions import PositionArrays
+from liqcascade.sim._book import Book, book_from_depth_row
+from liqcascade.sim._positions import PositionArrays, isolated_bankruptcy
 from liqcascade.sim._regime import RegimeTable, har_weights_at, regime_table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -246,14 +246,13 @@ class StressHistory:
             c.cross[alive], margin * self.config.cross_collateral_multiple, margin
         )
         side = np.where(c.is_long[alive], 1.0, -1.0)
-        per_unit = collateral / s
         arrays = PositionArrays(
             side=np.ascontiguousarray(side),
             size=np.ascontiguousarray(s),
             entry=np.ascontiguousarray(entry),
             collateral=np.ascontiguousarray(collateral),
             liquidation=np.ascontiguousarray(self._liq_px[alive]),
-            bankruptcy=np.ascontiguousarray(np.where(side > 0, entry - per_unit, entry + per_unit)),
+            bankruptcy=np.ascontiguousarray(isolated_bankruptcy(side, s, entry, collateral)),
             price_source="given liquidation price; bankruptcy from collateral",
         )
         return arrays, float(self.bars["close"].iloc[n - 1])
@@ -304,11 +303,9 @@ class StressHistory:
             positions, price = self.positions(t)
             source = self._source
         row, depth_source = self._depth_at(t)
-        book = Book(
-            mid_price=price,
-            bands=np.array([0.01]),
-            bid_depth_usd=np.array([float(row["bid_usd"])]),
-            ask_depth_usd=np.array([float(row["ask_usd"])]),
+        book = book_from_depth_row(
+            row,
+            price,
             funding_rate=self._funding_at(t),
             insurance_fund_usd=self.insurance_fund_usd,
             source=depth_source,

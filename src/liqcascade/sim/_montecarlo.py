@@ -141,19 +141,7 @@ def _side_books(pos: PositionArrays, config: CascadeConfig) -> dict[int, Positio
     """
     if config.funding_pressure is not None:
         return {}
-    out = {}
-    for direction in (-1, 1):
-        keep = pos.side == -direction
-        out[direction] = PositionArrays(
-            side=np.ascontiguousarray(pos.side[keep]),
-            size=np.ascontiguousarray(pos.size[keep]),
-            entry=np.ascontiguousarray(pos.entry[keep]),
-            collateral=np.ascontiguousarray(pos.collateral[keep]),
-            liquidation=np.ascontiguousarray(pos.liquidation[keep]),
-            bankruptcy=np.ascontiguousarray(pos.bankruptcy[keep]),
-            price_source=pos.price_source,
-        )
-    return out
+    return {direction: pos.subset(pos.side == -direction) for direction in (-1, 1)}
 
 
 def _blocks(paths: int, block_size: int, seq: np.random.SeedSequence) -> list[tuple[int, Any]]:
@@ -208,11 +196,7 @@ def monte_carlo(
         raise InputError(f"paths must be a positive integer, got {paths!r}")
     priors = priors or MonteCarloPriors()
     config = config or CascadeConfig()
-    pos = (
-        positions
-        if isinstance(positions, PositionArrays)
-        else prepare_positions(positions, maintenance_margin_rate=config.maintenance_margin_rate)
-    )
+    pos = prepare_positions(positions, maintenance_margin_rate=config.maintenance_margin_rate)
     seq = np.random.SeedSequence(seed)
     blocks = _blocks(int(paths), priors.block_size, seq)
     executor = executor or ProcessExecutor()

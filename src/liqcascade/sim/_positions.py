@@ -47,20 +47,37 @@ class PositionArrays:
     def __len__(self) -> int:
         return int(self.side.shape[0])
 
+    def subset(self, keep: np.ndarray) -> PositionArrays:
+        """The positions where the boolean mask ``keep`` is True (fresh contiguous arrays)."""
+        return PositionArrays(
+            side=self.side[keep],
+            size=self.size[keep],
+            entry=self.entry[keep],
+            collateral=self.collateral[keep],
+            liquidation=self.liquidation[keep],
+            bankruptcy=self.bankruptcy[keep],
+            price_source=self.price_source,
+        )
+
+
+def isolated_bankruptcy(
+    side: np.ndarray, size: np.ndarray, entry: np.ndarray, collateral: np.ndarray
+) -> np.ndarray:
+    """Bankruptcy price (zero margin) of isolated linear rows: ``entry -/+ collateral/size``."""
+    per_unit = collateral / size
+    return np.where(side > 0, entry - per_unit, entry + per_unit)
+
 
 def simple_isolated_prices(
     side: np.ndarray, size: np.ndarray, entry: np.ndarray, collateral: np.ndarray, mmr: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Liquidation and bankruptcy prices of isolated linear positions (see the module doc)."""
-    long = side > 0
-    per_unit = collateral / size
-    bankruptcy = np.where(long, entry - per_unit, entry + per_unit)
     liquidation = np.where(
-        long,
+        side > 0,
         (entry * size - collateral) / (size * (1.0 - mmr)),
         (entry * size + collateral) / (size * (1.0 + mmr)),
     )
-    return liquidation, bankruptcy
+    return liquidation, isolated_bankruptcy(side, size, entry, collateral)
 
 
 def _margin_engine_prices(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -93,9 +110,14 @@ def read_positions(source: pd.DataFrame | str | Path) -> pd.DataFrame:
 
 
 def prepare_positions(
-    positions: pd.DataFrame | str | Path, *, maintenance_margin_rate: float
+    positions: pd.DataFrame | str | Path | PositionArrays, *, maintenance_margin_rate: float
 ) -> PositionArrays:
-    """Validate a position book and attach liquidation / bankruptcy prices."""
+    """Validate a position book and attach liquidation / bankruptcy prices.
+
+    Arrays already prepared (a :class:`PositionArrays`) are returned as they are.
+    """
+    if isinstance(positions, PositionArrays):
+        return positions
     frame = read_positions(positions)
     schema.check_book(frame, required=REQUIRED)
     frame = frame.reset_index(drop=True)
@@ -106,10 +128,9 @@ def prepare_positions(
         if "bankruptcy_price" in frame.columns:
             bk = schema.numbers(frame, "bankruptcy_price")
             source = "given"
-        else:  # margin balance zero: entry -/+ collateral per unit, exact for linear isolated
-            per_unit = arrays["collateral"] / arrays["size"]
-            bk = np.where(
-                side > 0, arrays["entry_price"] - per_unit, arrays["entry_price"] + per_unit
+        else:  # margin balance zero, exact for linear isolated
+            bk = isolated_bankruptcy(
+                side, arrays["size"], arrays["entry_price"], arrays["collateral"]
             )
             source = "given liquidation price; bankruptcy from collateral"
     else:
@@ -151,6 +172,7 @@ def prepare_positions(
 __all__ = [
     "REQUIRED",
     "PositionArrays",
+    "isolated_bankruptcy",
     "prepare_positions",
     "read_positions",
     "simple_isolated_prices",

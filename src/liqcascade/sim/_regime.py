@@ -47,8 +47,7 @@ DATED_HAR_WEIGHTS = DatedConstant(
 
 def har_weights_at(asof: pd.Timestamp) -> tuple[tuple[float, float], tuple[str, ...]]:
     """The range forecast's weights known at ``asof`` (the 7-day mean alone before their date)."""
-    resolved = DATED_HAR_WEIGHTS.at(asof)
-    return resolved.value, (() if resolved.dated else (resolved.note,))
+    return DATED_HAR_WEIGHTS.value_at(asof)
 
 
 DAY_BARS = 6

@@ -53,18 +53,6 @@ def _bars(store: Store, symbol: str, start: pd.Timestamp, end: pd.Timestamp) -> 
     )
 
 
-def _subset(pos: PositionArrays, keep: np.ndarray) -> PositionArrays:
-    return PositionArrays(
-        side=pos.side[keep],
-        size=pos.size[keep],
-        entry=pos.entry[keep],
-        collateral=pos.collateral[keep],
-        liquidation=pos.liquidation[keep],
-        bankruptcy=pos.bankruptcy[keep],
-        price_source=pos.price_source,
-    )
-
-
 def _book_at(
     store: Store, symbol: str, asof: pd.Timestamp, config: CascadeConfig
 ) -> PositionArrays:
@@ -231,7 +219,7 @@ def replay(
             at_start = (pos.side > 0) & (pos.liquidation >= ref) | (pos.side < 0) & (
                 pos.liquidation <= ref
             )
-            pos = _subset(pos, ~(gone | at_start))
+            pos = pos.subset(~(gone | at_start))
             ref = float(extreme)
         rows.append(
             {

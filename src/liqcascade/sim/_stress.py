@@ -19,7 +19,7 @@ from liqcascade._dated import DatedConstant
 from liqcascade._time import closed_by, to_utc
 from liqcascade.errors import InputError, NoDataError
 from liqcascade.leverage._sources import all_exchange_funding, proxy_gap, store_depth_proxy
-from liqcascade.sim._book import Book
+from liqcascade.sim._book import Book, book_from_depth_row
 from liqcascade.sim._config import (
     CascadeConfig,
     DepthWithdrawal,
@@ -56,8 +56,7 @@ def insurance_fund_at(usd: float, asof: pd.Timestamp) -> tuple[float, tuple[str,
     """The default fund balance is dated: before its date use the fallback and say so."""
     if usd != DEFAULT_INSURANCE_FUND_USD:
         return usd, ()
-    resolved = DATED_INSURANCE_FUND.at(asof)
-    return resolved.value, (() if resolved.dated else (resolved.note,))
+    return DATED_INSURANCE_FUND.value_at(asof)
 
 
 def _cadence(frame: pd.DataFrame) -> pd.Timedelta:
@@ -310,14 +309,8 @@ def market_asof(
     funding = funding_asof(store, symbol, asof_ts)
     insurance_fund_usd, fund_notes = insurance_fund_at(insurance_fund_usd, asof_ts)
     price = float(lmap.price)
-    book = Book(
-        mid_price=price,
-        bands=np.array([0.01]),
-        bid_depth_usd=np.array([float(row["bid_usd"])]),
-        ask_depth_usd=np.array([float(row["ask_usd"])]),
-        funding_rate=funding,
-        insurance_fund_usd=insurance_fund_usd,
-        source=depth_source,
+    book = book_from_depth_row(
+        row, price, funding_rate=funding, insurance_fund_usd=insurance_fund_usd, source=depth_source
     )
     inputs = MarketInputs(
         asof=asof_ts,
