@@ -76,11 +76,9 @@ class Liquidations(Available):
 
 
 @dataclass(frozen=True, kw_only=True)
-class LiquidationsUnavailable:
+class LiquidationsUnavailable(Unavailable):
     """No reported liquidations in the week (the estimate, filled later, may still exist)."""
 
-    available: bool = field(default=False, init=False)
-    reason: str
     reported_long_usd: None = field(default=None, init=False)
     reported_short_usd: None = field(default=None, init=False)
     by_day: tuple[LiquidationDay, ...] = field(default=(), init=False)
