@@ -18,9 +18,9 @@ class Available:
     available: bool = field(default=True, init=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Unavailable:
     """A block the store could not fill, and why."""
 
     available: bool = field(default=False, init=False)
-    reason: str = ""
+    reason: str

@@ -4,7 +4,7 @@ long/short ratios, options put/call open interest and implied volatility (DVOL).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import SupportsFloat
+from typing import SupportsFloat, TypeVar
 
 import pandas as pd
 
@@ -16,6 +16,7 @@ from liqcascade.report._window import ReportWindow
 
 ASSETS = ("BTC", "ETH")
 HOURS_PER_YEAR = 365.0 * 24.0
+DEFAULT_FUNDING_HOURS = 8.0  # the funding interval assumed where a row gives none
 LIQUIDATIONS_NOTE = (
     "reported numbers undercount: Binance publishes at most one liquidation per symbol "
     "per second, and the all-exchange 24h snapshots are sampled once a day with gaps; "
@@ -76,11 +77,9 @@ class Liquidations(Available):
 
 
 @dataclass(frozen=True, kw_only=True)
-class LiquidationsUnavailable:
+class LiquidationsUnavailable(Unavailable):
     """No reported liquidations in the week (the estimate, filled later, may still exist)."""
 
-    available: bool = field(default=False, init=False)
-    reason: str
     reported_long_usd: None = field(default=None, init=False)
     reported_short_usd: None = field(default=None, init=False)
     by_day: tuple[LiquidationDay, ...] = field(default=(), init=False)
@@ -161,6 +160,14 @@ class Dvol(Available):
     week_open: float | None
     change: float | None
     unit: str = DVOL_UNIT
+
+
+_Rate = TypeVar("_Rate", float, pd.Series)
+
+
+def annualised_funding(rate: _Rate, interval_hours: _Rate) -> _Rate:
+    """A funding rate per interval as a rate per year (FRACTIONS): ``rate * 8760 / hours``."""
+    return rate * HOURS_PER_YEAR / interval_hours
 
 
 def _num(value: SupportsFloat | None) -> float | None:
@@ -303,7 +310,7 @@ def funding_section(
             hours = (
                 float(group["funding_interval_hours"].dropna().iloc[-1])
                 if group["funding_interval_hours"].notna().any()
-                else 8.0
+                else DEFAULT_FUNDING_HOURS
             )
             mean = float(group["rate"].mean())
             rows.append(
@@ -314,7 +321,7 @@ def funding_section(
                     mean_rate=mean,
                     last_rate=float(group["rate"].iloc[-1]),
                     interval_hours=hours,
-                    mean_annualised=mean * HOURS_PER_YEAR / hours,
+                    mean_annualised=annualised_funding(mean, hours),
                 )
             )
     if not rows:

@@ -20,23 +20,20 @@ class Section:
     facts: list[str]
 
 
-def _missing(block: dict) -> list[str]:
-    return [f"Not available: {block.get('reason', 'no data')}."]
-
-
-def _or_missing(facts_of: Callable[[dict], list[str]]) -> Callable[[dict], list[str]]:
-    """Wrap a block's fact builder: a block marked unavailable gives its reason instead."""
-
-    @functools.wraps(facts_of)
-    def facts(block: dict) -> list[str]:
-        return facts_of(block) if block.get("available") else _missing(block)
-
-    return facts
+def _or_reason(
+    block: dict, facts_of: Callable[[dict], list[str]], missing: str = "Not available"
+) -> list[str]:
+    """The block's facts; a block marked unavailable gives one line, ``"<missing>: <reason>."``."""
+    if block.get("available"):
+        return facts_of(block)
+    return [f"{missing}: {block.get('reason', 'no data')}."]
 
 
 def _asset_facts(name: str, block: dict) -> list[str]:
-    if not block.get("available"):
-        return [f"{name}: " + _missing(block)[0]]
+    return _or_reason(block, functools.partial(_level_facts, name), f"{name}: Not available")
+
+
+def _level_facts(name: str, block: dict) -> list[str]:
     since = block["steepest_since"]
     if since.get("date"):
         rank = (
@@ -66,7 +63,6 @@ def _asset_facts(name: str, block: dict) -> list[str]:
     return facts
 
 
-@_or_missing
 def _market_facts(market: dict) -> list[str]:
     crossed = ", ".join(usd(x) for x in market["levels_crossed"]) or "none this week"
     facts = [
@@ -82,40 +78,41 @@ def _market_facts(market: dict) -> list[str]:
     return facts
 
 
+def _sides(long_usd: float | None, short_usd: float | None) -> str:
+    return f"longs {usd(long_usd)}, shorts {usd(short_usd)}"
+
+
 def _liquidation_facts(liq: dict) -> list[str]:
-    if not liq.get("available"):
-        facts = _missing(liq)
-    else:
-        facts = [
-            f"Reported BTC+ETH liquidations ({liq['reported_source']}): longs "
-            f"{usd(liq['reported_long_usd'])}, shorts {usd(liq['reported_short_usd'])}.",
-        ]
-        facts += [
-            f"Source {s['source']}: longs {usd(s['long_usd'])}, shorts {usd(s['short_usd'])}."
+    estimated = functools.partial(_estimated_facts, liq)
+    return _or_reason(liq, _reported_facts) + _or_reason(
+        liq.get("estimated") or {}, estimated, "Estimated true liquidations not available"
+    )
+
+
+def _reported_facts(liq: dict) -> list[str]:
+    big = liq["biggest_bar"]
+    return [
+        f"Reported BTC+ETH liquidations ({liq['reported_source']}): "
+        f"{_sides(liq['reported_long_usd'], liq['reported_short_usd'])}.",
+        *(
+            f"Source {s['source']}: {_sides(s['long_usd'], s['short_usd'])}."
             for s in liq["by_source"]
-        ]
-        facts += [
-            f"{d['date']}: longs {usd(d['long_usd'])}, shorts {usd(d['short_usd'])}."
-            for d in liq["by_day"]
-        ]
-        big = liq["biggest_bar"]
+        ),
+        *(f"{d['date']}: {_sides(d['long_usd'], d['short_usd'])}." for d in liq["by_day"]),
+        f"Biggest bar: {big['time']} UTC, {big['symbol']} {big['side']}s {usd(big['usd'])} "
+        f"({big['source']}).",
+        f"Caveat: {liq['note']}.",
+    ]
+
+
+def _estimated_facts(liq: dict, est: dict) -> list[str]:
+    facts = []
+    for side in ("long", "short"):
+        q = est[f"{side}_usd"]
         facts.append(
-            f"Biggest bar: {big['time']} UTC, {big['symbol']} {big['side']}s {usd(big['usd'])} "
-            f"({big['source']})."
+            f"Estimated true {side}s: {usd(q['p50'])} (p10 {usd(q['p10'])}, p90 {usd(q['p90'])})."
         )
-        facts.append(f"Caveat: {liq['note']}.")
-    est = liq.get("estimated") or {}
-    if est.get("available"):
-        for side in ("long", "short"):
-            q = est[f"{side}_usd"]
-            facts.append(
-                f"Estimated true {side}s: {usd(q['p50'])} "
-                f"(p10 {usd(q['p10'])}, p90 {usd(q['p90'])})."
-            )
-        facts += _estimate_warnings(liq, est)
-    else:
-        facts.append(f"Estimated true liquidations not available: {est.get('reason')}.")
-    return facts
+    return facts + _estimate_warnings(liq, est)
 
 
 def _estimate_warnings(liq: dict, est: dict) -> list[str]:
@@ -138,44 +135,45 @@ def _estimate_warnings(liq: dict, est: dict) -> list[str]:
 def _leverage_facts(data: dict) -> list[str]:
     facts = []
     for asset, block in data["open_interest"].items():
-        if block.get("available"):
-            facts.append(
-                f"{asset} open interest (all venues) {usd(block['close_usd'])}: "
-                f"{usd(block['change_usd'])} ({pct(block['change_pct'])}) since Monday's open."
-            )
-        else:
-            facts.append(f"{asset} open interest: {block.get('reason')}.")
-    funding = data["funding"]
-    if funding.get("available"):
-        for row in funding["venues"]:
-            facts.append(
-                f"Funding {row['asset']} {row['exchange']}: "
-                f"mean {row['mean_rate'] * 100:.4f} % per "
-                f"{row['interval_hours']:.0f}h ({pct(row['mean_annualised'])} a year), last "
-                f"{row['last_rate'] * 100:.4f} %."
-            )
-    else:
-        facts += _missing(funding)
-    ls = data["long_short"]
-    if ls.get("available"):
-        for row in ls["ratios"]:
-            facts.append(
-                f"Long/short {row['exchange']} {row['symbol']} {row['kind']}: "
-                f"{row['week_open_ratio']:.2f} at the week open -> {row['last_ratio']:.2f}."
-            )
-    else:
-        facts.append(f"Long/short ratios: {ls.get('reason')}.")
-    return facts
+        open_interest = functools.partial(_open_interest_facts, asset)
+        facts += _or_reason(block, open_interest, f"{asset} open interest")
+    facts += _or_reason(data["funding"], _funding_facts)
+    return facts + _or_reason(data["long_short"], _long_short_facts, "Long/short ratios")
 
 
-def _stress_fact(s: dict) -> str:
+def _open_interest_facts(asset: str, block: dict) -> list[str]:
+    return [
+        f"{asset} open interest (all venues) {usd(block['close_usd'])}: "
+        f"{usd(block['change_usd'])} ({pct(block['change_pct'])}) since Monday's open."
+    ]
+
+
+def _funding_facts(funding: dict) -> list[str]:
+    return [
+        f"Funding {row['asset']} {row['exchange']}: "
+        f"mean {row['mean_rate'] * 100:.4f} % per "
+        f"{row['interval_hours']:.0f}h ({pct(row['mean_annualised'])} a year), last "
+        f"{row['last_rate'] * 100:.4f} %."
+        for row in funding["venues"]
+    ]
+
+
+def _long_short_facts(ls: dict) -> list[str]:
+    return [
+        f"Long/short {row['exchange']} {row['symbol']} {row['kind']}: "
+        f"{row['week_open_ratio']:.2f} at the week open -> {row['last_ratio']:.2f}."
+        for row in ls["ratios"]
+    ]
+
+
+def _shock_facts(s: dict) -> list[str]:
     if s.get("move_p50") is None:
-        return (
+        return [
             f"Stress {s['asset']} {pct(s['shock'], 0)}: longs liquidated "
             f"{usd(s['liquidated_long_usd'])}, trough {price(s['trough_price'])} "
             f"({pct(s['move_pct'])}), insurance fund {usd(s['insurance_fund_used_usd'])}, "
             f"ADL {usd(s['adl_usd'])}."
-        )
+        ]
     text = (
         f"Stress {s['asset']} {pct(s['shock'], 0)} (Monte Carlo p10 / p50 / p90): move "
         f"{pct(s['move_p10'])} / {pct(s['move_p50'])} / {pct(s['move_p90'])}, longs liquidated "
@@ -191,67 +189,61 @@ def _stress_fact(s: dict) -> str:
         if s.get("history_median_move") is not None:
             text += f", median low on those days {pct(s['history_median_move'])}"
         text += "."
-    return text
+    return [text]
 
 
 def _map_and_stress_facts(data: dict) -> list[str]:
     facts = []
     for asset, block in data["liquidation_map"].items():
-        if block.get("available"):
-            within = ", ".join(f"{k}: {usd(v)}" for k, v in block["longs_within"].items())
-            facts.append(
-                f"{asset} liquidation map at {price(block['price'])}: longs within {within}."
-            )
-        else:
-            facts.append(f"{asset} liquidation map not available: {block.get('reason')}.")
-    stress = data["stress"]
-    if stress.get("available"):
-        for s in stress["shocks"]:
-            if s.get("available"):
-                facts.append(_stress_fact(s))
-            else:
-                facts.append(f"Stress {s['asset']} {pct(s['shock'], 0)}: {s['reason']}.")
-    else:
-        facts.append(
-            f"Stress test (further 5 % / 10 % drop) not available: {stress.get('reason')}."
-        )
+        liquidation_map = functools.partial(_map_facts, asset)
+        facts += _or_reason(block, liquidation_map, f"{asset} liquidation map not available")
+    return facts + _or_reason(
+        data["stress"], _stress_facts, "Stress test (further 5 % / 10 % drop) not available"
+    )
+
+
+def _map_facts(asset: str, block: dict) -> list[str]:
+    within = ", ".join(f"{k}: {usd(v)}" for k, v in block["longs_within"].items())
+    return [f"{asset} liquidation map at {price(block['price'])}: longs within {within}."]
+
+
+def _stress_facts(stress: dict) -> list[str]:
+    facts = []
+    for s in stress["shocks"]:
+        facts += _or_reason(s, _shock_facts, f"Stress {s['asset']} {pct(s['shock'], 0)}")
     return facts
 
 
 def _options_facts(options: dict) -> list[str]:
     facts = []
     for asset in ("BTC", "ETH"):
-        block = options.get(asset, {})
-        if not block.get("available"):
-            facts.append(f"{asset} options: {block.get('reason', 'no data')}.")
-            continue
-        text = (
-            f"{asset} put/call OI ratio {block['put_call_oi_ratio']:.2f} ({block['snapshot']} UTC)"
+        put_call = functools.partial(_put_call_facts, asset)
+        facts += _or_reason(options.get(asset, {}), put_call, f"{asset} options")
+    return facts + _or_reason(options.get("dvol", {}), _dvol_facts, "DVOL")
+
+
+def _put_call_facts(asset: str, block: dict) -> list[str]:
+    text = f"{asset} put/call OI ratio {block['put_call_oi_ratio']:.2f} ({block['snapshot']} UTC)"
+    if block.get("change") is not None:
+        text += (
+            f", {block['change']:+.2f} vs {block['ratio_before_week']:.2f} on "
+            f"{block['snapshot_before_week']} (last snapshot before the week)"
         )
-        if block.get("change") is not None:
-            text += (
-                f", {block['change']:+.2f} vs {block['ratio_before_week']:.2f} on "
-                f"{block['snapshot_before_week']} (last snapshot before the week)"
-            )
-            text += (
-                ": more puts per call - put buying"
-                if block["change"] > 0
-                else ": fewer puts per call - no sign of put buying in open interest"
-            )
-        facts.append(text + ".")
-    dvol = options.get("dvol", {})
-    if dvol.get("available"):
-        change = dvol["change"]
-        text = f"BTC DVOL (30-day implied volatility) {dvol['level']:.1%}"
-        if change is not None:
-            text += f", {change * 100:+.1f} vol points since Monday's open"
-        facts.append(text + ".")
-    else:
-        facts.append(f"DVOL: {dvol.get('reason', 'no data')}.")
-    return facts
+        text += (
+            ": more puts per call - put buying"
+            if block["change"] > 0
+            else ": fewer puts per call - no sign of put buying in open interest"
+        )
+    return [text + "."]
 
 
-@_or_missing
+def _dvol_facts(dvol: dict) -> list[str]:
+    text = f"BTC DVOL (30-day implied volatility) {dvol['level']:.1%}"
+    if dvol["change"] is not None:
+        text += f", {dvol['change'] * 100:+.1f} vol points since Monday's open"
+    return [text + "."]
+
+
 def _etf_facts(etf: dict) -> list[str]:
     facts = [
         f"{d['date']}: BTC {usd(d['btc_usd'])}, ETH {usd(d['eth_usd'])}, "
@@ -267,7 +259,6 @@ def _etf_facts(etf: dict) -> list[str]:
     return facts
 
 
-@_or_missing
 def _treasury_facts(treasury: dict) -> list[str]:
     facts = []
     for m in treasury["by_month"]:
@@ -285,7 +276,6 @@ def _treasury_facts(treasury: dict) -> list[str]:
     return facts
 
 
-@_or_missing
 def _macro_facts(macro: dict) -> list[str]:
     facts = [
         f"{p['asset']} vs {p['macro_name']}: 30-day correlation {p['corr_30d']:+.2f} "
@@ -296,7 +286,6 @@ def _macro_facts(macro: dict) -> list[str]:
     return facts
 
 
-@_or_missing
 def _stock_facts(stocks: dict) -> list[str]:
     companies = stocks["companies"]  # sorted by week change, worst first
     changes = sorted(c["week_change_pct"] for c in companies)
@@ -343,7 +332,6 @@ def _pipe_facts(block: dict | None) -> list[str]:
     return facts
 
 
-@_or_missing
 def _sentiment_facts(sentiment: dict) -> list[str]:
     text = f"Fear & Greed {sentiment['value']:.0f} on {sentiment['date']}"
     if sentiment.get("value_before_week") is not None:
@@ -390,7 +378,7 @@ def sections(data: dict) -> list[Section]:
             "Prices and key levels",
             _asset_facts("ETH", data["assets"]["ETH"]) + _asset_facts("BTC", data["assets"]["BTC"]),
         ),
-        Section("market", "Total crypto market cap", _market_facts(data["market"])),
+        Section("market", "Total crypto market cap", _or_reason(data["market"], _market_facts)),
         Section("liquidations", "Liquidations", _liquidation_facts(data["liquidations"])),
         Section(
             "open_interest",
@@ -405,16 +393,21 @@ def sections(data: dict) -> list[Section]:
         Section(
             "etf_flows",
             "US spot ETF flows",
-            _etf_facts(data["etf_flows"]) + _etf_fund_facts(data.get("etf_flows_by_fund")),
+            _or_reason(data["etf_flows"], _etf_facts)
+            + _etf_fund_facts(data.get("etf_flows_by_fund")),
         ),
-        Section("treasury", "Corporate treasury purchases", _treasury_facts(data["treasury"])),
+        Section(
+            "treasury",
+            "Corporate treasury purchases",
+            _or_reason(data["treasury"], _treasury_facts),
+        ),
         Section(
             "treasury_stocks",
             "Crypto-treasury company shares",
-            _stock_facts(data["treasury_stocks"]) + _pipe_facts(data.get("pipe_terms")),
+            _or_reason(data["treasury_stocks"], _stock_facts) + _pipe_facts(data.get("pipe_terms")),
         ),
-        Section("macro", "Macro correlation", _macro_facts(data["macro"])),
-        Section("sentiment", "Sentiment", _sentiment_facts(data["sentiment"])),
+        Section("macro", "Macro correlation", _or_reason(data["macro"], _macro_facts)),
+        Section("sentiment", "Sentiment", _or_reason(data["sentiment"], _sentiment_facts)),
         Section(
             "missing", "Missing data and how to fill it", missing_facts(data.get("missing", []))
         ),

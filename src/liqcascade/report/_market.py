@@ -9,7 +9,12 @@ import pandas as pd
 
 from liqcascade.report._access import Readable, read_known
 from liqcascade.report._block import Available, Unavailable
-from liqcascade.report._levels import levels_crossed_down, round_step, week_low_since
+from liqcascade.report._levels import (
+    levels_crossed_down,
+    round_step,
+    week_change,
+    week_low_since,
+)
 from liqcascade.report._window import ReportWindow
 
 SENTIMENT_RULE = (
@@ -77,17 +82,16 @@ def market_section(
     if frame.empty:
         return Unavailable(reason="no TOTAL market cap in the store"), {}
     daily = frame.drop_duplicates("time", keep="last").set_index("time")
-    if window.week_start not in daily.index or window.asof not in daily.index:
+    change = week_change(daily, window)
+    if change is None:
         return Unavailable(reason="no market-cap bar for Monday or the as-of day"), {}
-    week_open = float(daily.at[window.week_start, "open"])
-    close = float(daily.at[window.asof, "close"])
-    step = round_step(week_open)
+    step = round_step(change.week_open)
     data = Market(
-        total_mcap_usd=close,
-        week_open_usd=week_open,
-        total_mcap_change_usd=close - week_open,
-        total_mcap_change_pct=close / week_open - 1.0,
-        levels_crossed=tuple(levels_crossed_down(week_open, close, step)),
+        total_mcap_usd=change.close,
+        week_open_usd=change.week_open,
+        total_mcap_change_usd=change.close - change.week_open,
+        total_mcap_change_pct=change.change,
+        levels_crossed=tuple(levels_crossed_down(change.week_open, change.close, step)),
         round_step_usd=step,
         round_level_above=round_level_above(daily["close"], step),
     )

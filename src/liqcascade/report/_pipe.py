@@ -38,11 +38,13 @@ class PipeTerm:
     attributed_primary_source: str
 
 
+# Available/Unavailable come first among the bases so that their ``available`` (and
+# ``reason``) follow the term's fields in report.json: dataclass fields are collected from
+# the last base to the first.
 @dataclass(frozen=True)
-class PipeCompared(PipeTerm):
+class PipeCompared(Available, PipeTerm):
     """A PIPE term beside the company's last share close (``vs_pipe_pct`` a FRACTION)."""
 
-    available: bool = field(default=True, init=False)
     currency: str
     close: float
     close_date: str
@@ -50,11 +52,8 @@ class PipeCompared(PipeTerm):
 
 
 @dataclass(frozen=True)
-class PipeNotCompared(PipeTerm):
+class PipeNotCompared(Unavailable, PipeTerm):
     """A PIPE term without a share close to compare it with, and why."""
-
-    available: bool = field(default=False, init=False)
-    reason: str
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -12,11 +12,11 @@ import pandas as pd
 
 from liqcascade.report._access import Readable, read_known
 from liqcascade.report._block import Available, Unavailable
+from liqcascade.report._derivatives import DEFAULT_FUNDING_HOURS, annualised_funding
 from liqcascade.report._window import ReportWindow
 
 LOOKBACK = pd.Timedelta(days=30)
 TOP_VENUES = 8
-HOURS_PER_YEAR = 24.0 * 365.0
 
 
 @dataclass(frozen=True)
@@ -91,10 +91,10 @@ def funding_history(store: Readable, window: ReportWindow) -> dict[str, pd.DataF
     frame = frame[frame["interval"] == "8h"]
     if frame.empty:
         return {}
-    hours = frame["funding_interval_hours"].fillna(8.0)
+    hours = frame["funding_interval_hours"].fillna(DEFAULT_FUNDING_HOURS)
     out = frame.assign(
         asset=frame["symbol"].str.split("/").str[0],
-        annualised=frame["rate"] * HOURS_PER_YEAR / hours,
+        annualised=annualised_funding(frame["rate"], hours),
     )
     return {"funding_history": out[["time", "asset", "exchange", "annualised"]]}
 
