@@ -121,7 +121,7 @@ LIQUIDATIONS = Dataset(
         ("exchange", STR),
         ("symbol", STR),
         ("interval", STR),  # null for single events; 4h, 1d, 24h for aggregates (window open)
-        ("liquidated_side", STR),  # long | short — the side of the position that was closed
+        ("liquidated_side", STR),  # long | short | both — the side of the position closed
         ("notional_usd", F64),
         ("qty", F64),  # base units; null for aggregates
         ("price", F64),  # fill/avg price; null for aggregates

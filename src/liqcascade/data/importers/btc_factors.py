@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from liqcascade.data.importers._base import ImportResult, read_head
-from liqcascade.data.importers._csv import LINE, Col, read_table
-from liqcascade.data.importers._provenance import source_for
+from liqcascade.data.importers._csv import Col, read_table
+from liqcascade.data.importers._provenance import origin
 from liqcascade.data.importers._tables import table_of
 from liqcascade.errors import ImportFormatError
 
@@ -42,7 +42,6 @@ def read(
     """Read one factor file."""
     what = _kind(read_head(path))
     result = ImportResult()
-    source = source_for(path)
     if what is None:
         raise ImportFormatError(
             "wrong header", path=path, line=1, expected=f"one of {list(_HEADERS.values())}"
@@ -60,8 +59,7 @@ def read(
                 "weighting": "none",
                 "rate": raw["funding_mean"],
                 "funding_interval_hours": 8.0,
-                "source": source,
-                LINE: raw[LINE],
+                **origin(path, raw),
             },
             raw.num_rows,
         )
@@ -83,8 +81,7 @@ def read(
                 "close": raw["price"],
                 "quote_volume": raw["volume"],
                 "currency": "USD",
-                "source": source,
-                LINE: raw[LINE],
+                **origin(path, raw),
             },
             raw.num_rows,
         )
@@ -96,8 +93,7 @@ def read(
                 "time": raw["date"],
                 "index": "fear_greed",
                 "value": raw["fng"],
-                "source": source,
-                LINE: raw[LINE],
+                **origin(path, raw),
             },
             raw.num_rows,
         )

@@ -179,8 +179,7 @@ def _oi_by_exchange(path, m, raw, result) -> None:
             "interval": None,
             "margin": "all",
             "close_usd": long["close_usd"],
-            "source": source_for(path),
-            LINE: long[LINE],
+            **origin(path, long),
         },
     )
     result.add("open_interest", frame)
@@ -342,8 +341,7 @@ def _etf(path, m, raw, result) -> None:
             "asset": m[1],
             "fund": both["fund"],
             "flow_usd": both["usd"],
-            "source": source_for(path),
-            LINE: both[LINE],
+            **origin(path, both),
         },
     )
     result.add("etf_flows", frame)
@@ -359,8 +357,7 @@ def _stablecoins(path, m, raw, result) -> None:
             "asset": long["asset"],
             "interval": "1d",
             "close": long["usd"],
-            "source": source_for(path),
-            LINE: long[LINE],
+            **origin(path, long),
         },
     )
     result.add("market_cap", frame)

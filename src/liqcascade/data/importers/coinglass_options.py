@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 from liqcascade.data._schema import TIME
 from liqcascade.data.importers._base import ImportResult, match_stem, read_head, require_name
 from liqcascade.data.importers._csv import LINE, Col, header_of, read_table
-from liqcascade.data.importers._provenance import source_for
+from liqcascade.data.importers._provenance import origin
 from liqcascade.data.importers._tables import multiplied, stacked, table_of
 from liqcascade.data.importers.coinglass import latest_snapshot, venue_id, venue_ids
 
@@ -136,7 +136,6 @@ def read(
         "e.g. deribit_putcall_oi_by_expiry_snapshots_BTC.csv",
     )
     result = ImportResult()
-    source = source_for(path)
     if what == "expiry":
         raw = read_table(path, _EXPIRY, result=result, skip_bad=skip_bad)
         raw = latest_snapshot(
@@ -178,8 +177,7 @@ def read(
             "interval": long["interval"],
             "value": long["value"],
             "unit": long["unit"],
-            "source": source,
-            LINE: long[LINE],
+            **origin(path, long),
         },
         long.num_rows,
     )

@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from liqcascade.data.importers._base import ImportResult, file_stem, read_head
-from liqcascade.data.importers._csv import LINE, Col, read_csv
-from liqcascade.data.importers._provenance import source_for
+from liqcascade.data.importers._csv import Col, read_csv
+from liqcascade.data.importers._provenance import origin
 from liqcascade.errors import ImportFormatError
 
 FORMAT = "crypto-liquidity"
@@ -47,7 +47,6 @@ def read(
     """Read one file of the panel."""
     what = _kind(path, read_head(path))
     result = ImportResult()
-    source = source_for(path)
     if what is None:
         raise ImportFormatError(
             "wrong header",
@@ -72,8 +71,7 @@ def read(
                     "asset": asset.upper(),
                     "fund": "TOTAL",
                     "flow_usd": (part[f"{asset}_etf_net_flow_usd_mn"] * 1e6).round(2),
-                    "source": source,
-                    LINE: part[LINE],
+                    **origin(path, part),
                 }
             )
             result.add("etf_flows", frame)
@@ -110,8 +108,7 @@ def read(
                 "asset": asset,
                 "interval": "1d",
                 "close": values,
-                "source": source,
-                LINE: rows[LINE],
+                **origin(path, rows),
             }
         ).dropna(subset=["close"])
         result.add("market_cap", frame)

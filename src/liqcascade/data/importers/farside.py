@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from liqcascade.data.importers._base import ImportResult, file_stem, read_head, require_name
 from liqcascade.data.importers._csv import LINE, Col, header_of, read_table
-from liqcascade.data.importers._provenance import source_for
+from liqcascade.data.importers._provenance import origin
 from liqcascade.data.importers._tables import multiplied, stacked, table_of
 from liqcascade.errors import ImportFormatError
 
@@ -117,8 +117,7 @@ def read(
             "asset": asset,
             "fund": long["fund"],
             "flow_usd": pa.array(flow, from_pandas=True),
-            "source": source_for(path),
-            LINE: long[LINE],
+            **origin(path, long),
         },
         long.num_rows,
     )
