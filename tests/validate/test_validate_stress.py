@@ -130,3 +130,16 @@ def test_appending_later_bars_changes_no_earlier_score(
     for key, values in before["detail"].items():
         assert json.dumps(longer["detail"][key][:n]) == json.dumps(values)
     assert before["n"] >= 0 and before["bars"] == 12  # two days of 4h bars
+
+
+@pytest.mark.integration
+def test_the_scorer_builds_its_regime_with_the_models_window(sample_store) -> None:
+    from liqcascade.sim import StressModel
+
+    start, end = pd.Timestamp("2025-03-01", tz="UTC"), pd.Timestamp("2025-03-01T08:00Z")
+    default = score_stress(sample_store, BTC, start=start, end=end, paths=8)["detail"]
+    day = StressModel(window_bars=6)  # a 1-day trailing range instead of 7 days
+    short = score_stress(sample_store, BTC, start=start, end=end, paths=8, model=day)["detail"]
+    assert short["time"] == default["time"] and len(default["time"]) == 2
+    assert short["realized"] == default["realized"]
+    assert short["predicted_p50"] != default["predicted_p50"]

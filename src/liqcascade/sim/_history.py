@@ -16,7 +16,7 @@ is dated) and the book is rebuilt from bar 0 when they change.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,7 @@ from liqcascade.sim._regime import RegimeTable, har_weights_at, regime_table
 if TYPE_CHECKING:  # pragma: no cover
     from liqcascade.data import Store
     from liqcascade.leverage import LiquidationMap, MapConfig
+    from liqcascade.sim._config import StressModel
 
 BAR = pd.Timedelta("4h")
 
@@ -90,7 +91,9 @@ class StressHistory:
     rebuilds it from the first bar). ``book``, the map ``liquidation_map(store, symbol, end)``
     of the same store when the caller has it, is the book as of ``end`` (the same bars,
     cohorts and kernel, so the same sizes exactly): :meth:`state` at ``end`` uses it instead
-    of running the book again.
+    of running the book again. ``model``: the :class:`~liqcascade.sim.StressModel` whose
+    ``window_bars`` and ``season_prior`` shape the regime (default ``StressModel()``); a
+    stress run with this history must use the same two (:meth:`check_model`).
     """
 
     def __init__(
@@ -103,15 +106,18 @@ class StressHistory:
         map_config: MapConfig | None = None,
         insurance_fund_usd: float | None = None,
         book: LiquidationMap | None = None,
+        model: StressModel | None = None,
     ) -> None:
         from liqcascade._time import to_utc as utc
         from liqcascade.leverage import MapConfig
         from liqcascade.leverage._api import load_map_frames
         from liqcascade.leverage._config import dated_prior
         from liqcascade.leverage._map import build_cohorts, market_bars
+        from liqcascade.sim._config import StressModel
         from liqcascade.sim._stress import DEFAULT_INSURANCE_FUND_USD, insurance_fund_at
 
         self.symbol = symbol
+        self.model = model or StressModel()
         self.end = utc(end, "end")
         # Dated constants must be known at the FIRST as-of this history serves (``start``).
         first = self.end if start is None else utc(start, "start")
@@ -134,7 +140,7 @@ class StressHistory:
         candles = candles[candles["time"] + BAR <= self.end]
         candles = candles.drop_duplicates("time", keep="last").sort_values("time")
         self.candles = candles.reset_index(drop=True)
-        self.regime = regime_table(self.candles, weights=self.har_weights)
+        self.regime = regime_table(self.candles, **self._regime_options())
         self.cohorts = build_cohorts(self.bars, self.config)
         self.depth, self._depth_cadence = _depth_rows(store, symbol, self.end)
         self.funding = _funding_rows(store, symbol, self.end)
@@ -155,6 +161,26 @@ class StressHistory:
         self._source = ""
         self._end_book = None if book is None else self._book_of(book)
         self._reset()
+
+    def _regime_options(self) -> dict[str, Any]:
+        """The model's regime window and season prior, and the dated range weights."""
+        return {
+            "window": self.model.window_bars,
+            "season_prior": self.model.season_prior,
+            "weights": self.har_weights,
+        }
+
+    def check_model(self, model: StressModel) -> None:
+        """Raise :class:`InputError` unless ``model`` has this history's regime settings."""
+        from liqcascade.errors import InputError
+
+        mine = (self.model.window_bars, self.model.season_prior)
+        if (model.window_bars, model.season_prior) != mine:
+            raise InputError(
+                f"the history given was built for window_bars={mine[0]}, season_prior={mine[1]}, "
+                f"not window_bars={model.window_bars}, season_prior={model.season_prior}; "
+                "build StressHistory(..., model=model) with the model you stress with"
+            )
 
     def _book_of(self, book: LiquidationMap) -> tuple[PositionArrays, str]:
         """The positions of ``book`` (the map as of ``end``) and its bracket source."""
@@ -315,7 +341,7 @@ class StressHistory:
         if known < times.size and times[known] == t.to_datetime64():
             horizon = float(self.regime.horizon_range[known])
         else:
-            horizon = horizon_range_at(self.candles, t, weights=self.har_weights)
+            horizon = horizon_range_at(self.candles, t, **self._regime_options())
         return AsofState(
             asof=t,
             price=price,

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from liqcascade._dated import DatedConstant
+from liqcascade.sim._config import StressModel
 
 WEEKEND = 5  # Saturday
 # (last bar, last day) weights of the range forecast: least squared error of the log squared
@@ -50,6 +51,7 @@ def har_weights_at(asof: pd.Timestamp) -> tuple[tuple[float, float], tuple[str, 
     return DATED_HAR_WEIGHTS.value_at(asof)
 
 
+_MODEL = StressModel()  # the regime defaults are the StressModel's (one source)
 DAY_BARS = 6
 SHORT_FLOOR = 0.01  # a short window's squared range counts as at least 1 % of the week's
 
@@ -117,8 +119,8 @@ def _har(deseason: np.ndarray, window: int, weights: tuple[float, float]) -> np.
 def regime_table(
     bars: pd.DataFrame,
     *,
-    window: int = 42,
-    season_prior: float = 20.0,
+    window: int = _MODEL.window_bars,
+    season_prior: float = _MODEL.season_prior,
     weights: tuple[float, float] = HAR_WEIGHTS,
 ) -> RegimeTable:
     """Build the :class:`RegimeTable` of 4h ``bars`` (time, open, high, low, close; sorted).
@@ -149,8 +151,8 @@ def horizon_range_at(
     bars: pd.DataFrame,
     asof: pd.Timestamp,
     *,
-    window: int = 42,
-    season_prior: float = 20.0,
+    window: int = _MODEL.window_bars,
+    season_prior: float = _MODEL.season_prior,
     weights: tuple[float, float] = HAR_WEIGHTS,
 ) -> float:
     """Expected RMS range of the 4h bar opening at ``asof`` from ``bars`` closed by then."""

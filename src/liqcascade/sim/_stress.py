@@ -19,7 +19,7 @@ from liqcascade._dated import DatedConstant
 from liqcascade._time import closed_by, to_utc
 from liqcascade.errors import InputError, NoDataError
 from liqcascade.leverage._sources import all_exchange_funding, proxy_gap, store_depth_proxy
-from liqcascade.sim._book import Book, book_from_depth_row
+from liqcascade.sim._book import Book
 from liqcascade.sim._config import (
     CascadeConfig,
     DepthWithdrawal,
@@ -30,7 +30,7 @@ from liqcascade.sim._config import (
     Shock,
     StressModel,
 )
-from liqcascade.sim._engine import flow_for_move, simulate
+from liqcascade.sim._engine import _as_shock, flow_for_move, simulate
 from liqcascade.sim._executors import Progress, executor_for
 from liqcascade.sim._montecarlo import MonteCarloResult, monte_carlo
 from liqcascade.sim._result import CascadeResult
@@ -289,45 +289,6 @@ def feedback_config(
     )
 
 
-def market_asof(
-    store: Store,
-    symbol: str,
-    asof: object,
-    *,
-    insurance_fund_usd: float = DEFAULT_INSURANCE_FUND_USD,
-    map_config: Any = None,
-) -> tuple[pd.DataFrame, Book, MarketInputs]:
-    """The position book (liquidation map) and the depth book of ``symbol`` as of ``asof``."""
-    from liqcascade.leverage import liquidation_map
-
-    asof_ts = to_utc(asof, "asof")
-    lmap = liquidation_map(store, symbol, asof_ts, config=map_config)
-    positions = lmap.positions
-    if positions.empty:
-        raise NoDataError(f"the liquidation map of {symbol} at {asof_ts.isoformat()} is empty")
-    row, depth_source = depth_asof(store, symbol, asof_ts)
-    funding = funding_asof(store, symbol, asof_ts)
-    insurance_fund_usd, fund_notes = insurance_fund_at(insurance_fund_usd, asof_ts)
-    price = float(lmap.price)
-    book = book_from_depth_row(
-        row, price, funding_rate=funding, insurance_fund_usd=insurance_fund_usd, source=depth_source
-    )
-    inputs = MarketInputs(
-        asof=asof_ts,
-        price=price,
-        depth_time=pd.Timestamp(row["time"]),
-        bid_1pct_usd=float(row["bid_usd"]),
-        ask_1pct_usd=float(row["ask_usd"]),
-        depth_source=depth_source,
-        funding_rate_8h=funding,
-        positions=len(positions),
-        positions_source=f"liquidation map ({'; '.join((lmap.bracket_source, *lmap.sources))})",
-        missing=(*lmap.missing, *proxy_gap(depth_source)),
-        notes=(*lmap.notes, *fund_notes),
-    )
-    return positions, book, inputs
-
-
 @dataclass(frozen=True)
 class StressResult:
     """A stress test: the central cascade, the Monte Carlo around it, and the inputs used."""
@@ -467,7 +428,8 @@ def stress(
     priors
         Monte Carlo priors (block size); shock, spread and overshoots come from the model.
     model
-        :class:`StressModel` (resilience, regime window); defaults documented there.
+        :class:`StressModel` (resilience, regime window); defaults documented there. None:
+        ``history``'s model when one is given, else ``StressModel()``.
     insurance_fund_usd
         Insurance fund balance (the store has none), USD.
     seed
@@ -477,7 +439,8 @@ def stress(
     history
         A :class:`~liqcascade.sim._history.StressHistory` of ``symbol`` built from ``store``
         with ``end >= asof``, to reuse across calls (several shocks as of one time: the book is
-        built once); its own insurance fund is used. None: built here from the store.
+        built once); its own insurance fund is used, and ``model`` must have its
+        ``window_bars`` and ``season_prior``. None: built here from the store.
 
     Returns
     -------
@@ -489,6 +452,9 @@ def stress(
     ------
     NoDataError
         The store lacks candles, open interest or depth known at ``asof``.
+    InputError
+        ``shock`` is not a :class:`Shock` or a FRACTION in (-1, 10); ``history`` is of another
+        symbol or was built for another regime window or season prior.
 
     Notes
     -----
@@ -498,14 +464,19 @@ def stress(
     """
     from liqcascade.sim._history import StressHistory
 
-    shock_obj = shock if isinstance(shock, Shock) else Shock(price_move=float(shock))
+    shock_obj = _as_shock(shock)
     config = config or CascadeConfig()
-    model = model or StressModel()
     asof_ts = to_utc(asof, "asof")
     if history is None:
-        history = StressHistory(store, symbol, end=asof_ts, insurance_fund_usd=insurance_fund_usd)
+        model = model or StressModel()
+        history = StressHistory(
+            store, symbol, end=asof_ts, insurance_fund_usd=insurance_fund_usd, model=model
+        )
     elif history.symbol != symbol:
         raise InputError(f"the history given is of {history.symbol}, not of {symbol}")
+    else:
+        model = model or history.model
+        history.check_model(model)
     measured = history.state(asof_ts)
     state = with_resilience(measured, model.resilience)
     if feedback:
@@ -548,7 +519,6 @@ __all__ = [
     "depth_asof",
     "feedback_config",
     "funding_asof",
-    "market_asof",
     "regime_priors",
     "stress",
     "with_resilience",

@@ -178,7 +178,7 @@ def score_stress(
         raise InputError(f"shock={shock}; expected a FRACTION in (0, 1), e.g. 0.02 for 2 %")
     start_ts, end_ts = to_utc(start, "start"), to_utc(end, "end")
     model = model or StressModel()
-    history = StressHistory(store, symbol, start=start_ts, end=end_ts)
+    history = StressHistory(store, symbol, start=start_ts, end=end_ts, model=model)
     candles = history.candles
     times = candles["time"]
     vol = trailing_vol(candles["close"].to_numpy(float))
