@@ -149,7 +149,7 @@ def all_exchange_funding(
     rows = _of_asset(rows[rows["exchange"] != "all"], asset).dropna(subset=["rate"])
     if rows.empty:
         return Sourced(rows.iloc[:0], (), (missing_note("funding", f"no funding for {asset}"),))
-    from liqcascade.data._funding import rate_per_8h
+    from liqcascade.data import rate_per_8h
 
     per_8h = rows.assign(
         rate=rate_per_8h(rows["rate"].astype(float), rows["funding_interval_hours"])

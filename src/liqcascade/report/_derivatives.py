@@ -9,7 +9,8 @@ from typing import SupportsFloat
 import pandas as pd
 
 from liqcascade._time import interval_length
-from liqcascade.data._funding import annualised_funding, funding_hours
+from liqcascade.data import annualised_funding
+from liqcascade.data._funding import funding_hours
 from liqcascade.report._access import Readable, read_known
 from liqcascade.report._block import Available, Unavailable
 from liqcascade.report._engines import EstimatedLiquidations

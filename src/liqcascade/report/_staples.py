@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from liqcascade.data._funding import annualised_funding
+from liqcascade.data import annualised_funding
 from liqcascade.report._access import Readable, read_known
 from liqcascade.report._block import Available, Unavailable
 from liqcascade.report._window import ReportWindow

@@ -7,8 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from liqcascade.data import Store
-from liqcascade.data._funding import annualised_funding
+from liqcascade.data import Store, annualised_funding
 
 DAY = pd.Timedelta(days=1)
 TOP_VENUES = 8

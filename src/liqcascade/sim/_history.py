@@ -68,8 +68,7 @@ def _depth_rows(
 
 
 def _funding_rows(store: Store, symbol: str, end: pd.Timestamp) -> pd.DataFrame:
-    from liqcascade.data import base_asset
-    from liqcascade.data._funding import rate_per_8h
+    from liqcascade.data import base_asset, rate_per_8h
 
     rows = store.read("funding", end=end, symbol=base_asset(symbol), exchange="all", weighting="oi")
     if rows.empty:
