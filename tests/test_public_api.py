@@ -63,6 +63,7 @@ SUBPACKAGE_ALL = {
         "ImportSummary",
         "Store",
         "WriteSummary",
+        "annualised_funding",
         "base_asset",
         "dataset",
         "default_store_path",
@@ -71,6 +72,7 @@ SUBPACKAGE_ALL = {
         "load_sample",
         "overview",
         "overview_summary",
+        "rate_per_8h",
         "sample_files",
     ],
     "data.feeds": [

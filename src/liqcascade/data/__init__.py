@@ -7,10 +7,12 @@ May import ``margin``; never ``leverage``, ``sim`` or ``report``.
 Public API::
 
     from liqcascade.data import Store, default_store_path, load_sample, base_asset
+    from liqcascade.data import rate_per_8h, annualised_funding   # funding on one footing
 """
 
 from __future__ import annotations
 
+from liqcascade.data._funding import annualised_funding, rate_per_8h
 from liqcascade.data._import import ImportSummary, expand_paths, import_paths
 from liqcascade.data._overview import overview, overview_summary
 from liqcascade.data._sample import load_sample, sample_files
@@ -26,6 +28,7 @@ __all__ = [
     "ImportSummary",
     "Store",
     "WriteSummary",
+    "annualised_funding",
     "base_asset",
     "dataset",
     "default_store_path",
@@ -34,5 +37,6 @@ __all__ = [
     "load_sample",
     "overview",
     "overview_summary",
+    "rate_per_8h",
     "sample_files",
 ]

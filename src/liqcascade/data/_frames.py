@@ -6,7 +6,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from liqcascade.data._schema import CHOICES, EVENT_ID_COLUMNS, Dataset
+from liqcascade.data._schema import EVENT_ID_COLUMNS, Dataset
 from liqcascade.errors import SchemaError
 
 # Columns a writer must always give; every other schema column may be absent (filled null).
@@ -55,7 +55,7 @@ def _as_float(dataset: Dataset, column: str, values: pd.Series) -> pd.Series:
 
 
 def _check_choices(dataset: Dataset, frame: pd.DataFrame) -> None:
-    for column, allowed in CHOICES.get(dataset.name, {}).items():
+    for column, allowed in dataset.choices.items():
         values = frame[column]
         bad = values.notna() & ~values.isin(allowed)
         if bad.any():
@@ -217,7 +217,7 @@ def _conform_arrow(dataset: Dataset, table: pa.Table, *, source: str | None) -> 
         raise SchemaError(f"{dataset.name}: time is missing in row {line}; every row needs a time")
     if out.column("source").null_count:
         raise SchemaError(f"{dataset.name}: rows without a source; pass source=...")
-    for column, allowed in CHOICES.get(dataset.name, {}).items():
+    for column, allowed in dataset.choices.items():
         values = out.column(column)
         known = pc.is_in(values, value_set=pa.array(list(allowed), pa.string()))
         bad = pc.and_(pc.invert(known), pc.is_valid(values))

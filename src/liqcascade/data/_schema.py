@@ -18,7 +18,7 @@ Conventions (see ``docs/data.md``):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 
@@ -34,13 +34,16 @@ F64 = pa.float64()
 
 @dataclass(frozen=True)
 class Dataset:
-    """A dataset's name, arrow schema, de-duplication key and partition column."""
+    """A dataset's name, arrow schema, de-duplication key, partition column and closed
+    vocabularies (``choices``: column -> the only values it may hold, checked on every write).
+    """
 
     name: str
     schema: pa.Schema
     key: tuple[str, ...]
     partition_by: str  # column whose value names the partition folder (with the month)
     doc: str
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
 
     @property
     def columns(self) -> list[str]:
@@ -50,6 +53,12 @@ class Dataset:
     def series(self) -> tuple[str, ...]:
         """Key columns that name a series: the key without time and per-event ids."""
         return tuple(k for k in self.key if k != "time" and k not in EVENT_ID_COLUMNS)
+
+
+# "both": the source reports longs and shorts together without a split (Hyperliquid daily totals).
+LIQUIDATED_SIDES = ("long", "short", "both")
+# partial: only the events some watched accounts took part in (Hyperliquid userFills).
+COVERAGES = ("complete", "throttled", "partial", "aggregated")
 
 
 def _schema(*fields: tuple[str, pa.DataType]) -> pa.Schema:
@@ -62,7 +71,7 @@ CANDLES = Dataset(
         ("time", TIME),
         ("exchange", STR),
         ("symbol", STR),
-        ("market", STR),  # spot | perp | mark | index | macro | equity | volatility
+        ("market", STR),  # closed vocabulary: see choices
         ("interval", STR),  # 1m 5m 1h 4h 1d 1w
         ("open", F64),
         ("high", F64),
@@ -75,6 +84,7 @@ CANDLES = Dataset(
     key=("exchange", "symbol", "market", "interval", "time"),
     partition_by="symbol",
     doc="Any priced series: crypto spot/perp/mark/index, macro closes, share prices, vol indices.",
+    choices={"market": ("spot", "perp", "mark", "index", "macro", "equity", "volatility")},
 )
 
 OPEN_INTEREST = Dataset(
@@ -84,7 +94,7 @@ OPEN_INTEREST = Dataset(
         ("exchange", STR),
         ("symbol", STR),
         ("interval", STR),  # bar interval for OHLC rows; null for point samples
-        ("margin", STR),  # all | stablecoin | coin
+        ("margin", STR),  # closed vocabulary: see choices
         ("open_usd", F64),
         ("high_usd", F64),
         ("low_usd", F64),
@@ -94,6 +104,7 @@ OPEN_INTEREST = Dataset(
     key=("exchange", "symbol", "margin", "interval", "time"),
     partition_by="symbol",
     doc="Open interest in USD notional (and base units when known), per venue or 'all'.",
+    choices={"margin": ("all", "stablecoin", "coin")},
 )
 
 FUNDING = Dataset(
@@ -103,7 +114,7 @@ FUNDING = Dataset(
         ("exchange", STR),
         ("symbol", STR),
         ("interval", STR),  # bar interval of the row (8h, 4h, 1d)
-        ("weighting", STR),  # none | oi | volume (cross-venue weighted averages)
+        ("weighting", STR),  # closed vocabulary: see choices
         ("rate", F64),  # FRACTION per funding interval (close of the bar)
         ("rate_high", F64),
         ("rate_low", F64),
@@ -112,6 +123,7 @@ FUNDING = Dataset(
     key=("exchange", "symbol", "weighting", "interval", "time"),
     partition_by="symbol",
     doc="Funding rates as a FRACTION per funding interval, with the interval in hours.",
+    choices={"weighting": ("none", "oi", "volume")},  # oi, volume: cross-venue weighted means
 )
 
 LIQUIDATIONS = Dataset(
@@ -121,16 +133,17 @@ LIQUIDATIONS = Dataset(
         ("exchange", STR),
         ("symbol", STR),
         ("interval", STR),  # null for single events; 4h, 1d, 24h for aggregates (window open)
-        ("liquidated_side", STR),  # long | short | both — the side of the position closed
+        ("liquidated_side", STR),  # the side of the position closed; see choices
         ("notional_usd", F64),
         ("qty", F64),  # base units; null for aggregates
         ("price", F64),  # fill/avg price; null for aggregates
-        ("coverage", STR),  # complete | throttled | partial | aggregated
+        ("coverage", STR),  # closed vocabulary: see choices
         ("event_id", STR),  # distinguishes events within one timestamp; "" for aggregates
     ),
     key=("exchange", "symbol", "interval", "liquidated_side", "time", "event_id"),
     partition_by="symbol",
     doc="Liquidations, event-level or per bar/window; liquidated_side is explicit.",
+    choices={"liquidated_side": LIQUIDATED_SIDES, "coverage": COVERAGES},
 )
 
 DEPTH = Dataset(
@@ -139,7 +152,7 @@ DEPTH = Dataset(
         ("time", TIME),
         ("exchange", STR),
         ("symbol", STR),
-        ("market", STR),  # spot | perp
+        ("market", STR),  # closed vocabulary: see choices
         ("band", F64),  # FRACTION from mid: 0.01 = within ±1 %
         ("bid_usd", F64),
         ("ask_usd", F64),
@@ -149,6 +162,7 @@ DEPTH = Dataset(
     key=("exchange", "symbol", "market", "band", "time"),
     partition_by="symbol",
     doc="Order-book depth: notional resting within ±band of mid, per side.",
+    choices={"market": ("spot", "perp")},
 )
 
 LONG_SHORT = Dataset(
@@ -158,7 +172,7 @@ LONG_SHORT = Dataset(
         ("exchange", STR),
         ("symbol", STR),
         ("interval", STR),
-        ("kind", STR),  # global_account | top_account | top_position
+        ("kind", STR),  # closed vocabulary: see choices
         ("long_fraction", F64),
         ("short_fraction", F64),
         ("ratio", F64),  # long / short
@@ -166,6 +180,7 @@ LONG_SHORT = Dataset(
     key=("exchange", "symbol", "kind", "interval", "time"),
     partition_by="symbol",
     doc="Long/short ratios (accounts or positions), fractions in [0, 1].",
+    choices={"kind": ("global_account", "top_account", "top_position")},
 )
 
 OPTIONS = Dataset(
@@ -178,11 +193,12 @@ OPTIONS = Dataset(
         ("metric", STR),  # open_interest_usd | volume_usd | call_oi | put_oi | ... (docs/data.md)
         ("interval", STR),  # 4h, 1d; null for snapshots
         ("value", F64),
-        ("unit", STR),  # usd | contracts | base | fraction
+        ("unit", STR),  # closed vocabulary: see choices
     ),
     key=("exchange", "asset", "metric", "expiry", "interval", "time"),
     partition_by="asset",
     doc="Options open interest / volume per venue, put/call OI per expiry (long format).",
+    choices={"unit": ("usd", "contracts", "base", "fraction")},
 )
 
 ETF_FLOWS = Dataset(
@@ -205,7 +221,7 @@ TREASURY = Dataset(
         ("company", STR),
         ("ticker", STR),
         ("asset", STR),  # BTC | ETH | SOL ...
-        ("kind", STR),  # purchase | holding
+        ("kind", STR),  # closed vocabulary: see choices
         ("amount", F64),  # purchase: units acquired (base units); null for holdings
         ("holdings", F64),  # cumulative units held after the event
         ("cost_usd", F64),
@@ -216,6 +232,7 @@ TREASURY = Dataset(
     key=("ticker", "asset", "kind", "time", "reference"),
     partition_by="asset",
     doc="Corporate treasury purchases and holdings.",
+    choices={"kind": ("purchase", "holding")},
 )
 
 MARKET_CAP = Dataset(
@@ -297,25 +314,6 @@ DATASETS: dict[str, Dataset] = {
     )
 }
 
-# "both": the source reports longs and shorts together without a split (Hyperliquid daily totals).
-LIQUIDATED_SIDES = ("long", "short", "both")
-# partial: only the events some watched accounts took part in (Hyperliquid userFills).
-COVERAGES = ("complete", "throttled", "partial", "aggregated")
-
-# Closed vocabularies, checked on every write: dataset -> column -> allowed values.
-CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
-    "candles": {
-        "market": ("spot", "perp", "mark", "index", "macro", "equity", "volatility"),
-    },
-    "open_interest": {"margin": ("all", "stablecoin", "coin")},
-    "funding": {"weighting": ("none", "oi", "volume")},
-    "liquidations": {"liquidated_side": LIQUIDATED_SIDES, "coverage": COVERAGES},
-    "depth": {"market": ("spot", "perp")},
-    "long_short": {"kind": ("global_account", "top_account", "top_position")},
-    "options": {"unit": ("usd", "contracts", "base", "fraction")},
-    "treasury": {"kind": ("purchase", "holding")},
-}
-
 
 def dataset(name: str) -> Dataset:
     """Return the dataset called ``name`` (its columns, dtypes and partition key).
@@ -339,7 +337,6 @@ def dataset(name: str) -> Dataset:
 
 
 __all__ = [
-    "CHOICES",
     "COVERAGES",
     "DATASETS",
     "EVENT_ID_COLUMNS",

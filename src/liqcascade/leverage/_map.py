@@ -158,7 +158,9 @@ def _long_fraction(bars, long_short, funding, funding_tilt, closed) -> np.ndarra
     if funding is not None and not funding.empty and fraction.isna().any():
         fd = closed(funding)[["time", "rate", "funding_interval_hours"]].dropna(subset=["rate"])
         if not fd.empty:
-            per_8h = fd["rate"] * 8.0 / fd["funding_interval_hours"].fillna(8.0)
+            from liqcascade.data import rate_per_8h
+
+            per_8h = rate_per_8h(fd["rate"], fd["funding_interval_hours"])
             fd = pd.DataFrame(
                 {"time": fd["time"], "tilt": 0.5 + 0.1 * np.tanh(per_8h / funding_tilt)}
             )

@@ -149,8 +149,11 @@ def all_exchange_funding(
     rows = _of_asset(rows[rows["exchange"] != "all"], asset).dropna(subset=["rate"])
     if rows.empty:
         return Sourced(rows.iloc[:0], (), (missing_note("funding", f"no funding for {asset}"),))
-    hours = rows["funding_interval_hours"].astype(float).where(lambda h: h > 0, 8.0).fillna(8.0)
-    per_8h = rows.assign(rate=rows["rate"].astype(float) * 8.0 / hours)
+    from liqcascade.data import rate_per_8h
+
+    per_8h = rows.assign(
+        rate=rate_per_8h(rows["rate"].astype(float), rows["funding_interval_hours"])
+    )
     mean = per_8h.groupby("time")["rate"].mean()
     venues = sorted(rows["exchange"].unique())
     frame = pd.DataFrame(

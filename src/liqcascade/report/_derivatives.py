@@ -4,19 +4,19 @@ long/short ratios, options put/call open interest and implied volatility (DVOL).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import SupportsFloat, TypeVar
+from typing import SupportsFloat
 
 import pandas as pd
 
 from liqcascade._time import interval_length
+from liqcascade.data import annualised_funding
+from liqcascade.data._funding import funding_hours
 from liqcascade.report._access import Readable, read_known
 from liqcascade.report._block import Available, Unavailable
 from liqcascade.report._engines import EstimatedLiquidations
 from liqcascade.report._window import ReportWindow
 
 ASSETS = ("BTC", "ETH")
-HOURS_PER_YEAR = 365.0 * 24.0
-DEFAULT_FUNDING_HOURS = 8.0  # the funding interval assumed where a row gives none
 LIQUIDATIONS_NOTE = (
     "reported numbers undercount: Binance publishes at most one liquidation per symbol "
     "per second, and the all-exchange 24h snapshots are sampled once a day with gaps; "
@@ -162,14 +162,6 @@ class Dvol(Available):
     unit: str = DVOL_UNIT
 
 
-_Rate = TypeVar("_Rate", float, pd.Series)
-
-
-def annualised_funding(rate: _Rate, interval_hours: _Rate) -> _Rate:
-    """A funding rate per interval as a rate per year (FRACTIONS): ``rate * 8760 / hours``."""
-    return rate * HOURS_PER_YEAR / interval_hours
-
-
 def _num(value: SupportsFloat | None) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
@@ -307,11 +299,8 @@ def funding_section(
         mine = frame[frame["symbol"].str.split("/").str[0] == asset]
         mine = mine[mine["weighting"] == "none"]
         for (exchange, symbol), group in mine.groupby(["exchange", "symbol"]):
-            hours = (
-                float(group["funding_interval_hours"].dropna().iloc[-1])
-                if group["funding_interval_hours"].notna().any()
-                else DEFAULT_FUNDING_HOURS
-            )
+            known = group["funding_interval_hours"].dropna()
+            hours = funding_hours(float(known.iloc[-1]) if len(known) else float("nan"))
             mean = float(group["rate"].mean())
             rows.append(
                 FundingVenue(

@@ -43,24 +43,24 @@ class Quantiles:
     p90: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EstimatedLiquidations(Available):
     """Estimated true BTC+ETH liquidations in the week (USD), p10/p50/p90 per side."""
 
-    long_usd: Quantiles = field(default_factory=lambda: Quantiles(0.0, 0.0, 0.0))
-    short_usd: Quantiles = field(default_factory=lambda: Quantiles(0.0, 0.0, 0.0))
+    long_usd: Quantiles
+    short_usd: Quantiles
     note: str = ESTIMATE_NOTE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MapBlock(Available):
     """A liquidation map's facts: price, the longs a further 5 % / 10 % drop reaches (USD)."""
 
-    symbol: str = ""
-    price: float = 0.0
-    longs_within: dict[str, float] = field(default_factory=dict)  # "-5%" -> USD
-    sources: tuple[str, ...] = ()
-    missing: tuple[str, ...] = ()
+    symbol: str
+    price: float
+    longs_within: dict[str, float]  # "-5%" -> USD
+    sources: tuple[str, ...]
+    missing: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -115,11 +115,11 @@ class StressShock:
     adl_usd: float | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StressBlock(Available):
     """The stress tests of every asset and shock (those that could not run say why)."""
 
-    shocks: tuple[StressShock | ShockUnavailable, ...] = ()
+    shocks: tuple[StressShock | ShockUnavailable, ...]
 
 
 def estimated_liquidations(

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from liqcascade.data import annualised_funding
 from liqcascade.report._access import Readable, read_known
 from liqcascade.report._block import Available, Unavailable
-from liqcascade.report._derivatives import DEFAULT_FUNDING_HOURS, annualised_funding
 from liqcascade.report._window import ReportWindow
 
 LOOKBACK = pd.Timedelta(days=30)
@@ -91,10 +91,9 @@ def funding_history(store: Readable, window: ReportWindow) -> dict[str, pd.DataF
     frame = frame[frame["interval"] == "8h"]
     if frame.empty:
         return {}
-    hours = frame["funding_interval_hours"].fillna(DEFAULT_FUNDING_HOURS)
     out = frame.assign(
         asset=frame["symbol"].str.split("/").str[0],
-        annualised=annualised_funding(frame["rate"], hours),
+        annualised=annualised_funding(frame["rate"], frame["funding_interval_hours"]),
     )
     return {"funding_history": out[["time", "asset", "exchange", "annualised"]]}
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from liqcascade.data import Store
+from liqcascade.data import Store, annualised_funding
 
 DAY = pd.Timedelta(days=1)
 TOP_VENUES = 8
@@ -63,7 +63,7 @@ def funding_block(store: Store, asset: str, asof: pd.Timestamp) -> dict[str, Any
     frame = frame[frame["interval"] == "8h"]
     if frame.empty:
         return {"available": False, "reason": f"no per-venue funding for {asset}"}
-    frame = frame.assign(annual=frame["rate"] * (24.0 / frame["funding_interval_hours"]) * 365)
+    frame = frame.assign(annual=annualised_funding(frame["rate"], frame["funding_interval_hours"]))
     venues = {
         venue: _series(rows, "annual") for venue, rows in frame.groupby("exchange", sort=True)
     }

@@ -69,17 +69,16 @@ def _depth_rows(
 
 
 def _funding_rows(store: Store, symbol: str, end: pd.Timestamp) -> pd.DataFrame:
-    from liqcascade.data import base_asset
+    from liqcascade.data import base_asset, rate_per_8h
 
     rows = store.read("funding", end=end, symbol=base_asset(symbol), exchange="all", weighting="oi")
     if rows.empty:
         return rows
-    hours = rows["funding_interval_hours"].where(rows["funding_interval_hours"] > 0, 8.0)
     width = rows["interval"].map({"1h": "1h", "4h": "4h", "8h": "8h", "1d": "1D"}).fillna("8h")
     return pd.DataFrame(
         {
             "known": rows["time"] + pd.to_timedelta(width),
-            "rate_8h": rows["rate"] * 8.0 / hours.fillna(8.0),
+            "rate_8h": rate_per_8h(rows["rate"], rows["funding_interval_hours"]),
         }
     ).sort_values("known", kind="stable")
 
