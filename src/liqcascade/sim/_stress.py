@@ -18,7 +18,7 @@ import pandas as pd
 from liqcascade._dated import DatedConstant
 from liqcascade._time import closed_by, to_utc
 from liqcascade.errors import InputError, NoDataError
-from liqcascade.leverage._sources import all_exchange_funding, proxy_gap, store_depth_proxy
+from liqcascade.leverage._sources import proxy_gap
 from liqcascade.sim._book import Book
 from liqcascade.sim._config import (
     CascadeConfig,
@@ -96,46 +96,6 @@ class MarketInputs:
             "missing": list(self.missing),
             "notes": list(self.notes),
         }
-
-
-def depth_asof(store: Store, symbol: str, asof: pd.Timestamp) -> tuple[pd.Series, str]:
-    """Latest ±1 % depth row known at ``asof``: all-venue futures, else the symbol's own."""
-    from liqcascade.data import base_asset
-
-    asset = base_asset(symbol)
-    start = asof - pd.Timedelta(days=30)
-    for exchange, sym in (("all", asset), (None, symbol)):
-        rows = store.read(
-            "depth", start=start, end=asof, symbol=sym, exchange=exchange, market="perp", band=0.01
-        )
-        if rows.empty:
-            continue
-        known = closed_by(rows, asof, interval=_cadence(rows))
-        if not known.empty:
-            row = known.iloc[-1]
-            return row, f"{row['exchange']} {row['symbol']} perp ±1 %"
-    proxy = store_depth_proxy(store, symbol, asof)  # no depth stored: estimated from candles
-    if not proxy.frame.empty:
-        return proxy.frame.iloc[-1], "; ".join(proxy.sources)
-    raise NoDataError(
-        f"no ±1 % perp depth for {asset} known at {asof.isoformat()} (30 days back); import "
-        "the order-book depth series or pass a Book to simulate()"
-    )
-
-
-def funding_asof(store: Store, symbol: str, asof: pd.Timestamp) -> float:
-    """OI-weighted funding per 8 h known at ``asof`` (0 when the store has none)."""
-    from liqcascade.data import base_asset
-
-    start = asof - pd.Timedelta(days=3)
-    rows = all_exchange_funding(store, base_asset(symbol), start=start, end=asof).frame
-    rows = closed_by(rows, asof, default="8h")
-    if rows.empty:
-        return 0.0
-    row = rows.iloc[-1]
-    hours = row["funding_interval_hours"]
-    hours = 8.0 if pd.isna(hours) or hours <= 0 else float(hours)
-    return float(row["rate"]) * 8.0 / hours
 
 
 def etf_flow_asof(store: Store, symbol: str, asof: pd.Timestamp) -> float:
@@ -516,9 +476,7 @@ __all__ = [
     "WithdrawalFit",
     "calibrate_depth_withdrawal",
     "central_shock",
-    "depth_asof",
     "feedback_config",
-    "funding_asof",
     "regime_priors",
     "stress",
     "with_resilience",
