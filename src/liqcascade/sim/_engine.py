@@ -292,7 +292,8 @@ def _empty(book: Book, pos: PositionArrays, config: CascadeConfig) -> CascadeRes
     return CascadeResult.empty(book.mid_price, solver=config.solver, price_source=pos.price_source)
 
 
-def _as_shock(shock: Shock | float) -> Shock:
+def as_shock(shock: Shock | float) -> Shock:
+    """``shock`` as a :class:`Shock`; a bad value is an InputError that says what is expected."""
     if isinstance(shock, Shock):
         return shock
     try:
@@ -360,7 +361,7 @@ def simulate(
     """
     del seed
     config = config or CascadeConfig()
-    shock = _as_shock(shock)
+    shock = as_shock(shock)
     pos = prepare_positions(positions, maintenance_margin_rate=config.maintenance_margin_rate)
     setup = _setup(pos, book, shock, config)
     if setup is None:
@@ -403,4 +404,4 @@ def summarize(
     return _headline(_solve(setup, book, config), book.mid_price)
 
 
-__all__ = ["Headline", "flow_for_move", "simulate", "summarize"]
+__all__ = ["Headline", "as_shock", "flow_for_move", "simulate", "summarize"]

@@ -30,7 +30,7 @@ from liqcascade.sim._config import (
     Shock,
     StressModel,
 )
-from liqcascade.sim._engine import _as_shock, flow_for_move, simulate
+from liqcascade.sim._engine import as_shock, flow_for_move, simulate
 from liqcascade.sim._executors import Progress, executor_for
 from liqcascade.sim._montecarlo import MonteCarloResult, monte_carlo
 from liqcascade.sim._result import CascadeResult
@@ -424,7 +424,7 @@ def stress(
     """
     from liqcascade.sim._history import StressHistory
 
-    shock_obj = _as_shock(shock)
+    shock_obj = as_shock(shock)
     config = config or CascadeConfig()
     asof_ts = to_utc(asof, "asof")
     if history is None:
