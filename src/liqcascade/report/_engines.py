@@ -81,7 +81,7 @@ class ShockUnavailable:
     asset: str
     shock: float
     available: bool = field(default=False, init=False)
-    reason: str = ""
+    reason: str = field(kw_only=True)
 
 
 @dataclass(frozen=True)
