@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import liqcascade
 from liqcascade.errors import InputError
 from liqcascade.sim import (
     Book,
@@ -60,6 +65,30 @@ def test_worker_processes_do_not_inherit_this_process_state() -> None:
     with _HELD:
         took = ProcessExecutor(2).run(_can_take_the_lock, None, [0, 1])
     assert took == [True, True]
+
+
+_UNGUARDED_SCRIPT = """
+from liqcascade.sim import Book, MonteCarloPriors, ProcessExecutor, Shock, monte_carlo
+from test_sim_montecarlo import POSITIONS
+priors = MonteCarloPriors(shock=Shock(price_move=-0.03), block_size=5)
+monte_carlo(POSITIONS, Book.parametric(100.0, 2e5), paths=10, priors=priors,
+            executor=ProcessExecutor(2))
+"""
+
+
+def test_a_script_without_the_main_guard_is_told_how_to_fix_it(tmp_path: Path) -> None:
+    # Workers import the script that starts them; without the guard each would start the run
+    # again and Python stops them. The error the caller sees must say what to do.
+    script = tmp_path / "unguarded.py"
+    script.write_text(_UNGUARDED_SCRIPT)
+    paths = [str(Path(liqcascade.__file__).parents[1]), str(Path(__file__).parent)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    run = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert run.returncode != 0
+    assert "BrokenProcessPool: a Monte Carlo worker process ended" in run.stderr
+    assert 'under `if __name__ == "__main__":`' in run.stderr
 
 
 def test_same_seed_same_paths_serial_and_processes() -> None:

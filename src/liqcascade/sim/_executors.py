@@ -12,6 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
 from typing import Any, Protocol
 
@@ -98,11 +99,22 @@ class ProcessExecutor:
             initargs=(payload,),
         ) as pool:
             futures = {pool.submit(_run_installed, task, b): i for i, b in enumerate(blocks)}
-            for fut in as_completed(futures):
-                results[futures[fut]] = fut.result()
-                if progress is not None:
-                    progress(1)
+            try:
+                for fut in as_completed(futures):
+                    results[futures[fut]] = fut.result()
+                    if progress is not None:
+                        progress(1)
+            except BrokenProcessPool as exc:
+                raise BrokenProcessPool(_BROKEN) from exc
         return results
+
+
+_BROKEN = (
+    "a Monte Carlo worker process ended before returning its result. Run from a script, the "
+    'call must sit under `if __name__ == "__main__":` (each worker imports the script that '
+    "starts it, and would start the run again); otherwise a worker crashed or ran out of "
+    "memory: executor=SerialExecutor() runs the same paths in this process"
+)
 
 
 def local_cluster(n_workers: int, *, processes: bool = True) -> Any:
