@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
 from liqcascade._compat.numba import readonly
 from liqcascade.sim import _kernels as k
+
+
+def _prepare(count: Callable, place: Callable) -> Callable[..., tuple]:
+    """``prepare`` whole, as ``_engine`` runs it: the first half, then the second."""
+
+    def run(*args: object) -> tuple:
+        layout, work = args[:-1], args[-1]
+        skipped, stop, _ = count(layout, work)
+        return (skipped, *place(layout, stop, work))
+
+    return run
+
+
+# the Python twins, then the compiled kernels
+PREPARES = (
+    _prepare(k.prepare_count_py, k.prepare_place_py),
+    _prepare(k.prepare_count, k.prepare_place),
+)
 
 
 def _inputs(seed: int, n: int = 500) -> tuple:
@@ -181,7 +201,7 @@ def test_prepare_is_the_stable_sort_cut_after_the_cascade(seed: int) -> None:
     shuffled_book = readonly(tuple(a[shuffled] for a in book))
     # a position exactly at the start price is not at risk: skipped, never sorted
     at_start = np.flatnonzero(trigger[shuffled] <= 0)
-    for fn in (k.prepare_py, k.prepare):
+    for fn in PREPARES:
         skipped, t, notional_out, rows, size_out, bk_out = fn(
             *shuffled_book, d, p, p, 1.0, 1.0, flow0, grid_y, grid_flow, k.workspace(trigger.size)
         )
@@ -206,7 +226,7 @@ def test_prepare_stops_at_the_first_unreachable_trigger() -> None:
     size = 1.0 / liq  # 1 USD of notional each
     book = readonly((np.ones(5), liq, liq - 1, np.full(5, 200.0), size))
     grid_y, grid_flow = readonly((grid_y, grid_flow))
-    for fn in (k.prepare_py, k.prepare):
+    for fn in PREPARES:
         skipped, _, _, rows, _, _ = fn(
             *book, -1, 100.0, 100.0, 1.0, 1.0, 0.2, grid_y, grid_flow, k.workspace(5)
         )
@@ -222,7 +242,9 @@ def test_prepare_in_two_halves_on_arrays_sized_by_what_is_kept(seed: int) -> Non
     trigger = np.round(trigger, 3)  # ties: equal triggers stay in row order
     order = np.random.default_rng(seed).permutation(trigger.size)
     book = readonly(tuple(a[order] for a in _book_arrays(trigger, size, bk, p)))
-    want = k.prepare(*book, d, p, p, 1.0, 0.9, flow0, grid_y, grid_flow, k.workspace(3000))
+    want = _prepare(k.prepare_count, k.prepare_place)(
+        *book, d, p, p, 1.0, 0.9, flow0, grid_y, grid_flow, k.workspace(3000)
+    )
     layout = (*book, d, p, p, 1.0, 0.9, flow0, grid_y, grid_flow)
     for count, place in (
         (k.prepare_count_py, k.prepare_place_py),
@@ -263,7 +285,8 @@ def test_kernels_are_their_twins_compiled() -> None:
     from liqcascade._compat.numba import HAS_NUMBA
 
     pairs = [
-        (k.prepare, k.prepare_py),
+        (k.prepare_count, k.prepare_count_py),
+        (k.prepare_place, k.prepare_place_py),
         (k.fixed_point, k.fixed_point_py),
         (k.stepper, k.stepper_py),
         (k.move_for_flow, k.move_for_flow_py),

@@ -1,10 +1,10 @@
 """Cascade kernels: the fixed-point solver and the event-driven stepper.
 
 Both kernels are dumb: they see contiguous float64 arrays already sorted by trigger move
-(``prepare`` lays them out), never DataFrames, and never raise. Each kernel is its readable
-pure-Python twin compiled, ``foo = njit(foo_py)``; the helpers they call are plain functions
-marked ``@jitable`` (compiled into the kernel, run as written from Python), so
-``LIQCASCADE_DISABLE_NUMBA=1`` runs the twins end to end.
+(``prepare_count`` and ``prepare_place`` lay them out), never DataFrames, and never raise.
+Each kernel is its readable pure-Python twin compiled, ``foo = njit(foo_py)``; the helpers
+they call are plain functions marked ``@jitable`` (compiled into the kernel, run as written
+from Python), so ``LIQCASCADE_DISABLE_NUMBA=1`` runs the twins end to end.
 
 Coordinates. ``y`` is the adverse move caused by order flow, as a fraction of the shifted
 price ``p_shift`` (the mid after any exogenous price shock): the price is
@@ -530,7 +530,28 @@ Layout = tuple[
 ]  # fmt: skip
 
 
-@jitable
+# prepare: lay out, in stable trigger order, the positions the cascade may reach, as views into
+# the workspace: per position its trigger move (fraction of ``p_shift``), notional at its
+# liquidation price, row in the book, size and bankruptcy price; ``skipped`` counts at-risk
+# positions already beyond liquidation at ``start`` (they would have been liquidated before
+# the shock). Two streaming passes over the book and a bucket sort that stops early, O(n).
+# Every at-risk trigger lies in ``[t_low, y_cap]``: above the start price's own trigger, at
+# most the grid's last move (beyond it a position is never reached). Pass 1
+# (``prepare_count``) reads side, liquidation price and size (one chunk of rows at a time:
+# first the chunk's at-risk rows, without a branch, then those), counts the at-risk positions
+# into 16384 equal-width buckets of that range (count, notional) and notes each row's bucket
+# (2 bytes). The buckets are walked like the cascade at bucket resolution (all the notional
+# below counts as flow, padded against summation order) and the walk stops at the first
+# bucket that flow cannot reach even at the lower edge of the bucket before it (a bucket's
+# width of margin against rounding): the positions from there on are never copied or sorted.
+# Pass 2 (``prepare_place``) copies the rest, one 32-byte record (liquidation, size,
+# bankruptcy, row) per position, into its bucket: one write stream per bucket, not five. Each
+# bucket, small enough for the cache, is ordered stably (``_order_bucket``) and written out
+# column by column in order: the result is the stable sort by trigger, cut where the walk
+# stops. ``_engine`` calls the two halves apart, to size the arrays of the second by what the
+# first keeps (:func:`sized`).
+
+
 def prepare_count_py(layout: Layout, work: Workspace) -> tuple[int, int, int]:
     """``prepare``'s first pass and walk; return ``(skipped, stop, widest)``.
 
@@ -596,7 +617,6 @@ def prepare_count_py(layout: Layout, work: Workspace) -> tuple[int, int, int]:
     return skipped, stop, widest
 
 
-@jitable
 def prepare_place_py(
     layout: Layout, stop: int, work: Workspace
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -656,62 +676,11 @@ def prepare_place_py(
     return out_trigger, out_notional, out_index, out_size, out_bankruptcy
 
 
-def prepare_py(
-    side: np.ndarray,
-    liquidation: np.ndarray,
-    bankruptcy: np.ndarray,
-    entry: np.ndarray,
-    size: np.ndarray,
-    direction: int,
-    start: float,
-    p_shift: float,
-    size_scale: float,
-    margin_factor: float,
-    flow0: float,
-    grid_y: np.ndarray,
-    grid_flow: np.ndarray,
-    work: Workspace,
-) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Lay out, in stable trigger order, the positions the cascade may reach.
-
-    Returns ``(skipped, trigger, notional, row, size, bankruptcy)``: per position its trigger
-    move (fraction of ``p_shift``), notional at its liquidation price, row in the book, size
-    and bankruptcy price, as views into ``work`` (capacity at least ``len(side)``). ``skipped``
-    counts at-risk positions already beyond liquidation at ``start`` (they would have been
-    liquidated before the shock).
-
-    Two streaming passes over the book and a bucket sort that stops early, O(n). Every
-    at-risk trigger lies in ``[t_low, y_cap]``: above the start price's own trigger, at most
-    the grid's last move (beyond it a position is never reached). Pass 1 reads side,
-    liquidation price and size (one chunk of rows at a time: first the chunk's at-risk rows,
-    without a branch, then those), counts the at-risk positions into 16384 equal-width
-    buckets of that range (count, notional) and notes each row's bucket (2 bytes). The
-    buckets are walked like the cascade at bucket resolution (all the notional below counts
-    as flow, padded against summation order) and the walk stops at the first bucket that
-    flow cannot reach even at the lower edge of the bucket before it (a bucket's width of
-    margin against rounding): the positions from there on are never copied or sorted
-    (:func:`prepare_count_py`). Pass 2 copies the rest, one 32-byte record
-    (liquidation, size, bankruptcy, row) per position, into its bucket: one write stream per
-    bucket, not five. Each bucket, small enough for the cache, is ordered stably
-    (``_order_bucket``) and written out column by column in order: the result is the stable
-    sort by trigger, cut where the walk stops (:func:`prepare_place_py`). ``simulate`` calls
-    the two halves itself, to size the arrays of the second by what the first keeps.
-    """
-    layout = (
-        side, liquidation, bankruptcy, entry, size, direction, start, p_shift, size_scale,
-        margin_factor, flow0, grid_y, grid_flow,
-    )  # fmt: skip
-    skipped, stop, _ = prepare_count_py(layout, work)
-    trigger, notional, row, size_out, bankruptcy_out = prepare_place_py(layout, stop, work)
-    return skipped, trigger, notional, row, size_out, bankruptcy_out
-
-
 # error_model="numpy": a division never checks for zero (every divisor here is guarded or a
 # positive price), so no branch to a ZeroDivisionError in the per-position loops
 move_for_flow = njit(error_model="numpy")(move_for_flow_py)
 fixed_point = njit(error_model="numpy")(fixed_point_py)
 stepper = njit(error_model="numpy")(stepper_py)
-prepare = njit(error_model="numpy")(prepare_py)
 prepare_count = njit(error_model="numpy")(prepare_count_py)
 prepare_place = njit(error_model="numpy")(prepare_place_py)
 
@@ -733,12 +702,10 @@ __all__ = [
     "fixed_point_py",
     "move_for_flow",
     "move_for_flow_py",
-    "prepare",
     "prepare_count",
     "prepare_count_py",
     "prepare_place",
     "prepare_place_py",
-    "prepare_py",
     "sized",
     "stepper",
     "stepper_py",
