@@ -22,10 +22,8 @@ def table_of(columns: Mapping[str, object], rows: int) -> pa.Table:
     number, None) repeated on every row (as ``pandas.DataFrame`` broadcasts a scalar)."""
     arrays = []
     for value in columns.values():
-        if isinstance(value, pa.ChunkedArray):
-            arrays.append(value)
-        elif isinstance(value, pa.Array):
-            arrays.append(pa.chunked_array([value]))
+        if isinstance(value, pa.Array | pa.ChunkedArray):
+            arrays.append(_chunked(value))
         elif value is None:
             arrays.append(pa.chunked_array([pa.nulls(rows)]))
         else:
